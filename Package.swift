@@ -1,0 +1,80 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "AgentCanary",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "benchmark-gate", targets: ["benchmark-gate"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+    ],
+    targets: [
+        // Shared libraries: each holds one concern of the four tools.
+        .target(
+            name: "Artifacts",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "Ledger",
+            dependencies: [
+                "Artifacts",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "Policy",
+            dependencies: ["Artifacts", .product(name: "Yams", package: "Yams")]
+        ),
+        .target(name: "JSONLines"),
+        .target(name: "Statistics"),
+        .target(name: "CIOutput", dependencies: ["Artifacts"]),
+        .target(name: "BenchmarkResults", dependencies: ["Artifacts", "JSONLines"]),
+        .target(
+            name: "GateEvaluation",
+            dependencies: ["Artifacts", "BenchmarkResults", "CIOutput", "Ledger", "Policy", "Statistics"]
+        ),
+        .target(
+            name: "CommandSupport",
+            dependencies: [
+                "Artifacts", "CIOutput", "Ledger", "Policy",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Executables: thin shells over the libraries, named after their binaries.
+        .executableTarget(
+            name: "benchmark-gate",
+            dependencies: [
+                "CommandSupport", "GateEvaluation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // Tests.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(
+            name: "AgentCanaryTests",
+            dependencies: [
+                "Artifacts", "BenchmarkResults", "CIOutput", "CommandSupport", "GateEvaluation", "JSONLines", "Ledger",
+                "Policy", "Statistics", "TestSupport",
+            ],
+            exclude: ["Fixtures", "Golden"]
+        ),
+    ]
+)
+
+for target in package.targets {
+    var settings = target.swiftSettings ?? []
+    settings.append(.swiftLanguageMode(.v6))
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    target.swiftSettings = settings
+}

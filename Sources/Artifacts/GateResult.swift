@@ -1,0 +1,189 @@
+/// The outcome of a gate or of one of its criteria.
+package enum GateVerdict: String, Codable, Equatable, Sendable, CaseIterable {
+    /// The candidate is no worse than the baseline beyond the policy's margins.
+    case pass
+    /// The candidate is worse than the margin, with confidence.
+    case fail
+    /// The suite is too small to tell.
+    case inconclusive
+}
+
+/// The status of one gate criterion.
+package enum CriterionStatus: String, Codable, Equatable, Sendable {
+    case pass
+    case fail
+    case inconclusive
+    /// Reported for information; it does not take part in the verdict.
+    case info
+    /// Too few tasks to judge (per-category rows below the policy's minimum).
+    case insufficient
+}
+
+/// One metric of the gate, with the comparison and its status.
+package struct GateMetric: Codable, Equatable, Sendable {
+    /// `success_rate`, `pass_hat_k`, `cost_per_task`, `latency_p95_ms`, `unauthorized_actions`, …
+    package var name: String
+    /// How the candidate is compared: `difference` (candidate − baseline) or `ratio` (candidate / baseline).
+    package var comparison: String
+    /// Whether larger values are better (`higher`) or worse (`lower`).
+    package var direction: String
+    /// The baseline's value.
+    package var baseline: Double?
+    /// The candidate's value.
+    package var candidate: Double?
+    /// Candidate − baseline, for difference metrics.
+    package var difference: Double?
+    /// Candidate / baseline, for ratio metrics.
+    package var ratio: Double?
+    /// Lower end of the confidence interval of the difference or ratio.
+    package var ciLow: Double?
+    /// Upper end of the confidence interval of the difference or ratio.
+    package var ciHigh: Double?
+    /// A p-value, where the metric has a test (exact McNemar for single-trial success).
+    package var pValue: Double?
+    /// The policy's limit: the worst acceptable difference or ratio, or the budget of a count.
+    package var threshold: Double?
+    /// The criterion's status.
+    package var status: CriterionStatus
+    /// The statistical method, for example `paired-bootstrap-percentile`.
+    package var method: String
+    /// For an inconclusive criterion: about how many matched tasks would settle it, if the observed
+    /// effect and spread hold.
+    package var tasksNeeded: Int?
+
+    /// Makes a metric row.
+    package init(
+        name: String, comparison: String, direction: String, baseline: Double?, candidate: Double?,
+        difference: Double? = nil, ratio: Double? = nil, ciLow: Double? = nil, ciHigh: Double? = nil,
+        pValue: Double? = nil, threshold: Double? = nil, status: CriterionStatus, method: String,
+        tasksNeeded: Int? = nil
+    ) {
+        self.name = name
+        self.comparison = comparison
+        self.direction = direction
+        self.baseline = baseline
+        self.candidate = candidate
+        self.difference = difference
+        self.ratio = ratio
+        self.ciLow = ciLow
+        self.ciHigh = ciHigh
+        self.pValue = pValue
+        self.threshold = threshold
+        self.status = status
+        self.method = method
+        self.tasksNeeded = tasksNeeded
+    }
+}
+
+/// Task success in one category, compared like the overall success rate.
+package struct GateCategory: Codable, Equatable, Sendable {
+    /// The category name from the suite.
+    package var category: String
+    /// Matched tasks in the category.
+    package var tasks: Int
+    /// The category's success metric.
+    package var successRate: GateMetric
+}
+
+/// How many tasks and attempts the comparison used.
+package struct GateTaskCounts: Codable, Equatable, Sendable {
+    /// Tasks present on both sides (with at least one non-infrastructure attempt on each).
+    package var matched: Int
+    /// Tasks present only in the baseline's results.
+    package var baselineOnly: Int
+    /// Tasks present only in the candidate's results.
+    package var candidateOnly: Int
+    /// Up to 20 of the unmatched task ids, sorted, for the person reading the artifact.
+    package var unmatchedExamples: [String]
+    /// Attempts counted on the baseline side.
+    package var baselineAttempts: Int
+    /// Attempts counted on the candidate side.
+    package var candidateAttempts: Int
+    /// Baseline attempts left out as infrastructure errors.
+    package var baselineInfraErrors: Int
+    /// Candidate attempts left out as infrastructure errors.
+    package var candidateInfraErrors: Int
+    /// Trials per task (the smallest number over matched tasks and both sides).
+    package var minTrials: Int
+}
+
+/// The statistical settings a gate ran with, so that its result can be reproduced.
+package struct GateMethod: Codable, Equatable, Sendable {
+    /// Two-sided confidence level of the intervals.
+    package var confidence: Double
+    /// Number of bootstrap resamples.
+    package var bootstrapResamples: Int
+    /// Seed of the bootstrap's random generator.
+    package var seed: UInt64
+    /// The k of pass^k.
+    package var passK: Int
+    /// The pass threshold applied to `score` rows.
+    package var scoreThreshold: Double
+}
+
+/// The artifact `benchmark-gate` writes (`schemas/gate-result.schema.json`).
+package struct GateResult: Codable, Equatable, Sendable {
+    /// The schema identifier of this artifact.
+    package static let schemaID = "agent-canary/gate-result/v1"
+
+    package var schema: String
+    package var runId: String
+    package var createdAt: String
+    package var tool: ToolInfo
+    package var inputs: [InputFile]
+    /// The agent being released.
+    package var agent: String
+    /// The version the candidate is compared with.
+    package var baselineVersion: String
+    /// The version being released.
+    package var candidateVersion: String
+    /// The suite's input format on each side (`native` or `inspect`).
+    package var formats: [String: String]
+    /// pass, fail or inconclusive.
+    package var verdict: GateVerdict
+    /// Whether this verdict stops the pipeline (exit status 1).
+    package var blocking: Bool
+    /// One sentence per criterion that did not pass, then notes; empty when everything passed.
+    package var reasons: [String]
+    /// The gate's criteria and informational metrics.
+    package var metrics: [GateMetric]
+    /// Per-category task success.
+    package var categories: [GateCategory]
+    /// Task and attempt counts.
+    package var tasks: GateTaskCounts
+    /// The statistical settings.
+    package var method: GateMethod
+    /// SHA-256 of the release policy in force (of the built-in defaults when no policy file was given).
+    package var policySha256: String
+
+    /// The envelope fields of this artifact.
+    package var envelope: ArtifactEnvelope {
+        ArtifactEnvelope(schema: schema, runId: runId, createdAt: createdAt, tool: tool, inputs: inputs)
+    }
+
+    /// Makes a gate result.
+    package init(
+        envelope: ArtifactEnvelope, agent: String, baselineVersion: String, candidateVersion: String,
+        formats: [String: String], verdict: GateVerdict, blocking: Bool, reasons: [String],
+        metrics: [GateMetric], categories: [GateCategory], tasks: GateTaskCounts, method: GateMethod,
+        policySha256: String
+    ) {
+        self.schema = envelope.schema
+        self.runId = envelope.runId
+        self.createdAt = envelope.createdAt
+        self.tool = envelope.tool
+        self.inputs = envelope.inputs
+        self.agent = agent
+        self.baselineVersion = baselineVersion
+        self.candidateVersion = candidateVersion
+        self.formats = formats
+        self.verdict = verdict
+        self.blocking = blocking
+        self.reasons = reasons
+        self.metrics = metrics
+        self.categories = categories
+        self.tasks = tasks
+        self.method = method
+        self.policySha256 = policySha256
+    }
+}

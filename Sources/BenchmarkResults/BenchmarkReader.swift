@@ -1,0 +1,72 @@
+import Artifacts
+import Foundation
+import JSONLines
+
+/// Reads benchmark results, detecting the format.
+package enum BenchmarkReader {
+    /// Reads the results at `path`; `inspectScorer` picks the scorer of an Inspect AI log with several.
+    package static func read(path: String, inspectScorer: String? = nil) throws(BenchmarkInputError)
+        -> BenchmarkSuite
+    {
+        let data: Data
+        do {
+            data = try InputFileReader.read(path)
+        } catch {
+            switch error {
+            case .missingFile(let path): throw .missingFile(path: path)
+            default: throw .unreadable(path: path, reason: error.description)
+            }
+        }
+        return try parse(data, path: path, inspectScorer: inspectScorer)
+    }
+
+    /// Parses results held in memory; `path` names them in errors.
+    package static func parse(_ data: Data, path: String, inspectScorer: String? = nil) throws(BenchmarkInputError)
+        -> BenchmarkSuite
+    {
+        let bytes = [UInt8](data)
+        let result: Result<BenchmarkSuite, BenchmarkInputError> = bytes.withUnsafeBufferPointer { buffer in
+            Result { () throws(BenchmarkInputError) -> BenchmarkSuite in
+                let (format, attempts) = try parse(buffer, path: path, inspectScorer: inspectScorer)
+                return BenchmarkSuite(path: path, sha256: Digest.sha256(data), format: format, attempts: attempts)
+            }
+        }
+        return try result.get()
+    }
+
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, path: String, inspectScorer: String?)
+        throws(BenchmarkInputError) -> (BenchmarkFormat, [BenchmarkAttempt])
+    {
+        var start = 0
+        while start < bytes.count, [0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains(bytes[start]) { start += 1 }
+        guard start < bytes.count else { throw .empty(path: path) }
+        switch bytes[start] {
+        case UInt8(ascii: "["):
+            return (.native, try NativeResultsParser(path: path).parseArray(bytes))
+        case UInt8(ascii: "{"):
+            // One JSON object per line is native JSONL; a document spread over lines, or a single line
+            // holding an Inspect log's `eval` and `samples`, is an Inspect AI log.
+            var firstLineEnd = start
+            while firstLineEnd < bytes.count, bytes[firstLineEnd] != 0x0A { firstLineEnd += 1 }
+            let firstLine = UnsafeBufferPointer(rebasing: bytes[start..<firstLineEnd])
+            if let value = try? JSONParser.parse(firstLine), !InspectLogParser.looksLikeLog(value) {
+                return (.native, try NativeResultsParser(path: path).parseLines(bytes))
+            }
+            let document: JSONValue
+            do {
+                document = try JSONParser.parse(bytes)
+            } catch {
+                let location = JSONLinesReader.location(of: error.offset, in: bytes)
+                throw .malformed(
+                    file: path, line: location.line, field: "",
+                    reason: "not valid JSON at column \(location.column): \(error.reason)")
+            }
+            guard InspectLogParser.looksLikeLog(document) else {
+                throw .unknownFormat(path: path, reason: "a JSON object without Inspect AI's 'eval' and 'samples'")
+            }
+            return (.inspect, try InspectLogParser(path: path, scorer: inspectScorer).parse(document))
+        default:
+            throw .unknownFormat(path: path, reason: "the file does not start with '{' or '['")
+        }
+    }
+}

@@ -1,0 +1,97 @@
+/// The release policy of one agent (`canary.yaml` or `.json`, `schemas/policy.schema.json`).
+///
+/// Each tool reads its own section; sections of tools that are not yet configured keep their defaults.
+package struct ReleasePolicy: Codable, Equatable, Sendable {
+    /// The agent section.
+    package var agent: AgentSection
+    /// The `benchmark-gate` section.
+    package var gate: GateSection
+
+    /// A policy with every default, for the agent `name`.
+    package init(agent: AgentSection, gate: GateSection = GateSection()) {
+        self.agent = agent
+        self.gate = gate
+    }
+}
+
+/// Which agent the policy releases.
+package struct AgentSection: Codable, Equatable, Sendable {
+    /// The agent's name; every ledger row is keyed by it.
+    package var name: String
+    /// The version in production, when the team keeps it in the policy.
+    package var baselineVersion: String?
+
+    /// Names the agent.
+    package init(name: String, baselineVersion: String? = nil) {
+        self.name = name
+        self.baselineVersion = baselineVersion
+    }
+}
+
+/// A non-inferiority criterion on a difference metric (candidate − baseline, higher is better).
+package struct DifferenceCriterion: Codable, Equatable, Sendable {
+    /// Whether the criterion takes part in the verdict.
+    package var enabled: Bool
+    /// The largest acceptable drop, as a fraction (0.03 = 3 percentage points).
+    package var margin: Double
+}
+
+/// A non-inferiority criterion on a ratio metric (candidate / baseline, lower is better).
+package struct RatioCriterion: Codable, Equatable, Sendable {
+    /// Whether the criterion takes part in the verdict.
+    package var enabled: Bool
+    /// The largest acceptable ratio (1.10 = at most 10 % more).
+    package var maxRatio: Double
+}
+
+/// The rule for unauthorized (rogue) actions.
+package struct UnauthorizedCriterion: Codable, Equatable, Sendable {
+    /// Whether the criterion takes part in the verdict.
+    package var enabled: Bool
+    /// How many tasks may show an unauthorized action on the candidate but none on the baseline.
+    package var budget: Int
+}
+
+/// How per-category regressions are treated.
+package struct CategoryRule: Codable, Equatable, Sendable {
+    /// Categories with fewer matched tasks are reported as insufficient, not judged.
+    package var minTasks: Int
+    /// `fail`: a category whose success is worse than the margin with confidence fails the gate;
+    /// `warn`: it is only flagged.
+    package var onRegression: String
+}
+
+/// The `gate` section: how `benchmark-gate` compares a candidate with its baseline.
+package struct GateSection: Codable, Equatable, Sendable {
+    /// Two-sided confidence level of every interval.
+    package var confidence: Double = 0.95
+    /// Number of paired-bootstrap resamples.
+    package var bootstrapResamples: Int = 2000
+    /// Seed of the bootstrap's random generator.
+    package var seed: UInt64 = 20_251_126
+    /// A `score` at or above this counts as success.
+    package var scoreThreshold: Double = 0.5
+    /// The k of pass^k.
+    package var passK: Int = 3
+    /// Whether an inconclusive verdict stops the pipeline.
+    package var inconclusiveBlocks: Bool = true
+    /// The largest share of tasks present on one side only before the input counts as bad.
+    package var maxUnmatchedShare: Double = 0.05
+    /// Which Inspect AI scorer decides success, when a log has several.
+    package var inspectScorer: String?
+    /// Task success rate.
+    package var successRate = DifferenceCriterion(enabled: true, margin: 0.03)
+    /// pass^k (all k trials succeed).
+    package var passHatK = DifferenceCriterion(enabled: true, margin: 0.05)
+    /// Mean cost per task.
+    package var costPerTask = RatioCriterion(enabled: true, maxRatio: 1.10)
+    /// 95th percentile of latency.
+    package var latencyP95Ms = RatioCriterion(enabled: true, maxRatio: 1.25)
+    /// Unauthorized actions.
+    package var unauthorizedActions = UnauthorizedCriterion(enabled: true, budget: 0)
+    /// Per-category rule.
+    package var categories = CategoryRule(minTasks: 20, onRegression: "fail")
+
+    /// The defaults.
+    package init() {}
+}

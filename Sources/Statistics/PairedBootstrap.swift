@@ -1,0 +1,60 @@
+/// A paired bootstrap over tasks: every resample draws tasks with replacement, and every statistic sees the
+/// same draw for both arms, which keeps the pairing of a benchmark suite.
+///
+/// A resample is handed to each statistic as a vector of multiplicities (how often each task was drawn), so
+/// sums, ratios of sums and weighted quantiles all cost one pass over the tasks and nothing is copied.
+package struct PairedBootstrap: Sendable {
+    /// A statistic of one resample, computed from the multiplicities of the tasks.
+    package typealias Statistic = (UnsafeBufferPointer<Int32>) -> Double?
+
+    /// Number of tasks resampled.
+    package var taskCount: Int
+    /// Number of resamples.
+    package var resamples: Int
+    /// Seed of the generator; the same seed gives the same intervals.
+    package var seed: UInt64
+
+    /// Describes a bootstrap.
+    package init(taskCount: Int, resamples: Int, seed: UInt64) {
+        self.taskCount = taskCount
+        self.resamples = resamples
+        self.seed = seed
+    }
+
+    /// The bootstrap distributions of `statistics`, one array of values per statistic.
+    ///
+    /// A resample on which a statistic is undefined (for example a ratio with a zero denominator) is left
+    /// out of that statistic's distribution.
+    package func distributions(_ statistics: [Statistic]) -> [[Double]] {
+        var generator = SeededGenerator(seed: seed)
+        var results = Array(repeating: [Double](), count: statistics.count)
+        for index in results.indices { results[index].reserveCapacity(resamples) }
+        var weights = [Int32](repeating: 0, count: taskCount)
+        guard taskCount > 0 else { return results }
+        weights.withUnsafeMutableBufferPointer { buffer in
+            for _ in 0..<resamples {
+                for index in 0..<taskCount { buffer[index] = 0 }
+                for _ in 0..<taskCount {
+                    buffer[generator.nextIndex(below: taskCount)] += 1
+                }
+                let view = UnsafeBufferPointer(buffer)
+                for (index, statistic) in statistics.enumerated() {
+                    if let value = statistic(view), value.isFinite { results[index].append(value) }
+                }
+            }
+        }
+        return results
+    }
+
+    /// The percentile interval at two-sided `confidence` from a bootstrap distribution.
+    package static func percentileInterval(_ distribution: [Double], confidence: Double) -> (low: Double, high: Double)?
+    {
+        guard distribution.count >= 2 else { return nil }
+        let sorted = distribution.sorted()
+        let alpha = 1 - confidence
+        guard let low = Quantile.sorted(sorted, alpha / 2), let high = Quantile.sorted(sorted, 1 - alpha / 2) else {
+            return nil
+        }
+        return (low, high)
+    }
+}
