@@ -83,6 +83,13 @@ package struct GateCategory: Codable, Equatable, Sendable {
     package var tasks: Int
     /// The category's success metric.
     package var successRate: GateMetric
+
+    /// Makes a category row.
+    package init(category: String, tasks: Int, successRate: GateMetric) {
+        self.category = category
+        self.tasks = tasks
+        self.successRate = successRate
+    }
 }
 
 /// How many tasks and attempts the comparison used.
@@ -105,6 +112,22 @@ package struct GateTaskCounts: Codable, Equatable, Sendable {
     package var candidateInfraErrors: Int
     /// Trials per task (the smallest number over matched tasks and both sides).
     package var minTrials: Int
+
+    /// Makes task counts.
+    package init(
+        matched: Int, baselineOnly: Int, candidateOnly: Int, unmatchedExamples: [String], baselineAttempts: Int,
+        candidateAttempts: Int, baselineInfraErrors: Int, candidateInfraErrors: Int, minTrials: Int
+    ) {
+        self.matched = matched
+        self.baselineOnly = baselineOnly
+        self.candidateOnly = candidateOnly
+        self.unmatchedExamples = unmatchedExamples
+        self.baselineAttempts = baselineAttempts
+        self.candidateAttempts = candidateAttempts
+        self.baselineInfraErrors = baselineInfraErrors
+        self.candidateInfraErrors = candidateInfraErrors
+        self.minTrials = minTrials
+    }
 }
 
 /// The statistical settings a gate ran with, so that its result can be reproduced.
@@ -119,6 +142,15 @@ package struct GateMethod: Codable, Equatable, Sendable {
     package var passK: Int
     /// The pass threshold applied to `score` rows.
     package var scoreThreshold: Double
+
+    /// Makes method settings.
+    package init(confidence: Double, bootstrapResamples: Int, seed: UInt64, passK: Int, scoreThreshold: Double) {
+        self.confidence = confidence
+        self.bootstrapResamples = bootstrapResamples
+        self.seed = seed
+        self.passK = passK
+        self.scoreThreshold = scoreThreshold
+    }
 }
 
 /// The artifact `benchmark-gate` writes (`schemas/gate-result.schema.json`).
@@ -143,8 +175,10 @@ package struct GateResult: Codable, Equatable, Sendable {
     package var verdict: GateVerdict
     /// Whether this verdict stops the pipeline (exit status 1).
     package var blocking: Bool
-    /// One sentence per criterion that did not pass, then notes; empty when everything passed.
+    /// One sentence per criterion that did not pass; empty when everything passed.
     package var reasons: [String]
+    /// Observations that are not criteria: unmatched tasks, metrics left out for lack of data.
+    package var notes: [String]
     /// The gate's criteria and informational metrics.
     package var metrics: [GateMetric]
     /// Per-category task success.
@@ -164,7 +198,7 @@ package struct GateResult: Codable, Equatable, Sendable {
     /// Makes a gate result.
     package init(
         envelope: ArtifactEnvelope, agent: String, baselineVersion: String, candidateVersion: String,
-        formats: [String: String], verdict: GateVerdict, blocking: Bool, reasons: [String],
+        formats: [String: String], verdict: GateVerdict, blocking: Bool, reasons: [String], notes: [String],
         metrics: [GateMetric], categories: [GateCategory], tasks: GateTaskCounts, method: GateMethod,
         policySha256: String
     ) {
@@ -180,6 +214,7 @@ package struct GateResult: Codable, Equatable, Sendable {
         self.verdict = verdict
         self.blocking = blocking
         self.reasons = reasons
+        self.notes = notes
         self.metrics = metrics
         self.categories = categories
         self.tasks = tasks

@@ -27,22 +27,25 @@ package enum BenchmarkReader {
         let bytes = [UInt8](data)
         let result: Result<BenchmarkSuite, BenchmarkInputError> = bytes.withUnsafeBufferPointer { buffer in
             Result { () throws(BenchmarkInputError) -> BenchmarkSuite in
-                let (format, attempts) = try parse(buffer, path: path, inspectScorer: inspectScorer)
-                return BenchmarkSuite(path: path, sha256: Digest.sha256(data), format: format, attempts: attempts)
+                let (format, attempts, version) = try parse(buffer, path: path, inspectScorer: inspectScorer)
+                return BenchmarkSuite(
+                    path: path, sha256: Digest.sha256(data), format: format, attempts: attempts,
+                    declaredVersion: version, content: data)
             }
         }
         return try result.get()
     }
 
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>, path: String, inspectScorer: String?)
-        throws(BenchmarkInputError) -> (BenchmarkFormat, [BenchmarkAttempt])
+        throws(BenchmarkInputError) -> (BenchmarkFormat, [BenchmarkAttempt], String?)
     {
         var start = 0
         while start < bytes.count, [0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains(bytes[start]) { start += 1 }
         guard start < bytes.count else { throw .empty(path: path) }
         switch bytes[start] {
         case UInt8(ascii: "["):
-            return (.native, try NativeResultsParser(path: path).parseArray(bytes))
+            var parser = NativeResultsParser(path: path)
+            return (.native, try parser.parseArray(bytes), parser.version)
         case UInt8(ascii: "{"):
             // One JSON object per line is native JSONL; a document spread over lines, or a single line
             // holding an Inspect log's `eval` and `samples`, is an Inspect AI log.
@@ -50,7 +53,8 @@ package enum BenchmarkReader {
             while firstLineEnd < bytes.count, bytes[firstLineEnd] != 0x0A { firstLineEnd += 1 }
             let firstLine = UnsafeBufferPointer(rebasing: bytes[start..<firstLineEnd])
             if let value = try? JSONParser.parse(firstLine), !InspectLogParser.looksLikeLog(value) {
-                return (.native, try NativeResultsParser(path: path).parseLines(bytes))
+                var parser = NativeResultsParser(path: path)
+                return (.native, try parser.parseLines(bytes), parser.version)
             }
             let document: JSONValue
             do {
@@ -64,7 +68,8 @@ package enum BenchmarkReader {
             guard InspectLogParser.looksLikeLog(document) else {
                 throw .unknownFormat(path: path, reason: "a JSON object without Inspect AI's 'eval' and 'samples'")
             }
-            return (.inspect, try InspectLogParser(path: path, scorer: inspectScorer).parse(document))
+            let parser = InspectLogParser(path: path, scorer: inspectScorer)
+            return (.inspect, try parser.parse(document), parser.version(of: document))
         default:
             throw .unknownFormat(path: path, reason: "the file does not start with '{' or '['")
         }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The input formats `benchmark-gate` reads.
 package enum BenchmarkFormat: String, Codable, Sendable {
     /// AgentCanary's own rows, JSONL or a JSON array (`schemas/benchmark-results.schema.json`).
@@ -82,12 +84,22 @@ package struct BenchmarkSuite: Sendable {
     package var format: BenchmarkFormat
     /// Every attempt, in file order.
     package var attempts: [BenchmarkAttempt]
+    /// The agent version the file says it holds: the rows' `version` field, or an Inspect log's
+    /// `eval.metadata.agent_version` or `eval.model`.
+    package var declaredVersion: String?
+    /// The file's bytes, kept so the ledger can store them for later gates.
+    package var content: Data
 
     /// Makes a suite.
-    package init(path: String, sha256: String, format: BenchmarkFormat, attempts: [BenchmarkAttempt]) {
+    package init(
+        path: String, sha256: String, format: BenchmarkFormat, attempts: [BenchmarkAttempt],
+        declaredVersion: String? = nil, content: Data = Data()
+    ) {
+        self.content = content
         self.path = path
         self.sha256 = sha256
         self.format = format
         self.attempts = attempts
+        self.declaredVersion = declaredVersion
     }
 }

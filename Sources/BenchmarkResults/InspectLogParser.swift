@@ -16,6 +16,10 @@ struct InspectLogParser {
         value["eval"]?.objectValue != nil && value["samples"] != nil
     }
 
+    func version(of document: JSONValue) -> String? {
+        document["eval"]?["metadata"]?["agent_version"]?.stringValue ?? document["eval"]?["model"]?.stringValue
+    }
+
     func parse(_ document: JSONValue) throws(BenchmarkInputError) -> [BenchmarkAttempt] {
         guard let samples = document["samples"]?.arrayValue else {
             throw .malformed(file: path, line: 1, field: "samples", reason: "expected an array of samples")

@@ -3,8 +3,15 @@ import JSONLines
 /// Parses native benchmark results (`schemas/benchmark-results.schema.json`).
 struct NativeResultsParser {
     let path: String
+    /// The rows' common `version` field, once parsed.
+    private(set) var version: String?
+    private var versionLine = 0
 
-    func parseLines(_ bytes: UnsafeBufferPointer<UInt8>) throws(BenchmarkInputError) -> [BenchmarkAttempt] {
+    init(path: String) {
+        self.path = path
+    }
+
+    mutating func parseLines(_ bytes: UnsafeBufferPointer<UInt8>) throws(BenchmarkInputError) -> [BenchmarkAttempt] {
         var attempts: [BenchmarkAttempt] = []
         var seen: [AttemptKey: Int] = [:]
         let outcome = try JSONLinesReader.forEachLine(in: bytes) { (line, value) throws(BenchmarkInputError) in
@@ -19,7 +26,7 @@ struct NativeResultsParser {
         return attempts
     }
 
-    func parseArray(_ bytes: UnsafeBufferPointer<UInt8>) throws(BenchmarkInputError) -> [BenchmarkAttempt] {
+    mutating func parseArray(_ bytes: UnsafeBufferPointer<UInt8>) throws(BenchmarkInputError) -> [BenchmarkAttempt] {
         var elements: [(Int, JSONValue)] = []
         do {
             try JSONParser.forEachElement(ofArray: bytes) { offset, value in elements.append((offset, value)) }
@@ -41,7 +48,7 @@ struct NativeResultsParser {
         return attempts
     }
 
-    private func attempt(from value: JSONValue, line: Int, seen: inout [AttemptKey: Int]) throws(BenchmarkInputError)
+    private mutating func attempt(from value: JSONValue, line: Int, seen: inout [AttemptKey: Int]) throws(BenchmarkInputError)
         -> BenchmarkAttempt
     {
         let row = try RowFields(value, file: path, line: line)
@@ -76,6 +83,12 @@ struct NativeResultsParser {
                 if !authorized { rogue += 1 }
             }
             unauthorized = max(unauthorized ?? 0, rogue)
+        }
+        if let rowVersion = try row.string("version") {
+            if let version, version != rowVersion {
+                throw row.fail("version", "'\(rowVersion)' differs from '\(version)' on line \(versionLine); one file holds one version")
+            }
+            if version == nil { (version, versionLine) = (rowVersion, line) }
         }
         let key = AttemptKey(taskId: taskId, trial: trial)
         if let firstLine = seen[key] {

@@ -1,0 +1,163 @@
+import Artifacts
+import BenchmarkResults
+import CIOutput
+import Foundation
+import Ledger
+import Logging
+import Policy
+
+/// What one `benchmark-gate` invocation is asked to do.
+package struct GateRequest: Sendable {
+    package var candidatePath: String
+    /// The baseline's results; `nil` with `baselineFromLedger`.
+    package var baselinePath: String?
+    /// Use the results of the agent's last promoted (else last passing) version from the ledger.
+    package var baselineFromLedger: Bool
+    package var policyPath: String?
+    package var agent: String?
+    package var candidateVersion: String?
+    package var baselineVersion: String?
+    /// Where `gate-result.json` goes.
+    package var outputPath: String
+    package var ci: CIDestinations
+    package var ledgerPath: String
+    /// The run to record under; a new one when `nil`.
+    package var runId: String?
+    /// The command line, recorded with the stage.
+    package var arguments: [String]
+    package var environment: [String: String]
+
+    /// Describes a request.
+    package init(
+        candidatePath: String, baselinePath: String?, baselineFromLedger: Bool, policyPath: String?, agent: String?,
+        candidateVersion: String?, baselineVersion: String?, outputPath: String, ci: CIDestinations,
+        ledgerPath: String, runId: String?, arguments: [String], environment: [String: String]
+    ) {
+        self.candidatePath = candidatePath
+        self.baselinePath = baselinePath
+        self.baselineFromLedger = baselineFromLedger
+        self.policyPath = policyPath
+        self.agent = agent
+        self.candidateVersion = candidateVersion
+        self.baselineVersion = baselineVersion
+        self.outputPath = outputPath
+        self.ci = ci
+        self.ledgerPath = ledgerPath
+        self.runId = runId
+        self.arguments = arguments
+        self.environment = environment
+    }
+}
+
+/// What a gate invocation produced.
+package struct GateOutcome: Sendable {
+    /// The artifact.
+    package var result: GateResult
+    /// The CI report (also the text printed on stdout).
+    package var report: CIReport
+    /// GitHub workflow commands to print, when under GitHub Actions.
+    package var workflowCommands: [String]
+    /// The exit status the verdict calls for: 0, or 1 when the verdict blocks.
+    package var exitStatus: Int32
+}
+
+/// Runs the benchmark gate end to end: read, compare, write the artifact and CI files, record in the ledger.
+package struct BenchmarkGate {
+    let logger: Logger
+
+    /// A gate that logs to `logger`.
+    package init(logger: Logger) {
+        self.logger = logger
+    }
+
+    /// Runs `request`. Nothing is written unless everything succeeds: output files are staged and moved into
+    /// place only after the ledger transaction committed.
+    package func run(_ request: GateRequest) throws -> GateOutcome {
+        let startedAt = ArtifactClock.iso8601(ArtifactClock.now(environment: request.environment))
+        let loaded = try PolicyLoader.load(path: request.policyPath, agentName: request.agent)
+        let agent = loaded.policy.agent.name
+        guard !agent.isEmpty else { throw GateError.missingAgent }
+        let gate = loaded.policy.gate
+        let candidate = try BenchmarkReader.read(path: request.candidatePath, inspectScorer: gate.inspectScorer)
+
+        let baseline: BenchmarkSuite
+        var storedBaselineVersion: String?
+        if request.baselineFromLedger {
+            guard FileManager.default.fileExists(atPath: request.ledgerPath),
+                let stored = try Ledger(path: request.ledgerPath, logger: logger).baselineSuite(agent: agent)
+            else { throw GateError.noRecordedBaseline(agent: agent) }
+            baseline = try BenchmarkReader.parse(
+                stored.content, path: "ledger:\(stored.sha256)", inspectScorer: gate.inspectScorer)
+            storedBaselineVersion = stored.version
+        } else {
+            baseline = try BenchmarkReader.read(path: request.baselinePath ?? "", inspectScorer: gate.inspectScorer)
+        }
+        guard let candidateVersion = request.candidateVersion ?? candidate.declaredVersion else {
+            throw GateError.missingVersion(side: "candidate")
+        }
+        guard
+            let baselineVersion = request.baselineVersion ?? storedBaselineVersion ?? baseline.declaredVersion
+                ?? loaded.policy.agent.baselineVersion
+        else { throw GateError.missingVersion(side: "baseline") }
+
+        let evaluation = try GateEvaluator.evaluate(
+            candidate: candidate.attempts, baseline: baseline.attempts, candidatePath: candidate.path,
+            baselinePath: baseline.path, gate: gate)
+
+        let runId = request.runId ?? request.environment["AGENT_CANARY_RUN_ID"] ?? Self.newRunId()
+        var inputs = [
+            InputFile(path: candidate.path, sha256: candidate.sha256, role: "candidate"),
+            InputFile(path: baseline.path, sha256: baseline.sha256, role: "baseline"),
+        ]
+        if let source = loaded.source { inputs.append(source) }
+        let result = GateResult(
+            envelope: ArtifactEnvelope(
+                schema: GateResult.schemaID, runId: runId, createdAt: startedAt,
+                tool: ToolInfo(name: "benchmark-gate"), inputs: inputs),
+            agent: agent, baselineVersion: baselineVersion, candidateVersion: candidateVersion,
+            formats: ["baseline": baseline.format.rawValue, "candidate": candidate.format.rawValue],
+            verdict: evaluation.verdict, blocking: evaluation.blocking, reasons: evaluation.reasons,
+            notes: evaluation.notes, metrics: evaluation.metrics, categories: evaluation.categories,
+            tasks: evaluation.tasks, method: evaluation.method, policySha256: loaded.effectiveSha256)
+        let exitStatus: Int32 = evaluation.blocking ? 1 : 0
+
+        let artifact = try ArtifactCoding.encode(result)
+        let report = GateReport.ciReport(result, artifactPath: request.outputPath, warnings: evaluation.warnings)
+        let staged = StagedFiles()
+        try staged.stage(artifact, at: request.outputPath)
+        let publisher = CIPublisher(environment: request.environment)
+        var outputs = [OutputFile(kind: "gate-result", path: request.outputPath, sha256: Digest.sha256(artifact))]
+        for file in try publisher.stageFiles(report, to: request.ci, in: staged) {
+            outputs.append(OutputFile(kind: file.kind, path: file.path, sha256: Digest.sha256(file.data)))
+        }
+
+        let ledger = try Ledger(path: request.ledgerPath, logger: logger)
+        try ledger.recordGate(
+            GateRecording(
+                gate: result,
+                stage: StageInvocation(
+                    tool: "benchmark-gate", arguments: request.arguments, startedAt: startedAt,
+                    endedAt: ArtifactClock.iso8601(ArtifactClock.now(environment: request.environment)),
+                    exitStatus: exitStatus),
+                outputs: outputs,
+                candidateSuite: StoredSuite(
+                    sha256: candidate.sha256, format: candidate.format.rawValue, content: candidate.content,
+                    version: candidateVersion),
+                baselineSuite: StoredSuite(
+                    sha256: baseline.sha256, format: baseline.format.rawValue, content: baseline.content,
+                    version: baselineVersion)))
+        try staged.commit()
+        logger.info(
+            "gate recorded",
+            metadata: ["run": "\(runId)", "verdict": "\(result.verdict.rawValue)", "ledger": "\(request.ledgerPath)"])
+        let commands = try publisher.publishToGitHub(report)
+        return GateOutcome(result: result, report: report, workflowCommands: commands, exitStatus: exitStatus)
+    }
+
+    /// A new run id: the UTC time and 48 random bits, so ids sort by creation and never collide in practice.
+    static func newRunId() -> String {
+        let stamp = ArtifactClock.iso8601(Date()).filter { $0.isNumber }
+        let random = String(UInt64.random(in: 0..<(1 << 48)), radix: 16)
+        return "run-\(stamp)-\(String(repeating: "0", count: 12 - random.count))\(random)"
+    }
+}

@@ -1,0 +1,250 @@
+import Artifacts
+import Foundation
+import GRDB
+
+/// One invocation of a tool, recorded with what it produced.
+package struct StageInvocation: Sendable, Equatable {
+    /// The tool's name.
+    package var tool: String
+    /// The command-line arguments (without the executable).
+    package var arguments: [String]
+    /// When the invocation started (ISO-8601).
+    package var startedAt: String
+    /// When it ended (ISO-8601).
+    package var endedAt: String
+    /// Its exit status.
+    package var exitStatus: Int32
+
+    /// Describes an invocation.
+    package init(tool: String, arguments: [String], startedAt: String, endedAt: String, exitStatus: Int32) {
+        self.tool = tool
+        self.arguments = arguments
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.exitStatus = exitStatus
+    }
+}
+
+/// A file a stage wrote.
+package struct OutputFile: Sendable, Equatable {
+    /// `gate-result`, `junit`, `summary`, `dotenv`, …
+    package var kind: String
+    /// The path it was written to.
+    package var path: String
+    /// SHA-256 of its bytes.
+    package var sha256: String
+
+    /// Describes an output file.
+    package init(kind: String, path: String, sha256: String) {
+        self.kind = kind
+        self.path = path
+        self.sha256 = sha256
+    }
+}
+
+/// Benchmark results kept in the ledger.
+package struct StoredSuite: Sendable, Equatable {
+    /// SHA-256 of the file's bytes.
+    package var sha256: String
+    /// `native` or `inspect`.
+    package var format: String
+    /// The file's bytes.
+    package var content: Data
+    /// The agent version the results belong to (when read back).
+    package var version: String
+
+    /// Describes stored results.
+    package init(sha256: String, format: String, content: Data, version: String) {
+        self.sha256 = sha256
+        self.format = format
+        self.content = content
+        self.version = version
+    }
+}
+
+/// Everything one `benchmark-gate` run records, written in one transaction.
+package struct GateRecording: Sendable {
+    /// The gate's artifact.
+    package var gate: GateResult
+    /// The invocation.
+    package var stage: StageInvocation
+    /// The files it wrote; the one of kind `gate-result` is linked to the gate row.
+    package var outputs: [OutputFile]
+    /// The candidate's and the baseline's results.
+    package var candidateSuite: StoredSuite
+    package var baselineSuite: StoredSuite
+
+    /// Describes a recording.
+    package init(
+        gate: GateResult, stage: StageInvocation, outputs: [OutputFile], candidateSuite: StoredSuite,
+        baselineSuite: StoredSuite
+    ) {
+        self.gate = gate
+        self.stage = stage
+        self.outputs = outputs
+        self.candidateSuite = candidateSuite
+        self.baselineSuite = baselineSuite
+    }
+}
+
+/// A recorded gate, as `benchmark-gate history` lists it.
+package struct GateSummary: Codable, Equatable, Sendable, FetchableRecord {
+    package var gateId: Int64
+    package var runId: String
+    package var agent: String
+    package var candidateVersion: String
+    package var baselineVersion: String
+    package var verdict: String
+    package var blocking: Bool
+    package var matchedTasks: Int
+    package var createdAt: String
+    package var successRateDifference: Double?
+    package var costRatio: Double?
+    package var artifactPath: String?
+    package var artifactSha256: String?
+
+    enum CodingKeys: String, CodingKey {
+        case agent, verdict, blocking
+        case gateId = "gate_id"
+        case runId = "run_id"
+        case candidateVersion = "candidate_version"
+        case baselineVersion = "baseline_version"
+        case matchedTasks = "matched_tasks"
+        case createdAt = "created_at"
+        case successRateDifference = "success_rate_difference"
+        case costRatio = "cost_ratio"
+        case artifactPath = "artifact_path"
+        case artifactSha256 = "artifact_sha256"
+    }
+}
+
+extension Ledger {
+    /// Records a gate: its run, the stage, the output files, both result files and every metric.
+    ///
+    /// Returns the gate's row id. A run id that already names a run of another agent or candidate version
+    /// is refused and nothing is written.
+    @discardableResult
+    package func recordGate(_ recording: GateRecording) throws(LedgerError) -> Int64 {
+        try write { db in
+            let gate = recording.gate
+            let status = "gate_" + ["pass": "passed", "fail": "failed", "inconclusive": "inconclusive"][
+                gate.verdict.rawValue, default: gate.verdict.rawValue]
+            if var run = try RunRecord.fetchOne(db, key: gate.runId) {
+                guard run.agent == gate.agent, run.candidateVersion == gate.candidateVersion else {
+                    throw LedgerError.runMismatch(
+                        runId: gate.runId,
+                        reason: "it belongs to \(run.agent) \(run.candidateVersion), not \(gate.agent) "
+                            + "\(gate.candidateVersion); use a new --run-id")
+                }
+                run.status = status
+                run.baselineVersion = gate.baselineVersion
+                try run.update(db)
+            } else {
+                try RunRecord(
+                    id: gate.runId, agent: gate.agent, candidateVersion: gate.candidateVersion,
+                    baselineVersion: gate.baselineVersion, createdAt: gate.createdAt, status: status
+                ).insert(db)
+            }
+            let stageId = try insertStage(recording.stage, runId: gate.runId, db: db)
+            var gateArtifactId: Int64?
+            for output in recording.outputs {
+                var artifact = ArtifactRecord(
+                    runId: gate.runId, stageId: stageId, kind: output.kind, path: output.path,
+                    sha256: output.sha256, createdAt: gate.createdAt)
+                try artifact.insert(db)
+                if output.kind == "gate-result" { gateArtifactId = artifact.id }
+            }
+            for suite in [recording.candidateSuite, recording.baselineSuite] {
+                try BenchmarkSuiteRecord(
+                    sha256: suite.sha256, format: suite.format, byteCount: suite.content.count, content: suite.content
+                ).insert(db, onConflict: .ignore)
+            }
+            let reasons = String(decoding: try JSONEncoder().encode(gate.reasons), as: UTF8.self)
+            try db.execute(
+                sql: """
+                    INSERT INTO gate_results (run_id, stage_id, artifact_id, agent, candidate_version,
+                        baseline_version, verdict, blocking, candidate_suite, baseline_suite, policy_sha256,
+                        matched_tasks, unmatched_tasks, baseline_infra_errors, candidate_infra_errors, confidence,
+                        bootstrap_resamples, seed, reasons, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    gate.runId, stageId, gateArtifactId, gate.agent, gate.candidateVersion, gate.baselineVersion,
+                    gate.verdict.rawValue, gate.blocking, recording.candidateSuite.sha256,
+                    recording.baselineSuite.sha256, gate.policySha256, gate.tasks.matched,
+                    gate.tasks.baselineOnly + gate.tasks.candidateOnly, gate.tasks.baselineInfraErrors,
+                    gate.tasks.candidateInfraErrors, gate.method.confidence, gate.method.bootstrapResamples,
+                    Int64(bitPattern: gate.method.seed), reasons, gate.createdAt,
+                ])
+            let gateId = db.lastInsertedRowID
+            let rows = gate.metrics.map { ("", $0) } + gate.categories.map { ($0.category, $0.successRate) }
+            for (category, metric) in rows {
+                try db.execute(
+                    sql: """
+                        INSERT INTO gate_metrics (gate_id, name, category, baseline, candidate, difference, ratio,
+                            ci_low, ci_high, p_value, threshold, status, method, tasks_needed)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        gateId, metric.name, category, metric.baseline, metric.candidate, metric.difference,
+                        metric.ratio, metric.ciLow, metric.ciHigh, metric.pValue, metric.threshold,
+                        metric.status.rawValue, metric.method, metric.tasksNeeded,
+                    ])
+            }
+            return gateId
+        }
+    }
+
+    /// The gates recorded for `agent`, newest first.
+    package func gateHistory(agent: String, limit: Int = 50) throws(LedgerError) -> [GateSummary] {
+        try read { db in
+            try GateSummary.fetchAll(
+                db, sql: "SELECT * FROM gate_history WHERE agent = ? ORDER BY gate_id DESC LIMIT ?",
+                arguments: [agent, limit])
+        }
+    }
+
+    /// The results to compare a new candidate of `agent` with: those of its last promoted version, else
+    /// those of its last candidate that passed a gate.
+    package func baselineSuite(agent: String) throws(LedgerError) -> StoredSuite? {
+        try read { db in
+            for condition in ["r.status = 'promoted'", "g.verdict = 'pass'"] {
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT s.sha256, s.format, s.content, g.candidate_version
+                        FROM gate_results g
+                        JOIN runs r ON r.id = g.run_id
+                        JOIN benchmark_suites s ON s.sha256 = g.candidate_suite
+                        WHERE g.agent = ? AND g.verdict = 'pass' AND \(condition)
+                        ORDER BY g.id DESC LIMIT 1
+                        """, arguments: [agent])
+                if let row {
+                    return StoredSuite(
+                        sha256: row["sha256"], format: row["format"], content: row["content"],
+                        version: row["candidate_version"])
+                }
+            }
+            return nil
+        }
+    }
+
+    /// Counts the rows of a ledger table, for tests and diagnostics.
+    package func count(table: String) throws(LedgerError) -> Int {
+        try read { db in
+            guard try db.tableExists(table) || db.viewExists(table) else {
+                throw LedgerError.notFound(what: "table \(table)")
+            }
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table.quotedDatabaseIdentifier)") ?? 0
+        }
+    }
+
+    func insertStage(_ stage: StageInvocation, runId: String, db: Database) throws -> Int64 {
+        let arguments = String(decoding: try JSONEncoder().encode(stage.arguments), as: UTF8.self)
+        var record = StageRecord(
+            runId: runId, tool: stage.tool, toolVersion: agentCanaryVersion, arguments: arguments,
+            startedAt: stage.startedAt, endedAt: stage.endedAt, exitStatus: Int(stage.exitStatus))
+        try record.insert(db)
+        return record.id ?? db.lastInsertedRowID
+    }
+}

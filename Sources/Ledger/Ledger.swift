@@ -1,0 +1,151 @@
+import Foundation
+import GRDB
+import Logging
+
+/// The run ledger: one SQLite file shared by the four tools (DESIGN.md, "The run ledger").
+///
+/// The ledger owns every SQL statement of the project. It opens the file in WAL mode with a busy timeout
+/// and foreign keys on, runs the append-only migrations, and makes every write one immediate transaction,
+/// so several CI jobs can share a file and a crash leaves it as before the write.
+package struct Ledger: Sendable {
+    /// The default ledger path, relative to the working directory.
+    package static let defaultPath = ".agent-canary/ledger.sqlite"
+    /// The environment variable that names the ledger when `--ledger` is not given.
+    package static let environmentVariable = "AGENT_CANARY_LEDGER"
+
+    let writer: any DatabaseWriter
+    let logger: Logger?
+
+    /// The ledger path a tool uses: the flag, else `AGENT_CANARY_LEDGER`, else the default.
+    package static func resolvePath(flag: String?, environment: [String: String]) -> String {
+        if let flag, !flag.isEmpty { return flag }
+        if let path = environment[environmentVariable], !path.isEmpty { return path }
+        return defaultPath
+    }
+
+    /// Opens (creating when missing, with its directory) the ledger at `path` and migrates it.
+    package init(path: String, logger: Logger? = nil) throws(LedgerError) {
+        do {
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            var configuration = Configuration()
+            configuration.journalMode = .wal
+            configuration.busyMode = .timeout(60)
+            configuration.foreignKeysEnabled = true
+            configuration.label = "agent-canary-ledger"
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            try Self.withFileLock(path + ".lock") { try LedgerMigrations.migrator.migrate(queue) }
+            self.writer = queue
+            self.logger = logger
+        } catch {
+            throw .cannotOpen(path: path, reason: Self.describe(error))
+        }
+    }
+
+    /// A private in-memory ledger, for tests.
+    package static func inMemory() throws(LedgerError) -> Ledger {
+        do {
+            let queue = try DatabaseQueue()
+            try LedgerMigrations.migrator.migrate(queue)
+            return Ledger(writer: queue, logger: nil)
+        } catch {
+            throw .cannotOpen(path: ":memory:", reason: describe(error))
+        }
+    }
+
+    private init(writer: any DatabaseWriter, logger: Logger?) {
+        self.writer = writer
+        self.logger = logger
+    }
+
+    /// Runs `body` holding an exclusive `flock(2)` on `lockPath`.
+    ///
+    /// Several processes may open a new ledger at once; GRDB's migrator reads the applied migrations before
+    /// it takes SQLite's write lock, so without this the second process would apply them again.
+    private static func withFileLock(_ lockPath: String, _ body: () throws -> Void) throws {
+        let descriptor = open(lockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw LedgerError.cannotOpen(path: lockPath, reason: String(cString: strerror(errno)))
+        }
+        defer { close(descriptor) }
+        while flock(descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else {
+                throw LedgerError.cannotOpen(path: lockPath, reason: String(cString: strerror(errno)))
+            }
+        }
+        defer { flock(descriptor, LOCK_UN) }
+        try body()
+    }
+
+    /// The names of the migrations applied to this ledger, oldest first.
+    package func appliedMigrations() throws(LedgerError) -> [String] {
+        try read { db in try LedgerMigrations.migrator.appliedMigrations(db) }
+    }
+
+    /// Runs `PRAGMA integrity_check` and `PRAGMA foreign_key_check`; an empty result means the file is sound.
+    package func integrityProblems() throws(LedgerError) -> [String] {
+        try read { db in
+            let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
+            let foreignKeys = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").map { row in
+                "foreign key violation in \(row[0] as String? ?? "?") row \(row[1] as Int64? ?? 0)"
+            }
+            return integrity + foreignKeys
+        }
+    }
+
+    /// The run with `id`, if any.
+    package func run(id: String) throws(LedgerError) -> RunRecord? {
+        try read { db in try RunRecord.fetchOne(db, key: id) }
+    }
+
+    /// Runs `body` in one immediate write transaction; an error rolls everything back.
+    func write<T>(_ body: @escaping (Database) throws -> T) throws(LedgerError) -> T {
+        do {
+            return try writer.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    try Failpoint.hit("ledger.before-commit", logger: logger)
+                    return .commit
+                }
+                guard let result else { throw LedgerError.database(reason: "the transaction produced no result") }
+                return result
+            }
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            throw .database(reason: Self.describe(error))
+        }
+    }
+
+    /// Runs `body` with read access.
+    func read<T>(_ body: @escaping (Database) throws -> T) throws(LedgerError) -> T {
+        do {
+            return try writer.read(body)
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            throw .database(reason: Self.describe(error))
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError {
+            return error.message ?? error.description
+        }
+        return String(describing: error)
+    }
+}
+
+/// Named places where a test can stop a process mid-write (`AGENT_CANARY_FAILPOINT=NAME`).
+///
+/// When the variable names the place, the process says so on stderr and sleeps there, so a test can kill
+/// it with SIGKILL inside an open transaction and check that the ledger comes back as it was.
+enum Failpoint {
+    static func hit(_ name: String, logger: Logger?) throws {
+        guard ProcessInfo.processInfo.environment["AGENT_CANARY_FAILPOINT"] == name else { return }
+        FileHandle.standardError.write(Data("failpoint \(name) reached\n".utf8))
+        logger?.warning("failpoint reached", metadata: ["name": "\(name)"])
+        Thread.sleep(forTimeInterval: 120)
+    }
+}

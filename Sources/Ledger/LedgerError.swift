@@ -1,0 +1,24 @@
+/// Failures of the run ledger.
+package enum LedgerError: Error, Equatable, CustomStringConvertible {
+    /// The ledger file cannot be opened or created.
+    case cannotOpen(path: String, reason: String)
+    /// A run id names a run of another agent or candidate.
+    case runMismatch(runId: String, reason: String)
+    /// A run, look or record that was asked for does not exist.
+    case notFound(what: String)
+    /// SQLite failed; the transaction was rolled back.
+    case database(reason: String)
+
+    package var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason):
+            "ledger \(path): cannot be opened: \(reason)"
+        case .runMismatch(let runId, let reason):
+            "run \(runId): \(reason)"
+        case .notFound(let what):
+            "\(what) is not in the ledger"
+        case .database(let reason):
+            "ledger: \(reason); nothing was written"
+        }
+    }
+}
