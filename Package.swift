@@ -5,7 +5,8 @@ let package = Package(
     name: "AgentCanary",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "benchmark-gate", targets: ["benchmark-gate"])
+        .executable(name: "benchmark-gate", targets: ["benchmark-gate"]),
+        .executable(name: "agent-sim", targets: ["agent-sim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -40,10 +41,11 @@ let package = Package(
             name: "GateEvaluation",
             dependencies: ["Artifacts", "BenchmarkResults", "CIOutput", "Ledger", "Policy", "Statistics"]
         ),
+        .target(name: "Simulation", dependencies: ["Statistics"]),
         .target(
             name: "CommandSupport",
             dependencies: [
-                "Artifacts", "CIOutput", "Ledger", "Policy",
+                "Artifacts", "BenchmarkResults", "CIOutput", "Ledger", "Policy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -54,6 +56,13 @@ let package = Package(
             name: "benchmark-gate",
             dependencies: [
                 "CommandSupport", "GateEvaluation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "agent-sim",
+            dependencies: [
+                "Artifacts", "CommandSupport", "Simulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

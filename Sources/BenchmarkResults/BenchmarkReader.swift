@@ -30,7 +30,7 @@ package enum BenchmarkReader {
                 let (format, attempts, version) = try parse(buffer, path: path, inspectScorer: inspectScorer)
                 return BenchmarkSuite(
                     path: path, sha256: Digest.sha256(data), format: format, attempts: attempts,
-                    declaredVersion: version, content: data)
+                    declaredVersion: version)
             }
         }
         return try result.get()

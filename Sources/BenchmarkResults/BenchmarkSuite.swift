@@ -87,19 +87,77 @@ package struct BenchmarkSuite: Sendable {
     /// The agent version the file says it holds: the rows' `version` field, or an Inspect log's
     /// `eval.metadata.agent_version` or `eval.model`.
     package var declaredVersion: String?
-    /// The file's bytes, kept so the ledger can store them for later gates.
-    package var content: Data
 
     /// Makes a suite.
     package init(
         path: String, sha256: String, format: BenchmarkFormat, attempts: [BenchmarkAttempt],
-        declaredVersion: String? = nil, content: Data = Data()
+        declaredVersion: String? = nil
     ) {
-        self.content = content
         self.path = path
         self.sha256 = sha256
         self.format = format
         self.attempts = attempts
         self.declaredVersion = declaredVersion
     }
+}
+
+extension BenchmarkSuite {
+    /// The attempts as native JSONL with only the fields a gate reads, in file order.
+    ///
+    /// The ledger keeps this form instead of the original file: it reads back as the same attempts
+    /// (`--baseline-from-ledger`) at a fraction of the size of logs that carry messages and tool calls.
+    package func normalizedJSONL() -> Data {
+        var out = [UInt8]()
+        out.reserveCapacity(attempts.count * 200)
+        func append(_ text: String) { out.append(contentsOf: text.utf8) }
+        func number(_ key: String, _ value: Double?) {
+            guard let value else { return }
+            append(",\"\(key)\":")
+            append(value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) : String(value))
+        }
+        let version = declaredVersion.map(jsonString)
+        for attempt in attempts {
+            append("{\"task_id\":")
+            append(jsonString(attempt.taskId))
+            append(",\"trial\":\(attempt.trial)")
+            if let category = attempt.category {
+                append(",\"category\":")
+                append(jsonString(category))
+            }
+            if let version { append(",\"version\":" + version) }
+            if let success = attempt.success { append(success ? ",\"success\":true" : ",\"success\":false") }
+            number("score", attempt.score)
+            number("cost_usd", attempt.costUSD)
+            number("latency_ms", attempt.latencyMs)
+            number("input_tokens", attempt.inputTokens)
+            number("output_tokens", attempt.outputTokens)
+            number("steps", attempt.steps)
+            if attempt.unauthorizedActions > 0 { append(",\"unauthorized_actions\":\(attempt.unauthorizedActions)") }
+            if let error = attempt.error { append(",\"error\":\"\(error.rawValue)\"") }
+            out.append(contentsOf: "}\n".utf8)
+        }
+        return Data(out)
+    }
+}
+
+/// A JSON string literal for `text`.
+func jsonString(_ text: String) -> String {
+    var result = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": result += "\\\""
+        case "\\": result += "\\\\"
+        case "\n": result += "\\n"
+        case "\r": result += "\\r"
+        case "\t": result += "\\t"
+        default:
+            if scalar.value < 0x20 {
+                let hex = String(scalar.value, radix: 16)
+                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+    }
+    return result + "\""
 }

@@ -141,10 +141,10 @@ package struct BenchmarkGate {
                     exitStatus: exitStatus),
                 outputs: outputs,
                 candidateSuite: StoredSuite(
-                    sha256: candidate.sha256, format: candidate.format.rawValue, content: candidate.content,
+                    sha256: candidate.sha256, format: candidate.format.rawValue, content: candidate.normalizedJSONL(),
                     version: candidateVersion),
                 baselineSuite: StoredSuite(
-                    sha256: baseline.sha256, format: baseline.format.rawValue, content: baseline.content,
+                    sha256: baseline.sha256, format: baseline.format.rawValue, content: baseline.normalizedJSONL(),
                     version: baselineVersion)))
         try staged.commit()
         logger.info(

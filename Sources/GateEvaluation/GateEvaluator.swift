@@ -248,9 +248,10 @@ struct MetricSet {
             baseFull[owner] = baseValues[position]
             candFull[owner] = candValues[position]
         }
+        let (baseColumn, candColumn) = (baseFull, candFull)
         statistics.append { weights in
-            let denominator = weightedSum(baseFull, weights)
-            return denominator > 0 ? weightedSum(candFull, weights) / denominator : nil
+            let denominator = weightedSum(baseColumn, weights)
+            return denominator > 0 ? weightedSum(candColumn, weights) / denominator : nil
         }
         let candSum = candValues.reduce(0, +)
         let measured = owners.count
@@ -284,10 +285,11 @@ struct MetricSet {
         var candCounts = [Int32](repeating: 0, count: n)
         for owner in base.owners { baseCounts[Int(owner)] += 1 }
         for owner in cand.owners { candCounts[Int(owner)] += 1 }
+        let (basePerTask, candPerTask) = (baseCounts, candCounts)
         statistics.append { weights in
             guard
-                let b = percentile95(base.values, base.owners, baseCounts, weights),
-                let c = percentile95(cand.values, cand.owners, candCounts, weights), b > 0
+                let b = percentile95(base.values, base.owners, basePerTask, weights),
+                let c = percentile95(cand.values, cand.owners, candPerTask, weights), b > 0
             else { return nil }
             return c / b
         }

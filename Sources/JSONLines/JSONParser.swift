@@ -122,6 +122,69 @@ private struct Cursor {
         }
     }
 
+    mutating func skipValue(depth: Int) throws(JSONParser.SyntaxError) {
+        guard position < bytes.count else { throw fail("unexpected end of input") }
+        switch bytes[position] {
+        case UInt8(ascii: "\""):
+            let start = position
+            position += 1
+            while position < bytes.count {
+                let byte = bytes[position]
+                if byte == UInt8(ascii: "\"") {
+                    position += 1
+                    return
+                }
+                if byte == UInt8(ascii: "\\") {
+                    // Escapes are checked by the full parser; validate them here only when present.
+                    position = start
+                    _ = try parseString()
+                    return
+                }
+                if byte < 0x20 { throw fail("control character in a string") }
+                position += 1
+            }
+            throw fail("unterminated string", at: start)
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            let isObject = bytes[position] == UInt8(ascii: "{")
+            guard depth < maximumDepth else { throw fail("nesting deeper than \(maximumDepth) levels") }
+            let closing = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
+            position += 1
+            skipWhitespace()
+            if position < bytes.count, bytes[position] == closing {
+                position += 1
+                return
+            }
+            while true {
+                skipWhitespace()
+                if isObject {
+                    guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+                        throw fail("expected a member name in quotes")
+                    }
+                    try skipValue(depth: depth + 1)
+                    skipWhitespace()
+                    guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
+                        throw fail("expected ':' after a member name")
+                    }
+                    position += 1
+                    skipWhitespace()
+                }
+                try skipValue(depth: depth + 1)
+                skipWhitespace()
+                guard position < bytes.count else { throw fail("unexpected end of input") }
+                if bytes[position] == UInt8(ascii: ",") {
+                    position += 1
+                } else if bytes[position] == closing {
+                    position += 1
+                    return
+                } else {
+                    throw fail(isObject ? "expected ',' or '}' in an object" : "expected ',' or ']' in an array")
+                }
+            }
+        default:
+            _ = try parseValue(depth: depth)
+        }
+    }
+
     mutating func expectLiteral(_ literal: StaticString) throws(JSONParser.SyntaxError) {
         let start = position
         let count = literal.utf8CodeUnitCount
@@ -244,6 +307,18 @@ private struct Cursor {
 
     func validatedString(_ slice: UnsafeBufferPointer<UInt8>, at offset: Int) throws(JSONParser.SyntaxError) -> String
     {
+        // Most strings in telemetry are ASCII: copying them needs no validation, which is the expensive part.
+        var ascii = true
+        for byte in slice where byte >= 0x80 {
+            ascii = false
+            break
+        }
+        if ascii {
+            return String(unsafeUninitializedCapacity: slice.count) { buffer in
+                _ = buffer.initialize(fromContentsOf: slice)
+                return slice.count
+            }
+        }
         guard let text = String(validating: slice, as: UTF8.self) else {
             throw fail("invalid UTF-8 in a string", at: offset)
         }
@@ -356,4 +431,149 @@ private let powersOfTen: [Double] = (0...22).map { exponent in
     var value = 1.0
     for _ in 0..<exponent { value *= 10 }
     return value
+}
+
+/// A pull parser over one JSON text, for hot paths that read known fields without building a
+/// ``JSONValue`` for every row.
+///
+/// Member names come back as `String`s (names of up to 15 UTF-8 bytes are stored inline, without
+/// allocating); values are read with the typed methods or skipped.
+package struct JSONScanner {
+    private var cursor: Cursor
+
+    /// Starts scanning `bytes`.
+    package init(_ bytes: UnsafeBufferPointer<UInt8>) {
+        cursor = Cursor(bytes: bytes)
+    }
+
+    /// The byte offset of the scanner.
+    package var offset: Int { cursor.position }
+
+    /// The type of the next value: `"{"`, `"["`, `"\""`, a digit or `-`, `t`/`f`, `n`, or `nil` at the end.
+    package mutating func peek() -> UInt8? {
+        cursor.skipWhitespace()
+        return cursor.position < cursor.bytes.count ? cursor.bytes[cursor.position] : nil
+    }
+
+    /// A description of the next value's type, for error messages.
+    package mutating func peekTypeDescription() -> String {
+        switch peek() {
+        case UInt8(ascii: "{"): "an object"
+        case UInt8(ascii: "["): "an array"
+        case UInt8(ascii: "\""): "a string"
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): "a boolean"
+        case UInt8(ascii: "n"): "null"
+        case nil: "nothing"
+        default: "a number"
+        }
+    }
+
+    /// Whether the next value is `null`; consumes it if so.
+    package mutating func consumeNull() throws(JSONParser.SyntaxError) -> Bool {
+        guard peek() == UInt8(ascii: "n") else { return false }
+        try cursor.expectLiteral("null")
+        return true
+    }
+
+    /// Enters an object; the caller then loops over ``nextMember()``.
+    package mutating func beginObject() throws(JSONParser.SyntaxError) {
+        guard peek() == UInt8(ascii: "{") else { throw cursor.fail("expected an object") }
+        cursor.position += 1
+        state.append(true)
+    }
+
+    /// Enters an array; the caller then loops over ``nextElement()``.
+    package mutating func beginArray() throws(JSONParser.SyntaxError) {
+        guard peek() == UInt8(ascii: "[") else { throw cursor.fail("expected an array") }
+        cursor.position += 1
+        state.append(true)
+    }
+
+    private var state: [Bool] = []
+
+    /// The next member name of the current object, positioned at its value, or `nil` after the `}`.
+    package mutating func nextMember() throws(JSONParser.SyntaxError) -> String? {
+        guard try advance(closing: UInt8(ascii: "}")) else { return nil }
+        guard peek() == UInt8(ascii: "\"") else { throw cursor.fail("expected a member name in quotes") }
+        let key = try cursor.parseString()
+        cursor.skipWhitespace()
+        guard cursor.position < cursor.bytes.count, cursor.bytes[cursor.position] == UInt8(ascii: ":") else {
+            throw cursor.fail("expected ':' after member name \"\(key)\"")
+        }
+        cursor.position += 1
+        return key
+    }
+
+    /// Whether the current array has another element (positioned at it), `false` after the `]`.
+    package mutating func nextElement() throws(JSONParser.SyntaxError) -> Bool {
+        try advance(closing: UInt8(ascii: "]"))
+    }
+
+    private mutating func advance(closing: UInt8) throws(JSONParser.SyntaxError) -> Bool {
+        let first = state.last ?? true
+        cursor.skipWhitespace()
+        guard cursor.position < cursor.bytes.count else { throw cursor.fail("unexpected end of input") }
+        if cursor.bytes[cursor.position] == closing {
+            cursor.position += 1
+            state.removeLast()
+            return false
+        }
+        if !first {
+            guard cursor.bytes[cursor.position] == UInt8(ascii: ",") else {
+                throw cursor.fail("expected ',' or '\(String(UnicodeScalar(closing)))'")
+            }
+            cursor.position += 1
+        }
+        state[state.count - 1] = false
+        cursor.skipWhitespace()
+        return true
+    }
+
+    /// Reads a string value.
+    package mutating func string() throws(JSONParser.SyntaxError) -> String {
+        guard peek() == UInt8(ascii: "\"") else { throw cursor.fail("expected a string") }
+        return try cursor.parseString()
+    }
+
+    /// Reads a number value.
+    package mutating func number() throws(JSONParser.SyntaxError) -> Double {
+        guard let byte = peek(), byte == UInt8(ascii: "-") || (byte >= 0x30 && byte <= 0x39) else {
+            throw cursor.fail("expected a number")
+        }
+        return try cursor.parseNumber()
+    }
+
+    /// Reads a boolean value.
+    package mutating func bool() throws(JSONParser.SyntaxError) -> Bool {
+        switch peek() {
+        case UInt8(ascii: "t"):
+            try cursor.expectLiteral("true")
+            return true
+        case UInt8(ascii: "f"):
+            try cursor.expectLiteral("false")
+            return false
+        default:
+            throw cursor.fail("expected true or false")
+        }
+    }
+
+    /// Reads any value as a ``JSONValue``.
+    package mutating func value() throws(JSONParser.SyntaxError) -> JSONValue {
+        cursor.skipWhitespace()
+        return try cursor.parseValue(depth: state.count)
+    }
+
+    /// Skips the next value without building it.
+    package mutating func skipValue() throws(JSONParser.SyntaxError) {
+        cursor.skipWhitespace()
+        try cursor.skipValue(depth: state.count)
+    }
+
+    /// Checks that only whitespace remains.
+    package mutating func expectEnd() throws(JSONParser.SyntaxError) {
+        cursor.skipWhitespace()
+        if cursor.position != cursor.bytes.count {
+            throw cursor.fail("unexpected text after the JSON value")
+        }
+    }
 }

@@ -45,6 +45,8 @@ enum LedgerMigrations {
                     CREATE INDEX artifacts_by_sha256 ON artifacts(sha256);
                     CREATE INDEX artifacts_by_run ON artifacts(run_id);
 
+                    -- Benchmark results by the SHA-256 of the file they came from; content holds the attempts
+                    -- as native JSONL with the fields a gate reads, whatever the original format was.
                     CREATE TABLE benchmark_suites (
                         sha256 TEXT PRIMARY KEY NOT NULL,
                         format TEXT NOT NULL,

@@ -1,3 +1,6 @@
+import Dispatch
+import Synchronization
+
 /// A paired bootstrap over tasks: every resample draws tasks with replacement, and every statistic sees the
 /// same draw for both arms, which keeps the pairing of a benchmark suite.
 ///
@@ -5,7 +8,7 @@
 /// sums, ratios of sums and weighted quantiles all cost one pass over the tasks and nothing is copied.
 package struct PairedBootstrap: Sendable {
     /// A statistic of one resample, computed from the multiplicities of the tasks.
-    package typealias Statistic = (UnsafeBufferPointer<Int32>) -> Double?
+    package typealias Statistic = @Sendable (UnsafeBufferPointer<Int32>) -> Double?
 
     /// Number of tasks resampled.
     package var taskCount: Int
@@ -24,15 +27,39 @@ package struct PairedBootstrap: Sendable {
     /// The bootstrap distributions of `statistics`, one array of values per statistic.
     ///
     /// A resample on which a statistic is undefined (for example a ratio with a zero denominator) is left
-    /// out of that statistic's distribution.
+    /// out of that statistic's distribution. The resamples are drawn in a fixed number of chunks, each from
+    /// its own stream derived from the seed, and the chunks run in parallel: the result is the same on any
+    /// number of cores.
     package func distributions(_ statistics: [Statistic]) -> [[Double]] {
+        guard taskCount > 0, resamples > 0 else { return Array(repeating: [], count: statistics.count) }
+        let chunks = Self.chunkCount
+        let collected = Mutex<[Int: [[Double]]]>([:])
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let range = (resamples * chunk / chunks)..<(resamples * (chunk + 1) / chunks)
+            let values = self.resample(range.count, statistics, seed: Self.chunkSeed(seed, chunk))
+            collected.withLock { $0[chunk] = values }
+        }
+        let parts = collected.withLock { $0 }
+        return statistics.indices.map { index in
+            (0..<chunks).flatMap { parts[$0]?[index] ?? [] }
+        }
+    }
+
+    /// Resamples are split into this many chunks, whatever the number of cores.
+    static let chunkCount = 8
+
+    static func chunkSeed(_ seed: UInt64, _ chunk: Int) -> UInt64 {
+        var generator = SeededGenerator(seed: seed ^ (0x9E37_79B9_7F4A_7C15 &* UInt64(chunk + 1)))
+        return generator.next()
+    }
+
+    private func resample(_ count: Int, _ statistics: [Statistic], seed: UInt64) -> [[Double]] {
         var generator = SeededGenerator(seed: seed)
         var results = Array(repeating: [Double](), count: statistics.count)
-        for index in results.indices { results[index].reserveCapacity(resamples) }
+        for index in results.indices { results[index].reserveCapacity(count) }
         var weights = [Int32](repeating: 0, count: taskCount)
-        guard taskCount > 0 else { return results }
         weights.withUnsafeMutableBufferPointer { buffer in
-            for _ in 0..<resamples {
+            for _ in 0..<count {
                 for index in 0..<taskCount { buffer[index] = 0 }
                 for _ in 0..<taskCount {
                     buffer[generator.nextIndex(below: taskCount)] += 1

@@ -1,0 +1,39 @@
+import Foundation
+
+/// Wall time and peak memory of a child process, for the README's benchmarks.
+package struct ProcessMeasurement: Sendable {
+    /// Wall-clock seconds.
+    package var seconds: Double
+    /// Peak resident set size in MiB (`ru_maxrss` of the child, from `wait4(2)`).
+    package var peakMiB: Double
+    /// The child's exit status (128 + signal when it was killed).
+    package var exitStatus: Int32
+
+    /// Runs `executable` with `arguments`, its output discarded, and measures it.
+    ///
+    /// `posix_spawn` and `wait4` are used instead of Foundation's `Process`, which reaps the child itself
+    /// and so loses its resource usage.
+    package static func run(_ executable: String, _ arguments: [String]) throws -> ProcessMeasurement {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let start = Date()
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        guard spawned == 0 else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: executable])
+        }
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        let seconds = Date().timeIntervalSince(start)
+        let signal = status & 0x7F
+        return ProcessMeasurement(
+            seconds: seconds, peakMiB: Double(usage.ru_maxrss) / 1024,
+            exitStatus: signal == 0 ? (status >> 8) & 0xFF : 128 + signal)
+    }
+}

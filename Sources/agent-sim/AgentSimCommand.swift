@@ -1,0 +1,11 @@
+import ArgumentParser
+import Artifacts
+
+@main
+struct AgentSimCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent-sim",
+        abstract: "Simulate an agent fleet: benchmark suites and telemetry for a baseline and a candidate.",
+        version: agentCanaryVersion,
+        subcommands: [Suite.self, BenchGate.self])
+}
