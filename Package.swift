@@ -73,7 +73,9 @@ let package = Package(
             name: "AgentCanaryTests",
             dependencies: [
                 "Artifacts", "BenchmarkResults", "CIOutput", "CommandSupport", "GateEvaluation", "JSONLines", "Ledger",
-                "Policy", "Statistics", "TestSupport",
+                "Policy", "Simulation", "Statistics", "TestSupport",
+                // The end-to-end tests run these binaries; depending on them makes `swift test` build them.
+                "benchmark-gate", "agent-sim",
             ],
             exclude: ["Fixtures", "Golden"]
         ),

@@ -52,7 +52,15 @@ package enum BenchmarkReader {
             var firstLineEnd = start
             while firstLineEnd < bytes.count, bytes[firstLineEnd] != 0x0A { firstLineEnd += 1 }
             let firstLine = UnsafeBufferPointer(rebasing: bytes[start..<firstLineEnd])
-            if let value = try? JSONParser.parse(firstLine), !InspectLogParser.looksLikeLog(value) {
+            // A first line that is broken before its end is a bad JSONL row (reported by the row parser
+            // with its field); one that merely ends early is the start of a multi-line document.
+            let firstLineIsRow: Bool
+            do {
+                firstLineIsRow = !InspectLogParser.looksLikeLog(try JSONParser.parse(firstLine))
+            } catch {
+                firstLineIsRow = error.offset < firstLine.count
+            }
+            if firstLineIsRow {
                 var parser = NativeResultsParser(path: path)
                 return (.native, try parser.parseLines(bytes), parser.version)
             }

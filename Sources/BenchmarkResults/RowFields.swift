@@ -80,9 +80,13 @@ struct RowFields {
     }
 }
 
-/// The field a JSON syntax error falls in: the last `"name":` before the error column of the line.
+/// The field a JSON syntax error falls in: the member whose value holds the error column, or "" when the
+/// error is in a member name or between members.
 func fieldNear(column: Int, in line: UnsafeBufferPointer<UInt8>) -> String {
     var index = min(column - 1, line.count) - 1
+    while index >= 0, line[index] == 0x20 || line[index] == 0x09 { index -= 1 }
+    guard index >= 0 else { return "" }
+    if [UInt8(ascii: ","), UInt8(ascii: "{"), UInt8(ascii: "[")].contains(line[index]) { return "" }
     while index > 0 {
         if line[index] == UInt8(ascii: ":") {
             var end = index - 1

@@ -52,11 +52,11 @@ package enum GateEvaluator {
                     + "\(paired.candidateInfraErrors) candidate attempt(s)")
         }
         let minTrials = zip(paired.baseline, paired.candidate).map { min($0.attempts, $1.attempts) }.min() ?? 0
-        let overall = MetricSet(paired: paired, gate: gate, minTrials: minTrials)
+        let overall = MetricSet(paired: paired, gate: gate)
         var metrics = overall.compute(
             taskIndices: Array(0..<paired.count), confidence: gate.confidence, seed: gate.seed,
             includeAll: true, notes: &notes)
-        let categories = categoryResults(paired: paired, gate: gate, minTrials: minTrials)
+        let categories = categoryResults(paired: paired, gate: gate)
 
         var reasons: [String] = []
         var warnings: [String] = []
@@ -105,7 +105,7 @@ package enum GateEvaluator {
 
     /// Task success per category, with Bonferroni-adjusted intervals so that many categories do not
     /// multiply false alarms.
-    static func categoryResults(paired: PairedTasks, gate: GateSection, minTrials: Int) -> [GateCategory] {
+    static func categoryResults(paired: PairedTasks, gate: GateSection) -> [GateCategory] {
         var members: [String: [Int]] = [:]
         for index in 0..<paired.count {
             let name = paired.baseline[index].category ?? paired.candidate[index].category
@@ -114,7 +114,7 @@ package enum GateEvaluator {
         guard members.count > 1 else { return [] }
         let judged = members.values.filter { $0.count >= gate.categories.minTasks }.count
         let confidence = 1 - (1 - gate.confidence) / Double(max(judged, 1))
-        let set = MetricSet(paired: paired, gate: gate, minTrials: minTrials)
+        let set = MetricSet(paired: paired, gate: gate)
         var unusedNotes: [String] = []
         return members.keys.sorted().enumerated().map { offset, name in
             let indices = members[name] ?? []
@@ -142,7 +142,6 @@ package enum GateEvaluator {
 struct MetricSet {
     let paired: PairedTasks
     let gate: GateSection
-    let minTrials: Int
 
     func compute(taskIndices: [Int], confidence: Double, seed: UInt64, includeAll: Bool, notes: inout [String])
         -> [GateMetric]
@@ -176,20 +175,36 @@ struct MetricSet {
         }
 
         let k = gate.passK
-        if minTrials >= k {
-            let basePass = base.map { ExactTests.passHatK(successes: $0.successes, trials: $0.attempts, k: k) ?? 0 }
-            let candPass = cand.map { ExactTests.passHatK(successes: $0.successes, trials: $0.attempts, k: k) ?? 0 }
+        // pass^k is defined for tasks with at least k trials on both sides; the others are left out of it.
+        let eligible = base.indices.filter { base[$0].attempts >= k && cand[$0].attempts >= k }
+        if k > 1, eligible.count * 2 >= n {
+            var basePass = [Double](repeating: 0, count: n)
+            var candPass = [Double](repeating: 0, count: n)
+            var included = [Double](repeating: 0, count: n)
+            for index in eligible {
+                basePass[index] = ExactTests.passHatK(successes: base[index].successes, trials: base[index].attempts, k: k) ?? 0
+                candPass[index] = ExactTests.passHatK(successes: cand[index].successes, trials: cand[index].attempts, k: k) ?? 0
+                included[index] = 1
+            }
             let passDiff = zip(candPass, basePass).map { $0 - $1 }
-            statistics.append { weights in weightedMean(passDiff, weights) }
+            let mask = included
+            statistics.append { weights in
+                let count = weightedSum(mask, weights)
+                return count > 0 ? weightedSum(passDiff, weights) / count : nil
+            }
+            let count = Double(eligible.count)
+            let left = n - eligible.count
             builders.append { distribution in
                 differenceMetric(
-                    name: "pass_hat_k", baseline: basePass.reduce(0, +) / Double(n),
-                    candidate: candPass.reduce(0, +) / Double(n), distribution: distribution,
-                    margin: gate.passHatK.margin, confidence: confidence, tasks: n, pValue: nil,
-                    method: "pass^\(k) = C(c,\(k))/C(n,\(k)) per task; paired-bootstrap-percentile over tasks")
+                    name: "pass_hat_k", baseline: basePass.reduce(0, +) / count,
+                    candidate: candPass.reduce(0, +) / count, distribution: distribution,
+                    margin: gate.passHatK.margin, confidence: confidence, tasks: eligible.count, pValue: nil,
+                    method: "pass^\(k) = C(c,\(k))/C(n,\(k)) per task over \(eligible.count) tasks with ≥\(k) trials"
+                        + (left > 0 ? " (\(left) left out)" : "") + "; paired-bootstrap-percentile over tasks")
             }
-        } else if gate.passHatK.enabled {
-            notes.append("pass_hat_k needs \(k) trials per task on both sides; the suite has \(minTrials)")
+        } else if gate.passHatK.enabled, k > 1 {
+            notes.append(
+                "pass_hat_k: fewer than half of the tasks have \(k) trials on both sides (gate.pass_k); not judged")
         }
 
         addRatio(

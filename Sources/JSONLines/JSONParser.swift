@@ -464,7 +464,9 @@ package struct JSONScanner {
         case UInt8(ascii: "t"), UInt8(ascii: "f"): "a boolean"
         case UInt8(ascii: "n"): "null"
         case nil: "nothing"
-        default: "a number"
+        case let byte?:
+            byte == UInt8(ascii: "-") || (byte >= 0x30 && byte <= 0x39)
+                ? "a number" : "'\(cursor.printable(byte))', which is not valid JSON"
         }
     }
 

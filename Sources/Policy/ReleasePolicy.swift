@@ -34,6 +34,12 @@ package struct DifferenceCriterion: Codable, Equatable, Sendable {
     package var enabled: Bool
     /// The largest acceptable drop, as a fraction (0.03 = 3 percentage points).
     package var margin: Double
+
+    /// Makes a criterion.
+    package init(enabled: Bool, margin: Double) {
+        self.enabled = enabled
+        self.margin = margin
+    }
 }
 
 /// A non-inferiority criterion on a ratio metric (candidate / baseline, lower is better).
@@ -42,6 +48,12 @@ package struct RatioCriterion: Codable, Equatable, Sendable {
     package var enabled: Bool
     /// The largest acceptable ratio (1.10 = at most 10 % more).
     package var maxRatio: Double
+
+    /// Makes a criterion.
+    package init(enabled: Bool, maxRatio: Double) {
+        self.enabled = enabled
+        self.maxRatio = maxRatio
+    }
 }
 
 /// The rule for unauthorized (rogue) actions.
@@ -50,6 +62,12 @@ package struct UnauthorizedCriterion: Codable, Equatable, Sendable {
     package var enabled: Bool
     /// How many tasks may show an unauthorized action on the candidate but none on the baseline.
     package var budget: Int
+
+    /// Makes a criterion.
+    package init(enabled: Bool, budget: Int) {
+        self.enabled = enabled
+        self.budget = budget
+    }
 }
 
 /// How per-category regressions are treated.
@@ -59,6 +77,12 @@ package struct CategoryRule: Codable, Equatable, Sendable {
     /// `fail`: a category whose success is worse than the margin with confidence fails the gate;
     /// `warn`: it is only flagged.
     package var onRegression: String
+
+    /// Makes a rule.
+    package init(minTasks: Int, onRegression: String) {
+        self.minTasks = minTasks
+        self.onRegression = onRegression
+    }
 }
 
 /// The `gate` section: how `benchmark-gate` compares a candidate with its baseline.
@@ -81,8 +105,8 @@ package struct GateSection: Codable, Equatable, Sendable {
     package var inspectScorer: String?
     /// Task success rate.
     package var successRate = DifferenceCriterion(enabled: true, margin: 0.03)
-    /// pass^k (all k trials succeed).
-    package var passHatK = DifferenceCriterion(enabled: true, margin: 0.05)
+    /// pass^k (all k trials succeed). Its margin is wider than success's: it moves about k times as much.
+    package var passHatK = DifferenceCriterion(enabled: true, margin: 0.08)
     /// Mean cost per task.
     package var costPerTask = RatioCriterion(enabled: true, maxRatio: 1.10)
     /// 95th percentile of latency.

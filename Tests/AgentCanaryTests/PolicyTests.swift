@@ -1,0 +1,76 @@
+import Policy
+import Testing
+
+@Suite("Release policy")
+struct PolicyTests {
+    @Test("a full gate section is read")
+    func fullPolicy() throws {
+        let policy = try PolicyLoader.parse(
+            """
+            agent:
+              name: support-agent
+              baseline_version: "1.4.0"
+            gate:
+              confidence: 0.9
+              bootstrap_resamples: 500
+              seed: 9
+              score_threshold: 0.7
+              pass_k: 2
+              inconclusive_blocks: false
+              max_unmatched_share: 0.1
+              criteria:
+                success_rate: {margin: 0.05}
+                cost_per_task: {max_ratio: 1.2, enabled: false}
+                unauthorized_actions: {budget: 2}
+              categories: {min_tasks: 5, on_regression: warn}
+            rollout: {}
+            """, file: "canary.yaml")
+        #expect(policy.agent.name == "support-agent")
+        #expect(policy.agent.baselineVersion == "1.4.0")
+        #expect(policy.gate.confidence == 0.9)
+        #expect(policy.gate.bootstrapResamples == 500)
+        #expect(policy.gate.seed == 9)
+        #expect(policy.gate.passK == 2)
+        #expect(!policy.gate.inconclusiveBlocks)
+        #expect(policy.gate.successRate.margin == 0.05)
+        #expect(policy.gate.costPerTask == RatioCriterion(enabled: false, maxRatio: 1.2))
+        #expect(policy.gate.unauthorizedActions.budget == 2)
+        #expect(policy.gate.categories == CategoryRule(minTasks: 5, onRegression: "warn"))
+        #expect(policy.gate.latencyP95Ms == GateSection().latencyP95Ms)
+    }
+
+    @Test("JSON policies are read too")
+    func json() throws {
+        let policy = try PolicyLoader.parse(#"{"agent": {"name": "a"}, "gate": {"pass_k": 4}}"#, file: "p.json")
+        #expect(policy.gate.passK == 4)
+    }
+
+    @Test(
+        "errors name the file, line and field",
+        arguments: [
+            ("agent:\n  name: a\ngate:\n  confidance: 0.9\n", PolicyError.unknownField(
+                file: "p.yaml", line: 4, field: "gate.confidance",
+                allowed: [
+                    "confidence", "bootstrap_resamples", "seed", "score_threshold", "pass_k", "inconclusive_blocks",
+                    "max_unmatched_share", "inspect_scorer", "criteria", "categories",
+                ])),
+            ("agent:\n  name: a\ngate:\n  confidence: high\n", PolicyError.invalidField(
+                file: "p.yaml", line: 4, field: "gate.confidence", reason: "expected a number, found 'high'")),
+            ("agent:\n  name: a\ngate:\n  criteria:\n    success_rate:\n      margin: 2\n", PolicyError.invalidField(
+                file: "p.yaml", line: 6, field: "gate.criteria.success_rate.margin",
+                reason: "2.0 is outside the allowed range 0.0...1.0")),
+            ("gate: {}\n", PolicyError.missingField(file: "p.yaml", field: "agent")),
+            ("agent: {}\n", PolicyError.missingField(file: "p.yaml", field: "agent.name")),
+            ("agent:\n  name: [a\n", PolicyError.syntax(file: "p.yaml", line: 3, reason: "did not find expected ',' or ']'")),
+        ])
+    func errors(text: String, expected: PolicyError) {
+        #expect(throws: expected) { try PolicyLoader.parse(text, file: "p.yaml") }
+    }
+
+    @Test("a missing policy file is reported as missing")
+    func missing() {
+        #expect(throws: PolicyError.missingFile(path: "nowhere.yaml")) {
+            try PolicyLoader.load(path: "nowhere.yaml", agentName: nil)
+        }
+    }
+}
