@@ -45,7 +45,7 @@ let package = Package(
         .target(
             name: "CommandSupport",
             dependencies: [
-                "Artifacts", "BenchmarkResults", "CIOutput", "Ledger", "Policy",
+                "Artifacts", "CIOutput", "Ledger",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -22,3 +22,13 @@ package enum ArtifactError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension ArtifactError: ExitStatusProviding {
+    package var exitStatus: ExitStatus {
+        switch self {
+        case .missingFile, .unreadable: .noInput
+        case .invalidArtifact: .dataError
+        case .cannotWrite: .software
+        }
+    }
+}

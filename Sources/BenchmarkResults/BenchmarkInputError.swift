@@ -1,3 +1,5 @@
+import Artifacts
+
 /// Failures reading benchmark results.
 package enum BenchmarkInputError: Error, Equatable, CustomStringConvertible {
     /// The file does not exist.
@@ -34,6 +36,15 @@ package enum BenchmarkInputError: Error, Equatable, CustomStringConvertible {
         case .ambiguousScorer(let file, let scorers):
             "\(file): the log has several scorers (\(scorers.joined(separator: ", "))); "
                 + "name the one that decides success in the policy's gate.inspect_scorer"
+        }
+    }
+}
+
+extension BenchmarkInputError: ExitStatusProviding {
+    package var exitStatus: ExitStatus {
+        switch self {
+        case .missingFile, .unreadable: .noInput
+        default: .dataError
         }
     }
 }

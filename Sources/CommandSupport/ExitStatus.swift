@@ -1,57 +1,8 @@
 import Artifacts
-import BenchmarkResults
-import Ledger
-import Policy
 
-/// The exit statuses every AgentCanary tool uses (DESIGN.md, "Exit status"), in one place.
-package enum ExitStatus: Int32, Sendable {
-    /// The tool ran and the verdict lets the pipeline go on (pass, promote, continue, hold).
-    case proceed = 0
-    /// The verdict stops the pipeline (gate fail or blocking inconclusive, rollback).
-    case stop = 1
-    /// The command line is wrong.
-    case usage = 64
-    /// An input is malformed or violates its schema.
-    case dataError = 65
-    /// An input file is missing.
-    case noInput = 66
-    /// A service (Prometheus, the `--apply` command) is unavailable.
-    case unavailable = 69
-    /// The tool itself failed.
-    case software = 70
-
-    /// The status a failure maps to.
+extension ExitStatus {
+    /// The status a failure maps to: its own, when its module declares one, else an internal error.
     package static func of(_ error: any Error) -> ExitStatus {
-        if let mapped = error as? any ExitStatusProviding { return mapped.exitStatus }
-        switch error {
-        case let error as PolicyError:
-            if case .missingFile = error { return .noInput }
-            return .dataError
-        case let error as BenchmarkInputError:
-            switch error {
-            case .missingFile, .unreadable: return .noInput
-            default: return .dataError
-            }
-        case let error as ArtifactError:
-            switch error {
-            case .missingFile, .unreadable: return .noInput
-            case .invalidArtifact: return .dataError
-            case .cannotWrite: return .software
-            }
-        case let error as LedgerError:
-            switch error {
-            case .runMismatch: return .usage
-            case .notFound: return .noInput
-            case .cannotOpen, .database: return .software
-            }
-        default:
-            return .software
-        }
+        (error as? any ExitStatusProviding)?.exitStatus ?? .software
     }
-}
-
-/// A failure of a tool-specific module that knows its exit status.
-package protocol ExitStatusProviding: Error {
-    /// The status the failure maps to.
-    var exitStatus: ExitStatus { get }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Artifacts
 import Ledger
 
 /// `TOOL ledger check`: the ledger's integrity, on demand.

@@ -1,3 +1,4 @@
+import Artifacts
 import Foundation
 
 /// Failures of a gate comparison that are the input's fault.
@@ -32,5 +33,15 @@ package enum GateError: Error, Equatable, CustomStringConvertible {
 
     private func percent(_ value: Double) -> String {
         String(format: "%.1f %%", value * 100)
+    }
+}
+
+extension GateError: ExitStatusProviding {
+    package var exitStatus: ExitStatus {
+        switch self {
+        case .noMatchedTasks, .tooManyUnmatched: .dataError
+        case .missingVersion, .missingAgent: .usage
+        case .noRecordedBaseline: .noInput
+        }
     }
 }

@@ -1,3 +1,5 @@
+import Artifacts
+
 /// Failures of the run ledger.
 package enum LedgerError: Error, Equatable, CustomStringConvertible {
     /// The ledger file cannot be opened or created.
@@ -19,6 +21,16 @@ package enum LedgerError: Error, Equatable, CustomStringConvertible {
             "\(what) is not in the ledger"
         case .database(let reason):
             "ledger: \(reason); nothing was written"
+        }
+    }
+}
+
+extension LedgerError: ExitStatusProviding {
+    package var exitStatus: ExitStatus {
+        switch self {
+        case .runMismatch: .usage
+        case .notFound: .noInput
+        case .cannotOpen, .database: .software
         }
     }
 }

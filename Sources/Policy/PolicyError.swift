@@ -1,3 +1,5 @@
+import Artifacts
+
 /// Failures reading a release policy.
 package enum PolicyError: Error, Equatable, CustomStringConvertible {
     /// The policy file does not exist.
@@ -25,5 +27,12 @@ package enum PolicyError: Error, Equatable, CustomStringConvertible {
         case .missingField(let file, let field):
             "\(file): required field '\(field)' is missing"
         }
+    }
+}
+
+extension PolicyError: ExitStatusProviding {
+    package var exitStatus: ExitStatus {
+        if case .missingFile = self { return .noInput }
+        return .dataError
     }
 }
