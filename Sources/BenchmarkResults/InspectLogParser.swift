@@ -69,7 +69,9 @@ struct InspectLogParser {
             guard names.contains(scorer) || names.isEmpty else {
                 throw .malformed(
                     file: path, line: 1, field: "samples[].scores",
-                    reason: "the policy's scorer '\(scorer)' is not in the log (found: \(names.sorted().joined(separator: ", ")))")
+                    reason:
+                        "the policy's scorer '\(scorer)' is not in the log (found: \(names.sorted().joined(separator: ", ")))"
+                )
             }
             return scorer
         }

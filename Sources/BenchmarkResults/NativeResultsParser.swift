@@ -82,7 +82,9 @@ struct NativeResultsParser {
 
     /// Reads one row from the scanner's position. `text` is the row's line and `base` the offset of the
     /// scanner's start within it, so syntax errors can name the column and the field.
-    private mutating func attempt(_ scanner: inout JSONScanner, line: Int, text: UnsafeBufferPointer<UInt8>, base: Int = 0)
+    private mutating func attempt(
+        _ scanner: inout JSONScanner, line: Int, text: UnsafeBufferPointer<UInt8>, base: Int = 0
+    )
         throws(BenchmarkInputError) -> BenchmarkAttempt
     {
         var row = RowReader(path: path, line: line)
@@ -102,13 +104,15 @@ struct NativeResultsParser {
             if let version, version != rowVersion {
                 throw .malformed(
                     file: path, line: line, field: "version",
-                    reason: "'\(rowVersion)' differs from '\(version)' on line \(versionLine); one file holds one version")
+                    reason:
+                        "'\(rowVersion)' differs from '\(version)' on line \(versionLine); one file holds one version")
             }
             if version == nil { (version, versionLine) = (rowVersion, line) }
         }
         let key = AttemptKey(taskId: attempt.taskId, trial: attempt.trial)
         if let firstLine = seen[key] {
-            throw .duplicateAttempt(file: path, line: line, taskId: attempt.taskId, trial: attempt.trial, firstLine: firstLine)
+            throw .duplicateAttempt(
+                file: path, line: line, taskId: attempt.taskId, trial: attempt.trial, firstLine: firstLine)
         }
         seen[key] = line
         return attempt
@@ -212,7 +216,8 @@ private struct RowReader {
                 switch key {
                 case "name":
                     guard scanner.peek() == UInt8(ascii: "\"") else {
-                        throw fail("tool_calls[\(index)].name", "expected a string, found \(scanner.peekTypeDescription())")
+                        throw fail(
+                            "tool_calls[\(index)].name", "expected a string, found \(scanner.peekTypeDescription())")
                     }
                     try scanner.skipValue()
                     hasName = true
@@ -254,7 +259,8 @@ private struct RowReader {
     }
 
     private func number(
-        _ scanner: inout JSONScanner, _ field: String, in range: ClosedRange<Double> = 0...Double.greatestFiniteMagnitude
+        _ scanner: inout JSONScanner, _ field: String,
+        in range: ClosedRange<Double> = 0...Double.greatestFiniteMagnitude
     ) throws -> Double {
         guard let byte = scanner.peek(), byte == UInt8(ascii: "-") || (byte >= 0x30 && byte <= 0x39) else {
             throw fail(field, "expected a number, found \(scanner.peekTypeDescription())")

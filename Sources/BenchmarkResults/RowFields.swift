@@ -44,7 +44,9 @@ struct RowFields {
 
     func string(_ name: String) throws(BenchmarkInputError) -> String? {
         guard let value = present(name) else { return nil }
-        guard let text = value.stringValue else { throw fail(name, "expected a string, found \(value.typeDescription)") }
+        guard let text = value.stringValue else {
+            throw fail(name, "expected a string, found \(value.typeDescription)")
+        }
         return text
     }
 

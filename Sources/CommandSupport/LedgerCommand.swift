@@ -29,7 +29,8 @@ package struct LedgerCommand: ParsableCommand {
                     for problem in problems { ToolRunner.printError("\(ledger.path): \(problem)") }
                     return ExitStatus.dataError.rawValue
                 }
-                ToolRunner.printResult("ok \(ledger.path) (migrations: \(try opened.appliedMigrations().joined(separator: ", ")))")
+                ToolRunner.printResult(
+                    "ok \(ledger.path) (migrations: \(try opened.appliedMigrations().joined(separator: ", ")))")
                 return 0
             }
         }

@@ -8,7 +8,8 @@ enum Explanation {
         switch metric.comparison {
         case "difference":
             let points = (metric.difference ?? 0) * 100
-            let interval = "\(level) \(signed((metric.ciLow ?? 0) * 100)) to \(signed((metric.ciHigh ?? 0) * 100)) points"
+            let interval =
+                "\(level) \(signed((metric.ciLow ?? 0) * 100)) to \(signed((metric.ciHigh ?? 0) * 100)) points"
             let margin = format(-(metric.threshold ?? 0) * 100, digits: 1)
             switch metric.status {
             case .fail:

@@ -68,7 +68,8 @@ package enum GateEvaluator {
             reasons.append(Explanation.sentence(for: metric, confidence: gate.confidence))
         }
         for category in categories where category.successRate.status == .fail {
-            let sentence = "category \(category.category): "
+            let sentence =
+                "category \(category.category): "
                 + Explanation.sentence(for: category.successRate, confidence: nil)
             if gate.categories.onRegression == "fail" { reasons.append(sentence) } else { warnings.append(sentence) }
         }
@@ -182,8 +183,10 @@ struct MetricSet {
             var candPass = [Double](repeating: 0, count: n)
             var included = [Double](repeating: 0, count: n)
             for index in eligible {
-                basePass[index] = ExactTests.passHatK(successes: base[index].successes, trials: base[index].attempts, k: k) ?? 0
-                candPass[index] = ExactTests.passHatK(successes: cand[index].successes, trials: cand[index].attempts, k: k) ?? 0
+                basePass[index] =
+                    ExactTests.passHatK(successes: base[index].successes, trials: base[index].attempts, k: k) ?? 0
+                candPass[index] =
+                    ExactTests.passHatK(successes: cand[index].successes, trials: cand[index].attempts, k: k) ?? 0
                 included[index] = 1
             }
             let passDiff = zip(candPass, basePass).map { $0 - $1 }
@@ -211,7 +214,8 @@ struct MetricSet {
             name: "cost_per_task", values: { $0.meanCost }, base: base, cand: cand,
             criterion: gate.costPerTask, statistics: &statistics, builders: &builders, confidence: confidence,
             notes: &notes, method: "ratio of mean cost per task; paired-bootstrap-percentile over tasks")
-        addLatency(confidence: confidence, taskIndices: taskIndices, statistics: &statistics, builders: &builders,
+        addLatency(
+            confidence: confidence, taskIndices: taskIndices, statistics: &statistics, builders: &builders,
             notes: &notes)
         addRatio(
             name: "tokens_per_task", values: { $0.meanTokens }, base: base, cand: cand, criterion: nil,

@@ -36,7 +36,8 @@ package enum GateReport {
 
         return CIReport(
             tool: "benchmark-gate",
-            title: "benchmark-gate: \(result.agent) \(result.candidateVersion) vs \(result.baselineVersion) — \(verdictText)",
+            title:
+                "benchmark-gate: \(result.agent) \(result.candidateVersion) vs \(result.baselineVersion) — \(verdictText)",
             headline: headline,
             outputs: [
                 CIOutputValue("verdict", result.verdict.rawValue),
@@ -98,10 +99,12 @@ package enum GateReport {
         var annotations: [CIAnnotation] = []
         let level: CIAnnotation.Level = result.blocking ? .error : .warning
         for reason in result.reasons {
-            annotations.append(CIAnnotation(level: level, title: "benchmark-gate \(result.verdict.rawValue)", message: reason))
+            annotations.append(
+                CIAnnotation(level: level, title: "benchmark-gate \(result.verdict.rawValue)", message: reason))
         }
         for warning in warnings {
-            annotations.append(CIAnnotation(level: .warning, title: "benchmark-gate category regression", message: warning))
+            annotations.append(
+                CIAnnotation(level: .warning, title: "benchmark-gate category regression", message: warning))
         }
         return annotations
     }

@@ -8,7 +8,8 @@ package enum GateSummaryText {
     /// The summary of one gate, followed by GitHub workflow commands when there are any.
     package static func render(_ outcome: GateOutcome) -> String {
         var text = CIRenderer.markdown(outcome.report)
-        text += "\nartifact: \(outcome.report.outputs.first { $0.key == "gate_result" }?.value ?? "") · run: \(outcome.result.runId)\n"
+        text +=
+            "\nartifact: \(outcome.report.outputs.first { $0.key == "gate_result" }?.value ?? "") · run: \(outcome.result.runId)\n"
         for command in outcome.workflowCommands { text += command + "\n" }
         return text
     }
@@ -31,6 +32,7 @@ package enum GateSummaryText {
                     gate.costRatio.map { String(format: "%.3f×", $0) } ?? "–",
                 ]
             })
-        return CIRenderer.markdown(CIReport(tool: "benchmark-gate", title: "Gates", headline: "", outputs: [], checks: [], table: table))
+        return CIRenderer.markdown(
+            CIReport(tool: "benchmark-gate", title: "Gates", headline: "", outputs: [], checks: [], table: table))
     }
 }

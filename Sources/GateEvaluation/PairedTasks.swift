@@ -30,7 +30,8 @@ struct PairedTasks {
     var baselineAttempts = 0
     var candidateAttempts = 0
 
-    init(baseline baselineRows: [BenchmarkAttempt], candidate candidateRows: [BenchmarkAttempt], scoreThreshold: Double) {
+    init(baseline baselineRows: [BenchmarkAttempt], candidate candidateRows: [BenchmarkAttempt], scoreThreshold: Double)
+    {
         let baselineTotals = Self.totals(baselineRows, scoreThreshold: scoreThreshold, infra: &baselineInfraErrors)
         let candidateTotals = Self.totals(candidateRows, scoreThreshold: scoreThreshold, infra: &candidateInfraErrors)
         ids = baselineTotals.keys.filter { candidateTotals[$0] != nil }.sorted()

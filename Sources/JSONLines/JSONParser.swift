@@ -305,8 +305,7 @@ private struct Cursor {
         throw fail("unterminated string", at: start)
     }
 
-    func validatedString(_ slice: UnsafeBufferPointer<UInt8>, at offset: Int) throws(JSONParser.SyntaxError) -> String
-    {
+    func validatedString(_ slice: UnsafeBufferPointer<UInt8>, at offset: Int) throws(JSONParser.SyntaxError) -> String {
         // Most strings in telemetry are ASCII: copying them needs no validation, which is the expensive part.
         var ascii = true
         for byte in slice where byte >= 0x80 {

@@ -127,8 +127,10 @@ extension Ledger {
     package func recordGate(_ recording: GateRecording) throws(LedgerError) -> Int64 {
         try write { db in
             let gate = recording.gate
-            let status = "gate_" + ["pass": "passed", "fail": "failed", "inconclusive": "inconclusive"][
-                gate.verdict.rawValue, default: gate.verdict.rawValue]
+            let status =
+                "gate_"
+                + ["pass": "passed", "fail": "failed", "inconclusive": "inconclusive"][
+                    gate.verdict.rawValue, default: gate.verdict.rawValue]
             if var run = try RunRecord.fetchOne(db, key: gate.runId) {
                 guard run.agent == gate.agent, run.candidateVersion == gate.candidateVersion else {
                     throw LedgerError.runMismatch(

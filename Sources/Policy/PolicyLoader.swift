@@ -100,7 +100,9 @@ package enum PolicyLoader {
         if let categories = fields["categories"] {
             let members = try categories.members(allowed: ["min_tasks", "on_regression"])
             if let value = members["min_tasks"] { gate.categories.minTasks = try value.int(in: 1...1_000_000) }
-            if let value = members["on_regression"] { gate.categories.onRegression = try value.oneOf(["fail", "warn"]) }
+            if let value = members["on_regression"] {
+                gate.categories.onRegression = try value.oneOf(["fail", "warn"])
+            }
         }
         return gate
     }

@@ -42,7 +42,9 @@ struct PolicyNode {
     }
 
     func string() throws(PolicyError) -> String {
-        guard case .scalar(let scalar) = node, !scalar.string.isEmpty else { throw invalid("expected a non-empty string") }
+        guard case .scalar(let scalar) = node, !scalar.string.isEmpty else {
+            throw invalid("expected a non-empty string")
+        }
         return scalar.string
     }
 

@@ -77,7 +77,8 @@ package enum SuiteSimulator {
     ) -> String {
         let id = "task-\(String(format: "%05d", task))"
         if generator.nextUnit() < scenario.infraErrorRate {
-            return #"{"task_id":"\#(id)","trial":\#(trial),"category":"\#(category)","version":"\#(version)","error":"infra"}"#
+            return
+                #"{"task_id":"\#(id)","trial":\#(trial),"category":"\#(category)","version":"\#(version)","error":"infra"}"#
         }
         let success = generator.nextUnit() < probability
         let costFactor = isCandidate ? scenario.costRatio : 1

@@ -37,10 +37,13 @@ struct BenchGate: ParsableCommand {
             }
             let policy = directory.appendingPathComponent("canary.yaml")
             try Data("agent:\n  name: bench-agent\ngate:\n  bootstrap_resamples: \(resamples)\n".utf8).write(to: policy)
-            let binary = gate ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            let binary =
+                gate
+                ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
                 .appendingPathComponent("benchmark-gate").path
-            let size = (try? FileManager.default.attributesOfItem(
-                atPath: directory.appendingPathComponent("candidate.jsonl").path)[.size] as? Int) ?? 0
+            let size =
+                (try? FileManager.default.attributesOfItem(
+                    atPath: directory.appendingPathComponent("candidate.jsonl").path)[.size] as? Int) ?? 0
             ToolRunner.printResult(
                 "benchmark-gate on \(tasks) tasks × \(trials) trials per side (\(tasks * trials) rows, "
                     + "\(size / 1_048_576) MiB each), \(resamples) bootstrap resamples")
@@ -61,7 +64,8 @@ struct BenchGate: ParsableCommand {
                 }
                 times.append(measurement.seconds)
                 ToolRunner.printResult(
-                    String(format: "run %d: %.3f s, peak RSS %.1f MiB", index, measurement.seconds, measurement.peakMiB))
+                    String(format: "run %d: %.3f s, peak RSS %.1f MiB", index, measurement.seconds, measurement.peakMiB)
+                )
             }
             ToolRunner.printResult(String(format: "median: %.3f s", times.sorted()[times.count / 2]))
             return 0

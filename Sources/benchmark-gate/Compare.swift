@@ -36,7 +36,8 @@ struct Compare: ParsableCommand {
     @Option(help: ArgumentHelp("Where to write the gate result.", valueName: "file"))
     var output = "gate-result.json"
 
-    @Option(help: ArgumentHelp("Record under this run id (default: $AGENT_CANARY_RUN_ID, else a new id).", valueName: "id"))
+    @Option(
+        help: ArgumentHelp("Record under this run id (default: $AGENT_CANARY_RUN_ID, else a new id).", valueName: "id"))
     var runId: String?
 
     @OptionGroup var ci: CIOptions

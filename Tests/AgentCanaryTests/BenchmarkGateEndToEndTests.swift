@@ -45,9 +45,10 @@ struct BenchmarkGateEndToEndTests {
         #expect(artifact.verdict == .pass && !artifact.blocking)
         #expect(artifact.schema == "agent-canary/gate-result/v1")
         #expect(artifact.createdAt == "2026-11-26T00:00:00Z")
-        #expect(Set(artifact.metrics.map(\.name)).isSuperset(of: [
-            "success_rate", "pass_hat_k", "cost_per_task", "latency_p95_ms", "unauthorized_actions",
-        ]))
+        #expect(
+            Set(artifact.metrics.map(\.name)).isSuperset(of: [
+                "success_rate", "pass_hat_k", "cost_per_task", "latency_p95_ms", "unauthorized_actions",
+            ]))
         let dotenv = try String(contentsOfFile: directory.path("gate.env"), encoding: .utf8)
         #expect(dotenv.contains("AGENT_CANARY_VERDICT=pass\n"))
         #expect(dotenv.contains("AGENT_CANARY_RUN_ID=\(artifact.runId)\n"))
@@ -113,8 +114,10 @@ struct BenchmarkGateEndToEndTests {
     func noAgent() throws {
         let directory = try TemporaryDirectory()
         let result = try gate(
-            ["--candidate", "\(Self.fixtures)/native/pass/candidate.jsonl", "--baseline",
-             "\(Self.fixtures)/native/pass/baseline.jsonl"], directory)
+            [
+                "--candidate", "\(Self.fixtures)/native/pass/candidate.jsonl", "--baseline",
+                "\(Self.fixtures)/native/pass/baseline.jsonl",
+            ], directory)
         #expect(result.status == 64)
         #expect(result.stderr.contains("--agent"))
     }
@@ -125,32 +128,55 @@ struct BenchmarkGateEndToEndTests {
         "bad input leaves the ledger and outputs as they were",
         arguments: [
             ("", 65, "candidate.jsonl: the file is empty"),
-            ("{\"task_id\":\"t1\",\"success\":true}\n{\"task_id\":\"t2\",\"suc", 65, "candidate.jsonl:2: not valid JSON"),
-            ("{\"task_id\":\"t1\",\"success\":\"yes\"}", 65, "candidate.jsonl:1: field 'success': expected true or false"),
-            ("{\"task_id\":\"t1\",\"success\":true,\"cost_usd\":-1}", 65, "candidate.jsonl:1: field 'cost_usd': -1.0 is out of range"),
-            ("{\"task_id\":\"t1\",\"success\":true,\"cost_usd\":NaN}", 65, "candidate.jsonl:1: field 'cost_usd': expected a number"),
-            ("{\"task_id\":\"t1\",\"success\":true}\n{\"task_id\":\"t1\",\"success\":true}", 65,
-                "candidate.jsonl:2: field 'trial': task 't1' trial 1 already appeared on line 1"),
+            (
+                "{\"task_id\":\"t1\",\"success\":true}\n{\"task_id\":\"t2\",\"suc", 65,
+                "candidate.jsonl:2: not valid JSON"
+            ),
+            (
+                "{\"task_id\":\"t1\",\"success\":\"yes\"}", 65,
+                "candidate.jsonl:1: field 'success': expected true or false"
+            ),
+            (
+                "{\"task_id\":\"t1\",\"success\":true,\"cost_usd\":-1}", 65,
+                "candidate.jsonl:1: field 'cost_usd': -1.0 is out of range"
+            ),
+            (
+                "{\"task_id\":\"t1\",\"success\":true,\"cost_usd\":NaN}", 65,
+                "candidate.jsonl:1: field 'cost_usd': expected a number"
+            ),
+            (
+                "{\"task_id\":\"t1\",\"success\":true}\n{\"task_id\":\"t1\",\"success\":true}", 65,
+                "candidate.jsonl:2: field 'trial': task 't1' trial 1 already appeared on line 1"
+            ),
             ("task_id,success\nt1,true\n", 65, "candidate.jsonl: unknown format"),
             ("{\"task_id\":\"zz\",\"success\":true}", 65, "have no task in common (field 'task_id')"),
-            ("{\"task_id\":\"t1\",\"success\":true}\n{\"task_id\":\"zz\",\"success\":true}", 65,
-                "66.7 % of the tasks are present on one side only (field 'task_id'"),
+            (
+                "{\"task_id\":\"t1\",\"success\":true}\n{\"task_id\":\"zz\",\"success\":true}", 65,
+                "66.7 % of the tasks are present on one side only (field 'task_id'"
+            ),
             ("MISSING", 66, "candidate.jsonl: no such file"),
         ])
     func badInput(content: String, status: Int32, message: String) throws {
         let directory = try TemporaryDirectory()
         // A first, good gate fills the ledger and writes the outputs.
-        let base = try directory.write("baseline.jsonl", "{\"task_id\":\"t1\",\"success\":true}\n{\"task_id\":\"t2\",\"success\":true}\n")
+        let base = try directory.write(
+            "baseline.jsonl", "{\"task_id\":\"t1\",\"success\":true}\n{\"task_id\":\"t2\",\"success\":true}\n")
         let good = try gate(
-            ["--candidate", base, "--baseline", base, "--agent", "a", "--candidate-version", "2", "--baseline-version",
-             "1", "--output", directory.path("gate.json"), "--junit", directory.path("junit.xml")], directory)
+            [
+                "--candidate", base, "--baseline", base, "--agent", "a", "--candidate-version", "2",
+                "--baseline-version",
+                "1", "--output", directory.path("gate.json"), "--junit", directory.path("junit.xml"),
+            ], directory)
         #expect(good.status == 1 || good.status == 0)
         let before = try directory.snapshot()
         let candidate = directory.path("candidate.jsonl")
         if content != "MISSING" { try directory.write("candidate.jsonl", content) }
         let result = try gate(
-            ["--candidate", candidate, "--baseline", base, "--agent", "a", "--candidate-version", "3",
-             "--baseline-version", "1", "--output", directory.path("gate.json"), "--junit", directory.path("junit.xml")],
+            [
+                "--candidate", candidate, "--baseline", base, "--agent", "a", "--candidate-version", "3",
+                "--baseline-version", "1", "--output", directory.path("gate.json"), "--junit",
+                directory.path("junit.xml"),
+            ],
             directory)
         #expect(result.status == status, "\(result.stderr)")
         #expect(result.stderr.hasPrefix("error: ") && result.stderr.contains(message), "\(result.stderr)")
@@ -167,7 +193,9 @@ struct BenchmarkGateEndToEndTests {
         let policy = try directory.write("canary.yaml", "agent:\n  name: a\ngate:\n  criteria:\n    sucess_rate: {}\n")
         let result = try gate(scenario("pass") + ["--policy", policy], directory)
         #expect(result.status == 65)
-        #expect(result.stderr.contains("canary.yaml:5: field 'gate.criteria.sucess_rate' is not part of the release policy"))
+        #expect(
+            result.stderr.contains("canary.yaml:5: field 'gate.criteria.sucess_rate' is not part of the release policy")
+        )
         let missing = try gate(scenario("pass") + ["--policy", directory.path("nope.yaml")], directory)
         #expect(missing.status == 66)
         #expect(!FileManager.default.fileExists(atPath: directory.path("ledger.sqlite")))
@@ -211,19 +239,25 @@ struct BenchmarkGateEndToEndTests {
         let first = try gate(scenario("pass") + ["--output", directory.path("g1.json")], directory)
         #expect(first.status == 0)
         let second = try gate(
-            ["--candidate", "\(Self.fixtures)/native/pass/candidate.jsonl", "--baseline-from-ledger", "--agent",
-             "support-agent", "--candidate-version", "1.6.0", "--output", directory.path("g2.json")], directory)
+            [
+                "--candidate", "\(Self.fixtures)/native/pass/candidate.jsonl", "--baseline-from-ledger", "--agent",
+                "support-agent", "--candidate-version", "1.6.0", "--output", directory.path("g2.json"),
+            ], directory)
         #expect(second.status == 0, "\(second.stderr)")
         let artifact = try decodeGate(directory.path("g2.json"))
         #expect(artifact.baselineVersion == "1.5.0")
         #expect(artifact.metrics.first { $0.name == "success_rate" }?.difference == 0)
         let history = try Tool.run(
-            "benchmark-gate", ["history", "--agent", "support-agent", "--json", "--ledger", directory.path("ledger.sqlite")])
+            "benchmark-gate",
+            ["history", "--agent", "support-agent", "--json", "--ledger", directory.path("ledger.sqlite")])
         #expect(history.status == 0)
         let lines = history.stdout.split(separator: "\n")
         #expect(lines.count == 2 && lines[0].contains("\"candidate_version\":\"1.6.0\""))
         let none = try gate(
-            ["--candidate", "\(Self.fixtures)/native/pass/candidate.jsonl", "--baseline-from-ledger", "--agent", "other"],
+            [
+                "--candidate", "\(Self.fixtures)/native/pass/candidate.jsonl", "--baseline-from-ledger", "--agent",
+                "other",
+            ],
             directory)
         #expect(none.status == 66)
         let check = try Tool.run("benchmark-gate", ["ledger", "check", "--ledger", directory.path("ledger.sqlite")])
@@ -252,9 +286,13 @@ struct BenchmarkGateEndToEndTests {
                 directory.path("junit.xml"), "--summary", directory.path("summary.md"),
             ], directory)
         #expect(result.status == 1)
-        for (file, golden) in [("summary.md", "gate-summary.md"), ("junit.xml", "gate-junit.xml"), ("gate.json", "gate-result.json")] {
+        for (file, golden) in [
+            ("summary.md", "gate-summary.md"), ("junit.xml", "gate-junit.xml"), ("gate.json", "gate-result.json"),
+        ] {
             let actual = try String(contentsOfFile: directory.path(file), encoding: .utf8)
-            #expect(actual == (try Golden.expected(golden, actual: actual)), "\(golden) differs; RECORD_SNAPSHOTS=1 re-records it")
+            #expect(
+                actual == (try Golden.expected(golden, actual: actual)),
+                "\(golden) differs; RECORD_SNAPSHOTS=1 re-records it")
         }
         #expect(result.stdout.hasPrefix(try String(contentsOfFile: directory.path("summary.md"), encoding: .utf8)))
     }

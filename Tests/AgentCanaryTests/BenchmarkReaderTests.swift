@@ -32,10 +32,14 @@ struct BenchmarkReaderTests {
 
     @Test("a JSON array reads like JSONL, with element lines")
     func nativeArray() throws {
-        let suite = try parse("[\n  {\"task_id\": \"a\", \"success\": true},\n  {\"task_id\": \"b\", \"success\": false}\n]\n")
+        let suite = try parse(
+            "[\n  {\"task_id\": \"a\", \"success\": true},\n  {\"task_id\": \"b\", \"success\": false}\n]\n")
         #expect(suite.attempts.map(\.taskId) == ["a", "b"])
         #expect(suite.attempts.map(\.line) == [2, 3])
-        #expect(throws: BenchmarkInputError.malformed(file: "r.jsonl", line: 3, field: "success", reason: "expected true or false, found a string")) {
+        #expect(
+            throws: BenchmarkInputError.malformed(
+                file: "r.jsonl", line: 3, field: "success", reason: "expected true or false, found a string")
+        ) {
             try parse("[\n  {\"task_id\": \"a\", \"success\": true},\n  {\"task_id\": \"b\", \"success\": \"no\"}\n]\n")
         }
     }
@@ -46,31 +50,67 @@ struct BenchmarkReaderTests {
             ("", BenchmarkInputError.empty(path: "r.jsonl")),
             ("\n \n", .empty(path: "r.jsonl")),
             ("task_id,success\n", .unknownFormat(path: "r.jsonl", reason: "the file does not start with '{' or '['")),
-            ("{\"task_id\":\"a\",\"success\":true}\n{\"task_id\":\"b\",\"succ",
-                .malformed(file: "r.jsonl", line: 2, field: "", reason: "not valid JSON at column 16: unterminated string")),
-            ("{\"task_id\":\"a\",\"success\":true}\n{\"task_id\":\"b\",\"cost_usd\":NaN,\"success\":true}",
-                .malformed(file: "r.jsonl", line: 2, field: "cost_usd", reason: "expected a number, found 'N', which is not valid JSON")),
-            ("{\"task_id\":\"a\",\"success\":\"yes\"}",
-                .malformed(file: "r.jsonl", line: 1, field: "success", reason: "expected true or false, found a string")),
-            ("{\"task_id\":\"a\",\"success\":true,\"cost_usd\":-0.5}",
-                .malformed(file: "r.jsonl", line: 1, field: "cost_usd", reason: "-0.5 is out of range (0.0…∞)")),
-            ("{\"task_id\":\"a\",\"success\":true}\n{\"task_id\":\"a\",\"success\":false}",
-                .duplicateAttempt(file: "r.jsonl", line: 2, taskId: "a", trial: 1, firstLine: 1)),
-            ("{\"success\":true}", .malformed(file: "r.jsonl", line: 1, field: "task_id", reason: "required field is missing")),
-            ("{\"task_id\":\"a\"}", .malformed(
-                file: "r.jsonl", line: 1, field: "success",
-                reason: "a row needs 'success' (true/false) or 'score' (0–1), or an 'error'")),
-            ("{\"task_id\":\"a\",\"score\":1.5}", .malformed(file: "r.jsonl", line: 1, field: "score", reason: "1.5 is out of range (0.0…1.0)")),
-            ("{\"task_id\":\"a\",\"success\":true,\"trial\":1.5}",
-                .malformed(file: "r.jsonl", line: 1, field: "trial", reason: "expected an integer, found 1.5")),
-            ("{\"task_id\":\"a\",\"success\":true,\"error\":\"oops\"}",
-                .malformed(file: "r.jsonl", line: 1, field: "error", reason: "'oops' is not one of: agent, infra")),
-            ("{\"task_id\":\"a\",\"success\":true,\"tool_calls\":[{\"name\":\"x\"}]}",
-                .malformed(file: "r.jsonl", line: 1, field: "tool_calls[0].authorized", reason: "required field is missing")),
-            ("{\"task_id\":\"a\",\"success\":true,\"version\":\"1\"}\n{\"task_id\":\"b\",\"success\":true,\"version\":\"2\"}",
-                .malformed(file: "r.jsonl", line: 2, field: "version", reason: "'2' differs from '1' on line 1; one file holds one version")),
+            (
+                "{\"task_id\":\"a\",\"success\":true}\n{\"task_id\":\"b\",\"succ",
+                .malformed(
+                    file: "r.jsonl", line: 2, field: "", reason: "not valid JSON at column 16: unterminated string")
+            ),
+            (
+                "{\"task_id\":\"a\",\"success\":true}\n{\"task_id\":\"b\",\"cost_usd\":NaN,\"success\":true}",
+                .malformed(
+                    file: "r.jsonl", line: 2, field: "cost_usd",
+                    reason: "expected a number, found 'N', which is not valid JSON")
+            ),
+            (
+                "{\"task_id\":\"a\",\"success\":\"yes\"}",
+                .malformed(file: "r.jsonl", line: 1, field: "success", reason: "expected true or false, found a string")
+            ),
+            (
+                "{\"task_id\":\"a\",\"success\":true,\"cost_usd\":-0.5}",
+                .malformed(file: "r.jsonl", line: 1, field: "cost_usd", reason: "-0.5 is out of range (0.0…∞)")
+            ),
+            (
+                "{\"task_id\":\"a\",\"success\":true}\n{\"task_id\":\"a\",\"success\":false}",
+                .duplicateAttempt(file: "r.jsonl", line: 2, taskId: "a", trial: 1, firstLine: 1)
+            ),
+            (
+                "{\"success\":true}",
+                .malformed(file: "r.jsonl", line: 1, field: "task_id", reason: "required field is missing")
+            ),
+            (
+                "{\"task_id\":\"a\"}",
+                .malformed(
+                    file: "r.jsonl", line: 1, field: "success",
+                    reason: "a row needs 'success' (true/false) or 'score' (0–1), or an 'error'")
+            ),
+            (
+                "{\"task_id\":\"a\",\"score\":1.5}",
+                .malformed(file: "r.jsonl", line: 1, field: "score", reason: "1.5 is out of range (0.0…1.0)")
+            ),
+            (
+                "{\"task_id\":\"a\",\"success\":true,\"trial\":1.5}",
+                .malformed(file: "r.jsonl", line: 1, field: "trial", reason: "expected an integer, found 1.5")
+            ),
+            (
+                "{\"task_id\":\"a\",\"success\":true,\"error\":\"oops\"}",
+                .malformed(file: "r.jsonl", line: 1, field: "error", reason: "'oops' is not one of: agent, infra")
+            ),
+            (
+                "{\"task_id\":\"a\",\"success\":true,\"tool_calls\":[{\"name\":\"x\"}]}",
+                .malformed(
+                    file: "r.jsonl", line: 1, field: "tool_calls[0].authorized", reason: "required field is missing")
+            ),
+            (
+                "{\"task_id\":\"a\",\"success\":true,\"version\":\"1\"}\n{\"task_id\":\"b\",\"success\":true,\"version\":\"2\"}",
+                .malformed(
+                    file: "r.jsonl", line: 2, field: "version",
+                    reason: "'2' differs from '1' on line 1; one file holds one version")
+            ),
             ("[1]", .malformed(file: "r.jsonl", line: 1, field: "", reason: "expected an object, found a number")),
-            ("{\"eval\":{}, \"samples\": 3}", .malformed(file: "r.jsonl", line: 1, field: "samples", reason: "expected an array of samples")),
+            (
+                "{\"eval\":{}, \"samples\": 3}",
+                .malformed(file: "r.jsonl", line: 1, field: "samples", reason: "expected an array of samples")
+            ),
         ])
     func badInput(text: String, expected: BenchmarkInputError) {
         #expect(throws: expected) { try parse(text) }
@@ -78,13 +118,17 @@ struct BenchmarkReaderTests {
 
     @Test("a broken first line is a bad JSONL row, not a multi-line document")
     func brokenFirstLine() {
-        #expect(throws: BenchmarkInputError.malformed(
-            file: "r.jsonl", line: 1, field: "cost_usd", reason: "expected a number, found 'N', which is not valid JSON")
+        #expect(
+            throws: BenchmarkInputError.malformed(
+                file: "r.jsonl", line: 1, field: "cost_usd",
+                reason: "expected a number, found 'N', which is not valid JSON")
         ) {
             try parse("{\"task_id\":\"a\",\"success\":true,\"cost_usd\":NaN}")
         }
-        #expect(throws: BenchmarkInputError.malformed(
-            file: "r.jsonl", line: 1, field: "latency_ms", reason: "not valid JSON at column 47: expected ',' or '}'")
+        #expect(
+            throws: BenchmarkInputError.malformed(
+                file: "r.jsonl", line: 1, field: "latency_ms",
+                reason: "not valid JSON at column 47: expected ',' or '}'")
         ) {
             try parse("{\"task_id\":\"a\",\"success\":true,\"latency_ms\":12 13}")
         }
@@ -100,8 +144,10 @@ struct BenchmarkReaderTests {
     /// The fixtures were written by the real inspect-ai package (`Fixtures/inspect/make_inspect_fixtures.py`).
     @Test("Inspect AI logs: scores, epochs, usage, approvals and errors")
     func inspectLogs() throws {
-        let baseline = try BenchmarkReader.read(path: Repository.path("Tests/AgentCanaryTests/Fixtures/inspect/baseline.json"))
-        let candidate = try BenchmarkReader.read(path: Repository.path("Tests/AgentCanaryTests/Fixtures/inspect/candidate.json"))
+        let baseline = try BenchmarkReader.read(
+            path: Repository.path("Tests/AgentCanaryTests/Fixtures/inspect/baseline.json"))
+        let candidate = try BenchmarkReader.read(
+            path: Repository.path("Tests/AgentCanaryTests/Fixtures/inspect/candidate.json"))
         #expect(baseline.format == .inspect && candidate.format == .inspect)
         #expect(baseline.attempts.count == 72 && candidate.attempts.count == 72)
         #expect(Set(baseline.attempts.map(\.trial)) == [1, 2, 3])
@@ -127,10 +173,12 @@ struct BenchmarkReaderTests {
 
     @Test("normalized JSONL reads back as the same attempts")
     func normalizedRoundTrip() throws {
-        let suite = try BenchmarkReader.read(path: Repository.path("Tests/AgentCanaryTests/Fixtures/inspect/candidate.json"))
+        let suite = try BenchmarkReader.read(
+            path: Repository.path("Tests/AgentCanaryTests/Fixtures/inspect/candidate.json"))
         let again = try BenchmarkReader.parse(suite.normalizedJSONL(), path: "ledger")
-        #expect(again.attempts.map { [$0.taskId, "\($0.trial)", "\($0.score ?? -1)", "\($0.costUSD ?? -1)"] }
-            == suite.attempts.map { [$0.taskId, "\($0.trial)", "\($0.score ?? -1)", "\($0.costUSD ?? -1)"] })
+        #expect(
+            again.attempts.map { [$0.taskId, "\($0.trial)", "\($0.score ?? -1)", "\($0.costUSD ?? -1)"] }
+                == suite.attempts.map { [$0.taskId, "\($0.trial)", "\($0.score ?? -1)", "\($0.costUSD ?? -1)"] })
         #expect(again.attempts.map(\.unauthorizedActions) == suite.attempts.map(\.unauthorizedActions))
         #expect(again.attempts.map(\.error) == suite.attempts.map(\.error))
     }

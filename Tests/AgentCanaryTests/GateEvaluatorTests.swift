@@ -42,7 +42,8 @@ struct GateEvaluatorTests {
 
     @Test("a large drop in success and a rise in cost fail")
     func regression() throws {
-        let (baseline, candidate) = try suites(SuiteScenario(tasks: 300, trials: 3, successShift: -0.12, costRatio: 1.4))
+        let (baseline, candidate) = try suites(
+            SuiteScenario(tasks: 300, trials: 3, successShift: -0.12, costRatio: 1.4))
         let evaluation = try evaluate(baseline.attempts, candidate.attempts)
         #expect(evaluation.verdict == .fail && evaluation.blocking)
         #expect(try metric(evaluation, "success_rate").status == .fail)

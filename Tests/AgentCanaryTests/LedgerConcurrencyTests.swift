@@ -64,7 +64,8 @@ struct LedgerConcurrencyTests {
         #expect(try ledger.count(table: "runs") == 1 && ledger.count(table: "stages") == 1)
         #expect(!FileManager.default.fileExists(atPath: directory.path("killed.json")))
         // The next gate works as usual.
-        let after = try Tool.run("benchmark-gate", common + ["--candidate-version", "9.9", "--output", directory.path("again.json")])
+        let after = try Tool.run(
+            "benchmark-gate", common + ["--candidate-version", "9.9", "--output", directory.path("again.json")])
         #expect(after.status == 0)
         #expect(try ledger.count(table: "gate_results") == 2)
     }

@@ -28,14 +28,16 @@ struct LedgerTests {
             policySha256: "p")
     }
 
-    static func recording(_ gate: GateResult, suite: String = "{\"task_id\":\"a\",\"success\":true}\n") -> GateRecording {
+    static func recording(_ gate: GateResult, suite: String = "{\"task_id\":\"a\",\"success\":true}\n") -> GateRecording
+    {
         GateRecording(
             gate: gate,
             stage: StageInvocation(
                 tool: "benchmark-gate", arguments: ["--candidate", "c"], startedAt: "s", endedAt: "e", exitStatus: 0),
             outputs: [OutputFile(kind: "gate-result", path: "gate.json", sha256: "abc-\(gate.runId)")],
             candidateSuite: StoredSuite(
-                sha256: "cand-\(gate.runId)", format: "native", content: Data(suite.utf8), version: gate.candidateVersion),
+                sha256: "cand-\(gate.runId)", format: "native", content: Data(suite.utf8),
+                version: gate.candidateVersion),
             baselineSuite: StoredSuite(sha256: "base", format: "native", content: Data(suite.utf8), version: "1.0"))
     }
 

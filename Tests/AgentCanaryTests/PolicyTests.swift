@@ -48,20 +48,32 @@ struct PolicyTests {
     @Test(
         "errors name the file, line and field",
         arguments: [
-            ("agent:\n  name: a\ngate:\n  confidance: 0.9\n", PolicyError.unknownField(
-                file: "p.yaml", line: 4, field: "gate.confidance",
-                allowed: [
-                    "confidence", "bootstrap_resamples", "seed", "score_threshold", "pass_k", "inconclusive_blocks",
-                    "max_unmatched_share", "inspect_scorer", "criteria", "categories",
-                ])),
-            ("agent:\n  name: a\ngate:\n  confidence: high\n", PolicyError.invalidField(
-                file: "p.yaml", line: 4, field: "gate.confidence", reason: "expected a number, found 'high'")),
-            ("agent:\n  name: a\ngate:\n  criteria:\n    success_rate:\n      margin: 2\n", PolicyError.invalidField(
-                file: "p.yaml", line: 6, field: "gate.criteria.success_rate.margin",
-                reason: "2.0 is outside the allowed range 0.0...1.0")),
+            (
+                "agent:\n  name: a\ngate:\n  confidance: 0.9\n",
+                PolicyError.unknownField(
+                    file: "p.yaml", line: 4, field: "gate.confidance",
+                    allowed: [
+                        "confidence", "bootstrap_resamples", "seed", "score_threshold", "pass_k", "inconclusive_blocks",
+                        "max_unmatched_share", "inspect_scorer", "criteria", "categories",
+                    ])
+            ),
+            (
+                "agent:\n  name: a\ngate:\n  confidence: high\n",
+                PolicyError.invalidField(
+                    file: "p.yaml", line: 4, field: "gate.confidence", reason: "expected a number, found 'high'")
+            ),
+            (
+                "agent:\n  name: a\ngate:\n  criteria:\n    success_rate:\n      margin: 2\n",
+                PolicyError.invalidField(
+                    file: "p.yaml", line: 6, field: "gate.criteria.success_rate.margin",
+                    reason: "2.0 is outside the allowed range 0.0...1.0")
+            ),
             ("gate: {}\n", PolicyError.missingField(file: "p.yaml", field: "agent")),
             ("agent: {}\n", PolicyError.missingField(file: "p.yaml", field: "agent.name")),
-            ("agent:\n  name: [a\n", PolicyError.syntax(file: "p.yaml", line: 3, reason: "did not find expected ',' or ']'")),
+            (
+                "agent:\n  name: [a\n",
+                PolicyError.syntax(file: "p.yaml", line: 3, reason: "did not find expected ',' or ']'")
+            ),
         ])
     func errors(text: String, expected: PolicyError) {
         #expect(throws: expected) { try PolicyLoader.parse(text, file: "p.yaml") }

@@ -66,7 +66,8 @@ struct StatisticsTests {
                 let weighted = values.withUnsafeBufferPointer { v in
                     owners.withUnsafeBufferPointer { o in
                         weights.withUnsafeBufferPointer { w in
-                            Quantile.weightedFromTop(values: v, owners: o, weights: w, pooledCount: expanded.count, q: q)
+                            Quantile.weightedFromTop(
+                                values: v, owners: o, weights: w, pooledCount: expanded.count, q: q)
                         }
                     }
                 }

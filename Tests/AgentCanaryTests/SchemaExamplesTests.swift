@@ -1,0 +1,49 @@
+import Artifacts
+import BenchmarkResults
+import Foundation
+import Policy
+import TestSupport
+import Testing
+
+/// Every example in `schemas/examples/` is read by the code that reads such files in production; `.ci/run`
+/// validates the same files against their JSON Schemas.
+@Suite("Schema examples")
+struct SchemaExamplesTests {
+    static let directory = Repository.path("schemas/examples")
+
+    @Test("every example is decoded by the code that reads it")
+    func examples() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.directory).sorted()
+        #expect(!files.isEmpty)
+        for file in files {
+            let path = "\(Self.directory)/\(file)"
+            switch file {
+            case "canary.yaml":
+                let loaded = try PolicyLoader.load(path: path, agentName: nil)
+                #expect(loaded.policy.agent.name == "support-agent")
+            case "benchmark-results.json":
+                let suite = try BenchmarkReader.read(path: path)
+                #expect(suite.attempts.count == 4 && suite.attempts.last?.error == .infra)
+            case "gate-result.json":
+                let gate = try ArtifactCoding.makeDecoder().decode(
+                    GateResult.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+                #expect(gate.schema == GateResult.schemaID)
+                // Decoding and encoding again gives the same bytes: the encoding is canonical.
+                #expect(try ArtifactCoding.encode(gate) == Data(contentsOf: URL(fileURLWithPath: path)))
+            default:
+                Issue.record("\(file) has no reader in this test; add one")
+            }
+        }
+    }
+
+    @Test("every schema is a draft 2020-12 JSON Schema with an example")
+    func schemas() throws {
+        let schemas = try FileManager.default.contentsOfDirectory(atPath: Repository.path("schemas"))
+            .filter { $0.hasSuffix(".schema.json") }
+        #expect(schemas.count >= 3)
+        for schema in schemas {
+            let text = try String(contentsOfFile: Repository.path("schemas/\(schema)"), encoding: .utf8)
+            #expect(text.contains("\"$schema\": \"https://json-schema.org/draft/2020-12/schema\""), "\(schema)")
+        }
+    }
+}
