@@ -131,7 +131,7 @@ package enum GateEvaluator {
                 metric.status = .insufficient
                 metric.tasksNeeded = nil
             } else if metric.status == .inconclusive {
-                metric.status = .info
+                // An inconclusive category is reported, never blocking: only a confident regression counts.
                 metric.tasksNeeded = nil
             }
             return GateCategory(category: name, tasks: indices.count, successRate: metric)

@@ -64,12 +64,14 @@ package enum GateReport {
 
     static func checks(_ result: GateResult) -> [CICheck] {
         var checks: [CICheck] = []
-        func check(_ metric: GateMetric, name: String, group: String, reason: String) -> CICheck {
+        func check(_ metric: GateMetric, name: String, group: String, reason: String, blocksWhenInconclusive: Bool)
+            -> CICheck
+        {
             let outcome: CICheck.Outcome
             switch metric.status {
             case .pass: outcome = .passed
             case .fail: outcome = .failed
-            case .inconclusive: outcome = result.method.confidence > 0 && result.blocking ? .failed : .skipped
+            case .inconclusive: outcome = blocksWhenInconclusive ? .failed : .skipped
             case .info, .insufficient: outcome = .skipped
             }
             let detail =
@@ -81,7 +83,10 @@ package enum GateReport {
         }
         for metric in result.metrics where metric.status != .info {
             let reason = result.reasons.first { $0.hasPrefix(metric.name + ":") } ?? metric.status.rawValue
-            checks.append(check(metric, name: metric.name, group: "benchmark-gate.overall", reason: reason))
+            checks.append(
+                check(
+                    metric, name: metric.name, group: "benchmark-gate.overall", reason: reason,
+                    blocksWhenInconclusive: result.blocking))
         }
         for category in result.categories where category.successRate.status != .insufficient {
             let reason =
@@ -90,7 +95,7 @@ package enum GateReport {
             checks.append(
                 check(
                     category.successRate, name: "success_rate[\(category.category)]",
-                    group: "benchmark-gate.category", reason: reason))
+                    group: "benchmark-gate.category", reason: reason, blocksWhenInconclusive: false))
         }
         return checks
     }
