@@ -17,26 +17,15 @@ struct NativeResultsParser {
 
     mutating func parseLines(_ bytes: UnsafeBufferPointer<UInt8>) throws(BenchmarkInputError) -> [BenchmarkAttempt] {
         var attempts: [BenchmarkAttempt] = []
-        var lineStart = 0
-        var lineNumber = 0
-        while lineStart < bytes.count {
-            lineNumber += 1
-            var lineEnd = lineStart
-            while lineEnd < bytes.count, bytes[lineEnd] != 0x0A { lineEnd += 1 }
-            var contentEnd = lineEnd
-            if contentEnd > lineStart, bytes[contentEnd - 1] == 0x0D { contentEnd -= 1 }
-            let line = UnsafeBufferPointer(rebasing: bytes[lineStart..<contentEnd])
-            if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
-                var scanner = JSONScanner(line)
-                let attempt = try self.attempt(&scanner, line: lineNumber, text: line)
-                do {
-                    try scanner.expectEnd()
-                } catch {
-                    throw syntax(error, line: lineNumber, text: line)
-                }
-                attempts.append(attempt)
+        try JSONLinesReader.forEachLine(in: bytes) { (lineNumber, line) throws(BenchmarkInputError) in
+            var scanner = JSONScanner(line)
+            let attempt = try self.attempt(&scanner, line: lineNumber, text: line)
+            if case .failure(let error) = Result(catching: { () throws(JSONParser.SyntaxError) in
+                try scanner.expectEnd()
+            }) {
+                throw syntax(error, line: lineNumber, text: line)
             }
-            lineStart = lineEnd + 1
+            attempts.append(attempt)
         }
         guard !attempts.isEmpty else { throw .empty(path: path) }
         return attempts

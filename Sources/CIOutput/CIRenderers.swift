@@ -17,7 +17,8 @@ package enum CIRenderer {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func table(_ table: CITable) -> [String] {
+    /// The lines of a markdown table.
+    package static func table(_ table: CITable) -> [String] {
         func row(_ cells: [String]) -> String {
             "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |"
         }

@@ -32,7 +32,6 @@ package enum GateSummaryText {
                     gate.costRatio.map { String(format: "%.3f×", $0) } ?? "–",
                 ]
             })
-        return CIRenderer.markdown(
-            CIReport(tool: "benchmark-gate", title: "Gates", headline: "", outputs: [], checks: [], table: table))
+        return CIRenderer.table(table).joined(separator: "\n")
     }
 }

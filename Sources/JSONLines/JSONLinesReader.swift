@@ -10,14 +10,13 @@ package struct JSONLineError: Error, Equatable, Sendable {
 
 /// Splits UTF-8 bytes into lines and parses each non-blank line as JSON.
 package enum JSONLinesReader {
-    /// Calls `body` with the 1-based line number and the parsed value of every non-blank line.
+    /// Calls `body` with the 1-based line number and the bytes of every non-blank line.
     ///
-    /// A trailing carriage return is ignored, so files written on Windows read the same. Parsing stops
-    /// at the first line that is not valid JSON, or when `body` throws.
+    /// A trailing carriage return is not part of the line, so files written on Windows read the same.
     package static func forEachLine<Failure: Error>(
         in bytes: UnsafeBufferPointer<UInt8>,
-        _ body: (Int, JSONValue) throws(Failure) -> Void
-    ) throws(Failure) -> Result<Void, JSONLineError> {
+        _ body: (Int, UnsafeBufferPointer<UInt8>) throws(Failure) -> Void
+    ) throws(Failure) {
         var lineStart = 0
         var lineNumber = 0
         while lineStart < bytes.count {
@@ -27,18 +26,32 @@ package enum JSONLinesReader {
             var contentEnd = lineEnd
             if contentEnd > lineStart, bytes[contentEnd - 1] == 0x0D { contentEnd -= 1 }
             let line = UnsafeBufferPointer(rebasing: bytes[lineStart..<contentEnd])
-            if !isBlank(line) {
-                let value: JSONValue
-                do {
-                    value = try JSONParser.parse(line)
-                } catch {
-                    return .failure(JSONLineError(line: lineNumber, column: error.offset + 1, reason: error.reason))
-                }
-                try body(lineNumber, value)
+            if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+                try body(lineNumber, line)
             }
             lineStart = lineEnd + 1
         }
-        return .success(())
+    }
+
+    /// Calls `body` with the 1-based line number and the parsed value of every non-blank line.
+    ///
+    /// Parsing stops at the first line that is not valid JSON, which is returned as the failure, or when
+    /// `body` throws.
+    package static func forEachValue<Failure: Error>(
+        in bytes: UnsafeBufferPointer<UInt8>,
+        _ body: (Int, JSONValue) throws(Failure) -> Void
+    ) throws(Failure) -> Result<Void, JSONLineError> {
+        var failure: JSONLineError?
+        try forEachLine(in: bytes) { (number, line) throws(Failure) in
+            guard failure == nil else { return }
+            switch Result(catching: { () throws(JSONParser.SyntaxError) in try JSONParser.parse(line) }) {
+            case .success(let value):
+                try body(number, value)
+            case .failure(let error):
+                failure = JSONLineError(line: number, column: error.offset + 1, reason: error.reason)
+            }
+        }
+        return failure.map { .failure($0) } ?? .success(())
     }
 
     /// The 1-based line and column of a byte offset in a text.
@@ -50,9 +63,5 @@ package enum JSONLinesReader {
             lineStart = index + 1
         }
         return (line, offset - lineStart + 1)
-    }
-
-    private static func isBlank(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
-        line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
     }
 }

@@ -49,7 +49,7 @@ struct JSONParserTests {
         let text = Array("{\"a\":1}\n\n  \n{\"a\":2}\r\n{\"a\":\n".utf8)
         var seen: [Int] = []
         let outcome = text.withUnsafeBufferPointer { buffer in
-            JSONLinesReader.forEachLine(in: buffer) { line, _ in seen.append(line) }
+            JSONLinesReader.forEachValue(in: buffer) { line, _ in seen.append(line) }
         }
         #expect(seen == [1, 4])
         guard case .failure(let error) = outcome else {
