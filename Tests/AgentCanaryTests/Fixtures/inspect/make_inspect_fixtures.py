@@ -13,8 +13,8 @@ infrastructure error.
 
 import hashlib
 import os
-import shutil
 import sys
+import sysconfig
 import tempfile
 
 from inspect_ai import Task, eval, task
@@ -26,6 +26,7 @@ from inspect_ai.solver import generate, use_tools
 from inspect_ai.tool import tool
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", "..", "..", ".."))
 SAMPLES = 24
 EPOCHS = 3
 
@@ -42,6 +43,7 @@ class ScriptedAgent(ModelAPI):
     def __init__(self, model_name, base_url=None, api_key=None, config=None, **model_args):
         super().__init__(model_name, base_url, api_key, [], config)
         self.version = model_name
+        self.answers = {}
 
     async def count_text_tokens(self, text):
         return max(1, len(text) // 4)
@@ -50,7 +52,6 @@ class ScriptedAgent(ModelAPI):
         question = input[0].text if input else ""
         sample = question.split("#")[-1].split(":")[0].strip()
         tool_turns = sum(1 for message in input if message.role == "tool")
-        epoch_key = len(input)
         usage = ModelUsage(input_tokens=120 + 40 * tool_turns, output_tokens=30, total_tokens=150 + 40 * tool_turns)
         usage.total_cost = round((usage.input_tokens * 3 + usage.output_tokens * 15) / 1_000_000, 8)
         if tool_turns == 0:
@@ -60,7 +61,9 @@ class ScriptedAgent(ModelAPI):
         else:
             right = int(sample) * 7 % 11
             wrong_rate = 0.15 if self.version == "1.4.0" else 0.25
-            answer = right if draw(self.version, question, epoch_key, id(input)) > wrong_rate else right + 1
+            # The n-th answer to a question: deterministic whatever order Inspect runs the epochs in.
+            count = self.answers[question] = self.answers.get(question, 0) + 1
+            answer = right if draw(self.version, question, count) > wrong_rate else right + 1
             output = ModelOutput.from_content(self.model_name, f"ANSWER: {answer}")
         output.usage = usage
         return output
@@ -139,7 +142,13 @@ def main():
                 fail_on_error=False,
                 display="none",
             )
-            shutil.copyfile(log.location, os.path.join(HERE, f"{name}.json"))
+            with open(log.location, encoding="utf-8") as source:
+                text = source.read()
+            # Tracebacks name the paths of the machine that made the log; keep them out of the repository.
+            for path, stand_in in ((ROOT, "<repository>"), (sysconfig.get_paths()["purelib"], "<site-packages>")):
+                text = text.replace(path, stand_in).replace(path.replace("/", "\\/"), stand_in)
+            with open(os.path.join(HERE, f"{name}.json"), "w", encoding="utf-8") as target:
+                target.write(text)
             print(f"{name}.json: {log.status}, {len(log.samples or [])} samples", file=sys.stderr)
 
 
