@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "benchmark-gate", targets: ["benchmark-gate"]),
+        .executable(name: "canary-deploy", targets: ["canary-deploy"]),
         .executable(name: "agent-sim", targets: ["agent-sim"]),
     ],
     dependencies: [
@@ -42,6 +43,14 @@ let package = Package(
             dependencies: ["Artifacts", "BenchmarkResults", "CIOutput", "Ledger", "Policy", "Statistics"]
         ),
         .target(name: "Simulation", dependencies: ["Statistics"]),
+        .target(name: "Routing", dependencies: ["Artifacts", "Policy", .product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "Rollout",
+            dependencies: [
+                "Artifacts", "CIOutput", "Ledger", "Policy", "Routing",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "CommandSupport",
             dependencies: [
@@ -56,6 +65,13 @@ let package = Package(
             name: "benchmark-gate",
             dependencies: [
                 "CommandSupport", "GateEvaluation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "canary-deploy",
+            dependencies: [
+                "Artifacts", "CommandSupport", "Policy", "Rollout",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -75,7 +91,8 @@ let package = Package(
                 "Artifacts", "BenchmarkResults", "CIOutput", "CommandSupport", "GateEvaluation", "JSONLines", "Ledger",
                 "Policy", "Simulation", "Statistics", "TestSupport",
                 // The end-to-end tests run these binaries; depending on them makes `swift test` build them.
-                "benchmark-gate", "agent-sim",
+                "benchmark-gate", "canary-deploy", "agent-sim", "Rollout", "Routing",
+                .product(name: "Yams", package: "Yams"),
             ],
             exclude: ["Fixtures", "Golden"]
         ),

@@ -118,7 +118,7 @@ package struct BenchmarkGate {
             formats: ["baseline": baseline.format.rawValue, "candidate": candidate.format.rawValue],
             verdict: evaluation.verdict, blocking: evaluation.blocking, reasons: evaluation.reasons,
             notes: evaluation.notes, metrics: evaluation.metrics, categories: evaluation.categories,
-            tasks: evaluation.tasks, method: evaluation.method, policySha256: loaded.effectiveSha256)
+            tasks: evaluation.tasks, method: evaluation.method, policySha256: loaded.gateSha256)
         let exitStatus: Int32 = evaluation.blocking ? 1 : 0
 
         let artifact = try ArtifactCoding.encode(result)

@@ -29,12 +29,28 @@ package struct Ledger: Sendable {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             var configuration = Configuration()
-            configuration.journalMode = .wal
+            // WAL is set here rather than with `journalMode = .wal`: GRDB's WAL setup creates and drops a table
+            // on every open whose WAL file is absent, which would change the file of a ledger that a refused
+            // command only read. The journal mode persists in the file, so an existing ledger is not written.
+            configuration.prepareDatabase { db in
+                if try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
+                    let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+                    guard mode == "wal" else {
+                        throw LedgerError.cannotOpen(path: path, reason: "WAL mode unavailable")
+                    }
+                }
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
             configuration.busyMode = .timeout(60)
             configuration.foreignKeysEnabled = true
             configuration.label = "agent-canary-ledger"
             let queue = try DatabaseQueue(path: path, configuration: configuration)
-            try Self.withFileLock(path + ".lock") { try LedgerMigrations.migrator.migrate(queue) }
+            // Migrating rewrites the schema even when nothing is pending, so a ledger that is up to date is
+            // left byte for byte as it was (a refused command must not touch it).
+            let migrator = LedgerMigrations.migrator
+            if try !queue.read({ try migrator.hasCompletedMigrations($0) }) {
+                try Self.withFileLock(path + ".lock") { try migrator.migrate(queue) }
+            }
             self.writer = queue
             self.logger = logger
         } catch {

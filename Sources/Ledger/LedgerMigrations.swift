@@ -121,6 +121,58 @@ enum LedgerMigrations {
                     FROM gate_results g LEFT JOIN artifacts a ON a.id = g.artifact_id;
                     """)
         }
+        migrator.registerMigration("v2-rollouts") { db in
+            try db.execute(
+                sql: """
+                    -- The current state of each run's rollout (one row per run that started a canary).
+                    CREATE TABLE rollouts (
+                        run_id TEXT PRIMARY KEY NOT NULL REFERENCES runs(id),
+                        router TEXT NOT NULL,
+                        mode TEXT NOT NULL,
+                        phase TEXT NOT NULL CHECK (phase IN ('progressing', 'paused', 'promoted', 'rolled_back')),
+                        step_index INTEGER NOT NULL,
+                        weight INTEGER NOT NULL,
+                        policy_sha256 TEXT NOT NULL,
+                        policy_json TEXT NOT NULL,
+                        gate_artifact_sha256 TEXT,
+                        started_at TEXT NOT NULL,
+                        step_started_at TEXT NOT NULL,
+                        updated_at TEXT NOT NULL,
+                        drain_version TEXT,
+                        drain_deadline TEXT
+                    );
+
+                    -- Every transition: from and to, why, who, on what evidence, and whether it was applied.
+                    CREATE TABLE rollout_transitions (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        run_id TEXT NOT NULL REFERENCES runs(id),
+                        stage_id INTEGER NOT NULL REFERENCES stages(id),
+                        command TEXT NOT NULL,
+                        from_phase TEXT,
+                        from_step INTEGER,
+                        from_weight INTEGER,
+                        to_phase TEXT NOT NULL,
+                        to_step INTEGER NOT NULL,
+                        to_weight INTEGER NOT NULL,
+                        reason TEXT NOT NULL,
+                        actor TEXT NOT NULL,
+                        forced INTEGER NOT NULL,
+                        evidence_sha256 TEXT,
+                        idempotency_key TEXT NOT NULL,
+                        config_sha256 TEXT NOT NULL,
+                        applied TEXT NOT NULL CHECK (applied IN ('not-requested', 'applied', 'failed')),
+                        apply_error TEXT,
+                        created_at TEXT NOT NULL
+                    );
+                    CREATE INDEX rollout_transitions_by_run ON rollout_transitions(run_id, id);
+
+                    CREATE VIEW rollout_history AS
+                    SELECT t.run_id, r.agent, r.candidate_version, t.id AS transition_id, t.command,
+                           t.from_phase, t.from_weight, t.to_phase, t.to_weight, t.actor, t.forced, t.reason,
+                           t.evidence_sha256, t.applied, t.created_at
+                    FROM rollout_transitions t JOIN runs r ON r.id = t.run_id;
+                    """)
+        }
         return migrator
     }
 }

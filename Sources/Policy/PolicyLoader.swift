@@ -13,6 +13,17 @@ package struct LoadedPolicy: Sendable {
     package var effectiveSha256: String {
         (try? ArtifactCoding.encode(policy)).map { Digest.sha256($0) } ?? ""
     }
+
+    /// SHA-256 of the canonical JSON of the sections a gate reads (`agent` and `gate`), so a gate's
+    /// recorded policy hash does not change when other tools' sections do.
+    package var gateSha256: String {
+        struct GateView: Encodable {
+            var agent: AgentSection
+            var gate: GateSection
+        }
+        return (try? ArtifactCoding.encode(GateView(agent: policy.agent, gate: policy.gate))).map { Digest.sha256($0) }
+            ?? ""
+    }
 }
 
 /// Reads and validates release policy files.
@@ -55,7 +66,8 @@ package enum PolicyLoader {
         let agent = try readAgent(agentNode)
         var policy = ReleasePolicy(agent: agent)
         if let gateNode = sections["gate"] { policy.gate = try readGate(gateNode) }
-        for name in ["rollout", "monitor", "export"] {
+        if let rolloutNode = sections["rollout"] { policy.rollout = try readRollout(rolloutNode) }
+        for name in ["monitor", "export"] {
             if let section = sections[name], section.node.mapping == nil {
                 throw section.invalid("expected a mapping, found \(section.kind)")
             }
@@ -105,6 +117,88 @@ package enum PolicyLoader {
             }
         }
         return gate
+    }
+
+    static func readRollout(_ node: PolicyNode) throws(PolicyError) -> RolloutSection {
+        let fields = try node.members(allowed: [
+            "mode", "steps", "drain_timeout", "dark_header", "ab_match", "conversation_header",
+            "pin_cookie", "pin_header", "host", "namespace", "port", "listen", "gateway", "aws_listener_arn",
+            "baseline", "candidate", "shadow",
+        ])
+        var rollout = RolloutSection()
+        if let value = fields["mode"] {
+            rollout.mode = RolloutMode(rawValue: try value.oneOf(RolloutMode.allCases.map(\.rawValue))) ?? .canary
+        }
+        if let value = fields["steps"] { rollout.steps = try readSteps(value) }
+        if let value = fields["drain_timeout"] { rollout.drainTimeoutSeconds = try value.duration() }
+        if let value = fields["dark_header"] {
+            let header = try value.members(allowed: ["name", "value"])
+            if let name = header["name"] { rollout.darkHeader.name = try name.headerName() }
+            if let text = header["value"] { rollout.darkHeader.value = try text.string() }
+        }
+        if let value = fields["ab_match"] {
+            guard case .sequence(let items) = value.node else { throw value.invalid("expected a list of rules") }
+            rollout.abMatches = try items.enumerated().map { (index, item) throws(PolicyError) in
+                let rule = value.child("[\(index)]", item)
+                let members = try rule.members(allowed: ["header", "cookie", "value"])
+                guard let value = members["value"] else {
+                    throw PolicyError.missingField(file: rule.file, field: "\(rule.path).value")
+                }
+                switch (members["header"], members["cookie"]) {
+                case (let header?, nil):
+                    return MatchRule(kind: "header", name: try header.headerName(), value: try value.string())
+                case (nil, let cookie?):
+                    return MatchRule(kind: "cookie", name: try cookie.headerName(), value: try value.string())
+                default: throw rule.invalid("a rule names exactly one of 'header' or 'cookie'")
+                }
+            }
+        }
+        if let value = fields["conversation_header"] { rollout.conversationHeader = try value.headerName() }
+        if let value = fields["pin_cookie"] { rollout.pinCookie = try value.headerName() }
+        if let value = fields["pin_header"] { rollout.pinHeader = try value.headerName() }
+        if let value = fields["host"] { rollout.host = try value.string() }
+        if let value = fields["namespace"] { rollout.namespace = try value.string() }
+        if let value = fields["port"] { rollout.port = try value.int(in: 1...65535) }
+        if let value = fields["listen"] { rollout.listen = try value.string() }
+        if let value = fields["gateway"] { rollout.gateway = try value.string() }
+        if let value = fields["aws_listener_arn"] { rollout.awsListenerArn = try value.string() }
+        if let value = fields["baseline"] { rollout.baseline = try readBackend(value, rollout.baseline) }
+        if let value = fields["candidate"] { rollout.candidate = try readBackend(value, rollout.candidate) }
+        if let value = fields["shadow"] { rollout.shadow = try readBackend(value, rollout.shadow) }
+        return rollout
+    }
+
+    static func readSteps(_ node: PolicyNode) throws(PolicyError) -> [RolloutStep] {
+        guard case .sequence(let items) = node.node, !items.isEmpty else {
+            throw node.invalid("expected a non-empty list of steps")
+        }
+        var steps: [RolloutStep] = []
+        for (index, item) in items.enumerated() {
+            let step = node.child("[\(index)]", item)
+            let fields = try step.members(allowed: ["weight", "min_tasks", "min_duration"])
+            guard let weightNode = fields["weight"] else {
+                throw PolicyError.missingField(file: step.file, field: "\(step.path).weight")
+            }
+            let weight = try weightNode.int(in: 1...100)
+            if let previous = steps.last, weight <= previous.weight {
+                throw weightNode.invalid("weights must increase: \(weight) follows \(previous.weight)")
+            }
+            steps.append(
+                RolloutStep(
+                    weight: weight, minTasks: try fields["min_tasks"]?.int(in: 0...100_000_000) ?? 0,
+                    minDurationSeconds: try fields["min_duration"]?.duration() ?? 0))
+        }
+        return steps
+    }
+
+    static func readBackend(_ node: PolicyNode, _ current: Backend) throws(PolicyError) -> Backend {
+        var backend = current
+        let fields = try node.members(allowed: ["service", "address", "aws_target_group_arn", "gcp_backend_service"])
+        if let value = fields["service"] { backend.service = try value.string() }
+        if let value = fields["address"] { backend.address = try value.string() }
+        if let value = fields["aws_target_group_arn"] { backend.awsTargetGroupArn = try value.string() }
+        if let value = fields["gcp_backend_service"] { backend.gcpBackendService = try value.string() }
+        return backend
     }
 
     static func readDifference(_ node: PolicyNode, _ current: DifferenceCriterion) throws(PolicyError)

@@ -71,6 +71,45 @@ struct PolicyNode {
         return value
     }
 
+    /// A duration: whole seconds, or a number with `s`, `m` or `h` (`90s`, `10m`, `1h30m`).
+    func duration() throws(PolicyError) -> Int {
+        if let seconds = node.int {
+            guard seconds >= 0 else { throw invalid("a duration cannot be negative") }
+            return seconds
+        }
+        let text = try string()
+        var total = 0
+        var digits = ""
+        for character in text {
+            if character.isNumber {
+                digits.append(character)
+                continue
+            }
+            guard let value = Int(digits) else {
+                throw invalid("'\(text)' is not a duration such as 90s, 10m or 1h30m")
+            }
+            switch character {
+            case "s": total += value
+            case "m": total += value * 60
+            case "h": total += value * 3600
+            default: throw invalid("'\(text)' is not a duration such as 90s, 10m or 1h30m")
+            }
+            digits = ""
+        }
+        guard digits.isEmpty else { throw invalid("'\(text)' is not a duration such as 90s, 10m or 1h30m") }
+        return total
+    }
+
+    /// An HTTP header or cookie name (RFC 9110 token characters).
+    func headerName() throws(PolicyError) -> String {
+        let text = try string()
+        let allowed = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        guard text.allSatisfy({ allowed.contains($0) }) else {
+            throw invalid("'\(text)' is not a valid header or cookie name")
+        }
+        return text
+    }
+
     func oneOf(_ choices: [String]) throws(PolicyError) -> String {
         let value = try string()
         guard choices.contains(value) else {

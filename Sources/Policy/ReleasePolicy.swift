@@ -6,11 +6,14 @@ package struct ReleasePolicy: Codable, Equatable, Sendable {
     package var agent: AgentSection
     /// The `benchmark-gate` section.
     package var gate: GateSection
+    /// The `canary-deploy` section.
+    package var rollout: RolloutSection
 
     /// A policy with every default, for the agent `name`.
-    package init(agent: AgentSection, gate: GateSection = GateSection()) {
+    package init(agent: AgentSection, gate: GateSection = GateSection(), rollout: RolloutSection = RolloutSection()) {
         self.agent = agent
         self.gate = gate
+        self.rollout = rollout
     }
 }
 

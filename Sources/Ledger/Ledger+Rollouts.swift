@@ -1,0 +1,243 @@
+import Foundation
+import GRDB
+
+/// The state of a rollout as the ledger keeps it.
+package struct RolloutRecord: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
+    package static let databaseTableName = "rollouts"
+
+    package var runId: String
+    package var router: String
+    package var mode: String
+    /// `progressing`, `paused`, `promoted` or `rolled_back`.
+    package var phase: String
+    package var stepIndex: Int
+    /// Share of new conversations on the candidate, in percent.
+    package var weight: Int
+    package var policySha256: String
+    /// The policy's `rollout` section as it was at start (canonical JSON), so later commands render the same.
+    package var policyJSON: String
+    package var gateArtifactSha256: String?
+    package var startedAt: String
+    package var stepStartedAt: String
+    package var updatedAt: String
+    /// The version whose pinned conversations still drain to it after promotion or rollback.
+    package var drainVersion: String?
+    /// When the drain ends (ISO-8601).
+    package var drainDeadline: String?
+
+    enum CodingKeys: String, CodingKey {
+        case router, mode, phase, weight
+        case runId = "run_id"
+        case stepIndex = "step_index"
+        case policySha256 = "policy_sha256"
+        case policyJSON = "policy_json"
+        case gateArtifactSha256 = "gate_artifact_sha256"
+        case startedAt = "started_at"
+        case stepStartedAt = "step_started_at"
+        case updatedAt = "updated_at"
+        case drainVersion = "drain_version"
+        case drainDeadline = "drain_deadline"
+    }
+
+    /// Makes a rollout record.
+    package init(
+        runId: String, router: String, mode: String, phase: String, stepIndex: Int, weight: Int, policySha256: String,
+        policyJSON: String, gateArtifactSha256: String?, startedAt: String, stepStartedAt: String, updatedAt: String,
+        drainVersion: String?, drainDeadline: String?
+    ) {
+        self.runId = runId
+        self.router = router
+        self.mode = mode
+        self.phase = phase
+        self.stepIndex = stepIndex
+        self.weight = weight
+        self.policySha256 = policySha256
+        self.policyJSON = policyJSON
+        self.gateArtifactSha256 = gateArtifactSha256
+        self.startedAt = startedAt
+        self.stepStartedAt = stepStartedAt
+        self.updatedAt = updatedAt
+        self.drainVersion = drainVersion
+        self.drainDeadline = drainDeadline
+    }
+}
+
+/// One recorded rollout transition.
+package struct TransitionRecord: Codable, Equatable, Sendable, FetchableRecord, MutablePersistableRecord {
+    package static let databaseTableName = "rollout_transitions"
+
+    package var id: Int64?
+    package var runId: String
+    package var stageId: Int64
+    package var command: String
+    package var fromPhase: String?
+    package var fromStep: Int?
+    package var fromWeight: Int?
+    package var toPhase: String
+    package var toStep: Int
+    package var toWeight: Int
+    package var reason: String
+    /// `monitor`, a person's name, or `forced`.
+    package var actor: String
+    package var forced: Bool
+    /// SHA-256 of the monitor's analysis that justified the transition.
+    package var evidenceSha256: String?
+    /// What makes a CI retry recognisable: the command, its evidence or reason, and the state it left.
+    package var idempotencyKey: String
+    /// SHA-256 of the rendered configuration.
+    package var configSha256: String
+    /// `not-requested`, `applied` or `failed`.
+    package var applied: String
+    package var applyError: String?
+    package var createdAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, command, reason, actor, forced, applied
+        case runId = "run_id"
+        case stageId = "stage_id"
+        case fromPhase = "from_phase"
+        case fromStep = "from_step"
+        case fromWeight = "from_weight"
+        case toPhase = "to_phase"
+        case toStep = "to_step"
+        case toWeight = "to_weight"
+        case evidenceSha256 = "evidence_sha256"
+        case idempotencyKey = "idempotency_key"
+        case configSha256 = "config_sha256"
+        case applyError = "apply_error"
+        case createdAt = "created_at"
+    }
+
+    package mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+
+    /// Makes a transition record; the stage id is filled in when it is recorded.
+    package init(
+        runId: String, command: String, fromPhase: String?, fromStep: Int?, fromWeight: Int?, toPhase: String,
+        toStep: Int, toWeight: Int, reason: String, actor: String, forced: Bool, evidenceSha256: String?,
+        idempotencyKey: String, configSha256: String, applied: String, applyError: String?, createdAt: String
+    ) {
+        self.runId = runId
+        self.stageId = 0
+        self.command = command
+        self.fromPhase = fromPhase
+        self.fromStep = fromStep
+        self.fromWeight = fromWeight
+        self.toPhase = toPhase
+        self.toStep = toStep
+        self.toWeight = toWeight
+        self.reason = reason
+        self.actor = actor
+        self.forced = forced
+        self.evidenceSha256 = evidenceSha256
+        self.idempotencyKey = idempotencyKey
+        self.configSha256 = configSha256
+        self.applied = applied
+        self.applyError = applyError
+        self.createdAt = createdAt
+    }
+}
+
+/// A passing gate found by its artifact's SHA-256.
+package struct RecordedGate: Sendable, Equatable {
+    package var runId: String
+    package var agent: String
+    package var candidateVersion: String
+    package var baselineVersion: String
+    package var verdict: String
+}
+
+extension Ledger {
+    /// The gate whose `gate-result` artifact has this SHA-256, if one was recorded.
+    package func gate(artifactSha256: String) throws(LedgerError) -> RecordedGate? {
+        try read { db in
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT g.run_id, g.agent, g.candidate_version, g.baseline_version, g.verdict
+                    FROM gate_results g JOIN artifacts a ON a.id = g.artifact_id
+                    WHERE a.sha256 = ? AND a.kind = 'gate-result'
+                    ORDER BY g.id DESC LIMIT 1
+                    """, arguments: [artifactSha256])
+            return row.map {
+                RecordedGate(
+                    runId: $0["run_id"], agent: $0["agent"], candidateVersion: $0["candidate_version"],
+                    baselineVersion: $0["baseline_version"], verdict: $0["verdict"])
+            }
+        }
+    }
+
+    /// Whether an artifact of `kind` with this SHA-256 was recorded for the run.
+    package func hasArtifact(kind: String, sha256: String, runId: String) throws(LedgerError) -> Bool {
+        try read { db in
+            try ArtifactRecord.filter(
+                ArtifactRecord.Columns.kind == kind && ArtifactRecord.Columns.sha256 == sha256
+                    && ArtifactRecord.Columns.runId == runId
+            ).fetchCount(db) > 0
+        }
+    }
+
+    /// The rollout of a run, if it started one.
+    package func rollout(runId: String) throws(LedgerError) -> RolloutRecord? {
+        try read { db in try RolloutRecord.fetchOne(db, key: runId) }
+    }
+
+    /// The most recently updated rollout, optionally of one agent.
+    package func latestRollout(agent: String? = nil) throws(LedgerError) -> RolloutRecord? {
+        try read { db in
+            try RolloutRecord.fetchOne(
+                db,
+                sql: """
+                    SELECT o.* FROM rollouts o JOIN runs r ON r.id = o.run_id
+                    WHERE ? IS NULL OR r.agent = ?
+                    ORDER BY o.updated_at DESC, o.rowid DESC LIMIT 1
+                    """, arguments: [agent, agent])
+        }
+    }
+
+    /// The transitions of a run, oldest first.
+    package func transitions(runId: String) throws(LedgerError) -> [TransitionRecord] {
+        try read { db in
+            try TransitionRecord.fetchAll(
+                db, sql: "SELECT * FROM rollout_transitions WHERE run_id = ? ORDER BY id", arguments: [runId])
+        }
+    }
+
+    /// Records a transition with its stage and output files, and stores the rollout's new state, in one
+    /// transaction. When `retryOf` names the transition being retried, its apply status is updated
+    /// instead of a new row being written.
+    @discardableResult
+    package func recordTransition(
+        _ transition: TransitionRecord?, state: RolloutRecord, stage: StageInvocation, outputs: [OutputFile],
+        retryOf: Int64? = nil, newRun: RunRecord? = nil
+    ) throws(LedgerError) -> Int64? {
+        try write { db in
+            if try RunRecord.fetchOne(db, key: state.runId) == nil {
+                guard let newRun else { throw LedgerError.notFound(what: "run \(state.runId)") }
+                try newRun.insert(db)
+            }
+            let stageId = try insertStage(stage, runId: state.runId, db: db)
+            for output in outputs {
+                var artifact = ArtifactRecord(
+                    runId: state.runId, stageId: stageId, kind: output.kind, path: output.path,
+                    sha256: output.sha256, createdAt: stage.endedAt)
+                try artifact.insert(db)
+            }
+            try state.save(db)
+            let status = ["promoted": "promoted", "rolled_back": "rolled_back"][state.phase] ?? "canary"
+            try db.execute(sql: "UPDATE runs SET status = ? WHERE id = ?", arguments: [status, state.runId])
+            guard let transition else { return nil }
+            if let retryOf {
+                try db.execute(
+                    sql: "UPDATE rollout_transitions SET applied = ?, apply_error = ? WHERE id = ?",
+                    arguments: [transition.applied, transition.applyError, retryOf])
+                return retryOf
+            }
+            var record = transition
+            record.stageId = stageId
+            try record.insert(db)
+            return record.id ?? db.lastInsertedRowID
+        }
+    }
+}

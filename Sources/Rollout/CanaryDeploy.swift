@@ -1,0 +1,368 @@
+import Artifacts
+import CIOutput
+import Foundation
+import Ledger
+import Logging
+import Policy
+import Routing
+
+/// Where a state-changing command writes and how it applies the configuration.
+package struct DeployContext: Sendable {
+    /// The output directory (`rollout.json` and the rendered configuration).
+    package var outDir: String
+    /// A shell command that receives the rendered configuration on stdin (`kubectl apply -f -`).
+    package var apply: String?
+    package var ci: CIDestinations
+    package var ledgerPath: String
+    package var arguments: [String]
+    package var environment: [String: String]
+
+    /// Makes a context.
+    package init(
+        outDir: String, apply: String?, ci: CIDestinations, ledgerPath: String, arguments: [String],
+        environment: [String: String]
+    ) {
+        self.outDir = outDir
+        self.apply = apply
+        self.ci = ci
+        self.ledgerPath = ledgerPath
+        self.arguments = arguments
+        self.environment = environment
+    }
+
+    var now: Date { ArtifactClock.now(environment: environment) }
+
+    /// The person running the command: `$AGENT_CANARY_ACTOR`, `$GITHUB_ACTOR`, `$GITLAB_USER_LOGIN`, `$USER`.
+    var person: String {
+        for key in ["AGENT_CANARY_ACTOR", "GITHUB_ACTOR", "GITLAB_USER_LOGIN", "BUILD_USER_ID", "USER"] {
+            if let value = environment[key], !value.isEmpty { return value }
+        }
+        return "person"
+    }
+}
+
+/// What a state-changing command produced.
+package struct DeployOutcome: Sendable {
+    /// The new `rollout.json`.
+    package var artifact: RolloutArtifact
+    /// Whether the command was recognised as a retry of the last transition.
+    package var retried: Bool
+    /// GitHub workflow commands to print.
+    package var workflowCommands: [String]
+}
+
+/// `canary-deploy`: moves a rollout through its steps, rendering and optionally applying the routing
+/// configuration, and records every transition in the ledger.
+package struct CanaryDeploy {
+    let logger: Logger
+
+    /// A deployer that logs to `logger`.
+    package init(logger: Logger) {
+        self.logger = logger
+    }
+
+    /// Starts a canary for the candidate of a passing gate.
+    package func start(
+        gatePath: String, policyPath: String, router: String, force: Bool, reason: String?, context: DeployContext
+    ) throws -> DeployOutcome {
+        let routerKind = try RouterKind.named(router)
+        let gateData = try InputFileReader.read(gatePath)
+        let gate: GateResult
+        do {
+            gate = try ArtifactCoding.makeDecoder().decode(GateResult.self, from: gateData)
+        } catch {
+            throw RolloutError.invalidInput(path: gatePath, field: "schema", reason: "not a gate result (\(error))")
+        }
+        let loaded = try PolicyLoader.load(path: policyPath, agentName: nil)
+        try validate(loaded.policy.rollout, path: policyPath)
+        let gateSha = Digest.sha256(gateData)
+        guard FileManager.default.fileExists(atPath: context.ledgerPath) || force else {
+            throw RolloutError.gateNotPassed(path: gatePath, reason: "the ledger \(context.ledgerPath) does not exist")
+        }
+        let ledger = try Ledger(path: context.ledgerPath, logger: logger)
+        let recorded = try ledger.gate(artifactSha256: gateSha)
+        if !force {
+            guard let recorded else {
+                throw RolloutError.gateNotPassed(path: gatePath, reason: "no gate with SHA-256 \(gateSha) is recorded")
+            }
+            guard recorded.verdict == "pass" else {
+                throw RolloutError.gateNotPassed(
+                    path: gatePath, reason: "the recorded gate's verdict is \(recorded.verdict)")
+            }
+        } else if reason?.isEmpty ?? true {
+            throw RolloutError.impossibleTransition(command: "start", phase: "new", reason: "--force needs --reason")
+        }
+        let runId = recorded?.runId ?? gate.runId
+        let now = ArtifactClock.iso8601(context.now)
+        let machine = RolloutMachine(steps: loaded.policy.rollout.steps)
+        let policyJSON = String(decoding: try ArtifactCoding.encode(loaded.policy.rollout), as: UTF8.self)
+        let state = RolloutRecord(
+            runId: runId, router: routerKind.rawValue, mode: loaded.policy.rollout.mode.rawValue,
+            phase: machine.first.phase.rawValue, stepIndex: 0, weight: machine.first.weight,
+            policySha256: loaded.effectiveSha256, policyJSON: policyJSON, gateArtifactSha256: gateSha, startedAt: now,
+            stepStartedAt: now, updatedAt: now, drainVersion: nil, drainDeadline: nil)
+        if let existing = try ledger.rollout(runId: runId) {
+            // A CI retry of the same start is harmless; anything else is a second start.
+            let history = try ledger.transitions(runId: runId)
+            guard history.count == 1, history.first?.command == "start", existing.router == state.router else {
+                throw RolloutError.impossibleTransition(
+                    command: "start", phase: existing.phase, reason: "run \(runId) has a rollout already")
+            }
+            return try commit(
+                ledger: ledger, state: existing, transition: history.first, retryOf: history.first?.id,
+                gate: gate, context: context, inputs: [InputFile(path: gatePath, sha256: gateSha, role: "gate")])
+        }
+        let transition = TransitionRecord(
+            runId: runId, command: "start", fromPhase: nil, fromStep: nil, fromWeight: nil,
+            toPhase: state.phase, toStep: 0, toWeight: state.weight,
+            reason: reason ?? "gate passed", actor: force ? "forced" : context.person, forced: force,
+            evidenceSha256: gateSha, idempotencyKey: "start|\(gateSha)", configSha256: "", applied: "not-requested",
+            applyError: nil, createdAt: now)
+        let newRun = RunRecord(
+            id: runId, agent: gate.agent, candidateVersion: gate.candidateVersion,
+            baselineVersion: gate.baselineVersion, createdAt: now, status: "canary")
+        return try commit(
+            ledger: ledger, state: state, transition: transition, retryOf: nil, gate: gate, context: context,
+            inputs: [InputFile(path: gatePath, sha256: gateSha, role: "gate")] + (loaded.source.map { [$0] } ?? []),
+            newRun: newRun)
+    }
+
+    /// Carries out `command` on a run's rollout (the latest rollout when `runId` is `nil`).
+    package func transition(
+        _ command: RolloutCommand, runId: String?, analysisPath: String?, force: Bool, reason: String?,
+        context: DeployContext
+    ) throws -> DeployOutcome {
+        guard FileManager.default.fileExists(atPath: context.ledgerPath) else {
+            throw RolloutError.noRollout(runId: runId)
+        }
+        let ledger = try Ledger(path: context.ledgerPath, logger: logger)
+        guard let current = try (runId.map { try ledger.rollout(runId: $0) } ?? ledger.latestRollout()) else {
+            throw RolloutError.noRollout(runId: runId)
+        }
+        guard let run = try ledger.run(id: current.runId) else { throw RolloutError.noRollout(runId: current.runId) }
+        let rollout = try rolloutSection(current)
+        var evidence: String?
+        if let analysisPath {
+            evidence = try acceptDecision(analysisPath, command: command, runId: current.runId, ledger: ledger)
+        }
+        let justification = evidence ?? reason ?? command.rawValue
+        let history = try ledger.transitions(runId: current.runId)
+        let position = RolloutPosition(
+            phase: RolloutPhase(rawValue: current.phase) ?? .progressing, step: current.stepIndex,
+            weight: current.weight)
+        if let last = history.last, last.command == command.rawValue,
+            (last.evidenceSha256 ?? last.reason) == justification,
+            last.toPhase == current.phase, last.toWeight == current.weight
+        {
+            return try commit(
+                ledger: ledger, state: current, transition: last, retryOf: last.id, gate: nil, context: context,
+                inputs: [], run: run)
+        }
+        let next = try RolloutMachine(steps: rollout.steps).next(
+            command, from: position, hasDecision: evidence != nil, forced: force)
+        let now = ArtifactClock.iso8601(context.now)
+        var state = current
+        state.phase = next.phase.rawValue
+        state.stepIndex = next.step
+        state.weight = next.weight
+        state.updatedAt = now
+        if next.step != current.stepIndex || command == .resume { state.stepStartedAt = now }
+        if next.phase == .promoted || next.phase == .rolledBack {
+            state.drainVersion = next.phase == .promoted ? run.baselineVersion : run.candidateVersion
+            state.drainDeadline = ArtifactClock.iso8601(
+                context.now.addingTimeInterval(TimeInterval(rollout.drainTimeoutSeconds)))
+        }
+        let actor = evidence != nil ? "monitor" : force ? "forced" : context.person
+        let transition = TransitionRecord(
+            runId: current.runId, command: command.rawValue, fromPhase: current.phase, fromStep: current.stepIndex,
+            fromWeight: current.weight, toPhase: state.phase, toStep: state.stepIndex, toWeight: state.weight,
+            reason: reason ?? (evidence != nil ? "monitor decision" : command.rawValue), actor: actor, forced: force,
+            evidenceSha256: evidence, idempotencyKey: "\(command.rawValue)|\(justification)", configSha256: "",
+            applied: "not-requested", applyError: nil, createdAt: now)
+        var inputs: [InputFile] = []
+        if let analysisPath, let evidence {
+            inputs.append(InputFile(path: analysisPath, sha256: evidence, role: "analysis"))
+        }
+        return try commit(
+            ledger: ledger, state: state, transition: transition, retryOf: nil, gate: nil, context: context,
+            inputs: inputs, run: run)
+    }
+
+    /// Renders the current state again (dropping drain routes past their deadline) and applies it.
+    package func reconcile(runId: String?, context: DeployContext) throws -> DeployOutcome {
+        guard FileManager.default.fileExists(atPath: context.ledgerPath) else {
+            throw RolloutError.noRollout(runId: runId)
+        }
+        let ledger = try Ledger(path: context.ledgerPath, logger: logger)
+        guard let current = try (runId.map { try ledger.rollout(runId: $0) } ?? ledger.latestRollout()),
+            let run = try ledger.run(id: current.runId)
+        else { throw RolloutError.noRollout(runId: runId) }
+        return try commit(
+            ledger: ledger, state: current, transition: nil, retryOf: nil, gate: nil, context: context, inputs: [],
+            run: run)
+    }
+
+    /// The rollout's state and history as `rollout.json` would hold them, without writing anything.
+    package func status(runId: String?, context: DeployContext) throws -> RolloutArtifact {
+        guard FileManager.default.fileExists(atPath: context.ledgerPath) else {
+            throw RolloutError.noRollout(runId: runId)
+        }
+        let ledger = try Ledger(path: context.ledgerPath, logger: logger)
+        guard let current = try (runId.map { try ledger.rollout(runId: $0) } ?? ledger.latestRollout()),
+            let run = try ledger.run(id: current.runId)
+        else { throw RolloutError.noRollout(runId: runId) }
+        let files = try render(current, run: run, now: context.now)
+        return try artifact(
+            current, run: run, history: ledger.transitions(runId: current.runId), files: files, outDir: context.outDir,
+            inputs: [], createdAt: current.updatedAt)
+    }
+
+    // MARK: - Shared steps
+
+    private func commit(
+        ledger: Ledger, state: RolloutRecord, transition: TransitionRecord?, retryOf: Int64?, gate: GateResult?,
+        context: DeployContext, inputs: [InputFile], newRun: RunRecord? = nil, run: RunRecord? = nil
+    ) throws -> DeployOutcome {
+        let runRecord =
+            run ?? newRun
+            ?? RunRecord(
+                id: state.runId, agent: gate?.agent ?? "", candidateVersion: gate?.candidateVersion ?? "",
+                baselineVersion: gate?.baselineVersion ?? "", createdAt: state.startedAt, status: "canary")
+        let resolvedRun = try ledger.run(id: state.runId) ?? runRecord
+        let files = try render(state, run: resolvedRun, now: context.now)
+        let payload = files.filter { $0.validationKind != nil }.map(\.text)
+            .joined(separator: files.allSatisfy { $0.name.hasSuffix(".yaml") } ? "---\n" : "\n")
+        var record = transition
+        record?.configSha256 = Digest.sha256(Data(payload.utf8))
+
+        // Apply first: the ledger then says whether the configuration is in force.
+        var applyFailure: RolloutError?
+        if let command = context.apply {
+            let result = try ApplyCommand.run(command, input: Data(payload.utf8), environment: context.environment)
+            if result.status == 0 {
+                record?.applied = "applied"
+            } else {
+                record?.applied = "failed"
+                record?.applyError = "exit \(result.status): \(result.stderr)"
+                applyFailure = .applyFailed(command: command, status: result.status, stderr: result.stderr)
+            }
+        } else if let retryOf, let transition {
+            // A retry without --apply keeps the earlier apply status.
+            _ = retryOf
+            record?.applied = transition.applied
+            record?.applyError = transition.applyError
+        }
+
+        var history = try ledger.transitions(runId: state.runId)
+        if let record, retryOf == nil { history.append(record) }
+        if let retryOf, let record, let index = history.firstIndex(where: { $0.id == retryOf }) {
+            history[index] = record
+        }
+        let createdAt = history.last?.createdAt ?? state.updatedAt
+        let artifact = try artifact(
+            state, run: resolvedRun, history: history, files: files, outDir: context.outDir, inputs: inputs,
+            createdAt: transition == nil ? ArtifactClock.iso8601(context.now) : createdAt)
+        let artifactData = try ArtifactCoding.encode(artifact)
+        let staged = StagedFiles()
+        let rolloutPath = (context.outDir as NSString).appendingPathComponent("rollout.json")
+        var outputs: [OutputFile] = []
+        for file in files {
+            let path = (context.outDir as NSString).appendingPathComponent(file.name)
+            try staged.stage(Data(file.text.utf8), at: path)
+            outputs.append(OutputFile(kind: "routing-config", path: path, sha256: Digest.sha256(Data(file.text.utf8))))
+        }
+        try staged.stage(artifactData, at: rolloutPath)
+        outputs.append(OutputFile(kind: "rollout", path: rolloutPath, sha256: Digest.sha256(artifactData)))
+        let report = RolloutReport.ciReport(artifact, rolloutPath: rolloutPath)
+        let publisher = CIPublisher(environment: context.environment)
+        for file in try publisher.stageFiles(report, to: context.ci, in: staged) {
+            outputs.append(OutputFile(kind: file.kind, path: file.path, sha256: Digest.sha256(file.data)))
+        }
+        let exitStatus: Int32 = applyFailure == nil ? 0 : ExitStatus.unavailable.rawValue
+        try ledger.recordTransition(
+            record, state: state,
+            stage: StageInvocation(
+                tool: "canary-deploy", arguments: context.arguments, startedAt: ArtifactClock.iso8601(context.now),
+                endedAt: ArtifactClock.iso8601(context.now), exitStatus: exitStatus),
+            outputs: outputs, retryOf: retryOf, newRun: newRun)
+        try staged.commit()
+        let commands = try publisher.publishToGitHub(report)
+        if let applyFailure { throw applyFailure }
+        return DeployOutcome(artifact: artifact, retried: retryOf != nil, workflowCommands: commands)
+    }
+
+    func rolloutSection(_ state: RolloutRecord) throws -> RolloutSection {
+        try ArtifactCoding.makeDecoder().decode(RolloutSection.self, from: Data(state.policyJSON.utf8))
+    }
+
+    func render(_ state: RolloutRecord, run: RunRecord, now: Date) throws -> [RenderedFile] {
+        let rollout = try rolloutSection(state)
+        var drainDeadline = state.drainDeadline
+        if let deadline = drainDeadline, deadline <= ArtifactClock.iso8601(now) { drainDeadline = nil }
+        let draining: Arm? =
+            state.drainVersion == nil ? nil : state.drainVersion == run.candidateVersion ? .candidate : .baseline
+        let plan = RoutingPlan.make(
+            agent: run.agent, baselineVersion: run.baselineVersion, candidateVersion: run.candidateVersion,
+            rollout: rollout, mode: RolloutMode(rawValue: state.mode) ?? .canary, weight: state.weight,
+            phase: state.phase, drainingArm: drainDeadline == nil ? nil : draining, drainDeadline: drainDeadline)
+        return try RouterKind.named(state.router).render(plan)
+    }
+
+    func artifact(
+        _ state: RolloutRecord, run: RunRecord, history: [TransitionRecord], files: [RenderedFile], outDir: String,
+        inputs: [InputFile], createdAt: String
+    ) throws -> RolloutArtifact {
+        let rollout = try rolloutSection(state)
+        return RolloutArtifact(
+            envelope: ArtifactEnvelope(
+                schema: RolloutArtifact.schemaID, runId: state.runId, createdAt: createdAt,
+                tool: ToolInfo(name: "canary-deploy"), inputs: inputs),
+            agent: run.agent, baselineVersion: run.baselineVersion, candidateVersion: run.candidateVersion,
+            router: state.router, mode: state.mode, phase: state.phase, step: state.stepIndex + 1, weight: state.weight,
+            steps: rollout.steps.map {
+                RolloutStepEntry(weight: $0.weight, minTasks: $0.minTasks, minDurationSeconds: $0.minDurationSeconds)
+            },
+            stepStartedAt: state.stepStartedAt, drainVersion: state.drainVersion, drainDeadline: state.drainDeadline,
+            applied: history.last?.applied ?? "not-requested",
+            history: history.map {
+                RolloutHistoryEntry(
+                    command: $0.command, fromPhase: $0.fromPhase, fromWeight: $0.fromWeight, toPhase: $0.toPhase,
+                    toWeight: $0.toWeight, reason: $0.reason, actor: $0.actor, forced: $0.forced,
+                    evidenceSha256: $0.evidenceSha256, applied: $0.applied, at: $0.createdAt)
+            },
+            files: files.map {
+                RenderedFileEntry(
+                    path: (outDir as NSString).appendingPathComponent($0.name),
+                    sha256: Digest.sha256(Data($0.text.utf8)))
+            })
+    }
+
+    /// Accepts a monitor analysis by its recorded SHA-256 and checks that its decision allows `command`.
+    func acceptDecision(_ path: String, command: RolloutCommand, runId: String, ledger: Ledger) throws -> String {
+        let data = try InputFileReader.read(path)
+        let sha = Digest.sha256(data)
+        guard try ledger.hasArtifact(kind: "analysis", sha256: sha, runId: runId) else {
+            throw RolloutError.decisionRefused(
+                path: path, reason: "no analysis with SHA-256 \(sha) is recorded for run \(runId)")
+        }
+        struct Analysis: Decodable { var decision: String }
+        guard let decision = try? ArtifactCoding.makeDecoder().decode(Analysis.self, from: data).decision else {
+            throw RolloutError.invalidInput(path: path, field: "decision", reason: "missing or not a string")
+        }
+        let allowed: [RolloutCommand: Set<String>] = [.advance: ["promote"], .promote: ["promote"]]
+        guard allowed[command]?.contains(decision) ?? true else {
+            throw RolloutError.decisionRefused(
+                path: path, reason: "the monitor decided '\(decision)', which does not allow \(command.rawValue)")
+        }
+        return sha
+    }
+
+    func validate(_ rollout: RolloutSection, path: String) throws {
+        guard !rollout.steps.isEmpty else {
+            throw RolloutError.invalidPolicy(path: path, reason: "rollout.steps is empty")
+        }
+        if rollout.mode == .ab, rollout.abMatches.isEmpty {
+            throw RolloutError.invalidPolicy(path: path, reason: "mode ab needs rollout.ab_match rules")
+        }
+    }
+}

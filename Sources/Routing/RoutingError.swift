@@ -1,0 +1,26 @@
+import Artifacts
+
+/// Failures rendering routing configuration.
+package enum RoutingError: Error, Equatable, CustomStringConvertible {
+    /// The router cannot express a requested feature; nothing is rendered rather than dropping it.
+    case unsupported(router: String, feature: String, hint: String)
+    /// A router name that is not one of the supported ones.
+    case unknownRouter(name: String)
+    /// A value the router cannot carry (for example a weight out of range).
+    case invalidPlan(reason: String)
+
+    package var description: String {
+        switch self {
+        case .unsupported(let router, let feature, let hint):
+            "router \(router) cannot express \(feature); \(hint)"
+        case .unknownRouter(let name):
+            "unknown router '\(name)'; expected one of: \(RouterKind.allCases.map(\.rawValue).joined(separator: ", "))"
+        case .invalidPlan(let reason):
+            "cannot render: \(reason)"
+        }
+    }
+}
+
+extension RoutingError: ExitStatusProviding {
+    package var exitStatus: ExitStatus { .usage }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import Artifacts
+import CIOutput
+import CommandSupport
+import Foundation
+import Rollout
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show a rollout's phase, step, weight and history.")
+    @Option(name: .customLong("run"), help: "The run (default: the latest rollout).") var runID: String?
+    @Flag(help: "Print rollout.json instead of the summary.") var json = false
+    @OptionGroup var ledger: LedgerOptions
+
+    func run() throws {
+        try ToolRunner.run {
+            let context = DeployContext(
+                outDir: "canary-out", apply: nil, ci: .init(), ledgerPath: ledger.path, arguments: [],
+                environment: ProcessInfo.processInfo.environment)
+            let artifact = try CanaryDeploy(logger: ToolRunner.logger(label: "canary-deploy"))
+                .status(runId: runID, context: context)
+            ToolRunner.printResult(
+                json
+                    ? String(decoding: try ArtifactCoding.encode(artifact), as: UTF8.self)
+                    : RolloutText.summary(artifact))
+            return 0
+        }
+    }
+}
