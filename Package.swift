@@ -93,6 +93,7 @@ let package = Package(
                 // The end-to-end tests run these binaries; depending on them makes `swift test` build them.
                 "benchmark-gate", "canary-deploy", "agent-sim", "Rollout", "Routing",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Fixtures", "Golden"]
         ),

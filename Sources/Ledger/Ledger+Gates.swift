@@ -250,3 +250,20 @@ extension Ledger {
         return record.id ?? db.lastInsertedRowID
     }
 }
+
+extension Ledger {
+    /// Records a stage that produced artifacts without a gate or a transition (a monitor look's analysis,
+    /// a re-rendered configuration).
+    package func recordArtifacts(runId: String, stage: StageInvocation, outputs: [OutputFile]) throws(LedgerError) {
+        try write { db in
+            guard try RunRecord.fetchOne(db, key: runId) != nil else { throw LedgerError.notFound(what: "run \(runId)") }
+            let stageId = try insertStage(stage, runId: runId, db: db)
+            for output in outputs {
+                var artifact = ArtifactRecord(
+                    runId: runId, stageId: stageId, kind: output.kind, path: output.path, sha256: output.sha256,
+                    createdAt: stage.endedAt)
+                try artifact.insert(db)
+            }
+        }
+    }
+}

@@ -30,6 +30,11 @@ struct SchemaExamplesTests {
                 #expect(gate.schema == GateResult.schemaID)
                 // Decoding and encoding again gives the same bytes: the encoding is canonical.
                 #expect(try ArtifactCoding.encode(gate) == Data(contentsOf: URL(fileURLWithPath: path)))
+            case "rollout.json":
+                let rollout = try ArtifactCoding.makeDecoder().decode(
+                    RolloutArtifact.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+                #expect(rollout.schema == RolloutArtifact.schemaID && rollout.phase == "rolled_back")
+                #expect(try ArtifactCoding.encode(rollout) == Data(contentsOf: URL(fileURLWithPath: path)))
             default:
                 Issue.record("\(file) has no reader in this test; add one")
             }
@@ -40,7 +45,7 @@ struct SchemaExamplesTests {
     func schemas() throws {
         let schemas = try FileManager.default.contentsOfDirectory(atPath: Repository.path("schemas"))
             .filter { $0.hasSuffix(".schema.json") }
-        #expect(schemas.count >= 3)
+        #expect(schemas.count >= 4)
         for schema in schemas {
             let text = try String(contentsOfFile: Repository.path("schemas/\(schema)"), encoding: .utf8)
             #expect(text.contains("\"$schema\": \"https://json-schema.org/draft/2020-12/schema\""), "\(schema)")

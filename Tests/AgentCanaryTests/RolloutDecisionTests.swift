@@ -1,0 +1,77 @@
+import Artifacts
+import CIOutput
+import Foundation
+import Ledger
+import Logging
+import Rollout
+import TestSupport
+import Testing
+
+/// `advance` and `promote` accept the monitor's decision by the SHA-256 recorded in the ledger.
+@Suite("Rollout decisions from the monitor")
+struct RolloutDecisionTests {
+    func started() throws -> (TemporaryDirectory, DeployContext, CanaryDeploy, String) {
+        let directory = try TemporaryDirectory()
+        let gate = try Tool.run(
+            "benchmark-gate",
+            [
+                "--candidate", "Tests/AgentCanaryTests/Fixtures/native/pass/candidate.jsonl", "--baseline",
+                "Tests/AgentCanaryTests/Fixtures/native/pass/baseline.jsonl", "--agent", "support-agent", "--output",
+                directory.path("gate.json"), "--ledger", directory.path("ledger.sqlite"),
+            ])
+        #expect(gate.status == 0)
+        try directory.write("canary.yaml", "agent:\n  name: support-agent\nrollout:\n  steps: [{weight: 5}, {weight: 50}]\n")
+        let context = DeployContext(
+            outDir: directory.path("out"), apply: nil, ci: .init(), ledgerPath: directory.path("ledger.sqlite"),
+            arguments: [], environment: ["SOURCE_DATE_EPOCH": "1795651200", "USER": "ana"])
+        let deploy = CanaryDeploy(logger: Logger(label: "test"))
+        let outcome = try deploy.start(
+            gatePath: directory.path("gate.json"), policyPath: directory.path("canary.yaml"), router: "istio",
+            force: false, reason: nil, context: context)
+        return (directory, context, deploy, outcome.artifact.runId)
+    }
+
+    func analysis(_ decision: String, in directory: TemporaryDirectory, runId: String, record: Bool) throws -> String {
+        let path = try directory.write("analysis-\(decision).json", "{\"decision\": \"\(decision)\", \"run_id\": \"\(runId)\"}\n")
+        if record {
+            try Ledger(path: directory.path("ledger.sqlite")).recordArtifacts(
+                runId: runId,
+                stage: StageInvocation(tool: "monitor", arguments: [], startedAt: "s", endedAt: "e", exitStatus: 0),
+                outputs: [OutputFile(kind: "analysis", path: path, sha256: try Digest.sha256(ofFile: path))])
+        }
+        return path
+    }
+
+    @Test("a recorded promote decision advances; the actor is the monitor")
+    func accepted() throws {
+        let (directory, context, deploy, runId) = try started()
+        let path = try analysis("promote", in: directory, runId: runId, record: true)
+        let outcome = try deploy.transition(
+            .advance, runId: runId, analysisPath: path, force: false, reason: nil, context: context)
+        #expect(outcome.artifact.weight == 50)
+        let last = try #require(outcome.artifact.history.last)
+        let sha = try Digest.sha256(ofFile: path)
+        #expect(last.actor == "monitor" && !last.forced && last.evidenceSha256 == sha)
+        // The same analysis again is a retry, not a second advance.
+        let retry = try deploy.transition(
+            .advance, runId: runId, analysisPath: path, force: false, reason: nil, context: context)
+        #expect(retry.retried && retry.artifact.history.count == 2)
+    }
+
+    @Test("an unrecorded analysis or a decision that does not allow the step is refused")
+    func refused() throws {
+        let (directory, context, deploy, runId) = try started()
+        let unrecorded = try analysis("promote", in: directory, runId: runId, record: false)
+        #expect(throws: RolloutError.self) {
+            try deploy.transition(.advance, runId: runId, analysisPath: unrecorded, force: false, reason: nil, context: context)
+        }
+        let hold = try analysis("hold", in: directory, runId: runId, record: true)
+        do {
+            _ = try deploy.transition(.promote, runId: runId, analysisPath: hold, force: false, reason: nil, context: context)
+            Issue.record("a hold decision must not promote")
+        } catch let error as RolloutError {
+            #expect(error.exitStatus == .stop)
+        }
+        #expect(try Ledger(path: directory.path("ledger.sqlite")).transitions(runId: runId).count == 1)
+    }
+}
