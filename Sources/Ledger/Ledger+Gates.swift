@@ -256,7 +256,9 @@ extension Ledger {
     /// a re-rendered configuration).
     package func recordArtifacts(runId: String, stage: StageInvocation, outputs: [OutputFile]) throws(LedgerError) {
         try write { db in
-            guard try RunRecord.fetchOne(db, key: runId) != nil else { throw LedgerError.notFound(what: "run \(runId)") }
+            guard try RunRecord.fetchOne(db, key: runId) != nil else {
+                throw LedgerError.notFound(what: "run \(runId)")
+            }
             let stageId = try insertStage(stage, runId: runId, db: db)
             for output in outputs {
                 var artifact = ArtifactRecord(

@@ -160,6 +160,18 @@ package struct CanaryDeploy {
         }
         let next = try RolloutMachine(steps: rollout.steps).next(
             command, from: position, hasDecision: evidence != nil, forced: force)
+        if let analysisPath, command == .advance || command == .promote, current.stepIndex < rollout.steps.count {
+            // The monitor judges the sample; the step's minimum duration is the rollout's own to enforce.
+            let minimum = rollout.steps[current.stepIndex].minDurationSeconds
+            let started = ISO8601DateFormatter().date(from: current.stepStartedAt) ?? context.now
+            let elapsed = Int(context.now.timeIntervalSince(started))
+            if elapsed < minimum {
+                throw RolloutError.decisionRefused(
+                    path: analysisPath,
+                    reason: "step \(current.stepIndex + 1) must last at least \(minimum) s; \(elapsed) s have passed "
+                        + "(--force --reason overrides)")
+            }
+        }
         let now = ArtifactClock.iso8601(context.now)
         var state = current
         state.phase = next.phase.rawValue
@@ -279,12 +291,19 @@ package struct CanaryDeploy {
             outputs.append(OutputFile(kind: file.kind, path: file.path, sha256: Digest.sha256(file.data)))
         }
         let exitStatus: Int32 = applyFailure == nil ? 0 : ExitStatus.unavailable.rawValue
-        try ledger.recordTransition(
-            record, state: state,
-            stage: StageInvocation(
-                tool: "canary-deploy", arguments: context.arguments, startedAt: ArtifactClock.iso8601(context.now),
-                endedAt: ArtifactClock.iso8601(context.now), exitStatus: exitStatus),
-            outputs: outputs, retryOf: retryOf, newRun: newRun)
+        // A plain retry changes nothing: the ledger gets no new row. A retry that applies again records the
+        // attempt and the new apply status.
+        if retryOf == nil || context.apply != nil {
+            try recordInLedger()
+        }
+        func recordInLedger() throws {
+            try ledger.recordTransition(
+                record, state: state,
+                stage: StageInvocation(
+                    tool: "canary-deploy", arguments: context.arguments, startedAt: ArtifactClock.iso8601(context.now),
+                    endedAt: ArtifactClock.iso8601(context.now), exitStatus: exitStatus),
+                outputs: outputs, retryOf: retryOf, newRun: newRun)
+        }
         try staged.commit()
         let commands = try publisher.publishToGitHub(report)
         if let applyFailure { throw applyFailure }

@@ -99,9 +99,12 @@ struct CanaryDeployEndToEndTests {
         let advanced = try deploy(["advance", "--force", "--reason", "step 1 ok"], directory)
         #expect(advanced.status == 0)
         let bytes = try Data(contentsOf: URL(fileURLWithPath: directory.path("out/rollout.json")))
+        let ledgerBytes = try Data(contentsOf: URL(fileURLWithPath: directory.path("ledger.sqlite")))
         let retried = try deploy(["advance", "--force", "--reason", "step 1 ok"], directory)
         #expect(retried.status == 0 && retried.stdout.contains("retry of the last transition"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: directory.path("out/rollout.json"))) == bytes)
+        // A retry writes no row at all.
+        #expect(try Data(contentsOf: URL(fileURLWithPath: directory.path("ledger.sqlite"))) == ledgerBytes)
         #expect(try deploy(["advance", "--force", "--reason", "again"], directory).status == 64)
         #expect(try deploy(["pause"], directory).status == 0)
         let paused = try deploy(["promote", "--force", "--reason", "ship it"], directory)

@@ -10,7 +10,9 @@ import Testing
 /// `advance` and `promote` accept the monitor's decision by the SHA-256 recorded in the ledger.
 @Suite("Rollout decisions from the monitor")
 struct RolloutDecisionTests {
-    func started() throws -> (TemporaryDirectory, DeployContext, CanaryDeploy, String) {
+    func started(steps: String = "[{weight: 5}, {weight: 50}]") throws
+        -> (TemporaryDirectory, DeployContext, CanaryDeploy, String)
+    {
         let directory = try TemporaryDirectory()
         let gate = try Tool.run(
             "benchmark-gate",
@@ -20,7 +22,7 @@ struct RolloutDecisionTests {
                 directory.path("gate.json"), "--ledger", directory.path("ledger.sqlite"),
             ])
         #expect(gate.status == 0)
-        try directory.write("canary.yaml", "agent:\n  name: support-agent\nrollout:\n  steps: [{weight: 5}, {weight: 50}]\n")
+        try directory.write("canary.yaml", "agent:\n  name: support-agent\nrollout:\n  steps: \(steps)\n")
         let context = DeployContext(
             outDir: directory.path("out"), apply: nil, ci: .init(), ledgerPath: directory.path("ledger.sqlite"),
             arguments: [], environment: ["SOURCE_DATE_EPOCH": "1795651200", "USER": "ana"])
@@ -32,7 +34,8 @@ struct RolloutDecisionTests {
     }
 
     func analysis(_ decision: String, in directory: TemporaryDirectory, runId: String, record: Bool) throws -> String {
-        let path = try directory.write("analysis-\(decision).json", "{\"decision\": \"\(decision)\", \"run_id\": \"\(runId)\"}\n")
+        let path = try directory.write(
+            "analysis-\(decision).json", "{\"decision\": \"\(decision)\", \"run_id\": \"\(runId)\"}\n")
         if record {
             try Ledger(path: directory.path("ledger.sqlite")).recordArtifacts(
                 runId: runId,
@@ -63,15 +66,32 @@ struct RolloutDecisionTests {
         let (directory, context, deploy, runId) = try started()
         let unrecorded = try analysis("promote", in: directory, runId: runId, record: false)
         #expect(throws: RolloutError.self) {
-            try deploy.transition(.advance, runId: runId, analysisPath: unrecorded, force: false, reason: nil, context: context)
+            try deploy.transition(
+                .advance, runId: runId, analysisPath: unrecorded, force: false, reason: nil, context: context)
         }
         let hold = try analysis("hold", in: directory, runId: runId, record: true)
         do {
-            _ = try deploy.transition(.promote, runId: runId, analysisPath: hold, force: false, reason: nil, context: context)
+            _ = try deploy.transition(
+                .promote, runId: runId, analysisPath: hold, force: false, reason: nil, context: context)
             Issue.record("a hold decision must not promote")
         } catch let error as RolloutError {
             #expect(error.exitStatus == .stop)
         }
         #expect(try Ledger(path: directory.path("ledger.sqlite")).transitions(runId: runId).count == 1)
+    }
+
+    @Test("a decision cannot end a step before its minimum duration; --force can")
+    func minimumDuration() throws {
+        let (directory, context, deploy, runId) = try started(steps: "[{weight: 5, min_duration: 10m}, {weight: 50}]")
+        let path = try analysis("promote", in: directory, runId: runId, record: true)
+        #expect(throws: RolloutError.self) {
+            try deploy.transition(
+                .advance, runId: runId, analysisPath: path, force: false, reason: nil, context: context)
+        }
+        var later = context
+        later.environment["SOURCE_DATE_EPOCH"] = "1795651801"
+        let outcome = try deploy.transition(
+            .advance, runId: runId, analysisPath: path, force: false, reason: nil, context: later)
+        #expect(outcome.artifact.weight == 50)
     }
 }
