@@ -150,10 +150,15 @@ package struct CanaryDeploy {
         let position = RolloutPosition(
             phase: RolloutPhase(rawValue: current.phase) ?? .progressing, step: current.stepIndex,
             weight: current.weight)
-        if let last = history.last, last.command == command.rawValue,
-            (last.evidenceSha256 ?? last.reason) == justification,
-            last.toPhase == current.phase, last.toWeight == current.weight
-        {
+        let isRetry =
+            history.last.map {
+                $0.command == command.rawValue && ($0.evidenceSha256 ?? $0.reason) == justification
+                    && $0.toPhase == current.phase && $0.toWeight == current.weight
+            } ?? false
+        // Rolling back a rolled-back rollout is what a pipeline's "always roll back on failure" step does:
+        // it succeeds and changes nothing.
+        let alreadyRolledBack = command == .rollback && current.phase == RolloutPhase.rolledBack.rawValue
+        if let last = history.last, isRetry || alreadyRolledBack {
             return try commit(
                 ledger: ledger, state: current, transition: last, retryOf: last.id, gate: nil, context: context,
                 inputs: [], run: run)
@@ -258,9 +263,8 @@ package struct CanaryDeploy {
                 record?.applyError = "exit \(result.status): \(result.stderr)"
                 applyFailure = .applyFailed(command: command, status: result.status, stderr: result.stderr)
             }
-        } else if let retryOf, let transition {
+        } else if retryOf != nil, let transition {
             // A retry without --apply keeps the earlier apply status.
-            _ = retryOf
             record?.applied = transition.applied
             record?.applyError = transition.applyError
         }

@@ -111,6 +111,8 @@ struct CanaryDeployEndToEndTests {
         #expect(paused.status == 64 && paused.stderr.contains("paused"))
         #expect(try deploy(["resume"], directory).status == 0)
         #expect(try deploy(["rollback", "--reason", "regression in billing"], directory).status == 0)
+        let again = try deploy(["rollback", "--reason", "pipeline cleanup"], directory)
+        #expect(again.status == 0 && again.stdout.contains("nothing new was recorded"))
         let after = try deploy(["advance", "--force", "--reason", "no"], directory)
         #expect(after.status == 64 && after.stderr.contains("it has ended"))
         #expect(try deploy(["advance"], directory).status == 64)  // neither --analysis nor --force
