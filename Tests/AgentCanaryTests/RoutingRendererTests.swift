@@ -97,3 +97,41 @@ struct RoutingRendererTests {
         #expect(istio.contains("weight: 95") && istio.contains("weight: 5"))
     }
 }
+
+/// Freshly rendered configuration, every router, mode and phase, through the routers' real schemas and tools
+/// (`../shared/validation/validate`, beside the repository as in CI).
+@Suite("Rendered configuration against the routers' validators")
+struct RoutingValidationTests {
+    @Test("every router, mode and phase validates")
+    func validate() throws {
+        let validator = Repository.root.deletingLastPathComponent().appendingPathComponent("shared/validation/validate")
+            .path
+        try #require(FileManager.default.isExecutableFile(atPath: validator), "the validator is missing: \(validator)")
+        let directory = try TemporaryDirectory()
+        var byKind: [String: [String]] = [:]
+        let cases: [(RolloutMode, Int, String)] =
+            RoutingRendererTests.modes.map { ($0, 5, "progressing") } + [
+                (.canary, 100, "promoted"), (.canary, 0, "rolled_back"), (.canary, 100, "progressing"),
+                (.canary, 0, "progressing"),
+            ]
+        for router in RouterKind.allCases {
+            for (index, (mode, weight, phase)) in cases.enumerated() {
+                let plan = try RoutingRendererTests.plan(mode, weight: weight, phase: phase)
+                guard let files = try? router.render(plan) else {
+                    #expect((router == .kong || router == .awsALB) && mode == .shadow)
+                    continue
+                }
+                for file in files {
+                    guard let kind = file.validationKind else { continue }
+                    let path = try directory.write("\(router.rawValue)/\(index)/\(file.name)", file.text)
+                    byKind[kind, default: []].append(path)
+                }
+            }
+        }
+        #expect(byKind.keys.count == 8)
+        for (kind, paths) in byKind.sorted(by: { $0.key < $1.key }) {
+            let result = try runCommand(validator, [kind] + paths)
+            #expect(result.status == 0, "\(kind): \(result.output)")
+        }
+    }
+}
