@@ -10,7 +10,7 @@ struct Start: ParsableCommand {
     var gate: String
     @Option(help: ArgumentHelp("The release policy.", valueName: "file"))
     var policy: String
-    @Option(help: ArgumentHelp("The router to render for: nginx.", valueName: "router"))
+    @Option(help: ArgumentHelp("istio, gateway-api, kong, apisix, nginx, aws-alb or gcp.", valueName: "router"))
     var router: String
     @Flag(help: "Start without a recorded passing gate (needs --reason; recorded as forced).")
     var force = false
