@@ -148,14 +148,9 @@ extension Ledger {
                 ).insert(db)
             }
             let stageId = try insertStage(recording.stage, runId: gate.runId, db: db)
-            var gateArtifactId: Int64?
-            for output in recording.outputs {
-                var artifact = ArtifactRecord(
-                    runId: gate.runId, stageId: stageId, kind: output.kind, path: output.path,
-                    sha256: output.sha256, createdAt: gate.createdAt)
-                try artifact.insert(db)
-                if output.kind == "gate-result" { gateArtifactId = artifact.id }
-            }
+            let artifactIds = try insertArtifacts(
+                recording.outputs, runId: gate.runId, stageId: stageId, createdAt: gate.createdAt, db: db)
+            let gateArtifactId = zip(recording.outputs, artifactIds).first { $0.0.kind == "gate-result" }?.1
             for suite in [recording.candidateSuite, recording.baselineSuite] {
                 try BenchmarkSuiteRecord(
                     sha256: suite.sha256, format: suite.format, byteCount: suite.content.count, content: suite.content
@@ -241,6 +236,19 @@ extension Ledger {
         }
     }
 
+    /// Inserts one artifact row per output file; returns their ids in order.
+    func insertArtifacts(_ outputs: [OutputFile], runId: String, stageId: Int64, createdAt: String, db: Database)
+        throws -> [Int64]
+    {
+        try outputs.map { output in
+            var artifact = ArtifactRecord(
+                runId: runId, stageId: stageId, kind: output.kind, path: output.path, sha256: output.sha256,
+                createdAt: createdAt)
+            try artifact.insert(db)
+            return artifact.id ?? db.lastInsertedRowID
+        }
+    }
+
     func insertStage(_ stage: StageInvocation, runId: String, db: Database) throws -> Int64 {
         let arguments = String(decoding: try JSONEncoder().encode(stage.arguments), as: UTF8.self)
         var record = StageRecord(
@@ -260,12 +268,7 @@ extension Ledger {
                 throw LedgerError.notFound(what: "run \(runId)")
             }
             let stageId = try insertStage(stage, runId: runId, db: db)
-            for output in outputs {
-                var artifact = ArtifactRecord(
-                    runId: runId, stageId: stageId, kind: output.kind, path: output.path, sha256: output.sha256,
-                    createdAt: stage.endedAt)
-                try artifact.insert(db)
-            }
+            _ = try insertArtifacts(outputs, runId: runId, stageId: stageId, createdAt: stage.endedAt, db: db)
         }
     }
 }

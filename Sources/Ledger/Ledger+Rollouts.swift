@@ -218,12 +218,7 @@ extension Ledger {
                 try newRun.insert(db)
             }
             let stageId = try insertStage(stage, runId: state.runId, db: db)
-            for output in outputs {
-                var artifact = ArtifactRecord(
-                    runId: state.runId, stageId: stageId, kind: output.kind, path: output.path,
-                    sha256: output.sha256, createdAt: stage.endedAt)
-                try artifact.insert(db)
-            }
+            _ = try insertArtifacts(outputs, runId: state.runId, stageId: stageId, createdAt: stage.endedAt, db: db)
             try state.save(db)
             let status = ["promoted": "promoted", "rolled_back": "rolled_back"][state.phase] ?? "canary"
             try db.execute(sql: "UPDATE runs SET status = ? WHERE id = ?", arguments: [status, state.runId])
