@@ -36,6 +36,7 @@ let package = Package(
         ),
         .target(name: "JSONLines"),
         .target(name: "Statistics"),
+        .target(name: "Telemetry", dependencies: ["Artifacts", "JSONLines"]),
         .target(name: "CIOutput", dependencies: ["Artifacts"]),
         .target(name: "BenchmarkResults", dependencies: ["Artifacts", "JSONLines"]),
         .target(
@@ -89,7 +90,7 @@ let package = Package(
             name: "AgentCanaryTests",
             dependencies: [
                 "Artifacts", "BenchmarkResults", "CIOutput", "CommandSupport", "GateEvaluation", "JSONLines", "Ledger",
-                "Policy", "Simulation", "Statistics", "TestSupport",
+                "Policy", "Simulation", "Statistics", "Telemetry", "TestSupport",
                 // The end-to-end tests run these binaries; depending on them makes `swift test` build them.
                 "benchmark-gate", "canary-deploy", "agent-sim", "Rollout", "Routing",
                 .product(name: "Yams", package: "Yams"),

@@ -35,6 +35,10 @@ struct SchemaExamplesTests {
                     RolloutArtifact.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
                 #expect(rollout.schema == RolloutArtifact.schemaID && rollout.phase == "rolled_back")
                 #expect(try ArtifactCoding.encode(rollout) == Data(contentsOf: URL(fileURLWithPath: path)))
+            case "agent-events.json":
+                // Read as JSONL by the monitor's parser in TelemetryTests.
+                let events = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path)))
+                #expect((events as? [Any])?.count == 4)
             default:
                 Issue.record("\(file) has no reader in this test; add one")
             }

@@ -1,0 +1,98 @@
+/// How a task ended.
+package enum TaskOutcome: String, Sendable, Equatable, CaseIterable {
+    case success, failure, error, abandoned
+}
+
+/// Severity of a policy violation.
+package enum ViolationSeverity: String, Sendable, Equatable, CaseIterable {
+    case critical, high, low
+}
+
+/// A tool call an agent made or proposed.
+package struct ToolCall: Sendable, Equatable {
+    package var name: String
+    /// Whether the call was authorized (proposed calls in shadow mode carry no decision: `nil`).
+    package var authorized: Bool?
+
+    /// Makes a tool call.
+    package init(name: String, authorized: Bool?) {
+        self.name = name
+        self.authorized = authorized
+    }
+}
+
+/// A completed (or failed) task of one agent version (`schemas/agent-event.schema.json`, type `task`).
+package struct TaskEvent: Sendable, Equatable {
+    package var timestamp: Double
+    package var eventId: String
+    package var version: String
+    package var conversationId: String
+    package var taskId: String
+    package var requestId: String?
+    package var outcome: TaskOutcome
+    package var costUSD: Double?
+    package var latencyMs: Double?
+    package var inputTokens: Double?
+    package var outputTokens: Double?
+    package var steps: Double?
+    package var toolCalls: [ToolCall]
+    package var category: String?
+    /// The task's input and output as JSON text, when the telemetry carried content.
+    package var input: String?
+    package var output: String?
+}
+
+/// A user's rating of a task or conversation, arriving after it (type `feedback`).
+package struct FeedbackEvent: Sendable, Equatable {
+    package var timestamp: Double
+    package var eventId: String
+    package var version: String
+    package var taskId: String?
+    package var conversationId: String?
+    /// 1…5, or `nil` with thumbs.
+    package var rating: Int?
+    /// `true` for up, `false` for down.
+    package var thumbsUp: Bool?
+    package var comment: String?
+}
+
+/// A policy engine's or guardrail's finding (type `violation`).
+package struct ViolationEvent: Sendable, Equatable {
+    package var timestamp: Double
+    package var eventId: String
+    package var version: String
+    package var taskId: String
+    package var conversationId: String
+    package var action: String
+    package var severity: ViolationSeverity
+    package var policy: String?
+}
+
+/// What a shadow candidate would have done for a request (type `shadow`).
+package struct ShadowEvent: Sendable, Equatable {
+    package var timestamp: Double
+    package var eventId: String
+    package var version: String
+    package var requestId: String
+    package var conversationId: String
+    package var proposedToolCalls: [ToolCall]
+    package var output: String?
+}
+
+/// One native agent event.
+package enum AgentEvent: Sendable, Equatable {
+    case task(TaskEvent)
+    case feedback(FeedbackEvent)
+    case violation(ViolationEvent)
+    case shadow(ShadowEvent)
+
+    /// The event's id, which deduplicates repeated input.
+    package var eventId: String {
+        switch self {
+        case .task(let event): event.eventId
+        case .feedback(let event): event.eventId
+        case .violation(let event): event.eventId
+        case .shadow(let event): event.eventId
+        }
+    }
+}
