@@ -190,11 +190,6 @@ package struct GateResult: Codable, Equatable, Sendable {
     /// SHA-256 of the release policy in force (of the built-in defaults when no policy file was given).
     package var policySha256: String
 
-    /// The envelope fields of this artifact.
-    package var envelope: ArtifactEnvelope {
-        ArtifactEnvelope(schema: schema, runId: runId, createdAt: createdAt, tool: tool, inputs: inputs)
-    }
-
     /// Makes a gate result.
     package init(
         envelope: ArtifactEnvelope, agent: String, baselineVersion: String, candidateVersion: String,

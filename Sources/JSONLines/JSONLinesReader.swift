@@ -1,14 +1,4 @@
-/// One line of a JSONL text that failed to parse.
-package struct JSONLineError: Error, Equatable, Sendable {
-    /// 1-based line number.
-    package var line: Int
-    /// 1-based column (in bytes) where parsing stopped.
-    package var column: Int
-    /// What was wrong.
-    package var reason: String
-}
-
-/// Splits UTF-8 bytes into lines and parses each non-blank line as JSON.
+/// Splits UTF-8 bytes into lines, and locates byte offsets by line and column.
 package enum JSONLinesReader {
     /// Calls `body` with the 1-based line number and the bytes of every non-blank line.
     ///
@@ -31,27 +21,6 @@ package enum JSONLinesReader {
             }
             lineStart = lineEnd + 1
         }
-    }
-
-    /// Calls `body` with the 1-based line number and the parsed value of every non-blank line.
-    ///
-    /// Parsing stops at the first line that is not valid JSON, which is returned as the failure, or when
-    /// `body` throws.
-    package static func forEachValue<Failure: Error>(
-        in bytes: UnsafeBufferPointer<UInt8>,
-        _ body: (Int, JSONValue) throws(Failure) -> Void
-    ) throws(Failure) -> Result<Void, JSONLineError> {
-        var failure: JSONLineError?
-        try forEachLine(in: bytes) { (number, line) throws(Failure) in
-            guard failure == nil else { return }
-            switch Result(catching: { () throws(JSONParser.SyntaxError) in try JSONParser.parse(line) }) {
-            case .success(let value):
-                try body(number, value)
-            case .failure(let error):
-                failure = JSONLineError(line: number, column: error.offset + 1, reason: error.reason)
-            }
-        }
-        return failure.map { .failure($0) } ?? .success(())
     }
 
     /// The 1-based line and column of a byte offset in a text.

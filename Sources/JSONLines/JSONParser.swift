@@ -33,44 +33,6 @@ package struct JSONParser {
         return try result.get()
     }
 
-    /// Parses a JSON text that must be an array, calling `body` with each element and the byte offset
-    /// where it starts, so errors about an element can name its line.
-    package static func forEachElement(
-        ofArray bytes: UnsafeBufferPointer<UInt8>,
-        _ body: (Int, JSONValue) -> Void
-    ) throws(SyntaxError) {
-        var cursor = Cursor(bytes: bytes)
-        cursor.skipWhitespace()
-        guard cursor.position < bytes.count, bytes[cursor.position] == UInt8(ascii: "[") else {
-            throw SyntaxError(offset: cursor.position, reason: "expected a JSON array")
-        }
-        cursor.position += 1
-        cursor.skipWhitespace()
-        if cursor.position < bytes.count, bytes[cursor.position] == UInt8(ascii: "]") {
-            cursor.position += 1
-        } else {
-            while true {
-                cursor.skipWhitespace()
-                let start = cursor.position
-                body(start, try cursor.parseValue(depth: 1))
-                cursor.skipWhitespace()
-                guard cursor.position < bytes.count else { throw cursor.fail("unexpected end of input in an array") }
-                if bytes[cursor.position] == UInt8(ascii: ",") {
-                    cursor.position += 1
-                } else if bytes[cursor.position] == UInt8(ascii: "]") {
-                    cursor.position += 1
-                    break
-                } else {
-                    throw cursor.fail("expected ',' or ']' in an array")
-                }
-            }
-        }
-        cursor.skipWhitespace()
-        if cursor.position != bytes.count {
-            throw SyntaxError(offset: cursor.position, reason: "unexpected text after the JSON value")
-        }
-    }
-
     /// Parses one complete JSON text held in a string.
     package static func parse(_ text: String) throws(SyntaxError) -> JSONValue {
         try parse(Array(text.utf8))

@@ -229,7 +229,6 @@ struct BenchmarkGateEndToEndTests {
         #expect(delimiter.hasPrefix("ghadelimiter_") && outputs.contains("\n\(delimiter)\n"))
         let summary = try String(contentsOfFile: summaryFile, encoding: .utf8)
         #expect(summary.hasPrefix("# earlier step\n## benchmark-gate"))
-        #expect(result.stdout.contains("::error title=benchmark-gate fail::success_rate%3A") == false)
         #expect(result.stdout.contains("::error title=benchmark-gate fail::success_rate: the candidate"))
     }
 
