@@ -45,20 +45,6 @@ package struct RenderedFileEntry: Codable, Equatable, Sendable {
     }
 }
 
-/// A weighted step as `rollout.json` lists it.
-package struct RolloutStepEntry: Codable, Equatable, Sendable {
-    package var weight: Int
-    package var minTasks: Int
-    package var minDurationSeconds: Int
-
-    /// Makes an entry.
-    package init(weight: Int, minTasks: Int, minDurationSeconds: Int) {
-        self.weight = weight
-        self.minTasks = minTasks
-        self.minDurationSeconds = minDurationSeconds
-    }
-}
-
 /// The artifact `canary-deploy` writes after every state change (`schemas/rollout.schema.json`).
 package struct RolloutArtifact: Codable, Equatable, Sendable {
     /// The schema identifier of this artifact.
@@ -80,7 +66,7 @@ package struct RolloutArtifact: Codable, Equatable, Sendable {
     package var step: Int
     /// Share of new conversations on the candidate, in percent.
     package var weight: Int
-    package var steps: [RolloutStepEntry]
+    package var steps: [RolloutStep]
     package var stepStartedAt: String
     /// The version whose pinned conversations are draining, and until when.
     package var drainVersion: String?
@@ -93,7 +79,7 @@ package struct RolloutArtifact: Codable, Equatable, Sendable {
     /// Makes a rollout artifact.
     package init(
         envelope: ArtifactEnvelope, agent: String, baselineVersion: String, candidateVersion: String, router: String,
-        mode: String, phase: String, step: Int, weight: Int, steps: [RolloutStepEntry], stepStartedAt: String,
+        mode: String, phase: String, step: Int, weight: Int, steps: [RolloutStep], stepStartedAt: String,
         drainVersion: String?, drainDeadline: String?, applied: String, history: [RolloutHistoryEntry],
         files: [RenderedFileEntry]
     ) {

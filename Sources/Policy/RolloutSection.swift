@@ -1,3 +1,5 @@
+import Artifacts
+
 /// How `canary-deploy` exposes a candidate.
 package enum RolloutMode: String, Codable, Sendable, CaseIterable {
     /// A weighted split of new conversations.
@@ -9,23 +11,6 @@ package enum RolloutMode: String, Codable, Sendable, CaseIterable {
     case dark
     /// Requests matching header or cookie rules go to the candidate.
     case ab
-}
-
-/// One weighted step of a rollout.
-package struct RolloutStep: Codable, Equatable, Sendable {
-    /// Share of new conversations sent to the candidate, in percent (1…100).
-    package var weight: Int
-    /// Completed candidate tasks needed before the step may end.
-    package var minTasks: Int
-    /// Seconds the step lasts at least.
-    package var minDurationSeconds: Int
-
-    /// Makes a step.
-    package init(weight: Int, minTasks: Int, minDurationSeconds: Int) {
-        self.weight = weight
-        self.minTasks = minTasks
-        self.minDurationSeconds = minDurationSeconds
-    }
 }
 
 /// A header or cookie rule of an A/B route.

@@ -342,9 +342,7 @@ package struct CanaryDeploy {
                 tool: ToolInfo(name: "canary-deploy"), inputs: inputs),
             agent: run.agent, baselineVersion: run.baselineVersion, candidateVersion: run.candidateVersion,
             router: state.router, mode: state.mode, phase: state.phase, step: state.stepIndex + 1, weight: state.weight,
-            steps: rollout.steps.map {
-                RolloutStepEntry(weight: $0.weight, minTasks: $0.minTasks, minDurationSeconds: $0.minDurationSeconds)
-            },
+            steps: rollout.steps,
             stepStartedAt: state.stepStartedAt, drainVersion: state.drainVersion, drainDeadline: state.drainDeadline,
             applied: history.last?.applied ?? "not-requested",
             history: history.map {

@@ -1,3 +1,4 @@
+import Artifacts
 import Policy
 
 /// A rollout's phase.

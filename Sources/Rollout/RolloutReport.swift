@@ -33,7 +33,7 @@ package enum RolloutReport {
     }
 
     /// The steps of a policy as a table.
-    package static func plan(_ steps: [RolloutStepEntry]) -> String {
+    package static func plan(_ steps: [RolloutStep]) -> String {
         CIRenderer.table(
             CITable(
                 header: ["Step", "Weight", "Minimum tasks", "Minimum duration"],

@@ -33,9 +33,6 @@ package enum RoutingPreview {
     /// The policy's steps as a table.
     package static func plan(policyPath: String) throws -> String {
         let loaded = try PolicyLoader.load(path: policyPath, agentName: nil)
-        return RolloutReport.plan(
-            loaded.policy.rollout.steps.map {
-                RolloutStepEntry(weight: $0.weight, minTasks: $0.minTasks, minDurationSeconds: $0.minDurationSeconds)
-            })
+        return RolloutReport.plan(loaded.policy.rollout.steps)
     }
 }

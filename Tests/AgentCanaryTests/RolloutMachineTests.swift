@@ -1,3 +1,4 @@
+import Artifacts
 import Policy
 import Rollout
 import Testing
