@@ -108,9 +108,10 @@ package struct CanaryDeploy {
                 throw RolloutError.impossibleTransition(
                     command: "start", phase: existing.phase, reason: "run \(runId) has a rollout already")
             }
+            guard let run = try ledger.run(id: runId) else { throw RolloutError.noRollout(runId: runId) }
             return try commit(
-                ledger: ledger, state: existing, transition: history.first, retryOf: history.first?.id,
-                gate: gate, context: context, inputs: [InputFile(path: gatePath, sha256: gateSha, role: "gate")])
+                ledger: ledger, state: existing, run: run, transition: history.first, retryOf: history.first?.id,
+                context: context, inputs: [InputFile(path: gatePath, sha256: gateSha, role: "gate")])
         }
         let transition = TransitionRecord(
             runId: runId, command: "start", fromPhase: nil, fromStep: nil, fromWeight: nil,
@@ -118,13 +119,17 @@ package struct CanaryDeploy {
             reason: reason ?? "gate passed", actor: force ? "forced" : context.person, forced: force,
             evidenceSha256: gateSha, idempotencyKey: "start|\(gateSha)", configSha256: "", applied: "not-requested",
             applyError: nil, createdAt: now)
-        let newRun = RunRecord(
-            id: runId, agent: gate.agent, candidateVersion: gate.candidateVersion,
-            baselineVersion: gate.baselineVersion, createdAt: now, status: "canary")
+        // A forced start may name a run the ledger has never seen: it is recorded with the rollout.
+        let recordedRun = try ledger.run(id: runId)
+        let run =
+            recordedRun
+            ?? RunRecord(
+                id: runId, agent: gate.agent, candidateVersion: gate.candidateVersion,
+                baselineVersion: gate.baselineVersion, createdAt: now, status: "canary")
         return try commit(
-            ledger: ledger, state: state, transition: transition, retryOf: nil, gate: gate, context: context,
+            ledger: ledger, state: state, run: run, transition: transition, retryOf: nil, context: context,
             inputs: [InputFile(path: gatePath, sha256: gateSha, role: "gate")] + (loaded.source.map { [$0] } ?? []),
-            newRun: newRun)
+            insertRun: recordedRun == nil)
     }
 
     /// Carries out `command` on a run's rollout (the latest rollout when `runId` is `nil`).
@@ -160,8 +165,8 @@ package struct CanaryDeploy {
         let alreadyRolledBack = command == .rollback && current.phase == RolloutPhase.rolledBack.rawValue
         if let last = history.last, isRetry || alreadyRolledBack {
             return try commit(
-                ledger: ledger, state: current, transition: last, retryOf: last.id, gate: nil, context: context,
-                inputs: [], run: run)
+                ledger: ledger, state: current, run: run, transition: last, retryOf: last.id, context: context,
+                inputs: [])
         }
         let next = try RolloutMachine(steps: rollout.steps).next(
             command, from: position, hasDecision: evidence != nil, forced: force)
@@ -201,8 +206,8 @@ package struct CanaryDeploy {
             inputs.append(InputFile(path: analysisPath, sha256: evidence, role: "analysis"))
         }
         return try commit(
-            ledger: ledger, state: state, transition: transition, retryOf: nil, gate: nil, context: context,
-            inputs: inputs, run: run)
+            ledger: ledger, state: state, run: run, transition: transition, retryOf: nil, context: context,
+            inputs: inputs)
     }
 
     /// Renders the current state again (dropping drain routes past their deadline) and applies it.
@@ -215,8 +220,7 @@ package struct CanaryDeploy {
             let run = try ledger.run(id: current.runId)
         else { throw RolloutError.noRollout(runId: runId) }
         return try commit(
-            ledger: ledger, state: current, transition: nil, retryOf: nil, gate: nil, context: context, inputs: [],
-            run: run)
+            ledger: ledger, state: current, run: run, transition: nil, retryOf: nil, context: context, inputs: [])
     }
 
     /// The rollout's state and history as `rollout.json` would hold them, without writing anything.
@@ -228,25 +232,22 @@ package struct CanaryDeploy {
         guard let current = try (runId.map { try ledger.rollout(runId: $0) } ?? ledger.latestRollout()),
             let run = try ledger.run(id: current.runId)
         else { throw RolloutError.noRollout(runId: runId) }
-        let files = try render(current, run: run, now: context.now)
+        let rollout = try rolloutSection(current)
+        let files = try render(current, rollout: rollout, run: run, now: context.now)
         return try artifact(
-            current, run: run, history: ledger.transitions(runId: current.runId), files: files, outDir: context.outDir,
+            current, rollout: rollout, run: run, history: ledger.transitions(runId: current.runId), files: files,
+            outDir: context.outDir,
             inputs: [], createdAt: current.updatedAt)
     }
 
     // MARK: - Shared steps
 
     private func commit(
-        ledger: Ledger, state: RolloutRecord, transition: TransitionRecord?, retryOf: Int64?, gate: GateResult?,
-        context: DeployContext, inputs: [InputFile], newRun: RunRecord? = nil, run: RunRecord? = nil
+        ledger: Ledger, state: RolloutRecord, run: RunRecord, transition: TransitionRecord?, retryOf: Int64?,
+        context: DeployContext, inputs: [InputFile], insertRun: Bool = false
     ) throws -> DeployOutcome {
-        let runRecord =
-            run ?? newRun
-            ?? RunRecord(
-                id: state.runId, agent: gate?.agent ?? "", candidateVersion: gate?.candidateVersion ?? "",
-                baselineVersion: gate?.baselineVersion ?? "", createdAt: state.startedAt, status: "canary")
-        let resolvedRun = try ledger.run(id: state.runId) ?? runRecord
-        let files = try render(state, run: resolvedRun, now: context.now)
+        let rollout = try rolloutSection(state)
+        let files = try render(state, rollout: rollout, run: run, now: context.now)
         let payload = files.filter { $0.validationKind != nil }.map(\.text)
             .joined(separator: files.allSatisfy { $0.name.hasSuffix(".yaml") } ? "---\n" : "\n")
         var record = transition
@@ -276,7 +277,7 @@ package struct CanaryDeploy {
         }
         let createdAt = history.last?.createdAt ?? state.updatedAt
         let artifact = try artifact(
-            state, run: resolvedRun, history: history, files: files, outDir: context.outDir, inputs: inputs,
+            state, rollout: rollout, run: run, history: history, files: files, outDir: context.outDir, inputs: inputs,
             createdAt: transition == nil ? ArtifactClock.iso8601(context.now) : createdAt)
         let artifactData = try ArtifactCoding.encode(artifact)
         let staged = StagedFiles()
@@ -306,7 +307,7 @@ package struct CanaryDeploy {
                 stage: StageInvocation(
                     tool: "canary-deploy", arguments: context.arguments, startedAt: ArtifactClock.iso8601(context.now),
                     endedAt: ArtifactClock.iso8601(context.now), exitStatus: exitStatus),
-                outputs: outputs, retryOf: retryOf, newRun: newRun)
+                outputs: outputs, retryOf: retryOf, newRun: insertRun ? run : nil)
         }
         try staged.commit()
         let commands = try publisher.publishToGitHub(report)
@@ -318,8 +319,7 @@ package struct CanaryDeploy {
         try ArtifactCoding.makeDecoder().decode(RolloutSection.self, from: Data(state.policyJSON.utf8))
     }
 
-    func render(_ state: RolloutRecord, run: RunRecord, now: Date) throws -> [RenderedFile] {
-        let rollout = try rolloutSection(state)
+    func render(_ state: RolloutRecord, rollout: RolloutSection, run: RunRecord, now: Date) throws -> [RenderedFile] {
         var drainDeadline = state.drainDeadline
         if let deadline = drainDeadline, deadline <= ArtifactClock.iso8601(now) { drainDeadline = nil }
         let draining: Arm? =
@@ -332,11 +332,11 @@ package struct CanaryDeploy {
     }
 
     func artifact(
-        _ state: RolloutRecord, run: RunRecord, history: [TransitionRecord], files: [RenderedFile], outDir: String,
+        _ state: RolloutRecord, rollout: RolloutSection, run: RunRecord, history: [TransitionRecord],
+        files: [RenderedFile], outDir: String,
         inputs: [InputFile], createdAt: String
     ) throws -> RolloutArtifact {
-        let rollout = try rolloutSection(state)
-        return RolloutArtifact(
+        RolloutArtifact(
             envelope: ArtifactEnvelope(
                 schema: RolloutArtifact.schemaID, runId: state.runId, createdAt: createdAt,
                 tool: ToolInfo(name: "canary-deploy"), inputs: inputs),

@@ -21,8 +21,31 @@ struct DeployOptions: ParsableArguments {
     }
 }
 
+/// `--run ID`: the rollout a command acts on.
+struct RunOption: ParsableArguments {
+    @Option(name: .customLong("run"), help: "The run (default: the latest rollout).")
+    var runID: String?
+}
+
 /// Runs a deploy and prints its outcome.
 enum DeployPrinter {
+    /// Carries out a transition backed by `evidence` (`--analysis` or `--force --reason`).
+    static func transition(_ command: RolloutCommand, run: String?, evidence: Evidence, options: DeployOptions) throws {
+        try Self.run { deploy in
+            try deploy.transition(
+                command, runId: run, analysisPath: evidence.analysis, force: evidence.force, reason: evidence.reason,
+                context: options.context)
+        }
+    }
+
+    /// Carries out a transition that needs no evidence (rollback, pause, resume).
+    static func transition(_ command: RolloutCommand, run: String?, reason: String?, options: DeployOptions) throws {
+        try Self.run { deploy in
+            try deploy.transition(
+                command, runId: run, analysisPath: nil, force: false, reason: reason, context: options.context)
+        }
+    }
+
     static func run(_ body: (CanaryDeploy) throws -> DeployOutcome) throws {
         try ToolRunner.run {
             let outcome = try body(CanaryDeploy(logger: ToolRunner.logger(label: "canary-deploy")))

@@ -7,7 +7,7 @@ import Rollout
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show a rollout's phase, step, weight and history.")
-    @Option(name: .customLong("run"), help: "The run (default: the latest rollout).") var runID: String?
+    @OptionGroup var target: RunOption
     @Flag(help: "Print rollout.json instead of the summary.") var json = false
     @OptionGroup var ledger: LedgerOptions
 
@@ -17,7 +17,7 @@ struct Status: ParsableCommand {
                 outDir: "canary-out", apply: nil, ci: .init(), ledgerPath: ledger.path, arguments: [],
                 environment: ProcessInfo.processInfo.environment)
             let artifact = try CanaryDeploy(logger: ToolRunner.logger(label: "canary-deploy"))
-                .status(runId: runID, context: context)
+                .status(runId: target.runID, context: context)
             ToolRunner.printResult(
                 json
                     ? String(decoding: try ArtifactCoding.encode(artifact), as: UTF8.self)

@@ -23,85 +23,68 @@ struct Evidence: ParsableArguments {
 
 struct Advance: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Move to the next weighted step.")
-    @Option(name: .customLong("run"), help: "The run (default: the latest rollout).") var runID: String?
+    @OptionGroup var target: RunOption
     @OptionGroup var evidence: Evidence
     @OptionGroup var options: DeployOptions
 
     func run() throws {
-        try DeployPrinter.run { deploy in
-            try deploy.transition(
-                .advance, runId: runID, analysisPath: evidence.analysis, force: evidence.force,
-                reason: evidence.reason, context: options.context)
-        }
+        try DeployPrinter.transition(.advance, run: target.runID, evidence: evidence, options: options)
     }
 }
 
 struct Promote: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Send every new conversation to the candidate; the baseline's pins drain until the deadline.")
-    @Option(name: .customLong("run"), help: "The run (default: the latest rollout).") var runID: String?
+    @OptionGroup var target: RunOption
     @OptionGroup var evidence: Evidence
     @OptionGroup var options: DeployOptions
 
     func run() throws {
-        try DeployPrinter.run { deploy in
-            try deploy.transition(
-                .promote, runId: runID, analysisPath: evidence.analysis, force: evidence.force,
-                reason: evidence.reason, context: options.context)
-        }
+        try DeployPrinter.transition(.promote, run: target.runID, evidence: evidence, options: options)
     }
 }
 
 struct Rollback: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Send every new conversation to the baseline; the candidate's pins drain until the deadline.")
-    @Option(name: .customLong("run"), help: "The run (default: the latest rollout).") var runID: String?
+    @OptionGroup var target: RunOption
     @Option(help: "Why.") var reason: String
     @OptionGroup var options: DeployOptions
 
     func run() throws {
-        try DeployPrinter.run { deploy in
-            try deploy.transition(
-                .rollback, runId: runID, analysisPath: nil, force: false, reason: reason, context: options.context)
-        }
+        try DeployPrinter.transition(.rollback, run: target.runID, reason: reason, options: options)
     }
 }
 
 struct Pause: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Hold the current weight.")
-    @Option(name: .customLong("run"), help: "The run (default: the latest rollout).") var runID: String?
+    @OptionGroup var target: RunOption
     @Option(help: "Why.") var reason: String?
     @OptionGroup var options: DeployOptions
 
     func run() throws {
-        try DeployPrinter.run { deploy in
-            try deploy.transition(
-                .pause, runId: runID, analysisPath: nil, force: false, reason: reason, context: options.context)
-        }
+        try DeployPrinter.transition(.pause, run: target.runID, reason: reason, options: options)
     }
 }
 
 struct Resume: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Resume a paused rollout at its step.")
-    @Option(name: .customLong("run"), help: "The run (default: the latest rollout).") var runID: String?
+    @OptionGroup var target: RunOption
     @Option(help: "Why.") var reason: String?
     @OptionGroup var options: DeployOptions
 
     func run() throws {
-        try DeployPrinter.run { deploy in
-            try deploy.transition(
-                .resume, runId: runID, analysisPath: nil, force: false, reason: reason, context: options.context)
-        }
+        try DeployPrinter.transition(.resume, run: target.runID, reason: reason, options: options)
     }
 }
 
 struct Reconcile: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Render the current state again (drain routes past their deadline are dropped) and apply it.")
-    @Option(name: .customLong("run"), help: "The run (default: the latest rollout).") var runID: String?
+    @OptionGroup var target: RunOption
     @OptionGroup var options: DeployOptions
 
     func run() throws {
-        try DeployPrinter.run { deploy in try deploy.reconcile(runId: runID, context: options.context) }
+        try DeployPrinter.run { deploy in try deploy.reconcile(runId: target.runID, context: options.context) }
     }
 }
