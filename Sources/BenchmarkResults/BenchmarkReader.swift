@@ -24,9 +24,10 @@ package enum BenchmarkReader {
     package static func parse(_ data: Data, path: String, inspectScorer: String? = nil) throws(BenchmarkInputError)
         -> BenchmarkSuite
     {
-        let bytes = [UInt8](data)
-        let result: Result<BenchmarkSuite, BenchmarkInputError> = bytes.withUnsafeBufferPointer { buffer in
-            Result { () throws(BenchmarkInputError) -> BenchmarkSuite in
+        // Parse the file's bytes in place: a copy would double the memory a large suite takes.
+        let result: Result<BenchmarkSuite, BenchmarkInputError> = data.withUnsafeBytes { raw in
+            let buffer = raw.bindMemory(to: UInt8.self)
+            return Result { () throws(BenchmarkInputError) -> BenchmarkSuite in
                 let (format, attempts, version) = try parse(buffer, path: path, inspectScorer: inspectScorer)
                 return BenchmarkSuite(
                     path: path, sha256: Digest.sha256(data), format: format, attempts: attempts,
