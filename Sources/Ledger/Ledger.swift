@@ -44,12 +44,17 @@ package struct Ledger: Sendable {
             configuration.busyMode = .timeout(60)
             configuration.foreignKeysEnabled = true
             configuration.label = "agent-canary-ledger"
-            let queue = try DatabaseQueue(path: path, configuration: configuration)
-            // Migrating rewrites the schema even when nothing is pending, so a ledger that is up to date is
-            // left byte for byte as it was (a refused command must not touch it).
+            // Opening (which may switch a new file to WAL) and migrating happen under one file lock: when
+            // several processes create the same ledger at once, one sets it up while the others wait, then
+            // find it ready. Migrating rewrites the schema even when nothing is pending, so it runs only when
+            // migrations are pending, and a ledger that is up to date is left byte for byte as it was.
             let migrator = LedgerMigrations.migrator
-            if try !queue.read({ try migrator.hasCompletedMigrations($0) }) {
-                try Self.withFileLock(path + ".lock") { try migrator.migrate(queue) }
+            let queue = try Self.withFileLock(path + ".lock") {
+                let queue = try DatabaseQueue(path: path, configuration: configuration)
+                if try !queue.read({ try migrator.hasCompletedMigrations($0) }) {
+                    try migrator.migrate(queue)
+                }
+                return queue
             }
             self.writer = queue
             self.logger = logger
@@ -76,9 +81,10 @@ package struct Ledger: Sendable {
 
     /// Runs `body` holding an exclusive `flock(2)` on `lockPath`.
     ///
-    /// Several processes may open a new ledger at once; GRDB's migrator reads the applied migrations before
-    /// it takes SQLite's write lock, so without this the second process would apply them again.
-    private static func withFileLock(_ lockPath: String, _ body: () throws -> Void) throws {
+    /// Several processes may open a new ledger at once: GRDB's migrator reads the applied migrations before
+    /// it takes SQLite's write lock, and `PRAGMA journal_mode = WAL` does not wait on the busy handler, so
+    /// without this lock a second process could see a half-made ledger.
+    private static func withFileLock<T>(_ lockPath: String, _ body: () throws -> T) throws -> T {
         let descriptor = open(lockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw LedgerError.cannotOpen(path: lockPath, reason: String(cString: strerror(errno)))
@@ -90,7 +96,7 @@ package struct Ledger: Sendable {
             }
         }
         defer { flock(descriptor, LOCK_UN) }
-        try body()
+        return try body()
     }
 
     /// The names of the migrations applied to this ledger, oldest first.
