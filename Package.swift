@@ -43,7 +43,14 @@ let package = Package(
             name: "GateEvaluation",
             dependencies: ["Artifacts", "BenchmarkResults", "CIOutput", "Ledger", "Policy", "Statistics"]
         ),
-        .target(name: "Simulation", dependencies: ["Statistics"]),
+        .target(name: "Simulation", dependencies: ["Statistics", "Telemetry"]),
+        .target(
+            name: "Analysis",
+            dependencies: [
+                "Artifacts", "CIOutput", "JSONLines", "Ledger", "Policy", "Rollout", "Statistics", "Telemetry",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(name: "Routing", dependencies: ["Artifacts", "Policy", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "Rollout",

@@ -67,7 +67,8 @@ package enum PolicyLoader {
         var policy = ReleasePolicy(agent: agent)
         if let gateNode = sections["gate"] { policy.gate = try readGate(gateNode) }
         if let rolloutNode = sections["rollout"] { policy.rollout = try readRollout(rolloutNode) }
-        for name in ["monitor", "export"] {
+        if let monitorNode = sections["monitor"] { policy.monitor = try readMonitor(monitorNode) }
+        for name in ["export"] {
             if let section = sections[name], section.node.mapping == nil {
                 throw section.invalid("expected a mapping, found \(section.kind)")
             }

@@ -8,12 +8,18 @@ package struct ReleasePolicy: Codable, Equatable, Sendable {
     package var gate: GateSection
     /// The `canary-deploy` section.
     package var rollout: RolloutSection
+    /// The `monitor` section.
+    package var monitor: MonitorSection
 
     /// A policy with every default, for the agent `name`.
-    package init(agent: AgentSection, gate: GateSection = GateSection(), rollout: RolloutSection = RolloutSection()) {
+    package init(
+        agent: AgentSection, gate: GateSection = GateSection(), rollout: RolloutSection = RolloutSection(),
+        monitor: MonitorSection = MonitorSection()
+    ) {
         self.agent = agent
         self.gate = gate
         self.rollout = rollout
+        self.monitor = monitor
     }
 }
 

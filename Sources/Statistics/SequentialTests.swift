@@ -35,3 +35,58 @@ package enum SequentialTests {
         return (2 * variance * (variance + tau2) / tau2 * boundary).squareRoot()
     }
 }
+
+extension SequentialTests {
+    /// The mixture likelihood ratio of a conditional binomial test for rare events.
+    ///
+    /// Of `k` rare events (rogue actions) in two arms, `candidate` fell on the candidate, whose share of
+    /// the exposure is `share`. Under equal rates each event falls on the candidate with probability
+    /// `share`; mixing the alternative share q over a uniform prior gives the Bayes factor
+    ///
+    ///     Λ = B(k_c + 1, k_b + 1) / (share^k_c (1 − share)^k_b),
+    ///
+    /// a nonnegative martingale under the null in the number of events, so by Ville's inequality
+    /// rejecting when Λ ≥ 1/α keeps the chance of a false rejection over all looks at most α (Robbins,
+    /// "Statistical methods related to the law of the iterated logarithm", 1970; Howard et al., "Time-uniform,
+    /// nonparametric, nonasymptotic confidence sequences", Ann. Statist. 2021).
+    package static func conditionalBinomialMixtureRatio(candidate: Int, baseline: Int, share: Double) -> Double {
+        guard share > 0, share < 1, candidate + baseline > 0 else { return 1 }
+        let logLambda =
+            Distributions.logBeta(Double(candidate) + 1, Double(baseline) + 1) - Double(candidate) * log(share)
+            - Double(baseline) * log1p(-share)
+        return exp(min(700, logLambda))
+    }
+
+    /// The confidence sequence for the rate ratio ρ (candidate rate / baseline rate) of a rare event: every
+    /// ρ whose implied candidate share ρ·e_c / (ρ·e_c + e_b) is not rejected at level α, where e_c and e_b
+    /// are the arms' exposures (tasks). Returns (low, high); `high` is `.infinity` when no baseline event
+    /// bounds it.
+    package static func rareRateRatioInterval(
+        candidate: Int, baseline: Int, candidateExposure: Double, baselineExposure: Double, alpha: Double
+    ) -> (low: Double, high: Double) {
+        guard candidateExposure > 0, baselineExposure > 0 else { return (0, .infinity) }
+        func rejected(_ logRho: Double) -> Bool {
+            let rho = exp(logRho)
+            let share = rho * candidateExposure / (rho * candidateExposure + baselineExposure)
+            return conditionalBinomialMixtureRatio(candidate: candidate, baseline: baseline, share: share) >= 1 / alpha
+        }
+        // The least-rejected point: the observed ratio, kept inside the finite search range.
+        let observed = log(
+            (Double(candidate) + 0.5) / candidateExposure / ((Double(baseline) + 0.5) / baselineExposure))
+        let limit = 30.0
+        func boundary(towards end: Double) -> Double {
+            guard rejected(end) else { return end }
+            var inside = observed
+            var outside = end
+            if rejected(inside) { return observed }
+            for _ in 0..<80 {
+                let middle = (inside + outside) / 2
+                if rejected(middle) { outside = middle } else { inside = middle }
+            }
+            return inside
+        }
+        let low = boundary(towards: -limit)
+        let high = boundary(towards: limit)
+        return (low <= -limit ? 0 : exp(low), high >= limit ? .infinity : exp(high))
+    }
+}

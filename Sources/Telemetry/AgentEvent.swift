@@ -40,6 +40,13 @@ package struct TaskEvent: Sendable, Equatable {
     /// The task's input and output as JSON text, when the telemetry carried content.
     package var input: String?
     package var output: String?
+    /// An LLM judge's or grader's score in [0, 1].
+    package var judgeScore: Double? = nil
+    /// Where the task came from in a trace (OTLP), for provenance.
+    package var traceId: String? = nil
+    package var spanId: String? = nil
+    /// Whether the cost was computed from tokens and the policy's price table rather than reported.
+    package var costFromPrices: Bool = false
 }
 
 /// A user's rating of a task or conversation, arriving after it (type `feedback`).

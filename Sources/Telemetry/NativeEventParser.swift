@@ -67,7 +67,7 @@ private struct EventFields {
         "thumbs", "comment", "action", "severity", "policy",
     ]
     static let numberFields: Set<String> = [
-        "cost_usd", "latency_ms", "input_tokens", "output_tokens", "steps", "rating",
+        "cost_usd", "latency_ms", "input_tokens", "output_tokens", "steps", "rating", "judge_score",
     ]
 
     mutating func read(_ scanner: inout JSONScanner) throws {
@@ -155,6 +155,12 @@ private struct EventFields {
         return value
     }
 
+    func score() throws(TelemetryError) -> Double? {
+        guard let value = try number("judge_score") else { return nil }
+        guard value <= 1 else { throw fail("judge_score", "\(value) is out of range (0…1)") }
+        return value
+    }
+
     func build() throws(TelemetryError) -> AgentEvent {
         let type = try required("type")
         let tsText = try required("ts")
@@ -180,7 +186,7 @@ private struct EventFields {
                     latencyMs: try number("latency_ms"), inputTokens: try number("input_tokens"),
                     outputTokens: try number("output_tokens"), steps: try number("steps"),
                     toolCalls: toolCalls ?? [], category: strings["category"], input: content["input"],
-                    output: content["output"]))
+                    output: content["output"], judgeScore: try score()))
         case "feedback":
             let taskId = strings["task_id"]
             let conversationId = strings["conversation_id"]

@@ -1,0 +1,167 @@
+import Artifacts
+
+/// A monitor's decision.
+package enum Decision: String, Codable, Sendable, CaseIterable {
+    /// The step's criteria are met: advance, or promote after the last step.
+    case promote
+    /// Not enough evidence yet: look again later.
+    case `continue`
+    /// Something needs a person: sample-ratio mismatch, a routing fault, a signal regression.
+    case hold
+    /// A guardrail or primary metric regressed, or a critical violation occurred.
+    case rollback
+}
+
+/// One arm's value of a metric.
+package struct ArmValue: Codable, Equatable, Sendable {
+    package var value: Double?
+    /// Tasks (or pairs, feedback events) behind the value.
+    package var n: Int
+    /// Conversations behind the value, where the conversation is the unit.
+    package var conversations: Int?
+}
+
+/// The judgement of one metric.
+package struct MetricResult: Codable, Equatable, Sendable {
+    package var name: String
+    package var role: String
+    package var direction: String
+    /// `regressed`, `non_inferior`, `inconclusive` or `insufficient`.
+    package var status: String
+    package var baseline: ArmValue
+    package var candidate: ArmValue
+    /// Candidate − baseline, for rates and scores.
+    package var difference: Double?
+    /// Candidate / baseline, for costs, tokens, steps, quantiles and rare events.
+    package var ratio: Double?
+    /// The always-valid confidence interval of the difference or ratio.
+    package var ciLow: Double?
+    package var ciHigh: Double?
+    package var margin: Double
+    /// The always-valid p-value against no difference, where the method has one.
+    package var pValue: Double?
+    /// The error rate the metric is tested at (α split over the metrics of its role).
+    package var alpha: Double
+    package var method: String
+    package var note: String?
+}
+
+/// The sample-ratio check.
+package struct SampleRatioHealth: Codable, Equatable, Sendable {
+    package var checked: Bool
+    package var expectedCandidateShare: Double?
+    package var baselineConversations: Int
+    package var candidateConversations: Int
+    package var pValue: Double?
+    package var mismatch: Bool
+}
+
+/// Health checks, which come before the statistics.
+package struct Health: Codable, Equatable, Sendable {
+    package var sampleRatio: SampleRatioHealth
+    /// Conversations seen on both versions: a routing fault.
+    package var mixedVersionConversations: Int
+    package var mixedVersionExamples: [String]
+    /// Critical violations by the candidate.
+    package var criticalViolations: Int
+    package var criticalViolationExamples: [String]
+    /// Whether each arm has the sample the step needs.
+    package var enoughData: Bool
+    package var minDurationMet: Bool
+}
+
+/// How much data the step needs and how long it should take.
+package struct SampleRequirement: Codable, Equatable, Sendable {
+    /// Tasks per arm needed before promotion: the largest of the power calculation for the primary metrics'
+    /// margins, their minimum samples and the step's `min_tasks`.
+    package var requiredPerArm: Int
+    /// The power calculation's own figure.
+    package var powerCalculationPerArm: Int
+    package var baselineTasks: Int
+    package var candidateTasks: Int
+    package var moreCandidateTasksNeeded: Int
+    /// At the observed candidate traffic, the seconds that takes; `nil` when the traffic is unknown.
+    package var estimatedSecondsRemaining: Int?
+    package var power: Double
+}
+
+/// A segment's (category's) success rate and cost.
+package struct SegmentResult: Codable, Equatable, Sendable {
+    package var name: String
+    package var successRate: MetricResult
+    package var costPerTask: MetricResult?
+}
+
+/// The judgement of a look, computed from ``LookInputs`` by ``Judge``.
+package struct Judgement: Codable, Equatable, Sendable {
+    package var decision: Decision
+    package var reasons: [String]
+    package var health: Health
+    package var sample: SampleRequirement
+    package var metrics: [MetricResult]
+    package var segments: [SegmentResult]
+    package var shadow: ShadowSummary?
+}
+
+/// Shadow mode's agreement.
+package struct ShadowSummary: Codable, Equatable, Sendable {
+    package var pairs: Int
+    package var agreements: Int
+    package var disagreements: Int
+}
+
+/// Where a look's telemetry came from and what became of it.
+package struct IngestionSummary: Codable, Equatable, Sendable {
+    package var sources: [SourceSummary]
+    package var newEvents: Int
+    package var duplicateEvents: Int
+    package var skippedMalformedLines: Int
+    package var skippedUnknownVersionEvents: Int
+}
+
+/// One telemetry source of a look.
+package struct SourceSummary: Codable, Equatable, Sendable {
+    package var path: String
+    package var format: String
+    /// Where reading started and ended (bytes); a file read before resumes where the last look stopped.
+    package var fromOffset: Int
+    package var toOffset: Int
+    package var lines: Int
+}
+
+/// `analysis.json`: one look of the monitor (`schemas/analysis.schema.json`).
+package struct AnalysisArtifact: Codable, Equatable, Sendable {
+    package static let schemaID = "agent-canary/analysis/v1"
+
+    package var schema: String
+    package var runId: String
+    package var createdAt: String
+    package var tool: ToolInfo
+    package var inputs: [InputFile]
+    package var lookId: Int64
+    package var agent: String
+    package var baselineVersion: String
+    package var candidateVersion: String
+    package var mode: String
+    package var step: Int?
+    package var weight: Int?
+    package var decision: Decision
+    package var reasons: [String]
+    package var health: Health
+    package var sample: SampleRequirement
+    package var metrics: [MetricResult]
+    package var segments: [SegmentResult]
+    package var shadow: ShadowSummary?
+    package var ingestion: IngestionSummary
+    package var policySha256: String
+    package var method: AnalysisMethod
+}
+
+/// The statistical method, stated in every artifact.
+package struct AnalysisMethod: Codable, Equatable, Sendable {
+    package var sequential: String
+    package var alpha: Double
+    package var rollbackMetrics: Int
+    package var signalMetrics: Int
+    package var reference: String
+}

@@ -1,0 +1,127 @@
+/// Which way a metric is better.
+package enum MetricDirection: String, Codable, Sendable, CaseIterable {
+    case higher, lower
+}
+
+/// What a metric's regression does to the decision.
+package enum MetricRole: String, Codable, Sendable, CaseIterable {
+    /// Evidence of non-inferiority is needed to promote; a proven regression rolls back.
+    case primary
+    /// A proven regression rolls back.
+    case guardrail
+    /// A proven regression holds the rollout for a person to look.
+    case signal
+}
+
+/// One metric the monitor judges.
+package struct MetricPolicy: Codable, Equatable, Sendable {
+    /// A built-in metric name (`task_success_rate`, `cost_per_task`, …) or a Prometheus metric's name.
+    package var name: String
+    package var direction: MetricDirection
+    package var role: MetricRole
+    /// The non-inferiority margin: absolute for rates (0.03 = 3 points), relative for ratios and
+    /// quantiles (0.10 = 10 %), the Jensen–Shannon distance for drift.
+    package var margin: Double
+    /// Tasks per arm below which the metric is not judged.
+    package var minSample: Int
+
+    /// Makes a metric policy.
+    package init(name: String, direction: MetricDirection, role: MetricRole, margin: Double, minSample: Int) {
+        self.name = name
+        self.direction = direction
+        self.role = role
+        self.margin = margin
+        self.minSample = minSample
+    }
+}
+
+/// A Prometheus metric: a PromQL template evaluated once per arm.
+package struct PrometheusMetricPolicy: Codable, Equatable, Sendable {
+    package var metric: MetricPolicy
+    /// PromQL with `{{version}}` and `{{window}}` placeholders.
+    package var query: String
+
+    /// Makes a Prometheus metric.
+    package init(metric: MetricPolicy, query: String) {
+        self.metric = metric
+        self.query = query
+    }
+}
+
+/// A model's price, for cost computed from tokens.
+package struct ModelPrice: Codable, Equatable, Sendable {
+    package var inputPerMillion: Double
+    package var outputPerMillion: Double
+
+    /// Makes a price.
+    package init(inputPerMillion: Double, outputPerMillion: Double) {
+        self.inputPerMillion = inputPerMillion
+        self.outputPerMillion = outputPerMillion
+    }
+}
+
+/// How OTLP traces map onto tasks beyond the GenAI semantic conventions.
+package struct OTLPMapping: Codable, Equatable, Sendable {
+    /// The `gen_ai.evaluation.name` whose result decides a task's success; without one, a task without an
+    /// error counts as a success.
+    package var successEvaluation: String?
+    /// The boolean attribute of an `execute_tool` span that says whether the call was authorized.
+    package var authorizationAttribute = "agent_canary.tool.authorized"
+    /// The attribute of the root span that carries the task's category (segment).
+    package var categoryAttribute = "agent_canary.task.category"
+
+    /// The defaults.
+    package init() {}
+}
+
+/// The `monitor` section: what the monitor measures and how it decides.
+package struct MonitorSection: Codable, Equatable, Sendable {
+    /// The chance of a false rollback over all looks of a canary (split over the rollback metrics).
+    package var alpha: Double = 0.05
+    /// The power the minimum sample is computed for.
+    package var power: Double = 0.9
+    /// Sample-ratio mismatch is declared below this p-value.
+    package var srmPValue: Double = 0.001
+    /// `fail` (exit 65) or `skip` (count and report) for a malformed telemetry line.
+    package var malformed = "fail"
+    /// `fail` (exit 65) or `skip` for an event of a version that is neither arm.
+    package var unknownVersions = "fail"
+    /// Successful tasks whose content the ledger keeps per arm, as a random sample for feedback-export.
+    package var retainSuccesses = 200
+    /// Whether metrics are also reported per `category`.
+    package var segments = true
+    /// The metrics, in the order they are reported.
+    package var metrics: [MetricPolicy] = MonitorSection.defaultMetrics
+    /// Prometheus metrics.
+    package var prometheusURL: String?
+    package var prometheusMetrics: [PrometheusMetricPolicy] = []
+    /// OTLP mapping and price table.
+    package var otlp = OTLPMapping()
+    package var prices: [String: ModelPrice] = [:]
+
+    /// The defaults.
+    package init() {}
+
+    /// The built-in metrics with their defaults.
+    package static let defaultMetrics: [MetricPolicy] = [
+        MetricPolicy(name: "task_success_rate", direction: .higher, role: .primary, margin: 0.03, minSample: 50),
+        MetricPolicy(name: "error_rate", direction: .lower, role: .guardrail, margin: 0.02, minSample: 50),
+        MetricPolicy(name: "rogue_action_rate", direction: .lower, role: .guardrail, margin: 0, minSample: 0),
+        MetricPolicy(name: "cost_per_task", direction: .lower, role: .guardrail, margin: 0.10, minSample: 50),
+        MetricPolicy(name: "latency_p50", direction: .lower, role: .signal, margin: 0.10, minSample: 50),
+        MetricPolicy(name: "latency_p95", direction: .lower, role: .signal, margin: 0.10, minSample: 50),
+        MetricPolicy(name: "latency_p99", direction: .lower, role: .signal, margin: 0.20, minSample: 200),
+        MetricPolicy(name: "tokens_per_task", direction: .lower, role: .signal, margin: 0.15, minSample: 50),
+        MetricPolicy(name: "steps_per_task", direction: .lower, role: .signal, margin: 0.15, minSample: 50),
+        MetricPolicy(name: "user_satisfaction", direction: .higher, role: .signal, margin: 0.05, minSample: 30),
+        MetricPolicy(name: "judge_score", direction: .higher, role: .signal, margin: 0.05, minSample: 50),
+        MetricPolicy(name: "tool_mix_drift", direction: .lower, role: .signal, margin: 0.10, minSample: 100),
+        MetricPolicy(name: "steps_drift", direction: .lower, role: .signal, margin: 0.10, minSample: 100),
+        MetricPolicy(name: "shadow_agreement", direction: .higher, role: .primary, margin: 0.20, minSample: 50),
+    ]
+
+    /// The default policy of a built-in metric.
+    package static func builtIn(_ name: String) -> MetricPolicy? {
+        defaultMetrics.first { $0.name == name }
+    }
+}

@@ -1,0 +1,305 @@
+import Foundation
+import JSONLines
+
+/// One span of an OTLP/JSON trace, with its attributes flattened.
+package struct OTLPSpan: Sendable {
+    package var traceId: String
+    package var spanId: String
+    package var parentSpanId: String
+    package var name: String
+    package var startNanos: Double
+    package var endNanos: Double
+    package var attributes: [String: JSONValue]
+    package var resource: [String: JSONValue]
+    package var statusCode: Int
+    package var events: [(name: String, attributes: [String: JSONValue])]
+
+    /// `gen_ai.operation.name`, else the span name's first word.
+    package var operation: String {
+        if let name = attributes["gen_ai.operation.name"]?.stringValue { return name }
+        return String(name.split(separator: " ").first ?? "")
+    }
+}
+
+/// How OTLP spans become tasks (from the policy's `monitor.otlp` and `monitor.prices`).
+package struct OTLPOptions: Sendable {
+    package var successEvaluation: String?
+    package var authorizationAttribute: String
+    package var categoryAttribute: String
+    /// Per model: USD per million input tokens and per million output tokens.
+    package var prices: [String: (input: Double, output: Double)]
+
+    /// Makes options.
+    package init(
+        successEvaluation: String?, authorizationAttribute: String, categoryAttribute: String,
+        prices: [String: (input: Double, output: Double)]
+    ) {
+        self.successEvaluation = successEvaluation
+        self.authorizationAttribute = authorizationAttribute
+        self.categoryAttribute = categoryAttribute
+        self.prices = prices
+    }
+}
+
+/// Reads the OpenTelemetry collector's file exporter output (one `TracesData` per line, OTLP/JSON: hex ids,
+/// integer enums, 64-bit integers as strings) and turns GenAI agent traces into task events.
+///
+/// A task is a root `invoke_agent` or `invoke_workflow` span; its trace's `execute_tool` spans are its tool
+/// calls and its inference spans its steps. Spans of one trace may be spread over several lines.
+package struct OTLPTraceParser {
+    let file: String
+
+    /// A parser whose errors name `file`.
+    package init(file: String) {
+        self.file = file
+    }
+
+    /// Parses one line into spans.
+    package func spans(_ text: UnsafeBufferPointer<UInt8>, line: Int) throws(TelemetryError) -> [OTLPSpan] {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(text)
+        } catch {
+            throw fail(line, "", "not valid JSON at column \(error.offset + 1): \(error.reason)")
+        }
+        guard let root = value.objectValue else { throw fail(line, "", "expected a TracesData object") }
+        try refuseSnakeCase(root, line: line, path: "")
+        guard let resourceSpans = root["resourceSpans"]?.arrayValue else {
+            throw fail(line, "resourceSpans", "required field is missing (expected OTLP/JSON TracesData)")
+        }
+        var spans: [OTLPSpan] = []
+        for (r, resourceSpan) in resourceSpans.enumerated() {
+            let resourcePath = "resourceSpans[\(r)]"
+            try refuseSnakeCase(resourceSpan.objectValue ?? [:], line: line, path: resourcePath)
+            let resource = try attributes(
+                resourceSpan["resource"]?["attributes"], line: line, path: "\(resourcePath).resource.attributes")
+            for (s, scopeSpan) in (resourceSpan["scopeSpans"]?.arrayValue ?? []).enumerated() {
+                try refuseSnakeCase(scopeSpan.objectValue ?? [:], line: line, path: "\(resourcePath).scopeSpans[\(s)]")
+                for (i, span) in (scopeSpan["spans"]?.arrayValue ?? []).enumerated() {
+                    let path = "\(resourcePath).scopeSpans[\(s)].spans[\(i)]"
+                    spans.append(try parseSpan(span, resource: resource, line: line, path: path))
+                }
+            }
+        }
+        return spans
+    }
+
+    func parseSpan(_ span: JSONValue, resource: [String: JSONValue], line: Int, path: String) throws(TelemetryError)
+        -> OTLPSpan
+    {
+        guard let object = span.objectValue else { throw fail(line, path, "expected a span object") }
+        try refuseSnakeCase(object, line: line, path: path)
+        let traceId = try hexId(object["traceId"], digits: 32, line: line, field: "\(path).traceId", required: true)
+        let spanId = try hexId(object["spanId"], digits: 16, line: line, field: "\(path).spanId", required: true)
+        let parent = try hexId(
+            object["parentSpanId"], digits: 16, line: line, field: "\(path).parentSpanId", required: false)
+        let start = try nanos(object["startTimeUnixNano"], line: line, field: "\(path).startTimeUnixNano")
+        let end = try nanos(object["endTimeUnixNano"], line: line, field: "\(path).endTimeUnixNano")
+        var statusCode = 0
+        if let code = object["status"]?["code"] {
+            guard let number = code.numberValue else {
+                throw fail(line, "\(path).status.code", "expected an integer enum (0, 1 or 2), found \(code.typeDescription)")
+            }
+            statusCode = Int(number)
+        }
+        var events: [(name: String, attributes: [String: JSONValue])] = []
+        for (e, event) in (object["events"]?.arrayValue ?? []).enumerated() {
+            let eventAttributes = try attributes(
+                event["attributes"], line: line, path: "\(path).events[\(e)].attributes")
+            events.append((event["name"]?.stringValue ?? "", eventAttributes))
+        }
+        return OTLPSpan(
+            traceId: traceId, spanId: spanId, parentSpanId: parent, name: object["name"]?.stringValue ?? "",
+            startNanos: start, endNanos: end,
+            attributes: try attributes(object["attributes"], line: line, path: "\(path).attributes"),
+            resource: resource, statusCode: statusCode, events: events)
+    }
+
+    /// OTLP/JSON's keys are lowerCamelCase; the protobuf names (`resource_spans`) mean a wrong encoder.
+    func refuseSnakeCase(_ object: [String: JSONValue], line: Int, path: String) throws(TelemetryError) {
+        for key in object.keys.sorted() where key.contains("_") {
+            let camel = key.split(separator: "_").enumerated().map { $0 == 0 ? String($1) : $1.capitalized }.joined()
+            throw fail(
+                line, path.isEmpty ? key : "\(path).\(key)",
+                "OTLP/JSON uses lowerCamelCase field names ('\(camel)'), not the protobuf names")
+        }
+    }
+
+    func hexId(_ value: JSONValue?, digits: Int, line: Int, field: String, required: Bool) throws(TelemetryError)
+        -> String
+    {
+        guard let value, value != .null else {
+            if required { throw fail(line, field, "required field is missing") }
+            return ""
+        }
+        guard let text = value.stringValue else { throw fail(line, field, "expected a hex string") }
+        if text.isEmpty, !required { return "" }
+        guard text.utf8.count == digits, text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || ($0 >= 0x41 && $0 <= 0x46) })
+        else {
+            throw fail(
+                line, field,
+                "'\(text)' is not \(digits) hex digits (OTLP/JSON writes trace and span ids as hex, not base64)")
+        }
+        return text.lowercased()
+    }
+
+    func nanos(_ value: JSONValue?, line: Int, field: String) throws(TelemetryError) -> Double {
+        switch value {
+        case .string(let text)?:
+            guard let number = Double(text), number >= 0 else { throw fail(line, field, "'\(text)' is not an integer") }
+            return number
+        case .number(let number)?:
+            return number
+        case nil:
+            throw fail(line, field, "required field is missing")
+        default:
+            throw fail(line, field, "expected an integer as a string")
+        }
+    }
+
+    func attributes(_ value: JSONValue?, line: Int, path: String) throws(TelemetryError) -> [String: JSONValue] {
+        guard let list = value?.arrayValue else { return [:] }
+        var result: [String: JSONValue] = [:]
+        for (index, entry) in list.enumerated() {
+            guard let key = entry["key"]?.stringValue else {
+                throw fail(line, "\(path)[\(index)].key", "required field is missing")
+            }
+            guard let any = entry["value"]?.objectValue else { continue }
+            if let text = any["stringValue"]?.stringValue {
+                result[key] = .string(text)
+            } else if let int = any["intValue"] {
+                switch int {
+                case .string(let text):
+                    guard let number = Double(text) else {
+                        throw fail(line, "\(path)[\(index)].value.intValue", "'\(text)' is not an integer")
+                    }
+                    result[key] = .number(number)
+                case .number(let number): result[key] = .number(number)
+                default: throw fail(line, "\(path)[\(index)].value.intValue", "expected an integer as a string")
+                }
+            } else if let double = any["doubleValue"] {
+                if let number = double.numberValue {
+                    result[key] = .number(number)
+                } else if let text = double.stringValue, let number = Double(text) {
+                    result[key] = .number(number)
+                }
+            } else if case .bool(let flag)? = any["boolValue"] {
+                result[key] = .bool(flag)
+            } else if let array = any["arrayValue"]?["values"]?.arrayValue {
+                result[key] = .array(array.compactMap { $0["stringValue"] })
+            }
+        }
+        return result
+    }
+
+    func fail(_ line: Int, _ field: String, _ reason: String) -> TelemetryError {
+        .malformedEvent(file: file, line: line, field: field, reason: reason)
+    }
+}
+
+/// Turns the spans of complete traces into task events.
+package struct OTLPTaskBuilder {
+    let options: OTLPOptions
+
+    /// A builder with `options`.
+    package init(options: OTLPOptions) {
+        self.options = options
+    }
+
+    static let rootOperations: Set<String> = ["invoke_agent", "invoke_workflow"]
+    static let inferenceOperations: Set<String> = ["chat", "text_completion", "generate_content"]
+
+    /// Whether `span` is the root of an agent task.
+    package static func isTaskRoot(_ span: OTLPSpan) -> Bool {
+        span.parentSpanId.isEmpty && rootOperations.contains(span.operation)
+    }
+
+    /// The task of a trace, given its root and all its spans.
+    package func task(root: OTLPSpan, spans: [OTLPSpan]) -> TaskEvent? {
+        let attributes = root.attributes
+        guard
+            let version = attributes["feature_flag.result.variant"]?.stringValue
+                ?? attributes["gen_ai.agent.version"]?.stringValue ?? root.resource["service.version"]?.stringValue
+        else { return nil }
+        let conversation =
+            attributes["gen_ai.conversation.id"]?.stringValue ?? attributes["session.id"]?.stringValue ?? root.traceId
+        let descendants = spans.filter { $0.spanId != root.spanId }.sorted { $0.startNanos < $1.startNanos }
+
+        func tokens(_ span: OTLPSpan, _ names: [String]) -> Double? {
+            for name in names { if let value = span.attributes[name]?.numberValue { return value } }
+            return nil
+        }
+        let inputNames = ["gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt"]
+        let outputNames = ["gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion"]
+        let costNames = ["gen_ai.usage.cost", "llm.cost.total"]
+        func total(_ names: [String]) -> Double? {
+            if let value = tokens(root, names) { return value }
+            let values = descendants.compactMap { tokens($0, names) }
+            return values.isEmpty ? nil : values.reduce(0, +)
+        }
+        let input = total(inputNames)
+        let output = total(outputNames)
+        var cost = total(costNames)
+        var fromPrices = false
+        if cost == nil {
+            // Price each span that used tokens by its model.
+            var priced = 0.0
+            var any = false
+            for span in [root] + descendants {
+                let model =
+                    span.attributes["gen_ai.response.model"]?.stringValue
+                    ?? span.attributes["gen_ai.request.model"]?.stringValue
+                guard let model, let price = options.prices[model] else { continue }
+                let inTokens = tokens(span, inputNames) ?? 0
+                let outTokens = tokens(span, outputNames) ?? 0
+                guard inTokens + outTokens > 0 else { continue }
+                priced += inTokens * price.input / 1e6 + outTokens * price.output / 1e6
+                any = true
+            }
+            if any {
+                cost = priced
+                fromPrices = true
+            }
+        }
+        let toolCalls = descendants.filter { $0.operation == "execute_tool" }.map { span in
+            var authorized = true
+            if case .bool(let flag)? = span.attributes[options.authorizationAttribute] { authorized = flag }
+            return ToolCall(name: span.attributes["gen_ai.tool.name"]?.stringValue ?? span.name, authorized: authorized)
+        }
+        let inference = descendants.filter { Self.inferenceOperations.contains($0.operation) }.count
+        var outcome: TaskOutcome = .success
+        var judgeScore: Double?
+        if let wanted = options.successEvaluation {
+            for span in [root] + descendants {
+                for event in span.events
+                where event.name == "gen_ai.evaluation.result"
+                    && event.attributes["gen_ai.evaluation.name"]?.stringValue == wanted
+                {
+                    let score = event.attributes["gen_ai.evaluation.score.value"]?.numberValue
+                    let label = event.attributes["gen_ai.evaluation.score.label"]?.stringValue?.lowercased()
+                    judgeScore = score.map { min(1, max(0, $0)) }
+                    if let label {
+                        outcome = ["pass", "passed", "success", "true", "yes", "correct"].contains(label) ? .success : .failure
+                    } else if let score {
+                        outcome = score >= 0.5 ? .success : .failure
+                    }
+                }
+            }
+        }
+        if root.statusCode == 2 || attributes["error.type"] != nil { outcome = .error }
+        var task = TaskEvent(
+            timestamp: root.endNanos / 1e9, eventId: "span:\(root.spanId)", version: version,
+            conversationId: conversation, taskId: attributes["gen_ai.task.id"]?.stringValue ?? root.spanId,
+            requestId: attributes["agent_canary.request.id"]?.stringValue, outcome: outcome, costUSD: cost,
+            latencyMs: max(0, root.endNanos - root.startNanos) / 1e6, inputTokens: input, outputTokens: output,
+            steps: inference > 0 ? Double(inference) : nil, toolCalls: toolCalls,
+            category: attributes[options.categoryAttribute]?.stringValue,
+            input: attributes["gen_ai.input.messages"]?.stringValue,
+            output: attributes["gen_ai.output.messages"]?.stringValue)
+        task.judgeScore = judgeScore
+        task.traceId = root.traceId
+        task.spanId = root.spanId
+        task.costFromPrices = fromPrices
+        return task
+    }
+}
