@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "benchmark-gate", targets: ["benchmark-gate"]),
         .executable(name: "canary-deploy", targets: ["canary-deploy"]),
+        .executable(name: "monitor", targets: ["monitor"]),
         .executable(name: "agent-sim", targets: ["agent-sim"]),
     ],
     dependencies: [
@@ -84,9 +85,16 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "monitor",
+            dependencies: [
+                "Analysis", "Artifacts", "CIOutput", "CommandSupport", "Ledger", "Telemetry",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
             name: "agent-sim",
             dependencies: [
-                "Artifacts", "CommandSupport", "Simulation",
+                "Artifacts", "CommandSupport", "Simulation", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -99,7 +107,7 @@ let package = Package(
                 "Artifacts", "BenchmarkResults", "CIOutput", "CommandSupport", "GateEvaluation", "JSONLines", "Ledger",
                 "Policy", "Simulation", "Statistics", "Telemetry", "TestSupport",
                 // The end-to-end tests run these binaries; depending on them makes `swift test` build them.
-                "benchmark-gate", "canary-deploy", "agent-sim", "Rollout", "Routing",
+                "benchmark-gate", "canary-deploy", "monitor", "agent-sim", "Rollout", "Routing", "Analysis",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],

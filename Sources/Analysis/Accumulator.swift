@@ -250,7 +250,9 @@ package struct Accumulator {
             sums["judge_score"]![a].add(y: t.judge, n: t.judgeCount)
         }
         var satisfactionSums = [ClusterSums(), ClusterSums()]
-        for entry in satisfaction.values.sorted(by: { ($0.arm, $0.positive, $0.count) < ($1.arm, $1.positive, $1.count) }) {
+        for entry in satisfaction.values.sorted(by: {
+            ($0.arm, $0.positive, $0.count) < ($1.arm, $1.positive, $1.count)
+        }) {
             satisfactionSums[entry.arm].add(y: entry.positive, n: entry.count)
         }
         sums["user_satisfaction"] = satisfactionSums
@@ -272,7 +274,8 @@ package struct Accumulator {
 
         let tools = Set(toolCounts[0].keys).union(toolCounts[1].keys).sorted()
         let toolMix = CategoricalCounts(
-            labels: tools, baseline: tools.map { toolCounts[0][$0] ?? 0 }, candidate: tools.map { toolCounts[1][$0] ?? 0 })
+            labels: tools, baseline: tools.map { toolCounts[0][$0] ?? 0 },
+            candidate: tools.map { toolCounts[1][$0] ?? 0 })
         let stepsMix = CategoricalCounts(
             labels: (0...20).map { $0 == 20 ? "20+" : String($0) }, baseline: stepsCounts[0], candidate: stepsCounts[1])
 
@@ -295,7 +298,8 @@ package struct Accumulator {
         let first = min(firstTime[0], firstTime[1])
         let last = max(lastTime[0], lastTime[1])
         return LookInputs(
-            agent: agent, runId: runId, baselineVersion: baselineVersion, candidateVersion: candidateVersion, step: step,
+            agent: agent, runId: runId, baselineVersion: baselineVersion, candidateVersion: candidateVersion,
+            step: step,
             monitor: monitor, policySha256: policySha256, ratios: sums, quantiles: quantiles,
             rogue: RareCounts(
                 baselineEvents: rogueByArm[0], baselineTasks: taskCount[0], candidateEvents: rogueByArm[1],

@@ -42,7 +42,9 @@ package enum Judge {
             results.append(evaluate(metric, inputs: inputs, alpha: alpha(metric)))
         }
         for entry in monitor.prometheusMetrics {
-            results.append(evaluatePrometheus(entry.metric, values: inputs.prometheus[entry.metric.name], alpha: alpha(entry.metric)))
+            results.append(
+                evaluatePrometheus(
+                    entry.metric, values: inputs.prometheus[entry.metric.name], alpha: alpha(entry.metric)))
         }
 
         // Health.
@@ -93,7 +95,8 @@ package enum Judge {
                 reasons.append(
                     "sample-ratio mismatch: \(srm.candidateConversations) candidate and \(srm.baselineConversations) "
                         + "baseline conversations this step, expected a \(Int(((srm.expectedCandidateShare ?? 0) * 100).rounded())) % "
-                        + "candidate share (chi-square p = \(format(srm.pValue ?? 0))): check the routing before judging")
+                        + "candidate share (chi-square p = \(format(srm.pValue ?? 0))): check the routing before judging"
+                )
             }
             if inputs.mixedConversations > 0 {
                 decision = .hold
@@ -107,18 +110,23 @@ package enum Judge {
             }
         }
         if decision == .promote {
-            let primaries = results.filter { policies[$0.name]?.role == .primary && (mode != "shadow" || $0.name == "shadow_agreement") }
+            let primaries = results.filter {
+                policies[$0.name]?.role == .primary && (mode != "shadow" || $0.name == "shadow_agreement")
+            }
             if !enough {
                 decision = .continue
                 reasons.append(
                     "too little data: \(units[1]) candidate and \(units[0]) baseline "
                         + (mode == "shadow" ? "shadow pairs" : "tasks")
                         + " of the \(sample.requiredPerArm) per arm needed"
-                        + (sample.estimatedSecondsRemaining.map { " (about \($0 / 60 + 1) min more at the observed traffic)" } ?? ""))
+                        + (sample.estimatedSecondsRemaining.map {
+                            " (about \($0 / 60 + 1) min more at the observed traffic)"
+                        } ?? ""))
             } else if !minDurationMet {
                 decision = .continue
                 reasons.append(
-                    "the step has lasted \(inputs.step.elapsedSeconds ?? 0) s of its minimum \(inputs.step.minDurationSeconds) s")
+                    "the step has lasted \(inputs.step.elapsedSeconds ?? 0) s of its minimum \(inputs.step.minDurationSeconds) s"
+                )
             }
             let unproven = primaries.filter { $0.status != "non_inferior" }
             if !unproven.isEmpty {
@@ -144,11 +152,13 @@ package enum Judge {
             SegmentResult(
                 name: segment.name,
                 successRate: difference(
-                    MetricPolicy(name: "task_success_rate", direction: .higher, role: .signal, margin: 0.03, minSample: 20),
+                    MetricPolicy(
+                        name: "task_success_rate", direction: .higher, role: .signal, margin: 0.03, minSample: 20),
                     segment.success, alpha: monitor.alpha, clustered: false),
                 costPerTask: segment.cost[0].clusters + segment.cost[1].clusters > 0
                     ? ratio(
-                        MetricPolicy(name: "cost_per_task", direction: .lower, role: .signal, margin: 0.10, minSample: 20),
+                        MetricPolicy(
+                            name: "cost_per_task", direction: .lower, role: .signal, margin: 0.10, minSample: 20),
                         segment.cost, alpha: monitor.alpha, clustered: false) : nil)
         }
         return Judgement(
@@ -204,7 +214,8 @@ package enum Judge {
     static func empty(_ metric: MetricPolicy, alpha: Double, method: String, note: String?) -> MetricResult {
         MetricResult(
             name: metric.name, role: metric.role.rawValue, direction: metric.direction.rawValue, status: "insufficient",
-            baseline: ArmValue(value: nil, n: 0, conversations: nil), candidate: ArmValue(value: nil, n: 0, conversations: nil),
+            baseline: ArmValue(value: nil, n: 0, conversations: nil),
+            candidate: ArmValue(value: nil, n: 0, conversations: nil),
             difference: nil, ratio: nil, ciLow: nil, ciHigh: nil, margin: metric.margin, pValue: nil, alpha: alpha,
             method: method, note: note)
     }
@@ -224,7 +235,9 @@ package enum Judge {
     }
 
     /// A rate or mean per task: the difference of two delta-method ratios, always-valid interval.
-    static func difference(_ metric: MetricPolicy, _ sums: [ClusterSums], alpha: Double, clustered: Bool) -> MetricResult {
+    static func difference(_ metric: MetricPolicy, _ sums: [ClusterSums], alpha: Double, clustered: Bool)
+        -> MetricResult
+    {
         let method =
             clustered
             ? "difference of ratio means, delta method over conversations, mSPRT confidence sequence"
@@ -254,7 +267,8 @@ package enum Judge {
         result.ciHigh = theta + half
         result.pValue = SequentialTests.alwaysValidPValue(estimate: theta, variance: variance, tau2: tau2)
         let limit = metric.direction == .higher ? -metric.margin : metric.margin
-        result.status = status(low: theta - half, high: theta + half, zero: 0, limit: limit, direction: metric.direction)
+        result.status = status(
+            low: theta - half, high: theta + half, zero: 0, limit: limit, direction: metric.direction)
         return result
     }
 
@@ -294,7 +308,8 @@ package enum Judge {
         result.ciHigh = exp(theta + half)
         result.pValue = SequentialTests.alwaysValidPValue(estimate: theta, variance: variance, tau2: tau2)
         let limit = metric.direction == .higher ? log1p(-min(metric.margin, 0.99)) : log1p(metric.margin)
-        result.status = status(low: theta - half, high: theta + half, zero: 0, limit: limit, direction: metric.direction)
+        result.status = status(
+            low: theta - half, high: theta + half, zero: 0, limit: limit, direction: metric.direction)
         return result
     }
 
@@ -375,7 +390,8 @@ package enum Judge {
         result.difference = theta
         result.ciLow = theta - half
         result.ciHigh = theta + half
-        result.note = "difference and interval: share of tasks above the pooled p\(Int(counts.quantile * 100)) of \(format(counts.threshold)) ms"
+        result.note =
+            "difference and interval: share of tasks above the pooled p\(Int(counts.quantile * 100)) of \(format(counts.threshold)) ms"
         let practical = result.ratio ?? 1
         if theta - half > 0, practical > 1 + metric.margin {
             result.status = "regressed"
@@ -404,7 +420,8 @@ package enum Judge {
         }
         let test = DistributionComparison.chiSquareHomogeneity(counts.baseline, counts.candidate)
         result.pValue = test.pValue
-        result.note = "Jensen-Shannon distance \(format(distance)); chi-square \(format(test.statistic)) on \(test.degreesOfFreedom) df"
+        result.note =
+            "Jensen-Shannon distance \(format(distance)); chi-square \(format(test.statistic)) on \(test.degreesOfFreedom) df"
         if test.pValue < alpha, distance >= metric.margin {
             result.status = "regressed"
         } else if distance < metric.margin {
@@ -433,7 +450,8 @@ package enum Judge {
         let half = SequentialTests.confidenceSequenceHalfWidth(variance: variance, tau2: tau2, alpha: alpha)
         result.ciLow = rate - 1 - half
         result.ciHigh = min(0, rate - 1 + half)
-        result.note = "agreement on the tool-call sequence with the stable version, at least \(format(1 - metric.margin)) needed"
+        result.note =
+            "agreement on the tool-call sequence with the stable version, at least \(format(1 - metric.margin)) needed"
         if rate + half < 1 - metric.margin {
             result.status = "regressed"
         } else if rate - half >= 1 - metric.margin {
@@ -448,7 +466,8 @@ package enum Judge {
     static func evaluatePrometheus(_ metric: MetricPolicy, values: [Double?]?, alpha: Double) -> MetricResult {
         let method = "Prometheus query per arm; relative margin, no sampling error available"
         guard let values, values.count == 2, let b = values[0], let c = values[1] else {
-            return empty(metric, alpha: alpha, method: method, note: "the query returned no sample for an arm (not a failure)")
+            return empty(
+                metric, alpha: alpha, method: method, note: "the query returned no sample for an arm (not a failure)")
         }
         var result = empty(metric, alpha: alpha, method: method, note: nil)
         result.baseline = ArmValue(value: b, n: 0, conversations: nil)
@@ -535,7 +554,8 @@ package enum Judge {
         }
         return SampleRequirement(
             requiredPerArm: required, powerCalculationPerArm: powerN, baselineTasks: inputs.tasks[0],
-            candidateTasks: inputs.tasks[1], moreCandidateTasksNeeded: more, estimatedSecondsRemaining: more == 0 ? 0 : eta,
+            candidateTasks: inputs.tasks[1], moreCandidateTasksNeeded: more,
+            estimatedSecondsRemaining: more == 0 ? 0 : eta,
             power: monitor.power)
     }
 }

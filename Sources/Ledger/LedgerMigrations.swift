@@ -173,6 +173,147 @@ enum LedgerMigrations {
                     FROM rollout_transitions t JOIN runs r ON r.id = t.run_id;
                     """)
         }
+        migrator.registerMigration("v3-monitor") { db in
+            try db.execute(
+                sql: """
+                    -- Every monitor look: the decision and everything it was computed from (inputs_json holds
+                    -- the counts and sufficient statistics, the monitor policy and the method's parameters), so
+                    -- `monitor rejudge` recomputes it. run_id is NULL for a look with explicit versions.
+                    CREATE TABLE monitor_looks (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        run_id TEXT REFERENCES runs(id),
+                        stage_id INTEGER REFERENCES stages(id),
+                        agent TEXT NOT NULL,
+                        baseline_version TEXT NOT NULL,
+                        candidate_version TEXT NOT NULL,
+                        mode TEXT NOT NULL,
+                        step_index INTEGER,
+                        weight INTEGER,
+                        decision TEXT NOT NULL CHECK (decision IN ('promote', 'continue', 'hold', 'rollback')),
+                        policy_sha256 TEXT NOT NULL,
+                        inputs_json TEXT NOT NULL,
+                        judgement_json TEXT NOT NULL,
+                        analysis_sha256 TEXT NOT NULL,
+                        created_at TEXT NOT NULL
+                    );
+                    CREATE INDEX monitor_looks_by_run ON monitor_looks(run_id, id);
+
+                    -- One row per metric of a look, for SQL queries over time.
+                    CREATE TABLE monitor_metrics (
+                        look_id INTEGER NOT NULL REFERENCES monitor_looks(id),
+                        name TEXT NOT NULL,
+                        role TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        baseline_value REAL,
+                        candidate_value REAL,
+                        baseline_n INTEGER NOT NULL,
+                        candidate_n INTEGER NOT NULL,
+                        difference REAL,
+                        ratio REAL,
+                        ci_low REAL,
+                        ci_high REAL,
+                        method TEXT NOT NULL,
+                        PRIMARY KEY (look_id, name)
+                    );
+
+                    -- How far each telemetry file has been read for a run: a file that grew is read from here.
+                    CREATE TABLE telemetry_sources (
+                        run_id TEXT NOT NULL REFERENCES runs(id),
+                        source TEXT NOT NULL,
+                        identity TEXT NOT NULL,
+                        offset INTEGER NOT NULL,
+                        line INTEGER NOT NULL,
+                        updated_at TEXT NOT NULL,
+                        PRIMARY KEY (run_id, source)
+                    );
+
+                    -- The telemetry of a run's canary, one row per task (keyed by event id or span id, so
+                    -- repeated input counts once). Content (input, output) is kept for failed and rogue tasks
+                    -- and for a bounded random sample of successes (sample_key: the smallest keys are kept).
+                    CREATE TABLE telemetry_tasks (
+                        run_id TEXT NOT NULL REFERENCES runs(id),
+                        event_key TEXT NOT NULL,
+                        look_id INTEGER NOT NULL REFERENCES monitor_looks(id),
+                        arm TEXT NOT NULL CHECK (arm IN ('baseline', 'candidate')),
+                        version TEXT NOT NULL,
+                        step_index INTEGER,
+                        conversation_id TEXT NOT NULL,
+                        task_id TEXT NOT NULL,
+                        request_id TEXT,
+                        trace_id TEXT,
+                        span_id TEXT,
+                        ts REAL NOT NULL,
+                        outcome TEXT NOT NULL,
+                        cost_usd REAL,
+                        cost_source TEXT,
+                        latency_ms REAL,
+                        input_tokens REAL,
+                        output_tokens REAL,
+                        steps REAL,
+                        tool_calls TEXT NOT NULL,
+                        unauthorized INTEGER NOT NULL,
+                        category TEXT,
+                        judge_score REAL,
+                        sample_key REAL NOT NULL,
+                        sampled INTEGER NOT NULL,
+                        input TEXT,
+                        output TEXT,
+                        PRIMARY KEY (run_id, event_key)
+                    );
+                    CREATE INDEX telemetry_tasks_by_task ON telemetry_tasks(run_id, task_id);
+
+                    CREATE TABLE telemetry_feedback (
+                        run_id TEXT NOT NULL REFERENCES runs(id),
+                        event_key TEXT NOT NULL,
+                        look_id INTEGER NOT NULL REFERENCES monitor_looks(id),
+                        arm TEXT NOT NULL,
+                        version TEXT NOT NULL,
+                        task_id TEXT,
+                        conversation_id TEXT,
+                        ts REAL NOT NULL,
+                        rating INTEGER,
+                        thumbs_up INTEGER,
+                        comment TEXT,
+                        PRIMARY KEY (run_id, event_key)
+                    );
+
+                    CREATE TABLE telemetry_violations (
+                        run_id TEXT NOT NULL REFERENCES runs(id),
+                        event_key TEXT NOT NULL,
+                        look_id INTEGER NOT NULL REFERENCES monitor_looks(id),
+                        arm TEXT NOT NULL,
+                        version TEXT NOT NULL,
+                        task_id TEXT NOT NULL,
+                        conversation_id TEXT NOT NULL,
+                        ts REAL NOT NULL,
+                        action TEXT NOT NULL,
+                        severity TEXT NOT NULL,
+                        policy TEXT,
+                        PRIMARY KEY (run_id, event_key)
+                    );
+
+                    -- Shadow proposals; agrees is NULL until the stable version's task for the request is seen.
+                    CREATE TABLE telemetry_shadow (
+                        run_id TEXT NOT NULL REFERENCES runs(id),
+                        event_key TEXT NOT NULL,
+                        look_id INTEGER NOT NULL REFERENCES monitor_looks(id),
+                        version TEXT NOT NULL,
+                        request_id TEXT NOT NULL,
+                        conversation_id TEXT NOT NULL,
+                        ts REAL NOT NULL,
+                        proposed_tool_calls TEXT NOT NULL,
+                        output TEXT,
+                        agrees INTEGER,
+                        PRIMARY KEY (run_id, event_key)
+                    );
+
+                    CREATE VIEW monitor_history AS
+                    SELECT l.id AS look_id, l.run_id, l.agent, l.baseline_version, l.candidate_version, l.step_index,
+                           l.weight, l.decision, m.name AS metric, m.status, m.baseline_value, m.candidate_value,
+                           m.baseline_n, m.candidate_n, m.ci_low, m.ci_high, l.created_at
+                    FROM monitor_looks l JOIN monitor_metrics m ON m.look_id = l.id;
+                    """)
+        }
         return migrator
     }
 }

@@ -88,7 +88,8 @@ extension PolicyLoader {
             }
             let name = try nameNode.string()
             guard var metric = MonitorSection.builtIn(name) else {
-                throw nameNode.invalid("'\(name)' is not a built-in metric; expected one of: \(names.joined(separator: ", "))")
+                throw nameNode.invalid(
+                    "'\(name)' is not a built-in metric; expected one of: \(names.joined(separator: ", "))")
             }
             guard !metrics.contains(where: { $0.name == name }) else {
                 throw nameNode.invalid("'\(name)' is listed twice")

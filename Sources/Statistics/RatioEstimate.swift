@@ -18,6 +18,16 @@ package struct ClusterSums: Codable, Equatable, Sendable {
     package var sumNN: Double = 0
     package var sumYN: Double = 0
 
+    enum CodingKeys: String, CodingKey {
+        case clusters
+        case sumY
+        case sumN
+        // Names that survive the artifacts' snake_case conversion both ways.
+        case sumYY = "sumYSquared"
+        case sumNN = "sumNSquared"
+        case sumYN = "sumYTimesN"
+    }
+
     /// Empty sums.
     package init() {}
 

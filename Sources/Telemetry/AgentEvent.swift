@@ -61,6 +61,21 @@ package struct FeedbackEvent: Sendable, Equatable {
     /// `true` for up, `false` for down.
     package var thumbsUp: Bool?
     package var comment: String?
+
+    /// Makes a feedback event.
+    package init(
+        timestamp: Double, eventId: String, version: String, taskId: String?, conversationId: String?, rating: Int?,
+        thumbsUp: Bool?, comment: String?
+    ) {
+        self.timestamp = timestamp
+        self.eventId = eventId
+        self.version = version
+        self.taskId = taskId
+        self.conversationId = conversationId
+        self.rating = rating
+        self.thumbsUp = thumbsUp
+        self.comment = comment
+    }
 }
 
 /// A policy engine's or guardrail's finding (type `violation`).
@@ -73,6 +88,21 @@ package struct ViolationEvent: Sendable, Equatable {
     package var action: String
     package var severity: ViolationSeverity
     package var policy: String?
+
+    /// Makes a violation event.
+    package init(
+        timestamp: Double, eventId: String, version: String, taskId: String, conversationId: String, action: String,
+        severity: ViolationSeverity, policy: String?
+    ) {
+        self.timestamp = timestamp
+        self.eventId = eventId
+        self.version = version
+        self.taskId = taskId
+        self.conversationId = conversationId
+        self.action = action
+        self.severity = severity
+        self.policy = policy
+    }
 }
 
 /// What a shadow candidate would have done for a request (type `shadow`).
@@ -84,6 +114,20 @@ package struct ShadowEvent: Sendable, Equatable {
     package var conversationId: String
     package var proposedToolCalls: [ToolCall]
     package var output: String?
+
+    /// Makes a shadow event.
+    package init(
+        timestamp: Double, eventId: String, version: String, requestId: String, conversationId: String,
+        proposedToolCalls: [ToolCall], output: String?
+    ) {
+        self.timestamp = timestamp
+        self.eventId = eventId
+        self.version = version
+        self.requestId = requestId
+        self.conversationId = conversationId
+        self.proposedToolCalls = proposedToolCalls
+        self.output = output
+    }
 }
 
 /// One native agent event.
@@ -101,5 +145,32 @@ package enum AgentEvent: Sendable, Equatable {
         case .violation(let event): event.eventId
         case .shadow(let event): event.eventId
         }
+    }
+}
+
+extension TaskEvent {
+    /// Makes a task event.
+    package init(
+        timestamp: Double, eventId: String, version: String, conversationId: String, taskId: String,
+        requestId: String?, outcome: TaskOutcome, costUSD: Double?, latencyMs: Double?, inputTokens: Double?,
+        outputTokens: Double?, steps: Double?, toolCalls: [ToolCall], category: String?, input: String?,
+        output: String?
+    ) {
+        self.timestamp = timestamp
+        self.eventId = eventId
+        self.version = version
+        self.conversationId = conversationId
+        self.taskId = taskId
+        self.requestId = requestId
+        self.outcome = outcome
+        self.costUSD = costUSD
+        self.latencyMs = latencyMs
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+        self.steps = steps
+        self.toolCalls = toolCalls
+        self.category = category
+        self.input = input
+        self.output = output
     }
 }

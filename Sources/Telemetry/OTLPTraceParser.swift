@@ -98,7 +98,8 @@ package struct OTLPTraceParser {
         var statusCode = 0
         if let code = object["status"]?["code"] {
             guard let number = code.numberValue else {
-                throw fail(line, "\(path).status.code", "expected an integer enum (0, 1 or 2), found \(code.typeDescription)")
+                throw fail(
+                    line, "\(path).status.code", "expected an integer enum (0, 1 or 2), found \(code.typeDescription)")
             }
             statusCode = Int(number)
         }
@@ -134,7 +135,10 @@ package struct OTLPTraceParser {
         }
         guard let text = value.stringValue else { throw fail(line, field, "expected a hex string") }
         if text.isEmpty, !required { return "" }
-        guard text.utf8.count == digits, text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || ($0 >= 0x41 && $0 <= 0x46) })
+        guard text.utf8.count == digits,
+            text.utf8.allSatisfy({
+                ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || ($0 >= 0x41 && $0 <= 0x46)
+            })
         else {
             throw fail(
                 line, field,
@@ -230,7 +234,9 @@ package struct OTLPTaskBuilder {
             return nil
         }
         let inputNames = ["gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt"]
-        let outputNames = ["gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion"]
+        let outputNames = [
+            "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion",
+        ]
         let costNames = ["gen_ai.usage.cost", "llm.cost.total"]
         func total(_ names: [String]) -> Double? {
             if let value = tokens(root, names) { return value }
@@ -279,7 +285,9 @@ package struct OTLPTaskBuilder {
                     let label = event.attributes["gen_ai.evaluation.score.label"]?.stringValue?.lowercased()
                     judgeScore = score.map { min(1, max(0, $0)) }
                     if let label {
-                        outcome = ["pass", "passed", "success", "true", "yes", "correct"].contains(label) ? .success : .failure
+                        outcome =
+                            ["pass", "passed", "success", "true", "yes", "correct"].contains(label)
+                            ? .success : .failure
                     } else if let score {
                         outcome = score >= 0.5 ? .success : .failure
                     }

@@ -1,0 +1,204 @@
+import Foundation
+import Ledger
+import Telemetry
+
+/// Deduplicates a look's events and, for a run, turns the new ones into ledger rows: every task's numbers,
+/// the content of failed and rogue tasks, and a bounded random sample of successes' content per arm (the
+/// `retainSuccesses` successes with the smallest sample keys, a bottom-k sample that stays uniform however
+/// the events arrive).
+struct LookStore {
+    let runId: String?
+    let stepIndex: Int?
+    let retainSuccesses: Int
+    var seen: Set<UInt64> = []
+    var newEvents = 0
+    var duplicates = 0
+    var tasks: [TelemetryTaskRow] = []
+    var feedback: [TelemetryFeedbackRow] = []
+    var violations: [TelemetryViolationRow] = []
+    var shadow: [TelemetryShadowRow] = []
+    /// Stored successes whose content is kept, per arm: (event key, sample key).
+    var storedSample: [[(String, Double)]] = [[], []]
+    var unsampled: [String] = []
+    var violatedTasks: Set<String> = []
+    var stableSequences: [String: String] = [:]
+    var pendingShadow: [(key: String, request: String, sequence: String)] = []
+    var shadowAgreements: [String: Bool] = [:]
+
+    init(runId: String?, stepIndex: Int?, retainSuccesses: Int) {
+        self.runId = runId
+        self.stepIndex = stepIndex
+        self.retainSuccesses = retainSuccesses
+    }
+
+    static func key(of event: AgentEvent) -> String { event.eventId }
+
+    static func sampleKey(_ key: String) -> Double {
+        Double(stableHash("sample:" + key) >> 11) / Double(1 << 53)
+    }
+
+    struct StoredCall: Codable {
+        var name: String
+        var authorized: Bool?
+    }
+
+    static func encodeCalls(_ calls: [ToolCall]) -> String {
+        let stored = calls.map { StoredCall(name: $0.name, authorized: $0.authorized) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(stored)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+    }
+
+    static func decodeCalls(_ text: String) -> [ToolCall] {
+        let stored = (try? JSONDecoder().decode([StoredCall].self, from: Data(text.utf8))) ?? []
+        return stored.map { ToolCall(name: $0.name, authorized: $0.authorized) }
+    }
+
+    static func sequence(_ calls: [ToolCall]) -> String { calls.map(\.name).joined(separator: "\u{1}") }
+
+    /// Feeds the run's stored telemetry to `accumulator`.
+    mutating func load(_ stored: StoredTelemetry, into accumulator: inout Accumulator) {
+        for row in stored.tasks {
+            seen.insert(stableHash(row.eventKey))
+            let arm: Arm = row.arm == "candidate" ? .candidate : .baseline
+            let calls = Self.decodeCalls(row.toolCalls)
+            var task = TaskEvent(
+                timestamp: row.timestamp, eventId: row.eventKey, version: row.version,
+                conversationId: row.conversationId, taskId: row.taskId, requestId: row.requestId,
+                outcome: TaskOutcome(rawValue: row.outcome) ?? .failure, costUSD: row.costUSD, latencyMs: row.latencyMs,
+                inputTokens: row.inputTokens, outputTokens: row.outputTokens, steps: row.steps, toolCalls: calls,
+                category: row.category, input: nil, output: nil)
+            task.judgeScore = row.judgeScore
+            accumulator.add(.task(task), arm: arm)
+            if row.sampled { storedSample[arm.rawValue].append((row.eventKey, row.sampleKey)) }
+            if arm == .baseline, let request = row.requestId { stableSequences[request] = Self.sequence(calls) }
+        }
+        for row in stored.feedback {
+            seen.insert(stableHash(row.eventKey))
+            accumulator.add(
+                .feedback(
+                    FeedbackEvent(
+                        timestamp: row.timestamp, eventId: row.eventKey, version: row.version, taskId: row.taskId,
+                        conversationId: row.conversationId, rating: row.rating, thumbsUp: row.thumbsUp,
+                        comment: row.comment)), arm: row.arm == "candidate" ? .candidate : .baseline)
+        }
+        for row in stored.violations {
+            seen.insert(stableHash(row.eventKey))
+            violatedTasks.insert(row.taskId)
+            accumulator.add(
+                .violation(
+                    ViolationEvent(
+                        timestamp: row.timestamp, eventId: row.eventKey, version: row.version, taskId: row.taskId,
+                        conversationId: row.conversationId, action: row.action,
+                        severity: ViolationSeverity(rawValue: row.severity) ?? .high, policy: row.policy)),
+                arm: row.arm == "candidate" ? .candidate : .baseline)
+        }
+        for row in stored.shadow {
+            seen.insert(stableHash(row.eventKey))
+            let calls = Self.decodeCalls(row.proposedToolCalls)
+            accumulator.add(
+                .shadow(
+                    ShadowEvent(
+                        timestamp: row.timestamp, eventId: row.eventKey, version: row.version,
+                        requestId: row.requestId, conversationId: row.conversationId, proposedToolCalls: calls,
+                        output: nil)), arm: .candidate)
+            if row.agrees == nil {
+                pendingShadow.append((row.eventKey, row.requestId, Self.sequence(calls)))
+            }
+        }
+    }
+
+    /// Whether `event` is new; a new event of a run becomes a row.
+    mutating func admit(_ event: AgentEvent, arm: Arm) -> Bool {
+        guard seen.insert(stableHash(Self.key(of: event))).inserted else {
+            duplicates += 1
+            return false
+        }
+        newEvents += 1
+        guard runId != nil else { return true }
+        switch event {
+        case .task(let task):
+            let unauthorized = task.toolCalls.filter { $0.authorized == false }.count
+            tasks.append(
+                TelemetryTaskRow(
+                    eventKey: task.eventId, arm: arm.name, version: task.version, stepIndex: stepIndex,
+                    conversationId: task.conversationId, taskId: task.taskId, requestId: task.requestId,
+                    traceId: task.traceId, spanId: task.spanId, timestamp: task.timestamp,
+                    outcome: task.outcome.rawValue, costUSD: task.costUSD,
+                    costSource: task.costUSD == nil ? nil : task.costFromPrices ? "price_table" : "reported",
+                    latencyMs: task.latencyMs, inputTokens: task.inputTokens, outputTokens: task.outputTokens,
+                    steps: task.steps, toolCalls: Self.encodeCalls(task.toolCalls), unauthorized: unauthorized,
+                    category: task.category, judgeScore: task.judgeScore, sampleKey: Self.sampleKey(task.eventId),
+                    sampled: false, input: task.input, output: task.output))
+            if arm == .baseline, let request = task.requestId {
+                stableSequences[request] = Self.sequence(task.toolCalls)
+            }
+        case .feedback(let item):
+            feedback.append(
+                TelemetryFeedbackRow(
+                    eventKey: item.eventId, arm: arm.name, version: item.version, taskId: item.taskId,
+                    conversationId: item.conversationId, timestamp: item.timestamp, rating: item.rating,
+                    thumbsUp: item.thumbsUp, comment: item.comment))
+        case .violation(let item):
+            violatedTasks.insert(item.taskId)
+            violations.append(
+                TelemetryViolationRow(
+                    eventKey: item.eventId, arm: arm.name, version: item.version, taskId: item.taskId,
+                    conversationId: item.conversationId, timestamp: item.timestamp, action: item.action,
+                    severity: item.severity.rawValue, policy: item.policy))
+        case .shadow(let item):
+            shadow.append(
+                TelemetryShadowRow(
+                    eventKey: item.eventId, version: item.version, requestId: item.requestId,
+                    conversationId: item.conversationId, timestamp: item.timestamp,
+                    proposedToolCalls: Self.encodeCalls(item.proposedToolCalls), output: item.output, agrees: nil))
+        }
+        return true
+    }
+
+    /// Chooses which successes keep their content, and pairs shadow proposals with the stable version.
+    mutating func finishSample() {
+        guard runId != nil else { return }
+        for arm in Arm.allCases {
+            var candidates = storedSample[arm.rawValue].map { (key: $0.0, sampleKey: $0.1, new: -1) }
+            for (index, task) in tasks.enumerated()
+            where task.arm == arm.name && task.outcome == "success" && task.unauthorized == 0
+                && !violatedTasks.contains(task.taskId)
+            {
+                candidates.append((task.eventKey, task.sampleKey, index))
+            }
+            candidates.sort { ($0.sampleKey, $0.key) < ($1.sampleKey, $1.key) }
+            for (rank, candidate) in candidates.enumerated() {
+                let keep = rank < retainSuccesses
+                if candidate.new >= 0 {
+                    tasks[candidate.new].sampled = keep
+                    if !keep {
+                        tasks[candidate.new].input = nil
+                        tasks[candidate.new].output = nil
+                    }
+                } else if !keep {
+                    unsampled.append(candidate.key)
+                }
+            }
+        }
+        for index in shadow.indices {
+            if let stable = stableSequences[shadow[index].requestId] {
+                shadow[index].agrees = stable == Self.sequence(Self.decodeCalls(shadow[index].proposedToolCalls))
+            }
+        }
+        for pending in pendingShadow {
+            if let stable = stableSequences[pending.request] {
+                shadowAgreements[pending.key] = stable == pending.sequence
+            }
+        }
+    }
+
+    func fill(_ write: inout LookWrite) {
+        write.tasks = tasks
+        write.feedback = feedback
+        write.violations = violations
+        write.shadow = shadow
+        write.unsampled = unsampled
+        write.shadowAgreements = shadowAgreements
+    }
+}

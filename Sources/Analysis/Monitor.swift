@@ -1,0 +1,380 @@
+import Artifacts
+import CIOutput
+import Foundation
+import Ledger
+import Logging
+import Policy
+import Rollout
+import Telemetry
+
+/// What one `monitor analyze` look is asked to do.
+package struct LookRequest: Sendable {
+    package var runId: String?
+    package var baselineVersion: String?
+    package var candidateVersion: String?
+    package var policyPath: String?
+    package var sources: [SourceSpec]
+    package var prometheusURL: String?
+    /// The time the look is taken at (Prometheus queries, the step's age); `nil` for now.
+    package var at: Date?
+    package var outputPath: String
+    package var reportPath: String?
+    package var metricsPath: String?
+    package var act: Bool
+    /// Where `--act` writes `rollout.json` and the routing configuration.
+    package var deployOutDir: String
+    package var ci: CIDestinations
+    package var ledgerPath: String
+    package var arguments: [String]
+    package var environment: [String: String]
+
+    /// Makes a request.
+    package init(
+        runId: String?, baselineVersion: String?, candidateVersion: String?, policyPath: String?,
+        sources: [SourceSpec], prometheusURL: String?, at: Date?, outputPath: String, reportPath: String?,
+        metricsPath: String?, act: Bool, deployOutDir: String, ci: CIDestinations, ledgerPath: String,
+        arguments: [String], environment: [String: String]
+    ) {
+        self.runId = runId
+        self.baselineVersion = baselineVersion
+        self.candidateVersion = candidateVersion
+        self.policyPath = policyPath
+        self.sources = sources
+        self.prometheusURL = prometheusURL
+        self.at = at
+        self.outputPath = outputPath
+        self.reportPath = reportPath
+        self.metricsPath = metricsPath
+        self.act = act
+        self.deployOutDir = deployOutDir
+        self.ci = ci
+        self.ledgerPath = ledgerPath
+        self.arguments = arguments
+        self.environment = environment
+    }
+}
+
+/// What a look produced.
+package struct LookOutcome: Sendable {
+    package var artifact: AnalysisArtifact
+    /// The rollout transition `--act` carried out, if any.
+    package var action: String?
+    package var warnings: [String]
+    package var workflowCommands: [String]
+    package var exitStatus: Int32
+}
+
+/// The rollout a look belongs to.
+struct RolloutView {
+    var run: RunRecord
+    var state: RolloutRecord?
+    var steps: [RolloutStep]
+}
+
+/// `monitor`: one look at a canary, from telemetry to a recorded decision.
+package struct Monitor {
+    let logger: Logger
+
+    /// A monitor logging to `logger`.
+    package init(logger: Logger) {
+        self.logger = logger
+    }
+
+    /// Takes one look.
+    package func analyze(_ request: LookRequest) throws -> LookOutcome {
+        let startedAt = ArtifactClock.iso8601(ArtifactClock.now(environment: request.environment))
+        let loaded = try PolicyLoader.load(path: request.policyPath, agentName: nil)
+        let policy = loaded.policy
+        let monitor = policy.monitor
+        let now = request.at ?? ArtifactClock.now(environment: request.environment)
+
+        // What is compared.
+        var view: RolloutView?
+        let ledgerExists = FileManager.default.fileExists(atPath: request.ledgerPath)
+        if let runId = request.runId {
+            guard ledgerExists else { throw MonitorError.notFound("no ledger at \(request.ledgerPath) (run \(runId))") }
+            let ledger = try Ledger(path: request.ledgerPath, logger: logger)
+            guard let run = try ledger.run(id: runId) else {
+                throw MonitorError.notFound("run \(runId) is not in the ledger \(request.ledgerPath)")
+            }
+            let state = try ledger.rollout(runId: runId)
+            var steps = policy.rollout.steps
+            if let state,
+                let section = try? ArtifactCoding.makeDecoder().decode(
+                    RolloutSection.self, from: Data(state.policyJSON.utf8))
+            {
+                steps = section.steps
+            }
+            view = RolloutView(run: run, state: state, steps: steps)
+        }
+        guard
+            let baselineVersion = view?.run.baselineVersion ?? request.baselineVersion,
+            let candidateVersion = view?.run.candidateVersion ?? request.candidateVersion
+        else {
+            throw MonitorError.usage(
+                "name a run (--run ID) or both versions (--baseline-version and --candidate-version)")
+        }
+        let agent = view?.run.agent ?? policy.agent.name
+        let mode = view?.state?.mode ?? policy.rollout.mode.rawValue
+        var step = StepContext(
+            mode: mode, stepIndex: nil, stepCount: nil, weight: nil, minTasks: 0, minDurationSeconds: 0,
+            elapsedSeconds: nil, phase: nil)
+        var stepStart: Double?
+        if let view, let state = view.state {
+            let index = min(state.stepIndex, max(0, view.steps.count - 1))
+            step.stepIndex = state.stepIndex
+            step.stepCount = view.steps.count
+            step.weight = state.weight
+            step.phase = state.phase
+            if index < view.steps.count {
+                step.minTasks = view.steps[index].minTasks
+                step.minDurationSeconds = view.steps[index].minDurationSeconds
+            }
+            if let started = ISO8601DateFormatter().date(from: state.stepStartedAt) {
+                stepStart = started.timeIntervalSince1970
+                step.elapsedSeconds = max(0, Int(now.timeIntervalSince(started)))
+            }
+        }
+
+        // Telemetry: what the ledger holds for the run, then what is new in the sources.
+        var accumulator = Accumulator(
+            baselineVersion: baselineVersion, candidateVersion: candidateVersion, stepStartedAt: stepStart,
+            shadowMode: mode == "shadow")
+        var store = LookStore(runId: view?.run.id, stepIndex: step.stepIndex, retainSuccesses: monitor.retainSuccesses)
+        var cursors: [String: TelemetryCursor] = [:]
+        if let runId = view?.run.id {
+            let ledger = try Ledger(path: request.ledgerPath, logger: logger)
+            let (stored, storedCursors) = try ledger.telemetry(runId: runId)
+            cursors = storedCursors
+            store.load(stored, into: &accumulator)
+        }
+        var reader = TelemetryReader(
+            skipMalformed: monitor.malformed == "skip",
+            otlp: OTLPOptions(
+                successEvaluation: monitor.otlp.successEvaluation,
+                authorizationAttribute: monitor.otlp.authorizationAttribute,
+                categoryAttribute: monitor.otlp.categoryAttribute,
+                prices: monitor.prices.mapValues { ($0.inputPerMillion, $0.outputPerMillion) }),
+            incremental: view != nil)
+        var sources: [SourceSummary] = []
+        var newCursors: [TelemetryCursor] = []
+        var unknownSkipped = 0
+        let failOnUnknown = monitor.unknownVersions == "fail"
+        for spec in request.sources {
+            for file in try TelemetryReader.files(of: spec) {
+                let (cursor, summary) = try reader.read(file: file, format: spec.format, cursor: cursors[file]) {
+                    event, line in
+                    let version = Self.version(of: event)
+                    guard let arm = accumulator.arm(of: version) else {
+                        if failOnUnknown {
+                            throw MonitorError.unknownVersion(
+                                file: file, line: line, version: version, expected: [baselineVersion, candidateVersion])
+                        }
+                        unknownSkipped += 1
+                        return
+                    }
+                    guard store.admit(event, arm: arm) else { return }
+                    accumulator.add(event, arm: arm)
+                }
+                sources.append(summary)
+                if let cursor { newCursors.append(cursor) }
+            }
+        }
+        store.finishSample()
+        let prometheus = try queryPrometheus(
+            monitor, url: request.prometheusURL ?? monitor.prometheusURL,
+            versions: [baselineVersion, candidateVersion],
+            at: now, windowSeconds: step.elapsedSeconds, policyFile: request.policyPath ?? "policy")
+
+        // The judgement.
+        let inputs = accumulator.inputs(
+            agent: agent, runId: view?.run.id, step: step, monitor: monitor, policySha256: loaded.effectiveSha256,
+            prometheus: prometheus)
+        let judgement = Judge.judge(inputs)
+        let ingestion = IngestionSummary(
+            sources: sources, newEvents: store.newEvents, duplicateEvents: store.duplicates,
+            skippedMalformedLines: reader.skipped, skippedUnknownVersionEvents: unknownSkipped)
+        let exitStatus: Int32 = judgement.decision == .rollback ? 1 : 0
+        let inputsJSON = String(decoding: try ArtifactCoding.encode(inputs), as: UTF8.self)
+        let judgementJSON = String(decoding: try ArtifactCoding.encode(judgement), as: UTF8.self)
+        var inputFiles: [InputFile] = []
+        if let source = loaded.source { inputFiles.append(source) }
+
+        var write = LookWrite(
+            look: LookRow(
+                id: 0, runId: view?.run.id, agent: agent, baselineVersion: baselineVersion,
+                candidateVersion: candidateVersion, mode: mode, stepIndex: step.stepIndex, weight: step.weight,
+                decision: judgement.decision.rawValue, policySha256: loaded.effectiveSha256, inputsJSON: inputsJSON,
+                judgementJSON: judgementJSON, analysisSha256: "", createdAt: startedAt),
+            metrics: judgement.metrics.map(Self.metricRow),
+            stage: StageInvocation(
+                tool: "monitor", arguments: request.arguments, startedAt: startedAt,
+                endedAt: ArtifactClock.iso8601(ArtifactClock.now(environment: request.environment)),
+                exitStatus: exitStatus))
+        store.fill(&write)
+        write.cursors = newCursors
+
+        let ledger = try Ledger(path: request.ledgerPath, logger: logger)
+        let history = try view.map { try ledger.looks(runId: $0.run.id) } ?? []
+        let transitions = try view.map { try ledger.transitions(runId: $0.run.id) } ?? []
+        let staged = StagedFiles()
+        let publisher = CIPublisher(environment: request.environment)
+        var artifact: AnalysisArtifact?
+        var report: CIReport?
+        let lookId: Int64
+        do {
+            lookId = try ledger.recordLook(write) { lookId in
+                let made = AnalysisArtifact(
+                    schema: AnalysisArtifact.schemaID, runId: view?.run.id ?? "", createdAt: startedAt,
+                    tool: ToolInfo(name: "monitor"), inputs: inputFiles, lookId: lookId, agent: agent,
+                    baselineVersion: baselineVersion, candidateVersion: candidateVersion, mode: mode,
+                    step: step.stepIndex.map { $0 + 1 }, weight: step.weight, decision: judgement.decision,
+                    reasons: judgement.reasons, health: judgement.health, sample: judgement.sample,
+                    metrics: judgement.metrics, segments: judgement.segments, shadow: judgement.shadow,
+                    ingestion: ingestion, policySha256: loaded.effectiveSha256, method: Self.method(inputs))
+                artifact = made
+                let data = try ArtifactCoding.encode(made)
+                try staged.stage(data, at: request.outputPath)
+                let sha = Digest.sha256(data)
+                var outputs = [OutputFile(kind: "analysis", path: request.outputPath, sha256: sha)]
+                if let path = request.reportPath {
+                    let html = Data(
+                        HTMLReport.render(
+                            made,
+                            history: history.map { HTMLReport.Point(row: $0) } + [HTMLReport.Point(artifact: made)],
+                            transitions: transitions.map {
+                                HTMLReport.Transition(at: $0.createdAt, command: $0.command, weight: $0.toWeight)
+                            }
+                        ).utf8)
+                    try staged.stage(html, at: path)
+                    outputs.append(OutputFile(kind: "report", path: path, sha256: Digest.sha256(html)))
+                }
+                if let path = request.metricsPath {
+                    let text = Data(MetricsFile.render(made, phase: step.phase ?? "analysis").utf8)
+                    try staged.stage(text, at: path)
+                    outputs.append(OutputFile(kind: "metrics", path: path, sha256: Digest.sha256(text)))
+                }
+                let ci = AnalysisCIReport.make(made, artifactPath: request.outputPath)
+                report = ci
+                for file in try publisher.stageFiles(ci, to: request.ci, in: staged) {
+                    outputs.append(OutputFile(kind: file.kind, path: file.path, sha256: Digest.sha256(file.data)))
+                }
+                return (sha, outputs)
+            }
+            try staged.commit()
+        } catch {
+            staged.discard()
+            throw error
+        }
+        guard let artifact, let report else { throw MonitorError.corruptLook(id: lookId, reason: "no artifact made") }
+        logger.info("look recorded", metadata: ["look": "\(lookId)", "decision": "\(artifact.decision.rawValue)"])
+        var warnings = reader.warnings
+        if unknownSkipped > 0 { warnings.append("skipped \(unknownSkipped) event(s) of other versions") }
+
+        var action: String?
+        if request.act, let view {
+            action = try act(artifact, view: view, request: request)
+        }
+        let commands = try publisher.publishToGitHub(report)
+        return LookOutcome(
+            artifact: artifact, action: action, warnings: warnings, workflowCommands: commands, exitStatus: exitStatus)
+    }
+
+    /// Carries a decision out through canary-deploy's library, with the same ledger rules and records as a
+    /// person's command.
+    func act(_ artifact: AnalysisArtifact, view: RolloutView, request: LookRequest) throws -> String? {
+        guard let state = view.state, state.phase == "progressing" || state.phase == "paused" else { return nil }
+        let command: RolloutCommand
+        switch artifact.decision {
+        case .rollback: command = .rollback
+        case .promote: command = state.stepIndex >= view.steps.count - 1 ? .promote : .advance
+        case .continue, .hold: return nil
+        }
+        let deploy = CanaryDeploy(logger: logger)
+        let outcome = try deploy.transition(
+            command, runId: view.run.id, analysisPath: request.outputPath, force: false, reason: nil,
+            context: DeployContext(
+                outDir: request.deployOutDir, apply: nil, ci: CIDestinations(), ledgerPath: request.ledgerPath,
+                arguments: request.arguments, environment: request.environment))
+        return "\(command.rawValue): now \(outcome.artifact.phase) at \(outcome.artifact.weight) %"
+    }
+
+    /// Recomputes a stored look from its stored inputs.
+    package func rejudge(lookId: Int64, ledgerPath: String) throws -> (
+        stored: Judgement, recomputed: Judgement, look: LookRow
+    ) {
+        guard FileManager.default.fileExists(atPath: ledgerPath) else {
+            throw MonitorError.notFound("no ledger at \(ledgerPath)")
+        }
+        let ledger = try Ledger(path: ledgerPath, logger: logger)
+        guard let look = try ledger.look(id: lookId) else {
+            throw MonitorError.notFound("look \(lookId) is not in the ledger \(ledgerPath)")
+        }
+        let decoder = ArtifactCoding.makeDecoder()
+        do {
+            let inputs = try decoder.decode(LookInputs.self, from: Data(look.inputsJSON.utf8))
+            let stored = try decoder.decode(Judgement.self, from: Data(look.judgementJSON.utf8))
+            return (stored, Judge.judge(inputs), look)
+        } catch {
+            throw MonitorError.corruptLook(id: lookId, reason: String(describing: error))
+        }
+    }
+
+    func queryPrometheus(
+        _ monitor: MonitorSection, url: String?, versions: [String], at now: Date, windowSeconds: Int?,
+        policyFile: String
+    ) throws -> [String: [Double?]] {
+        guard !monitor.prometheusMetrics.isEmpty else { return [:] }
+        guard let url else {
+            throw MonitorError.usage(
+                "the policy has Prometheus metrics: give --prometheus URL or monitor.prometheus.url")
+        }
+        let client = PrometheusClient(baseURL: url)
+        let window = "\(max(60, windowSeconds ?? 300))s"
+        var values: [String: [Double?]] = [:]
+        for (index, entry) in monitor.prometheusMetrics.enumerated() {
+            var pair: [Double?] = []
+            for version in versions {
+                let query = entry.query.replacingOccurrences(of: "{{version}}", with: version)
+                    .replacingOccurrences(of: "{{window}}", with: window)
+                switch try client.query(query, at: now.timeIntervalSince1970) {
+                case .value(let value): pair.append(value)
+                case .refused(let reason):
+                    throw MonitorError.prometheusQuery(
+                        file: policyFile, field: "monitor.prometheus.metrics[\(index)].query", reason: reason)
+                }
+            }
+            values[entry.metric.name] = pair
+        }
+        return values
+    }
+
+    static func version(of event: AgentEvent) -> String {
+        switch event {
+        case .task(let e): e.version
+        case .feedback(let e): e.version
+        case .violation(let e): e.version
+        case .shadow(let e): e.version
+        }
+    }
+
+    static func metricRow(_ metric: MetricResult) -> LookMetricRow {
+        LookMetricRow(
+            name: metric.name, role: metric.role, status: metric.status, baselineValue: metric.baseline.value,
+            candidateValue: metric.candidate.value, baselineN: metric.baseline.n, candidateN: metric.candidate.n,
+            difference: metric.difference, ratio: metric.ratio, ciLow: metric.ciLow, ciHigh: metric.ciHigh,
+            method: metric.method)
+    }
+
+    static func method(_ inputs: LookInputs) -> AnalysisMethod {
+        let metrics =
+            Judge.applicable(inputs.monitor.metrics, mode: inputs.step.mode)
+            + inputs.monitor.prometheusMetrics.map(\.metric)
+        let rollback = metrics.filter(Judge.rollsBack).count
+        return AnalysisMethod(
+            sequential:
+                "always-valid inference: normal-mixture mSPRT confidence sequences; conditional binomial mixture for rare events",
+            alpha: inputs.monitor.alpha, rollbackMetrics: rollback, signalMetrics: metrics.count - rollback,
+            reference: Judge.reference)
+    }
+}

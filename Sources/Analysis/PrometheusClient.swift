@@ -1,0 +1,96 @@
+import Foundation
+import JSONLines
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// A minimal client of the Prometheus HTTP API's instant queries (`/api/v1/query`).
+package struct PrometheusClient: Sendable {
+    let baseURL: String
+    let timeout: TimeInterval
+
+    /// A client of the server at `baseURL`.
+    package init(baseURL: String, timeout: TimeInterval = 10) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.timeout = timeout
+    }
+
+    /// The outcome of one query.
+    package enum Answer: Equatable, Sendable {
+        /// The first sample's value, or `nil` when the result is empty.
+        case value(Double?)
+        /// Prometheus refused the query (`bad_data`).
+        case refused(String)
+    }
+
+    /// Evaluates `query` at `time` (seconds since 1970); throws when the server cannot be reached.
+    package func query(_ query: String, at time: Double) throws -> Answer {
+        var components = URLComponents(string: baseURL + "/api/v1/query")
+        components?.queryItems = [
+            URLQueryItem(name: "query", value: query), URLQueryItem(name: "time", value: String(format: "%.3f", time)),
+        ]
+        guard let url = components?.url else {
+            throw MonitorError.prometheusUnavailable(url: baseURL, reason: "not a valid URL")
+        }
+        var request = URLRequest(url: url)
+        request.timeoutInterval = timeout
+        let box = ResultBox()
+        let semaphore = DispatchSemaphore(value: 0)
+        let task = URLSession.shared.dataTask(with: request) { data, response, error in
+            box.set(data, (response as? HTTPURLResponse)?.statusCode, error)
+            semaphore.signal()
+        }
+        task.resume()
+        if semaphore.wait(timeout: .now() + timeout + 1) == .timedOut {
+            task.cancel()
+            throw MonitorError.prometheusUnavailable(url: baseURL, reason: "no answer in \(Int(timeout)) s")
+        }
+        let (data, status, error) = box.get()
+        if let error {
+            throw MonitorError.prometheusUnavailable(url: baseURL, reason: error.localizedDescription)
+        }
+        guard let data, let body = try? JSONParser.parse([UInt8](data)) else {
+            throw MonitorError.prometheusUnavailable(url: baseURL, reason: "HTTP \(status ?? 0) without a JSON body")
+        }
+        if body["status"]?.stringValue == "error" {
+            let message = body["error"]?.stringValue ?? "unknown error"
+            if body["errorType"]?.stringValue == "bad_data" { return .refused(message) }
+            throw MonitorError.prometheusUnavailable(url: baseURL, reason: message)
+        }
+        guard let result = body["data"]?["result"] else {
+            throw MonitorError.prometheusUnavailable(url: baseURL, reason: "the answer has no data.result")
+        }
+        // A vector's first sample, or a scalar.
+        if let first = result.arrayValue?.first, let pair = first["value"]?.arrayValue, pair.count == 2,
+            let text = pair[1].stringValue
+        {
+            return .value(Double(text).flatMap { $0.isFinite ? $0 : nil })
+        }
+        if let pair = result.arrayValue, pair.count == 2, let text = pair[1].stringValue {
+            return .value(Double(text).flatMap { $0.isFinite ? $0 : nil })
+        }
+        return .value(nil)
+    }
+}
+
+private final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data: Data?
+    private var status: Int?
+    private var error: (any Error)?
+
+    func set(_ data: Data?, _ status: Int?, _ error: (any Error)?) {
+        lock.lock()
+        defer { lock.unlock() }
+        self.data = data
+        self.status = status
+        self.error = error
+    }
+
+    func get() -> (Data?, Int?, (any Error)?) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (data, status, error)
+    }
+}

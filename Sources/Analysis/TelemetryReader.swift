@@ -1,0 +1,226 @@
+import Artifacts
+import Foundation
+import JSONLines
+import Ledger
+import Telemetry
+
+/// The format of a telemetry source.
+package enum SourceFormat: String, Sendable {
+    case native
+    case otlp
+}
+
+/// One `--events` or `--otlp` argument.
+package struct SourceSpec: Sendable, Equatable {
+    package var path: String
+    package var format: SourceFormat
+
+    /// Makes a source.
+    package init(path: String, format: SourceFormat) {
+        self.path = path
+        self.format = format
+    }
+}
+
+/// Reads telemetry files as a stream of events, in chunks so memory stays bounded whatever the file size,
+/// resuming each file where the previous look stopped.
+package struct TelemetryReader {
+    /// What to do with a malformed line: `fail` or `skip`.
+    let skipMalformed: Bool
+    let otlp: OTLPOptions
+    /// Whether a trailing line without a newline that does not parse is left for the next look (a writer
+    /// may be in the middle of it) rather than reported.
+    let incremental: Bool
+    package private(set) var skipped = 0
+    package private(set) var warnings: [String] = []
+    static let chunkSize = 4 << 20
+
+    /// A reader.
+    package init(skipMalformed: Bool, otlp: OTLPOptions, incremental: Bool) {
+        self.skipMalformed = skipMalformed
+        self.otlp = otlp
+        self.incremental = incremental
+    }
+
+    /// The files of a source: a file, every `.jsonl`/`.json`/`.ndjson` file of a directory (sorted), or `-`.
+    package static func files(of spec: SourceSpec) throws(ArtifactError) -> [String] {
+        if spec.path == "-" { return ["-"] }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: spec.path, isDirectory: &isDirectory) else {
+            throw .missingFile(path: spec.path)
+        }
+        guard isDirectory.boolValue else { return [spec.path] }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: spec.path)) ?? []
+        return names.filter { $0.hasSuffix(".jsonl") || $0.hasSuffix(".json") || $0.hasSuffix(".ndjson") }.sorted()
+            .map { (spec.path as NSString).appendingPathComponent($0) }
+    }
+
+    /// The identity of a file's content: device, inode and the SHA-256 of its first 4 KiB (a file replaced or
+    /// truncated under the same name starts again from the beginning).
+    static func identity(of path: String, descriptor: Int32) -> String {
+        var info = stat()
+        fstat(descriptor, &info)
+        var prefix = [UInt8](repeating: 0, count: 4096)
+        let count = pread(descriptor, &prefix, 4096, 0)
+        let head = Digest.sha256(Data(prefix[0..<max(0, count)]))
+        return "\(info.st_dev):\(info.st_ino):\(head.prefix(16))"
+    }
+
+    /// Reads one file from its cursor, calling `event` for every event; returns the new cursor and the
+    /// source's summary.
+    package mutating func read(
+        file path: String, format: SourceFormat, cursor: TelemetryCursor?,
+        event: (AgentEvent, Int) throws -> Void
+    ) throws -> (cursor: TelemetryCursor?, summary: SourceSummary) {
+        let descriptor: Int32 = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw ArtifactError.missingFile(path: path) }
+        defer { if path != "-" { close(descriptor) } }
+        let identity = path == "-" ? "stdin" : Self.identity(of: path, descriptor: descriptor)
+        var size = 0
+        if path != "-" {
+            var info = stat()
+            fstat(descriptor, &info)
+            size = Int(info.st_size)
+        }
+        var start = 0
+        var line = 0
+        if let cursor, cursor.identity == identity, cursor.offset <= size {
+            start = cursor.offset
+            line = cursor.line
+        }
+        if path != "-", start > 0 { lseek(descriptor, off_t(start), SEEK_SET) }
+
+        let fromOffset = start
+        var consumed = start
+        var buffer = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: Self.chunkSize)
+        var ended = false
+        var otlpState = OTLPState()
+        let nativeParser = NativeEventParser(file: path)
+        let otlpParser = OTLPTraceParser(file: path)
+        var linesRead = 0
+
+        func handle(_ bytes: UnsafeBufferPointer<UInt8>, number: Int, lineStart: Int, final: Bool) throws -> Bool {
+            // Blank lines are allowed.
+            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return true }
+            do {
+                switch format {
+                case .native:
+                    try event(try nativeParser.event(bytes, line: number), number)
+                case .otlp:
+                    let spans = try otlpParser.spans(bytes, line: number)
+                    otlpState.add(spans, lineStart: lineStart, line: number)
+                }
+            } catch let error as TelemetryError {
+                if final, incremental { return false }
+                guard skipMalformed else { throw error }
+                skipped += 1
+                if warnings.count < 20 { warnings.append("skipped: \(error)") }
+            }
+            return true
+        }
+
+        while !ended {
+            let count = chunk.withUnsafeMutableBytes { raw in
+                Foundation.read(descriptor, raw.baseAddress, Self.chunkSize)
+            }
+            if count < 0 { throw ArtifactError.unreadable(path: path, reason: String(cString: strerror(errno))) }
+            if count == 0 {
+                ended = true
+            } else {
+                buffer.append(contentsOf: chunk[0..<count])
+            }
+            var pending = 0
+            try buffer.withUnsafeBufferPointer { all in
+                var lineStart = 0
+                guard let base = all.baseAddress else { return }
+                while lineStart < all.count,
+                    let found = memchr(base + lineStart, 0x0A, all.count - lineStart)
+                {
+                    let index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                    line += 1
+                    linesRead += 1
+                    _ = try handle(
+                        UnsafeBufferPointer(rebasing: all[lineStart..<index]), number: line,
+                        lineStart: consumed + lineStart, final: false)
+                    lineStart = index + 1
+                }
+                if ended, lineStart < all.count {
+                    let accepted = try handle(
+                        UnsafeBufferPointer(rebasing: all[lineStart..<all.count]), number: line + 1,
+                        lineStart: consumed + lineStart, final: true)
+                    if accepted {
+                        line += 1
+                        linesRead += 1
+                        lineStart = all.count
+                    }
+                }
+                pending = lineStart
+            }
+            consumed += pending
+            buffer.removeFirst(pending)
+        }
+        var endOffset = consumed
+        var endLine = line
+        if format == .otlp {
+            let builder = OTLPTaskBuilder(options: otlp)
+            for (task, number) in otlpState.tasks(builder) {
+                guard let task else {
+                    throw TelemetryError.malformedEvent(
+                        file: path, line: number, field: "attributes",
+                        reason: "the invoke_agent span names no version: set feature_flag.result.variant, "
+                            + "gen_ai.agent.version or the resource's service.version")
+                }
+                try event(.task(task), number)
+            }
+            // Spans of traces whose root has not arrived are read again next time; their tasks are
+            // deduplicated by the root's span id.
+            if let resume = otlpState.earliestPending {
+                endOffset = resume.offset
+                endLine = resume.line - 1
+            }
+        }
+        let next =
+            path == "-" ? nil : TelemetryCursor(source: path, identity: identity, offset: endOffset, line: endLine)
+        return (
+            next,
+            SourceSummary(
+                path: path, format: format.rawValue, fromOffset: fromOffset, toOffset: endOffset, lines: linesRead)
+        )
+    }
+}
+
+/// Spans collected from an OTLP file, grouped by trace.
+struct OTLPState {
+    var spansByTrace: [String: [OTLPSpan]] = [:]
+    var traceOrder: [String] = []
+    var firstLine: [String: (offset: Int, line: Int)] = [:]
+
+    mutating func add(_ spans: [OTLPSpan], lineStart: Int, line: Int) {
+        for span in spans {
+            if spansByTrace[span.traceId] == nil {
+                traceOrder.append(span.traceId)
+                firstLine[span.traceId] = (lineStart, line)
+            }
+            spansByTrace[span.traceId, default: []].append(span)
+        }
+    }
+
+    /// The tasks of traces with a root, each with the line of its root span.
+    func tasks(_ builder: OTLPTaskBuilder) -> [(TaskEvent?, Int)] {
+        var result: [(TaskEvent?, Int)] = []
+        for trace in traceOrder {
+            let spans = spansByTrace[trace] ?? []
+            for root in spans where OTLPTaskBuilder.isTaskRoot(root) {
+                result.append((builder.task(root: root, spans: spans), firstLine[trace]?.line ?? 0))
+            }
+        }
+        return result
+    }
+
+    /// The earliest line holding spans of a trace with no root yet.
+    var earliestPending: (offset: Int, line: Int)? {
+        traceOrder.filter { trace in !(spansByTrace[trace] ?? []).contains(where: OTLPTaskBuilder.isTaskRoot) }
+            .compactMap { firstLine[$0] }.min { $0.offset < $1.offset }
+    }
+}
