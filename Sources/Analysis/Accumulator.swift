@@ -106,6 +106,7 @@ package struct Accumulator {
     var firstTime = [Double.infinity, .infinity]
     var lastTime = [-Double.infinity, -Double.infinity]
     var taskCount = [0, 0]
+    var stepTaskCount = [0, 0]
 
     /// An accumulator for the two versions; conversations first seen at or after `stepStartedAt` count
     /// in the sample-ratio check.
@@ -159,6 +160,8 @@ package struct Accumulator {
         let a = arm.rawValue
         let index = conversationIndex(task.conversationId, arm: arm, at: task.timestamp)
         taskCount[a] += 1
+        if let start = stepStartedAt, task.timestamp >= start { stepTaskCount[a] += 1 }
+        if stepStartedAt == nil { stepTaskCount[a] += 1 }
         firstTime[a] = min(firstTime[a], task.timestamp)
         lastTime[a] = max(lastTime[a], task.timestamp)
         totals[index].firstSeen = min(totals[index].firstSeen, task.timestamp)
@@ -306,6 +309,7 @@ package struct Accumulator {
                 candidateTasks: taskCount[1]),
             toolMix: toolMix, stepsMix: stepsMix, segments: monitor.segments ? segments : [],
             stepConversations: stepConversations, conversations: conversationsPerArm, tasks: taskCount,
+            stepTasks: stepTaskCount,
             mixedConversations: mixed, mixedExamples: mixedExamples.sorted(), criticalViolations: critical,
             criticalExamples: criticalExamples.sorted(), shadowPairs: pairs, shadowAgreements: agreements,
             prometheus: prometheus, candidateTaskRate: rate.map { ($0 * 1e6).rounded() / 1e6 },

@@ -9,7 +9,7 @@ package enum AnalysisCIReport {
         let where_ = artifact.step.map { "step \($0), \(artifact.weight ?? 0) %" } ?? artifact.mode
         let headline =
             "**\(decision)** (\(where_)) — \(artifact.sample.candidateTasks) candidate and "
-            + "\(artifact.sample.baselineTasks) baseline tasks; \(artifact.sample.requiredPerArm) per arm needed. "
+            + "\(artifact.sample.baselineTasks) baseline tasks; \(artifact.sample.requiredCandidateTasks) candidate tasks needed. "
             + "Always-valid intervals (mSPRT), α = \(Judge.format(artifact.method.alpha)) over all looks."
         var sections: [CISection] = []
         if !artifact.reasons.isEmpty {

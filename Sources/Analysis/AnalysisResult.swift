@@ -72,11 +72,14 @@ package struct Health: Codable, Equatable, Sendable {
 
 /// How much data the step needs and how long it should take.
 package struct SampleRequirement: Codable, Equatable, Sendable {
-    /// Tasks per arm needed before promotion: the largest of the power calculation for the primary metrics'
-    /// margins, their minimum samples and the step's `min_tasks`.
-    package var requiredPerArm: Int
-    /// The power calculation's own figure.
-    package var powerCalculationPerArm: Int
+    /// Candidate tasks (shadow pairs in shadow mode) needed before promotion, over the whole canary: the
+    /// larger of the power calculation for the primary metrics' margins and their minimum samples. The step's
+    /// own `min_tasks` counts the tasks since the step started.
+    package var requiredCandidateTasks: Int
+    /// The power calculation's own figure, at the observed baseline/candidate split.
+    package var powerCalculationTasks: Int
+    /// Baseline tasks needed at least (the primary metrics' minimum samples).
+    package var baselineFloor: Int
     package var baselineTasks: Int
     package var candidateTasks: Int
     package var moreCandidateTasksNeeded: Int

@@ -56,7 +56,7 @@ package enum HTMLReport {
         body += "<p>Look \(artifact.lookId) at \(escape(artifact.createdAt)), mode \(escape(artifact.mode))"
         if let step = artifact.step { body += ", step \(step) at \(artifact.weight ?? 0) %" }
         body += ". \(artifact.sample.candidateTasks) candidate and \(artifact.sample.baselineTasks) baseline tasks; "
-        body += "\(artifact.sample.requiredPerArm) per arm needed"
+        body += "\(artifact.sample.requiredCandidateTasks) candidate tasks needed"
         if artifact.sample.moreCandidateTasksNeeded > 0 {
             body += " (\(artifact.sample.moreCandidateTasksNeeded) more"
             if let eta = artifact.sample.estimatedSecondsRemaining {

@@ -66,7 +66,10 @@ package enum Judge {
         let sample = requirement(inputs, metrics: metrics, alpha: alpha)
         let minDurationMet = inputs.step.elapsedSeconds.map { $0 >= inputs.step.minDurationSeconds } ?? true
         let units = mode == "shadow" ? [inputs.shadowPairs, inputs.shadowPairs] : inputs.tasks
-        let enough = units[0] >= sample.requiredPerArm && units[1] >= sample.requiredPerArm
+        let stepUnits = mode == "shadow" ? inputs.shadowPairs : inputs.stepTasks[1]
+        let enough =
+            units[1] >= sample.requiredCandidateTasks && units[0] >= sample.baselineFloor
+            && stepUnits >= inputs.step.minTasks
         let health = Health(
             sampleRatio: srm, mixedVersionConversations: inputs.mixedConversations,
             mixedVersionExamples: inputs.mixedExamples, criticalViolations: inputs.criticalViolations,
@@ -118,10 +121,15 @@ package enum Judge {
                 reasons.append(
                     "too little data: \(units[1]) candidate and \(units[0]) baseline "
                         + (mode == "shadow" ? "shadow pairs" : "tasks")
-                        + " of the \(sample.requiredPerArm) per arm needed"
+                        + " (\(sample.requiredCandidateTasks) candidate and \(sample.baselineFloor) baseline needed)"
                         + (sample.estimatedSecondsRemaining.map {
                             " (about \($0 / 60 + 1) min more at the observed traffic)"
                         } ?? ""))
+            } else if stepUnits < inputs.step.minTasks {
+                decision = .continue
+                reasons.append(
+                    "this step has \(stepUnits) candidate \(mode == "shadow" ? "shadow pairs" : "tasks") of its minimum "
+                        + "\(inputs.step.minTasks)")
             } else if !minDurationMet {
                 decision = .continue
                 reasons.append(
@@ -485,17 +493,24 @@ package enum Judge {
 
     // MARK: - Sample size
 
-    /// The tasks per arm the step needs: for each primary metric, the smallest n at which a true regression
+    /// The candidate tasks the step needs: for each primary metric, the smallest n at which a true regression
     /// the size of the margin is caught with the policy's power, i.e. margin ≥ h(n) + z_power·√V(n), where
-    /// h is the confidence sequence's half-width and V(n) the variance at n tasks per arm, scaled from the
-    /// observed variance (so conversation clustering counts) or from a prior before data.
+    /// h is the confidence sequence's half-width and V(n) the variance of the difference with n candidate
+    /// tasks and r·n baseline tasks (r: the observed baseline/candidate ratio, else the step's split), scaled
+    /// from the observed variance (so conversation clustering counts) or from a prior before data.
     static func requirement(_ inputs: LookInputs, metrics: [MetricPolicy], alpha: (MetricPolicy) -> Double)
         -> SampleRequirement
     {
         let monitor = inputs.monitor
         let zPower = Distributions.normalQuantile(monitor.power)
+        var allocation = 1.0
+        if inputs.tasks[0] > 0, inputs.tasks[1] > 0 {
+            allocation = Double(inputs.tasks[0]) / Double(inputs.tasks[1])
+        } else if let weight = inputs.step.weight, weight > 0, weight < 100 {
+            allocation = Double(100 - weight) / Double(weight)
+        }
         var powerN = 0
-        var floorN = inputs.step.minTasks
+        var floorN = 0
         let mode = inputs.step.mode
         for metric in metrics where metric.role == .primary && (mode != "shadow" || metric.name == "shadow_agreement") {
             floorN = max(floorN, metric.minSample)
@@ -529,7 +544,7 @@ package enum Judge {
                 continue
             }
             guard margin > 0 else { continue }
-            let arms = metric.name == "shadow_agreement" ? 1.0 : 2.0
+            let arms = metric.name == "shadow_agreement" ? 1.0 : 1 + 1 / allocation
             let a = alpha(metric)
             func enough(_ n: Int) -> Bool {
                 let variance = arms * unitVariance / Double(n)
@@ -547,13 +562,15 @@ package enum Judge {
         }
         let required = max(powerN, floorN)
         let units = mode == "shadow" ? inputs.shadowPairs : inputs.tasks[1]
-        let more = max(0, required - units)
+        let stepUnits = mode == "shadow" ? inputs.shadowPairs : inputs.stepTasks[1]
+        let more = max(0, required - units, inputs.step.minTasks - stepUnits)
         var eta: Int?
         if more > 0, let rate = inputs.candidateTaskRate, rate > 0 {
             eta = Int((Double(more) / rate).rounded(.up))
         }
         return SampleRequirement(
-            requiredPerArm: required, powerCalculationPerArm: powerN, baselineTasks: inputs.tasks[0],
+            requiredCandidateTasks: required, powerCalculationTasks: powerN, baselineFloor: floorN,
+            baselineTasks: inputs.tasks[0],
             candidateTasks: inputs.tasks[1], moreCandidateTasksNeeded: more,
             estimatedSecondsRemaining: more == 0 ? 0 : eta,
             power: monitor.power)

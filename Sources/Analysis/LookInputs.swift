@@ -82,6 +82,8 @@ package struct LookInputs: Codable, Equatable, Sendable {
     package var stepConversations: [Int]
     package var conversations: [Int]
     package var tasks: [Int]
+    /// Tasks per arm since the current step started (the step's `min_tasks` counts these).
+    package var stepTasks: [Int]
     package var mixedConversations: Int
     package var mixedExamples: [String]
     package var criticalViolations: Int
