@@ -60,23 +60,84 @@ package struct LogHistogram: Sendable {
     }
 }
 
+/// What the accumulator needs of a task: hashes of its ids and its numbers (NaN where absent).
+package struct TaskFacts {
+    package var timestamp: Double
+    package var conversation: UInt64
+    package var task: UInt64
+    /// 0 when the task has no request id.
+    package var request: UInt64
+    package var outcome: TaskOutcome
+    package var cost: Double
+    package var latency: Double
+    package var inputTokens: Double
+    package var outputTokens: Double
+    package var steps: Double
+    package var judge: Double
+    /// 0 when the task has no category.
+    package var category: UInt64
+
+    /// Makes facts.
+    package init(
+        timestamp: Double, conversation: UInt64, task: UInt64, request: UInt64, outcome: TaskOutcome, cost: Double,
+        latency: Double, inputTokens: Double, outputTokens: Double, steps: Double, judge: Double, category: UInt64
+    ) {
+        self.timestamp = timestamp
+        self.conversation = conversation
+        self.task = task
+        self.request = request
+        self.outcome = outcome
+        self.cost = cost
+        self.latency = latency
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+        self.steps = steps
+        self.judge = judge
+        self.category = category
+    }
+}
+
 /// Per-conversation, per-arm totals.
 struct ConversationTotals {
-    var arm: Int
     var firstSeen: Double
-    var tasks = 0.0
-    var successes = 0.0
-    var errors = 0.0
-    var rogue = 0.0
     var cost = 0.0
-    var costCount = 0.0
     var tokens = 0.0
-    var tokensCount = 0.0
     var steps = 0.0
-    var stepsCount = 0.0
     var judge = 0.0
-    var judgeCount = 0.0
+    var tasks: UInt32 = 0
+    var successes: UInt32 = 0
+    var errors: UInt32 = 0
+    var rogue: UInt32 = 0
+    var costCount: UInt32 = 0
+    var tokensCount: UInt32 = 0
+    var stepsCount: UInt32 = 0
+    var judgeCount: UInt32 = 0
+    var armValue: UInt8
     var mixed = false
+
+    init(arm: Int, firstSeen: Double) {
+        self.armValue = UInt8(arm)
+        self.firstSeen = firstSeen
+    }
+
+    var arm: Int { Int(armValue) }
+
+    /// Adds another part's totals of the same conversation and arm.
+    mutating func merge(_ other: ConversationTotals) {
+        firstSeen = min(firstSeen, other.firstSeen)
+        cost += other.cost
+        tokens += other.tokens
+        steps += other.steps
+        judge += other.judge
+        tasks += other.tasks
+        successes += other.successes
+        errors += other.errors
+        rogue += other.rogue
+        costCount += other.costCount
+        tokensCount += other.tokensCount
+        stepsCount += other.stepsCount
+        judgeCount += other.judgeCount
+    }
 }
 
 /// Aggregates agent events of two arms into the sufficient statistics of a look, in bounded memory:
@@ -87,16 +148,23 @@ package struct Accumulator {
     let stepStartedAt: Double?
     let shadowMode: Bool
 
-    var conversations: [UInt64: Int] = [:]
-    var totals: [ConversationTotals] = []
+    var conversations = HashIndex64()
+    var totals = BlockArray<ConversationTotals>()
     var latency = [LogHistogram(), LogHistogram()]
-    var toolCounts: [[String: Double]] = [[:], [:]]
+    /// Tool names seen (hashes) and calls per arm: a handful of tools, so a linear search beats hashing.
+    var toolKeys: [UInt64] = []
+    var toolCounts: [[Double]] = [[], []]
+    var names: [UInt64: String] = [:]
+    /// The first names registered, checked before the dictionary (tools and categories are few).
+    var recentNames: [UInt64] = []
     var stepsCounts = [[Double](repeating: 0, count: 21), [Double](repeating: 0, count: 21)]
-    var rogueTasks: Set<UInt64> = []
+    var rogueTasks = HashSet64(capacity: 64)
     var rogueByArm = [0, 0]
     var satisfaction: [UInt64: (arm: Int, positive: Double, count: Double)] = [:]
-    var segmentSuccess: [String: [ClusterSums]] = [:]
-    var segmentCost: [String: [ClusterSums]] = [:]
+    /// Segments (categories) seen and their task-level sums per arm, searched linearly (they are few).
+    var segmentKeys: [UInt64] = []
+    var segmentSuccess: [[ClusterSums]] = []
+    var segmentCost: [[ClusterSums]] = []
     var mixed = 0
     var mixedExamples: [String] = []
     var critical = 0
@@ -129,16 +197,21 @@ package struct Accumulator {
         case .feedback(let feedback): add(feedback, arm: arm)
         case .violation(let violation): add(violation, arm: arm)
         case .shadow(let shadow):
-            shadowSequences[stableHash(shadow.requestId)] = Self.sequenceHash(shadow.proposedToolCalls)
+            shadowSequences[stableHash(shadow.requestId)] = Self.sequenceHash(
+                shadow.proposedToolCalls.map { stableHash($0.name) })
         }
     }
 
-    static func sequenceHash(_ calls: [ToolCall]) -> UInt64 {
-        stableHash(calls.map(\.name).joined(separator: "\u{1}"))
+    static func sequenceHash(_ tools: [UInt64]) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for tool in tools {
+            hash ^= tool
+            hash = hash &* 0x100_0000_01b3
+        }
+        return hash
     }
 
-    mutating func conversationIndex(_ id: String, arm: Arm, at time: Double) -> Int {
-        let hash = stableHash(id)
+    mutating func conversationIndex(_ hash: UInt64, arm: Arm, at time: Double, name: () -> String) -> Int {
         let key = (hash << 1) | UInt64(arm.rawValue)
         if let index = conversations[key] { return index }
         let index = totals.count
@@ -148,70 +221,127 @@ package struct Accumulator {
             if !totals[other].mixed {
                 totals[other].mixed = true
                 mixed += 1
-                if mixedExamples.count < 5 { mixedExamples.append(id) }
+                if mixedExamples.count < 5 { mixedExamples.append(name()) }
             }
         }
         totals.append(entry)
-        conversations[key] = index
+        conversations.set(key, index)
         return index
     }
 
+    @inline(__always) mutating func countTool(_ tool: UInt64, arm: Int, by count: Double) {
+        if let index = toolKeys.firstIndex(of: tool) {
+            toolCounts[arm][index] += count
+        } else {
+            toolKeys.append(tool)
+            toolCounts[arm].append(0)
+            toolCounts[1 - arm].append(0)
+            toolCounts[arm][toolKeys.count - 1] += count
+        }
+    }
+
+    @inline(__always) mutating func segmentIndex(_ category: UInt64) -> Int {
+        if let index = segmentKeys.firstIndex(of: category) { return index }
+        segmentKeys.append(category)
+        segmentSuccess.append([ClusterSums(), ClusterSums()])
+        segmentCost.append([ClusterSums(), ClusterSums()])
+        return segmentKeys.count - 1
+    }
+
+    func labelled(_ hash: UInt64) -> (label: String, hash: UInt64) {
+        (names[hash] ?? String(hash, radix: 16), hash)
+    }
+
+    /// Registers the text of a hashed tool or category name the first time it is seen.
+    @inline(__always)
+    package mutating func name(_ hash: UInt64, _ text: () -> String) {
+        if !recentNames.contains(hash), names[hash] == nil {
+            names[hash] = text()
+        }
+        if recentNames.count < 64, !recentNames.contains(hash) { recentNames.append(hash) }
+    }
+
     mutating func add(_ task: TaskEvent, arm: Arm) {
+        var facts = TaskFacts(
+            timestamp: task.timestamp, conversation: stableHash(task.conversationId), task: stableHash(task.taskId),
+            request: task.requestId.map(stableHash) ?? 0, outcome: task.outcome, cost: task.costUSD ?? .nan,
+            latency: task.latencyMs ?? .nan, inputTokens: task.inputTokens ?? .nan,
+            outputTokens: task.outputTokens ?? .nan, steps: task.steps ?? .nan, judge: task.judgeScore ?? .nan,
+            category: 0)
+        if let category = task.category {
+            facts.category = stableHash(category)
+            name(facts.category) { category }
+        }
+        let tools = task.toolCalls.map { call in
+            let hash = stableHash(call.name)
+            name(hash) { call.name }
+            return hash
+        }
+        add(facts, tools: tools, unauthorized: task.toolCalls.contains { $0.authorized == false }, arm: arm) {
+            task.conversationId
+        }
+    }
+
+    /// Adds one task given as hashes and numbers (the fast path's form; NaN for an absent number).
+    package mutating func add(
+        _ task: TaskFacts, tools: [UInt64], unauthorized: Bool, arm: Arm, conversationName: () -> String
+    ) {
         let a = arm.rawValue
-        let index = conversationIndex(task.conversationId, arm: arm, at: task.timestamp)
+        let index = conversationIndex(task.conversation, arm: arm, at: task.timestamp, name: conversationName)
         taskCount[a] += 1
         if let start = stepStartedAt, task.timestamp >= start { stepTaskCount[a] += 1 }
         if stepStartedAt == nil { stepTaskCount[a] += 1 }
         firstTime[a] = min(firstTime[a], task.timestamp)
         lastTime[a] = max(lastTime[a], task.timestamp)
-        totals[index].firstSeen = min(totals[index].firstSeen, task.timestamp)
-        totals[index].tasks += 1
+        var t = totals[index]
+        t.firstSeen = min(t.firstSeen, task.timestamp)
+        t.tasks += 1
         let success = task.outcome == .success
-        if success { totals[index].successes += 1 }
-        if task.outcome == .error { totals[index].errors += 1 }
-        if let cost = task.costUSD {
-            totals[index].cost += cost
-            totals[index].costCount += 1
+        if success { t.successes += 1 }
+        if task.outcome == .error { t.errors += 1 }
+        if !task.cost.isNaN {
+            t.cost += task.cost
+            t.costCount += 1
         }
-        if task.inputTokens != nil || task.outputTokens != nil {
-            totals[index].tokens += (task.inputTokens ?? 0) + (task.outputTokens ?? 0)
-            totals[index].tokensCount += 1
+        if !task.inputTokens.isNaN || !task.outputTokens.isNaN {
+            t.tokens +=
+                (task.inputTokens.isNaN ? 0 : task.inputTokens) + (task.outputTokens.isNaN ? 0 : task.outputTokens)
+            t.tokensCount += 1
         }
-        if let steps = task.steps {
-            totals[index].steps += steps
-            totals[index].stepsCount += 1
-            stepsCounts[a][min(20, Int(steps))] += 1
+        if !task.steps.isNaN {
+            t.steps += task.steps
+            t.stepsCount += 1
+            stepsCounts[a][min(20, Int(task.steps))] += 1
         }
-        if let score = task.judgeScore {
-            totals[index].judge += score
-            totals[index].judgeCount += 1
+        if !task.judge.isNaN {
+            t.judge += task.judge
+            t.judgeCount += 1
         }
-        if let latency = task.latencyMs { self.latency[a].add(latency) }
-        for call in task.toolCalls { toolCounts[a][call.name, default: 0] += 1 }
-        if task.toolCalls.contains(where: { $0.authorized == false }) {
-            markRogue(taskId: task.taskId, conversation: index, arm: a)
+        totals[index] = t
+        if !task.latency.isNaN { latency[a].add(task.latency) }
+        for tool in tools { countTool(tool, arm: a, by: 1) }
+        if unauthorized { markRogue(task: task.task, conversation: index, arm: a) }
+        if task.category != 0 {
+            let segment = segmentIndex(task.category)
+            segmentSuccess[segment][a].add(y: success ? 1 : 0, n: 1)
+            if !task.cost.isNaN { segmentCost[segment][a].add(y: task.cost, n: 1) }
         }
-        if let category = task.category {
-            segmentSuccess[category, default: [ClusterSums(), ClusterSums()]][a].add(y: success ? 1 : 0, n: 1)
-            if let cost = task.costUSD {
-                segmentCost[category, default: [ClusterSums(), ClusterSums()]][a].add(y: cost, n: 1)
-            }
-        }
-        if arm == .baseline, let request = task.requestId {
-            stableSequences[stableHash(request)] = Self.sequenceHash(task.toolCalls)
+        if shadowMode, arm == .baseline, task.request != 0 {
+            stableSequences[task.request] = Self.sequenceHash(tools)
         }
     }
 
-    mutating func markRogue(taskId: String, conversation: Int, arm: Int) {
-        let key = (stableHash(taskId) << 1) | UInt64(arm)
-        guard rogueTasks.insert(key).inserted else { return }
+    mutating func markRogue(task: UInt64, conversation: Int, arm: Int) {
+        let key = (task << 1) | UInt64(arm)
+        guard rogueTasks.insert(key) else { return }
         totals[conversation].rogue += 1
         rogueByArm[arm] += 1
     }
 
     mutating func add(_ violation: ViolationEvent, arm: Arm) {
-        let index = conversationIndex(violation.conversationId, arm: arm, at: violation.timestamp)
-        markRogue(taskId: violation.taskId, conversation: index, arm: arm.rawValue)
+        let index = conversationIndex(
+            stableHash(violation.conversationId), arm: arm, at: violation.timestamp, name: { violation.conversationId })
+        markRogue(task: stableHash(violation.taskId), conversation: index, arm: arm.rawValue)
         if violation.severity == .critical, arm == .candidate {
             critical += 1
             if criticalExamples.count < 5 { criticalExamples.append(violation.eventId) }
@@ -232,11 +362,12 @@ package struct Accumulator {
         agent: String, runId: String?, step: StepContext, monitor: MonitorSection, policySha256: String,
         prometheus: [String: [Double?]]
     ) -> LookInputs {
-        var sums: [String: [ClusterSums]] = [:]
-        let names = [
-            "task_success_rate", "error_rate", "cost_per_task", "tokens_per_task", "steps_per_task", "judge_score",
-        ]
-        for name in names { sums[name] = [ClusterSums(), ClusterSums()] }
+        var success = [ClusterSums(), ClusterSums()]
+        var errors = [ClusterSums(), ClusterSums()]
+        var cost = [ClusterSums(), ClusterSums()]
+        var tokens = [ClusterSums(), ClusterSums()]
+        var steps = [ClusterSums(), ClusterSums()]
+        var judge = [ClusterSums(), ClusterSums()]
         var conversationsPerArm = [0, 0]
         var stepConversations = [0, 0]
         // In the order conversations were first seen, so that sums are the same in every process.
@@ -245,13 +376,18 @@ package struct Accumulator {
             conversationsPerArm[a] += 1
             if let start = stepStartedAt, t.firstSeen >= start { stepConversations[a] += 1 }
             if stepStartedAt == nil { stepConversations[a] += 1 }
-            sums["task_success_rate"]![a].add(y: t.successes, n: t.tasks)
-            sums["error_rate"]![a].add(y: t.errors, n: t.tasks)
-            sums["cost_per_task"]![a].add(y: t.cost, n: t.costCount)
-            sums["tokens_per_task"]![a].add(y: t.tokens, n: t.tokensCount)
-            sums["steps_per_task"]![a].add(y: t.steps, n: t.stepsCount)
-            sums["judge_score"]![a].add(y: t.judge, n: t.judgeCount)
+            let tasks = Double(t.tasks)
+            success[a].add(y: Double(t.successes), n: tasks)
+            errors[a].add(y: Double(t.errors), n: tasks)
+            cost[a].add(y: t.cost, n: Double(t.costCount))
+            tokens[a].add(y: t.tokens, n: Double(t.tokensCount))
+            steps[a].add(y: t.steps, n: Double(t.stepsCount))
+            judge[a].add(y: t.judge, n: Double(t.judgeCount))
         }
+        var sums: [String: [ClusterSums]] = [
+            "task_success_rate": success, "error_rate": errors, "cost_per_task": cost, "tokens_per_task": tokens,
+            "steps_per_task": steps, "judge_score": judge,
+        ]
         var satisfactionSums = [ClusterSums(), ClusterSums()]
         for entry in satisfaction.values.sorted(by: {
             ($0.arm, $0.positive, $0.count) < ($1.arm, $1.positive, $1.count)
@@ -275,10 +411,10 @@ package struct Accumulator {
                 candidateAbove: latency[1].above(bucket: bucket), candidateTotal: latency[1].total)
         }
 
-        let tools = Set(toolCounts[0].keys).union(toolCounts[1].keys).sorted()
+        let tools = toolKeys.indices.map { index in (labelled(toolKeys[index]).label, index) }.sorted { $0.0 < $1.0 }
         let toolMix = CategoricalCounts(
-            labels: tools, baseline: tools.map { toolCounts[0][$0] ?? 0 },
-            candidate: tools.map { toolCounts[1][$0] ?? 0 })
+            labels: tools.map(\.0), baseline: tools.map { toolCounts[0][$0.1] },
+            candidate: tools.map { toolCounts[1][$0.1] })
         let stepsMix = CategoricalCounts(
             labels: (0...20).map { $0 == 20 ? "20+" : String($0) }, baseline: stepsCounts[0], candidate: stepsCounts[1])
 
@@ -289,10 +425,12 @@ package struct Accumulator {
             pairs += 1
             if stable == proposed { agreements += 1 }
         }
-        let segments = Set(segmentSuccess.keys).sorted().map { name in
+        let segmentKeys = segmentKeys.indices.map { index in
+            (label: labelled(self.segmentKeys[index]).label, index: index)
+        }
+        let segments = segmentKeys.sorted { $0.label < $1.label }.map { key in
             SegmentSums(
-                name: name, success: segmentSuccess[name]!,
-                cost: segmentCost[name] ?? [ClusterSums(), ClusterSums()])
+                name: key.label, success: segmentSuccess[key.index], cost: segmentCost[key.index])
         }
         var rate: Double?
         if taskCount[1] >= 2, lastTime[1] > firstTime[1] {
@@ -314,5 +452,71 @@ package struct Accumulator {
             criticalExamples: criticalExamples.sorted(), shadowPairs: pairs, shadowAgreements: agreements,
             prometheus: prometheus, candidateTaskRate: rate.map { ($0 * 1e6).rounded() / 1e6 },
             firstEventAt: first.isFinite ? first : nil, lastEventAt: last.isFinite ? last : nil)
+    }
+}
+
+extension Accumulator {
+    /// Adds the accumulator of a later part of the same input. Returns `false`, leaving `self` unusable,
+    /// when a conversation appears under the other version in the other part or a task is rogue in both:
+    /// only one sequential pass counts those exactly.
+    mutating func merge(_ other: inout Accumulator) -> Bool {
+        let pairs = other.conversations.pairs.sorted(by: { $0.1 < $1.1 })
+        other.conversations = HashIndex64(capacity: 1)
+        conversations.reserve(conversations.count + pairs.count)
+        for (key, index) in pairs {
+            let entry = other.totals[index]
+            if let mine = conversations[key] {
+                totals[mine].merge(entry)
+            } else if conversations[key ^ 1] != nil {
+                return false
+            } else {
+                conversations.set(key, totals.count)
+                totals.append(entry)
+            }
+        }
+        other.totals = BlockArray()
+        for key in other.rogueTasks.elements {
+            guard rogueTasks.insert(key) else { return false }
+        }
+        for (request, sequence) in other.shadowSequences {
+            guard shadowSequences.updateValue(sequence, forKey: request) == nil else { return false }
+        }
+        for (request, sequence) in other.stableSequences {
+            guard stableSequences.updateValue(sequence, forKey: request) == nil else { return false }
+        }
+        for arm in 0..<2 {
+            for bucket in 0..<LogHistogram.bucketCount {
+                latency[arm].counts[bucket] += other.latency[arm].counts[bucket]
+            }
+            latency[arm].total += other.latency[arm].total
+            for (index, tool) in other.toolKeys.enumerated() {
+                countTool(tool, arm: arm, by: other.toolCounts[arm][index])
+            }
+            for bin in stepsCounts[arm].indices { stepsCounts[arm][bin] += other.stepsCounts[arm][bin] }
+            rogueByArm[arm] += other.rogueByArm[arm]
+            firstTime[arm] = min(firstTime[arm], other.firstTime[arm])
+            lastTime[arm] = max(lastTime[arm], other.lastTime[arm])
+            taskCount[arm] += other.taskCount[arm]
+            stepTaskCount[arm] += other.stepTaskCount[arm]
+        }
+        names.merge(other.names) { mine, _ in mine }
+        for (key, entry) in other.satisfaction {
+            var merged = satisfaction[key] ?? (entry.arm, 0, 0)
+            merged.positive += entry.positive
+            merged.count += entry.count
+            satisfaction[key] = merged
+        }
+        for (theirs, category) in other.segmentKeys.enumerated() {
+            let mine = segmentIndex(category)
+            for arm in 0..<2 {
+                segmentSuccess[mine][arm].merge(other.segmentSuccess[theirs][arm])
+                segmentCost[mine][arm].merge(other.segmentCost[theirs][arm])
+            }
+        }
+        mixed += other.mixed
+        mixedExamples = Array((mixedExamples + other.mixedExamples).prefix(5))
+        critical += other.critical
+        criticalExamples = Array((criticalExamples + other.criticalExamples).prefix(5))
+        return true
     }
 }

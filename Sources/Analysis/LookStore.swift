@@ -10,7 +10,7 @@ struct LookStore {
     let runId: String?
     let stepIndex: Int?
     let retainSuccesses: Int
-    var seen: Set<UInt64> = []
+    var seen = HashSet64()
     var newEvents = 0
     var duplicates = 0
     var tasks: [TelemetryTaskRow] = []
@@ -59,7 +59,7 @@ struct LookStore {
     /// Feeds the run's stored telemetry to `accumulator`.
     mutating func load(_ stored: StoredTelemetry, into accumulator: inout Accumulator) {
         for row in stored.tasks {
-            seen.insert(stableHash(row.eventKey))
+            _ = seen.insert(stableHash(row.eventKey))
             let arm: Arm = row.arm == "candidate" ? .candidate : .baseline
             let calls = Self.decodeCalls(row.toolCalls)
             var task = TaskEvent(
@@ -74,7 +74,7 @@ struct LookStore {
             if arm == .baseline, let request = row.requestId { stableSequences[request] = Self.sequence(calls) }
         }
         for row in stored.feedback {
-            seen.insert(stableHash(row.eventKey))
+            _ = seen.insert(stableHash(row.eventKey))
             accumulator.add(
                 .feedback(
                     FeedbackEvent(
@@ -83,7 +83,7 @@ struct LookStore {
                         comment: row.comment)), arm: row.arm == "candidate" ? .candidate : .baseline)
         }
         for row in stored.violations {
-            seen.insert(stableHash(row.eventKey))
+            _ = seen.insert(stableHash(row.eventKey))
             violatedTasks.insert(row.taskId)
             accumulator.add(
                 .violation(
@@ -94,7 +94,7 @@ struct LookStore {
                 arm: row.arm == "candidate" ? .candidate : .baseline)
         }
         for row in stored.shadow {
-            seen.insert(stableHash(row.eventKey))
+            _ = seen.insert(stableHash(row.eventKey))
             let calls = Self.decodeCalls(row.proposedToolCalls)
             accumulator.add(
                 .shadow(
@@ -108,9 +108,31 @@ struct LookStore {
         }
     }
 
+    /// Whether the event with the key `hash` is new (the fast path, which stores nothing).
+    mutating func admit(hash: UInt64) -> Bool {
+        guard seen.insert(hash) else {
+            duplicates += 1
+            return false
+        }
+        newEvents += 1
+        return true
+    }
+
+    /// Adds another part's deduplication (nothing stored); `false` when an event is in both parts.
+    mutating func merge(_ other: inout LookStore) -> Bool {
+        seen.reserve(seen.count + other.seen.count)
+        for key in other.seen.keys where key != 0 {
+            guard seen.insert(key) else { return false }
+        }
+        other.seen = HashSet64(capacity: 1)
+        newEvents += other.newEvents
+        duplicates += other.duplicates
+        return true
+    }
+
     /// Whether `event` is new; a new event of a run becomes a row.
     mutating func admit(_ event: AgentEvent, arm: Arm) -> Bool {
-        guard seen.insert(stableHash(Self.key(of: event))).inserted else {
+        guard seen.insert(stableHash(Self.key(of: event))) else {
             duplicates += 1
             return false
         }

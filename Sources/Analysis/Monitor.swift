@@ -80,9 +80,19 @@ package struct Monitor {
         self.logger = logger
     }
 
+    /// Files at least this large (bytes) are read on two threads when nothing is stored.
+    static let parallelThreshold = 64 << 20
+
     /// Takes one look.
     package func analyze(_ request: LookRequest) throws -> LookOutcome {
         let startedAt = ArtifactClock.iso8601(ArtifactClock.now(environment: request.environment))
+        let clock = Date()
+        let profile = request.environment["AGENT_CANARY_PROFILE"] == "1"
+        func phase(_ name: String) {
+            guard profile else { return }
+            FileHandle.standardError.write(
+                Data("profile: \(name) at \(String(format: "%.3f", Date().timeIntervalSince(clock))) s\n".utf8))
+        }
         let loaded = try PolicyLoader.load(path: request.policyPath, agentName: nil)
         let policy = loaded.policy
         let monitor = policy.monitor
@@ -148,38 +158,35 @@ package struct Monitor {
             cursors = storedCursors
             store.load(stored, into: &accumulator)
         }
-        var reader = TelemetryReader(
-            skipMalformed: monitor.malformed == "skip",
-            otlp: OTLPOptions(
-                successEvaluation: monitor.otlp.successEvaluation,
-                authorizationAttribute: monitor.otlp.authorizationAttribute,
-                categoryAttribute: monitor.otlp.categoryAttribute,
-                prices: monitor.prices.mapValues { ($0.inputPerMillion, $0.outputPerMillion) }),
-            incremental: view != nil)
-        var sources: [SourceSummary] = []
-        var newCursors: [TelemetryCursor] = []
-        var unknownSkipped = 0
-        let failOnUnknown = monitor.unknownVersions == "fail"
-        for spec in request.sources {
-            for file in try TelemetryReader.files(of: spec) {
-                let (cursor, summary) = try reader.read(file: file, format: spec.format, cursor: cursors[file]) {
-                    event, line in
-                    let version = Self.version(of: event)
-                    guard let arm = accumulator.arm(of: version) else {
-                        if failOnUnknown {
-                            throw MonitorError.unknownVersion(
-                                file: file, line: line, version: version, expected: [baselineVersion, candidateVersion])
-                        }
-                        unknownSkipped += 1
-                        return
-                    }
-                    guard store.admit(event, arm: arm) else { return }
-                    accumulator.add(event, arm: arm)
+        var pass = Ingestion(
+            accumulator: accumulator, store: store, monitor: monitor, incremental: view != nil)
+        var done = false
+        // One large native file with nothing to store is read in two halves on two threads.
+        if view == nil, request.sources.count == 1, request.sources[0].format == .native,
+            ProcessInfo.processInfo.activeProcessorCount >= 2, request.environment["AGENT_CANARY_THREADS"] != "1",
+            let files = try? TelemetryReader.files(of: request.sources[0]), files.count == 1, files[0] != "-",
+            let size = (try? FileManager.default.attributesOfItem(atPath: files[0])[.size]) as? Int,
+            size >= Self.parallelThreshold,
+            let merged = try Ingestion.parallel(file: files[0], size: size, template: pass)
+        {
+            pass = merged
+            done = true
+        }
+        if !done {
+            for spec in request.sources {
+                for file in try TelemetryReader.files(of: spec) {
+                    // Without a run nothing is stored: task lines take the fast path, as hashes and numbers.
+                    try pass.ingest(file: file, format: spec.format, cursor: cursors[file], fastPath: view == nil)
                 }
-                sources.append(summary)
-                if let cursor { newCursors.append(cursor) }
             }
         }
+        phase("read")
+        accumulator = pass.accumulator
+        store = pass.store
+        let reader = pass.reader
+        let sources = pass.sources
+        let newCursors = pass.cursors
+        let unknownSkipped = pass.unknownSkipped
         store.finishSample()
         let prometheus = try queryPrometheus(
             monitor, url: request.prometheusURL ?? monitor.prometheusURL,
@@ -190,7 +197,9 @@ package struct Monitor {
         let inputs = accumulator.inputs(
             agent: agent, runId: view?.run.id, step: step, monitor: monitor, policySha256: loaded.effectiveSha256,
             prometheus: prometheus)
+        phase("inputs")
         let judgement = Judge.judge(inputs)
+        phase("judged")
         let ingestion = IngestionSummary(
             sources: sources, newEvents: store.newEvents, duplicateEvents: store.duplicates,
             skippedMalformedLines: reader.skipped, skippedUnknownVersionEvents: unknownSkipped)
@@ -266,6 +275,7 @@ package struct Monitor {
             staged.discard()
             throw error
         }
+        phase("recorded")
         guard let artifact, let report else { throw MonitorError.corruptLook(id: lookId, reason: "no artifact made") }
         logger.info("look recorded", metadata: ["look": "\(lookId)", "decision": "\(artifact.decision.rawValue)"])
         var warnings = reader.warnings

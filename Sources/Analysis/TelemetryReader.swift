@@ -33,7 +33,7 @@ package struct TelemetryReader {
     let incremental: Bool
     package private(set) var skipped = 0
     package private(set) var warnings: [String] = []
-    static let chunkSize = 4 << 20
+    static let chunkSize = 1 << 20
 
     /// A reader.
     package init(skipMalformed: Bool, otlp: OTLPOptions, incremental: Bool) {
@@ -68,8 +68,12 @@ package struct TelemetryReader {
 
     /// Reads one file from its cursor, calling `event` for every event; returns the new cursor and the
     /// source's summary.
+    ///
+    /// With `fast`, native task lines go through ``FastTaskScanner`` to `fast` without being materialised;
+    /// every other line (and any line the scanner is unsure of) goes through the full parser to `event`.
     package mutating func read(
-        file path: String, format: SourceFormat, cursor: TelemetryCursor?,
+        file path: String, format: SourceFormat, cursor: TelemetryCursor?, range: Range<Int>? = nil,
+        fast: ((FastTaskScanner, UnsafeBufferPointer<UInt8>, Int) throws -> Void)? = nil,
         event: (AgentEvent, Int) throws -> Void
     ) throws -> (cursor: TelemetryCursor?, summary: SourceSummary) {
         let descriptor: Int32 = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
@@ -88,17 +92,21 @@ package struct TelemetryReader {
             start = cursor.offset
             line = cursor.line
         }
+        var limit = Int.max
+        if let range {
+            start = range.lowerBound
+            limit = range.upperBound
+        }
         if path != "-", start > 0 { lseek(descriptor, off_t(start), SEEK_SET) }
 
         let fromOffset = start
         var consumed = start
-        var buffer = [UInt8]()
-        var chunk = [UInt8](repeating: 0, count: Self.chunkSize)
         var ended = false
         var otlpState = OTLPState()
         let nativeParser = NativeEventParser(file: path)
         let otlpParser = OTLPTraceParser(file: path)
         var linesRead = 0
+        var scanner = FastTaskScanner()
 
         func handle(_ bytes: UnsafeBufferPointer<UInt8>, number: Int, lineStart: Int, final: Bool) throws -> Bool {
             // Blank lines are allowed.
@@ -106,7 +114,11 @@ package struct TelemetryReader {
             do {
                 switch format {
                 case .native:
-                    try event(try nativeParser.event(bytes, line: number), number)
+                    if let fast, scanner.scan(bytes) {
+                        try fast(scanner, bytes, number)
+                    } else {
+                        try event(try nativeParser.event(bytes, line: number), number)
+                    }
                 case .otlp:
                     let spans = try otlpParser.spans(bytes, line: number)
                     otlpState.add(spans, lineStart: lineStart, line: number)
@@ -120,45 +132,50 @@ package struct TelemetryReader {
             return true
         }
 
+        // One buffer, read into directly; the incomplete last line moves to its front before the next read.
+        var capacity = Self.chunkSize * 2
+        var storage = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        defer { storage.deallocate() }
+        var filled = 0
         while !ended {
-            let count = chunk.withUnsafeMutableBytes { raw in
-                Foundation.read(descriptor, raw.baseAddress, Self.chunkSize)
+            if capacity - filled < Self.chunkSize {
+                // A line longer than the buffer: grow it.
+                let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
+                grown.update(from: storage, count: filled)
+                storage.deallocate()
+                storage = grown
+                capacity *= 2
             }
+            let wanted = min(capacity - filled, limit - (consumed + filled))
+            let count = wanted <= 0 ? 0 : Foundation.read(descriptor, storage + filled, wanted)
             if count < 0 { throw ArtifactError.unreadable(path: path, reason: String(cString: strerror(errno))) }
-            if count == 0 {
-                ended = true
-            } else {
-                buffer.append(contentsOf: chunk[0..<count])
+            if count == 0 { ended = true } else { filled += count }
+            let all = UnsafeBufferPointer(start: storage, count: filled)
+            var lineStart = 0
+            while lineStart < filled, let found = memchr(storage + lineStart, 0x0A, filled - lineStart) {
+                let index = storage.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                line += 1
+                linesRead += 1
+                _ = try handle(
+                    UnsafeBufferPointer(rebasing: all[lineStart..<index]), number: line,
+                    lineStart: consumed + lineStart, final: false)
+                lineStart = index + 1
             }
-            var pending = 0
-            try buffer.withUnsafeBufferPointer { all in
-                var lineStart = 0
-                guard let base = all.baseAddress else { return }
-                while lineStart < all.count,
-                    let found = memchr(base + lineStart, 0x0A, all.count - lineStart)
-                {
-                    let index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            if ended, lineStart < filled {
+                let accepted = try handle(
+                    UnsafeBufferPointer(rebasing: all[lineStart..<filled]), number: line + 1,
+                    lineStart: consumed + lineStart, final: true)
+                if accepted {
                     line += 1
                     linesRead += 1
-                    _ = try handle(
-                        UnsafeBufferPointer(rebasing: all[lineStart..<index]), number: line,
-                        lineStart: consumed + lineStart, final: false)
-                    lineStart = index + 1
+                    lineStart = filled
                 }
-                if ended, lineStart < all.count {
-                    let accepted = try handle(
-                        UnsafeBufferPointer(rebasing: all[lineStart..<all.count]), number: line + 1,
-                        lineStart: consumed + lineStart, final: true)
-                    if accepted {
-                        line += 1
-                        linesRead += 1
-                        lineStart = all.count
-                    }
-                }
-                pending = lineStart
             }
-            consumed += pending
-            buffer.removeFirst(pending)
+            consumed += lineStart
+            if lineStart > 0 {
+                memmove(storage, storage + lineStart, filled - lineStart)
+                filled -= lineStart
+            }
         }
         var endOffset = consumed
         var endLine = line

@@ -117,3 +117,15 @@ package enum DistributionComparison {
         return (statistic, Distributions.chiSquareSurvival(statistic, degreesOfFreedom: observed.count - 1))
     }
 }
+
+extension ClusterSums {
+    /// Adds the sums of other clusters.
+    package mutating func merge(_ other: ClusterSums) {
+        clusters += other.clusters
+        sumY += other.sumY
+        sumN += other.sumN
+        sumYY += other.sumYY
+        sumNN += other.sumNN
+        sumYN += other.sumYN
+    }
+}

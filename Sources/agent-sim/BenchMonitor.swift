@@ -35,8 +35,8 @@ struct BenchMonitor: ParsableCommand {
                    avg(CASE WHEN outcome = 'success' THEN 1.0 ELSE 0.0 END) AS success_rate,
                    avg(cost_usd) AS mean_cost,
                    quantile_cont(latency_ms, 0.5) AS p50, quantile_cont(latency_ms, 0.95) AS p95,
-                   avg(CASE WHEN list_bool_or(list_transform(tool_calls, c -> NOT c.authorized)) THEN 1.0 ELSE 0.0 END) AS rogue_rate
-            FROM read_json(?, format = 'newline_delimited', ignore_errors = false, columns = {
+                   avg(CASE WHEN list_bool_or(list_transform(tool_calls, lambda c: NOT c.authorized)) THEN 1.0 ELSE 0.0 END) AS rogue_rate
+            FROM read_json(?, format = 'newline_delimited', columns = {
                 type: 'VARCHAR', ts: 'VARCHAR', event_id: 'VARCHAR', version: 'VARCHAR',
                 conversation_id: 'VARCHAR', task_id: 'VARCHAR', request_id: 'VARCHAR', outcome: 'VARCHAR',
                 cost_usd: 'DOUBLE', latency_ms: 'DOUBLE', input_tokens: 'DOUBLE', output_tokens: 'DOUBLE',
@@ -65,7 +65,8 @@ struct BenchMonitor: ParsableCommand {
                 var written = 0
                 struct Done: Error {}
                 do {
-                    try FleetSimulator(traffic: traffic, scenario: FleetScenario.named("regressed")!, seed: 7).generate {
+                    try FleetSimulator(traffic: traffic, scenario: FleetScenario.named("regressed")!, seed: 7).generate
+                    {
                         event in
                         guard case .task(let task) = event else { return }
                         guard written < tasks else { throw Done() }
@@ -104,27 +105,34 @@ struct BenchMonitor: ParsableCommand {
                 monitorTimes.append(measured.seconds)
                 monitorPeaks.append(measured.peakMiB)
                 ToolRunner.printResult(
-                    String(format: "run %d: monitor %.3f s, peak RSS %.1f MiB", index, measured.seconds, measured.peakMiB))
+                    String(
+                        format: "run %d: monitor %.3f s, peak RSS %.1f MiB", index, measured.seconds, measured.peakMiB))
                 let output = directory.appendingPathComponent("duck-\(index).txt").path
                 let duck = try ProcessMeasurement.run(
-                    "/bin/sh", ["-c", "\"$0\" \"$1\" \"$2\" \"$3\" > \"$4\"", python, script.path, path, String(threads), output])
+                    "/bin/sh",
+                    ["-c", "\"$0\" \"$1\" \"$2\" \"$3\" > \"$4\"", python, script.path, path, String(threads), output])
                 guard duck.exitStatus == 0 else {
                     ToolRunner.printError("DuckDB (\(python) with the duckdb package) exited with \(duck.exitStatus)")
                     return ExitStatus.unavailable.rawValue
                 }
-                let query = Double((try? String(contentsOfFile: output, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+                let query =
+                    Double(
+                        (try? String(contentsOfFile: output, encoding: .utf8))?.trimmingCharacters(
+                            in: .whitespacesAndNewlines) ?? "") ?? 0
                 duckTimes.append(duck.seconds)
                 duckQueryTimes.append(query)
                 duckPeaks.append(duck.peakMiB)
                 ToolRunner.printResult(
                     String(
-                        format: "run %d: duckdb %.3f s (query %.3f s, the rest is Python and import), peak RSS %.1f MiB",
+                        format:
+                            "run %d: duckdb %.3f s (query %.3f s, the rest is Python and import), peak RSS %.1f MiB",
                         index, duck.seconds, query, duck.peakMiB))
             }
             func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
             ToolRunner.printResult(
                 String(
-                    format: "median: monitor %.3f s (peak %.1f MiB) · duckdb %.3f s process, %.3f s query (peak %.1f MiB)",
+                    format:
+                        "median: monitor %.3f s (peak %.1f MiB) · duckdb %.3f s process, %.3f s query (peak %.1f MiB)",
                     median(monitorTimes), monitorPeaks.max() ?? 0, median(duckTimes), median(duckQueryTimes),
                     duckPeaks.max() ?? 0))
             return 0

@@ -1,0 +1,182 @@
+import Foundation
+import Ledger
+import Policy
+import Telemetry
+
+/// One pass over telemetry sources into an accumulator: version to arm, deduplication, the fast path for
+/// native task lines when nothing is stored, and the rows a run keeps.
+struct Ingestion {
+    var accumulator: Accumulator
+    var store: LookStore
+    var reader: TelemetryReader
+    let failOnUnknown: Bool
+    let baselineVersion: String
+    let candidateVersion: String
+    let baselineBytes: [UInt8]
+    let candidateBytes: [UInt8]
+    var unknownSkipped = 0
+    var sources: [SourceSummary] = []
+    var cursors: [TelemetryCursor] = []
+
+    init(accumulator: Accumulator, store: LookStore, monitor: MonitorSection, incremental: Bool) {
+        self.accumulator = accumulator
+        self.store = store
+        self.reader = TelemetryReader(
+            skipMalformed: monitor.malformed == "skip",
+            otlp: OTLPOptions(
+                successEvaluation: monitor.otlp.successEvaluation,
+                authorizationAttribute: monitor.otlp.authorizationAttribute,
+                categoryAttribute: monitor.otlp.categoryAttribute,
+                prices: monitor.prices.mapValues { ($0.inputPerMillion, $0.outputPerMillion) }),
+            incremental: incremental)
+        failOnUnknown = monitor.unknownVersions == "fail"
+        baselineVersion = accumulator.baselineVersion
+        candidateVersion = accumulator.candidateVersion
+        baselineBytes = Array(baselineVersion.utf8)
+        candidateBytes = Array(candidateVersion.utf8)
+    }
+
+    /// Reads `file` (from its cursor, or only `range` of it); `fastPath` when nothing is stored.
+    mutating func ingest(
+        file: String, format: SourceFormat, cursor: TelemetryCursor?, range: Range<Int>? = nil, fastPath: Bool
+    ) throws {
+        var this = self
+        defer { self = this }
+        let fast: ((FastTaskScanner, UnsafeBufferPointer<UInt8>, Int) throws -> Void)? =
+            fastPath ? { scanner, bytes, line in try this.fast(scanner, bytes, line: line, file: file) } : nil
+        var reader = this.reader
+        let (next, summary) = try reader.read(
+            file: file, format: format, cursor: cursor, range: range, fast: fast
+        ) { event, line in
+            try this.slow(event, line: line, file: file)
+        }
+        this.reader = reader
+        this.sources.append(summary)
+        if let next { this.cursors.append(next) }
+    }
+
+    mutating func slow(_ event: AgentEvent, line: Int, file: String) throws {
+        let version = Monitor.version(of: event)
+        guard let arm = accumulator.arm(of: version) else {
+            if failOnUnknown {
+                throw MonitorError.unknownVersion(
+                    file: file, line: line, version: version, expected: [baselineVersion, candidateVersion])
+            }
+            unknownSkipped += 1
+            return
+        }
+        guard store.admit(event, arm: arm) else { return }
+        accumulator.add(event, arm: arm)
+    }
+
+    @inline(__always)
+    mutating func fast(_ scanner: FastTaskScanner, _ bytes: UnsafeBufferPointer<UInt8>, line: Int, file: String) throws
+    {
+        let version = UnsafeBufferPointer(rebasing: bytes[scanner.versionRange])
+        let arm: Arm
+        if version.elementsEqual(candidateBytes) {
+            arm = .candidate
+        } else if version.elementsEqual(baselineBytes) {
+            arm = .baseline
+        } else {
+            if failOnUnknown {
+                throw MonitorError.unknownVersion(
+                    file: file, line: line, version: String(decoding: version, as: UTF8.self),
+                    expected: [baselineVersion, candidateVersion])
+            }
+            unknownSkipped += 1
+            return
+        }
+        guard store.admit(hash: scanner.eventHash) else { return }
+        if let range = scanner.categoryRange {
+            accumulator.name(scanner.categoryHash) {
+                String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+            }
+        }
+        for (hash, range) in zip(scanner.toolHashes, scanner.toolRanges) {
+            accumulator.name(hash) { String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
+        }
+        accumulator.add(
+            TaskFacts(
+                timestamp: scanner.timestamp, conversation: scanner.conversationHash, task: scanner.taskHash,
+                request: scanner.requestHash, outcome: scanner.outcome, cost: scanner.cost, latency: scanner.latency,
+                inputTokens: scanner.inputTokens, outputTokens: scanner.outputTokens, steps: scanner.steps,
+                judge: scanner.judge, category: scanner.categoryRange == nil ? 0 : scanner.categoryHash),
+            tools: scanner.toolHashes, unauthorized: scanner.unauthorized, arm: arm
+        ) {
+            String(decoding: UnsafeBufferPointer(rebasing: bytes[scanner.conversationRange]), as: UTF8.self)
+        }
+    }
+
+    /// Adds another part's ingestion of the same look; `false` when the parts interact in a way only one
+    /// sequential pass handles exactly (an event, a rogue task or a conversation's other version in both).
+    ///
+    /// `other` is emptied as it is merged, so the two parts' tables do not all live at once.
+    mutating func merge(_ other: inout Ingestion) -> Bool {
+        guard store.merge(&other.store), accumulator.merge(&other.accumulator) else { return false }
+        unknownSkipped += other.unknownSkipped
+        return true
+    }
+
+    /// Reads one large native file in two halves on two threads when nothing is stored, merging the
+    /// results; falls back to one pass when a half fails or the halves interact.
+    static func parallel(
+        file: String, size: Int, template: Ingestion
+    ) throws -> Ingestion? {
+        guard let split = lineStart(after: size / 2, in: file), split > 0, split < size else { return nil }
+        let ranges = [0..<split, split..<size]
+        final class Results: @unchecked Sendable {
+            var parts: [Ingestion?]
+            var failed = false
+            let lock = NSLock()
+            init(_ count: Int) { parts = Array(repeating: nil, count: count) }
+        }
+        let results = Results(ranges.count)
+        nonisolated(unsafe) let base = template
+        DispatchQueue.concurrentPerform(iterations: ranges.count) { index in
+            var part = base
+            do {
+                try part.ingest(file: file, format: .native, cursor: nil, range: ranges[index], fastPath: true)
+                // Line numbers of the second half are not known: let one pass report skipped lines.
+                if part.reader.skipped > 0 { throw CancellationError() }
+                results.lock.lock()
+                results.parts[index] = part
+                results.lock.unlock()
+            } catch {
+                results.lock.lock()
+                results.failed = true
+                results.lock.unlock()
+            }
+        }
+        let parsed = Date()
+        defer {
+            if ProcessInfo.processInfo.environment["AGENT_CANARY_PROFILE"] == "1" {
+                FileHandle.standardError.write(
+                    Data("profile: merge \(String(format: "%.3f", Date().timeIntervalSince(parsed))) s\n".utf8))
+            }
+        }
+        guard !results.failed, var first = results.parts[0], var second = results.parts[1] else { return nil }
+        results.parts = []
+        let lines = first.sources.reduce(0) { $0 + $1.lines } + second.sources.reduce(0) { $0 + $1.lines }
+        guard first.merge(&second) else { return nil }
+        first.sources = [
+            SourceSummary(
+                path: file, format: SourceFormat.native.rawValue, fromOffset: 0, toOffset: size,
+                lines: lines)
+        ]
+        return first
+    }
+
+    /// The offset of the first line starting at or after `offset`.
+    static func lineStart(after offset: Int, in file: String) -> Int? {
+        guard let handle = FileHandle(forReadingAtPath: file) else { return nil }
+        defer { try? handle.close() }
+        try? handle.seek(toOffset: UInt64(offset))
+        var position = offset
+        while let data = try? handle.read(upToCount: 1 << 16), !data.isEmpty {
+            if let index = data.firstIndex(of: 0x0A) { return position + (index - data.startIndex) + 1 }
+            position += data.count
+        }
+        return nil
+    }
+}

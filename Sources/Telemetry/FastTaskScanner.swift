@@ -1,0 +1,353 @@
+import Foundation
+
+/// A 64-bit FNV-1a hash of bytes; equal to the hash of the same text as a `String` (see `stableHash`).
+@inline(__always)
+package func fnv1a(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for index in range {
+        hash ^= UInt64(bytes[index])
+        hash = hash &* 0x100_0000_01b3
+    }
+    return hash
+}
+
+/// The hot path of native telemetry: reads one `task` line without allocating, as hashes, numbers and byte
+/// ranges. Any line it is not sure of (another event type, an escape in a string, a missing or odd field)
+/// makes ``scan(_:)`` return `false`, and the caller parses that line with ``NativeEventParser``, which
+/// reports errors with their field — so both paths accept exactly the same input.
+package struct FastTaskScanner {
+    package var timestamp = 0.0
+    package var eventHash: UInt64 = 0
+    package var versionRange = 0..<0
+    package var conversationHash: UInt64 = 0
+    package var conversationRange = 0..<0
+    package var taskHash: UInt64 = 0
+    package var requestHash: UInt64 = 0
+    package var outcome: TaskOutcome = .success
+    package var cost = Double.nan
+    package var latency = Double.nan
+    package var inputTokens = Double.nan
+    package var outputTokens = Double.nan
+    package var steps = Double.nan
+    package var judge = Double.nan
+    package var categoryRange: Range<Int>?
+    package var categoryHash: UInt64 = 0
+    /// Tool call names (hashes and ranges) and whether any call was unauthorized.
+    package var toolHashes: [UInt64] = []
+    package var toolRanges: [Range<Int>] = []
+    package var unauthorized = false
+
+    var bytes = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+    var position = 0
+
+    /// A scanner.
+    package init() {
+        toolHashes.reserveCapacity(16)
+        toolRanges.reserveCapacity(16)
+    }
+
+    @inline(__always) mutating func skipWhitespace() {
+        while position < bytes.count {
+            let byte = bytes[position]
+            guard byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A else { return }
+            position += 1
+        }
+    }
+
+    @inline(__always) mutating func expect(_ byte: UInt8) -> Bool {
+        skipWhitespace()
+        guard position < bytes.count, bytes[position] == byte else { return false }
+        position += 1
+        return true
+    }
+
+    /// A string without escapes: the range of its content.
+    @inline(__always) mutating func plainString() -> Range<Int>? {
+        skipWhitespace()
+        guard position < bytes.count, bytes[position] == 0x22, let base = bytes.baseAddress else { return nil }
+        let start = position + 1
+        var index = start
+        // Short strings (keys, ids) inline; the rest with memchr.
+        let inlineEnd = min(bytes.count, start + 24)
+        while index < inlineEnd {
+            let byte = base[index]
+            if byte == 0x22 {
+                position = index + 1
+                return start..<index
+            }
+            if byte == 0x5C || byte < 0x20 { return nil }
+            index += 1
+        }
+        guard index < bytes.count, let found = memchr(base + index, 0x22, bytes.count - index) else { return nil }
+        let end = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        while index < end {
+            let byte = base[index]
+            if byte == 0x5C || byte < 0x20 { return nil }
+            index += 1
+        }
+        position = end + 1
+        return start..<end
+    }
+
+    mutating func number() -> Double? {
+        skipWhitespace()
+        var index = position
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var fractionDigits = 0
+        guard index < bytes.count, bytes[index] != UInt8(ascii: "-") else { return nil }  // negatives: slow path
+        while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
+            mantissa = mantissa &* 10 &+ UInt64(bytes[index] - 0x30)
+            digits += 1
+            index += 1
+        }
+        guard digits > 0, digits == 1 || bytes[position] != 0x30 else { return nil }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
+                mantissa = mantissa &* 10 &+ UInt64(bytes[index] - 0x30)
+                digits += 1
+                fractionDigits += 1
+                index += 1
+            }
+            guard fractionDigits > 0 else { return nil }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") { return nil }
+        guard digits <= 15 else { return nil }
+        position = index
+        // Exact integer over an exact power of ten: one rounding, the correctly rounded result.
+        return Double(mantissa) / Self.powersOfTen[fractionDigits]
+    }
+
+    static let powersOfTen: [Double] = (0...22).map { exponent in
+        var value = 1.0
+        for _ in 0..<exponent { value *= 10 }
+        return value
+    }
+
+    /// Skips any value (strings may hold escapes here).
+    mutating func skipValue() -> Bool {
+        skipWhitespace()
+        guard position < bytes.count else { return false }
+        switch bytes[position] {
+        case 0x22:
+            return skipString()
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            var depth = 0
+            while position < bytes.count {
+                let byte = bytes[position]
+                if byte == 0x22 {
+                    guard skipString() else { return false }
+                    continue
+                }
+                if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") { depth += 1 }
+                if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") {
+                    depth -= 1
+                    if depth == 0 {
+                        position += 1
+                        return true
+                    }
+                }
+                position += 1
+            }
+            return false
+        default:
+            while position < bytes.count {
+                let byte = bytes[position]
+                if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") || byte == 0x20 {
+                    return true
+                }
+                position += 1
+            }
+            return true
+        }
+    }
+
+    mutating func skipString() -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        position += 1
+        while position < bytes.count {
+            guard let found = memchr(base + position, 0x22, bytes.count - position) else { return false }
+            let quote = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            // The quote ends the string unless an odd number of backslashes precedes it.
+            var backslashes = 0
+            var index = quote - 1
+            while index >= position, base[index] == 0x5C {
+                backslashes += 1
+                index -= 1
+            }
+            position = quote + 1
+            if backslashes % 2 == 0 { return true }
+        }
+        return false
+    }
+
+    @inline(__always) func equals(_ range: Range<Int>, _ literal: StaticString) -> Bool {
+        guard range.count == literal.utf8CodeUnitCount else { return false }
+        let pointer = literal.utf8Start
+        for offset in 0..<range.count where bytes[range.lowerBound + offset] != pointer[offset] { return false }
+        return true
+    }
+
+    /// Reads `line`; `true` when it is a task event read completely.
+    package mutating func scan(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        bytes = line
+        position = 0
+        cost = .nan
+        latency = .nan
+        inputTokens = .nan
+        outputTokens = .nan
+        steps = .nan
+        judge = .nan
+        categoryRange = nil
+        requestHash = 0
+        toolHashes.removeAll(keepingCapacity: true)
+        toolRanges.removeAll(keepingCapacity: true)
+        unauthorized = false
+        var seen: UInt8 = 0  // type, ts, event_id, version, conversation_id, task_id, outcome
+        guard expect(UInt8(ascii: "{")) else { return false }
+        if expect(UInt8(ascii: "}")) { return false }
+        while true {
+            guard let key = plainString(), expect(UInt8(ascii: ":")) else { return false }
+            skipWhitespace()
+            guard position < bytes.count else { return false }
+            if bytes[position] == UInt8(ascii: "n") {
+                // null: the slow path decides what a null means.
+                return false
+            }
+            switch key.count {
+            case 2 where equals(key, "ts"):
+                guard let value = plainString(),
+                    let time = Timestamp.parse(UnsafeBufferPointer(rebasing: bytes[value]))
+                else { return false }
+                timestamp = time
+                seen |= 2
+            case 4 where equals(key, "type"):
+                guard let value = plainString(), equals(value, "task") else { return false }
+                seen |= 1
+            case 5 where equals(key, "steps"):
+                guard let value = number() else { return false }
+                steps = value
+            case 5 where equals(key, "input"):
+                guard skipValue() else { return false }
+            case 6 where equals(key, "output"):
+                guard skipValue() else { return false }
+            case 7 where equals(key, "version"):
+                guard let value = plainString(), !value.isEmpty else { return false }
+                versionRange = value
+                seen |= 8
+            case 7 where equals(key, "outcome"):
+                guard let value = plainString() else { return false }
+                if equals(value, "success") {
+                    outcome = .success
+                } else if equals(value, "failure") {
+                    outcome = .failure
+                } else if equals(value, "error") {
+                    outcome = .error
+                } else if equals(value, "abandoned") {
+                    outcome = .abandoned
+                } else {
+                    return false
+                }
+                seen |= 64
+            case 7 where equals(key, "task_id"):
+                guard let value = plainString(), !value.isEmpty else { return false }
+                taskHash = fnv1a(bytes, value)
+                seen |= 32
+            case 8 where equals(key, "event_id"):
+                guard let value = plainString(), !value.isEmpty else { return false }
+                eventHash = fnv1a(bytes, value)
+                seen |= 4
+            case 8 where equals(key, "cost_usd"):
+                guard let value = number() else { return false }
+                cost = value
+            case 8 where equals(key, "category"):
+                guard let value = plainString() else { return false }
+                categoryRange = value
+                categoryHash = fnv1a(bytes, value)
+            case 10 where equals(key, "latency_ms"):
+                guard let value = number() else { return false }
+                latency = value
+            case 10 where equals(key, "request_id"):
+                guard let value = plainString() else { return false }
+                requestHash = fnv1a(bytes, value)
+            case 10 where equals(key, "tool_calls"):
+                guard readToolCalls() else { return false }
+            case 11 where equals(key, "judge_score"):
+                guard let value = number(), value <= 1 else { return false }
+                judge = value
+            case 12 where equals(key, "input_tokens"):
+                guard let value = number() else { return false }
+                inputTokens = value
+            case 13 where equals(key, "output_tokens"):
+                guard let value = number() else { return false }
+                outputTokens = value
+            case 15 where equals(key, "conversation_id"):
+                guard let value = plainString(), !value.isEmpty else { return false }
+                conversationHash = fnv1a(bytes, value)
+                conversationRange = value
+                seen |= 16
+            default:
+                // Other fields, including ones only other event types have, are the slow path's to judge.
+                if equals(key, "rating") || equals(key, "thumbs") || equals(key, "severity")
+                    || equals(key, "proposed_tool_calls")
+                {
+                    return false
+                }
+                guard skipValue() else { return false }
+            }
+            if expect(UInt8(ascii: ",")) { continue }
+            guard expect(UInt8(ascii: "}")) else { return false }
+            break
+        }
+        skipWhitespace()
+        return position == bytes.count && seen == 127
+    }
+
+    mutating func readToolCalls() -> Bool {
+        guard expect(UInt8(ascii: "[")) else { return false }
+        if expect(UInt8(ascii: "]")) { return true }
+        while true {
+            guard expect(UInt8(ascii: "{")) else { return false }
+            var name: Range<Int>?
+            var authorized: Bool?
+            if !expect(UInt8(ascii: "}")) {
+                while true {
+                    guard let key = plainString(), expect(UInt8(ascii: ":")) else { return false }
+                    skipWhitespace()
+                    if equals(key, "name") {
+                        guard let value = plainString() else { return false }
+                        name = value
+                    } else if equals(key, "authorized") {
+                        if position + 4 <= bytes.count, bytes[position] == UInt8(ascii: "t"),
+                            bytes[position + 1] == UInt8(ascii: "r"), bytes[position + 2] == UInt8(ascii: "u"),
+                            bytes[position + 3] == UInt8(ascii: "e")
+                        {
+                            authorized = true
+                            position += 4
+                        } else if position + 5 <= bytes.count, bytes[position] == UInt8(ascii: "f"),
+                            bytes[position + 1] == UInt8(ascii: "a"), bytes[position + 2] == UInt8(ascii: "l"),
+                            bytes[position + 3] == UInt8(ascii: "s"), bytes[position + 4] == UInt8(ascii: "e")
+                        {
+                            authorized = false
+                            position += 5
+                        } else {
+                            return false
+                        }
+                    } else {
+                        guard skipValue() else { return false }
+                    }
+                    if expect(UInt8(ascii: ",")) { continue }
+                    guard expect(UInt8(ascii: "}")) else { return false }
+                    break
+                }
+            }
+            guard let name, let authorized else { return false }
+            toolHashes.append(fnv1a(bytes, name))
+            toolRanges.append(name)
+            if !authorized { unauthorized = true }
+            if expect(UInt8(ascii: ",")) { continue }
+            return expect(UInt8(ascii: "]"))
+        }
+    }
+}
