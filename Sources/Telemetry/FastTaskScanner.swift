@@ -65,28 +65,38 @@ package struct FastTaskScanner {
     @inline(__always) mutating func plainString() -> Range<Int>? {
         skipWhitespace()
         guard position < bytes.count, bytes[position] == 0x22, let base = bytes.baseAddress else { return nil }
-        let start = position + 1
+        let start = position &+ 1
         var index = start
-        // Short strings (keys, ids) inline; the rest with memchr.
-        let inlineEnd = min(bytes.count, start + 24)
-        while index < inlineEnd {
+        // Eight bytes at a time: the first byte that is a quote, a backslash or a control character.
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let raw = UnsafeRawPointer(base)
+        while index &+ 8 <= bytes.count {
+            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let quote = word ^ (ones &* 0x22)
+            let backslash = word ^ (ones &* 0x5C)
+            let found =
+                ((quote &- ones) & ~quote & highs) | ((backslash &- ones) & ~backslash & highs)
+                | ((word &- ones &* 0x20) & ~word & highs)
+            if found == 0 {
+                index &+= 8
+                continue
+            }
+            index &+= found.trailingZeroBitCount >> 3
+            guard base[index] == 0x22 else { return nil }
+            position = index &+ 1
+            return start..<index
+        }
+        while index < bytes.count {
             let byte = base[index]
             if byte == 0x22 {
-                position = index + 1
+                position = index &+ 1
                 return start..<index
             }
             if byte == 0x5C || byte < 0x20 { return nil }
-            index += 1
+            index &+= 1
         }
-        guard index < bytes.count, let found = memchr(base + index, 0x22, bytes.count - index) else { return nil }
-        let end = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-        while index < end {
-            let byte = base[index]
-            if byte == 0x5C || byte < 0x20 { return nil }
-            index += 1
-        }
-        position = end + 1
-        return start..<end
+        return nil
     }
 
     mutating func number() -> Double? {
