@@ -135,6 +135,15 @@ struct Ingestion {
         nonisolated(unsafe) let base = template
         DispatchQueue.concurrentPerform(iterations: ranges.count) { index in
             var part = base
+            let began = Date()
+            defer {
+                if ProcessInfo.processInfo.environment["AGENT_CANARY_PROFILE"] == "1" {
+                    FileHandle.standardError.write(
+                        Data(
+                            "profile: part \(index) \(String(format: "%.3f", Date().timeIntervalSince(began))) s\n".utf8
+                        ))
+                }
+            }
             do {
                 try part.ingest(file: file, format: .native, cursor: nil, range: ranges[index], fastPath: true)
                 // Line numbers of the second half are not known: let one pass report skipped lines.
