@@ -55,8 +55,23 @@ package struct StepContext: Codable, Equatable, Sendable {
     package var minTasks: Int
     package var minDurationSeconds: Int
     package var elapsedSeconds: Int?
-    /// The version of the rollout's phase (`progressing`, `paused`, …), `nil` without a rollout.
+    /// The rollout's phase (`progressing`, `paused`, …), `nil` without a rollout.
     package var phase: String?
+
+    /// Makes a context.
+    package init(
+        mode: String, stepIndex: Int?, stepCount: Int?, weight: Int?, minTasks: Int, minDurationSeconds: Int,
+        elapsedSeconds: Int?, phase: String?
+    ) {
+        self.mode = mode
+        self.stepIndex = stepIndex
+        self.stepCount = stepCount
+        self.weight = weight
+        self.minTasks = minTasks
+        self.minDurationSeconds = minDurationSeconds
+        self.elapsedSeconds = elapsedSeconds
+        self.phase = phase
+    }
 }
 
 /// Everything a decision is computed from: counts and sufficient statistics, the policy in force and the
