@@ -32,7 +32,9 @@ struct AnalysisStatisticsTests {
     }
 
     /// `scipy.special.gammaincc(s, x)`.
-    @Test("regularized upper incomplete gamma", arguments: [(2.5, 3.7, 0.1925504330793957), (10.0, 2.0, 0.9999535019249828)])
+    @Test(
+        "regularized upper incomplete gamma",
+        arguments: [(2.5, 3.7, 0.1925504330793957), (10.0, 2.0, 0.9999535019249828)])
     func gamma(s: Double, x: Double, expected: Double) {
         #expect(abs(Distributions.regularizedUpperGamma(s, x) - expected) < 1e-13)
     }

@@ -65,6 +65,7 @@ struct MonitorMonteCarloTests {
             if judgements.contains(where: { $0.decision == .rollback }) { rolledBack += 1 }
         }
         let rate = Double(rolledBack) / Double(canaries)
+        print("A/A: \(rolledBack) of \(canaries) canaries rolled back over 10 looks (rate \(rate))")
         let bound = 0.05 + 2 * (0.05 * 0.95 / Double(canaries)).squareRoot()
         #expect(rate <= bound, "false rollback rate \(rate) over \(canaries) A/A canaries")
     }
@@ -91,6 +92,9 @@ struct MonitorMonteCarloTests {
                 }
             }
         }
+        print(
+            "4-point drop: \(rolledBack) of \(canaries) rolled back; required candidate tasks "
+                + "\(required.min() ?? 0)–\(required.max() ?? 0)")
         #expect(Double(rolledBack) / Double(canaries) >= 0.9, "rolled back \(rolledBack) of \(canaries)")
         // The minimum sample is a real power calculation, not a constant.
         #expect(Set(required).count > 1)

@@ -1,0 +1,332 @@
+import Analysis
+import Artifacts
+import Foundation
+import TestSupport
+import Testing
+
+/// Runs the built `monitor` binary on telemetry from the built `agent-sim`: decisions, the ledger, `--act`,
+/// `rejudge`, incremental reading, OTLP, bad input and the outputs.
+@Suite("monitor end to end")
+struct MonitorEndToEndTests {
+    static let fixtures = "Tests/AgentCanaryTests/Fixtures"
+    static let epoch = "1795651200"  // 2026-11-26T00:00:00Z
+    static let environment = ["SOURCE_DATE_EPOCH": epoch]
+
+    static func simulate(_ arguments: [String], in directory: TemporaryDirectory) throws {
+        let result = try Tool.run("agent-sim", ["telemetry"] + arguments, in: directory.url)
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
+    static func monitor(_ arguments: [String], in directory: TemporaryDirectory) throws -> ToolResult {
+        try Tool.run("monitor", arguments + ["--ledger", "ledger.sqlite"], environment: environment, in: directory.url)
+    }
+
+    static func analysis(_ path: String) throws -> AnalysisArtifact {
+        try ArtifactCoding.makeDecoder().decode(
+            AnalysisArtifact.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    static let policy = "agent:\n  name: support-agent\n"
+
+    @Test("explicit versions: a regressed candidate is rolled back; outputs match their golden files")
+    func explicitVersions() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("canary.yaml", Self.policy)
+        try Self.simulate(
+            [
+                "--scenario", "regressed", "--conversations", "2400", "--weight", "50", "--seed", "3", "--out",
+                "events.jsonl",
+            ],
+            in: directory)
+        let result = try Self.monitor(
+            [
+                "analyze", "--baseline-version", "1.4.0", "--candidate-version", "1.5.0", "--policy", "canary.yaml",
+                "--events", "events.jsonl", "--output", "analysis.json", "--metrics-file", "canary.prom", "--junit",
+                "junit.xml", "--report", "report.html",
+            ], in: directory)
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stdout.contains("ROLLBACK"))
+        let artifact = try Self.analysis(directory.path("analysis.json"))
+        #expect(artifact.decision == .rollback)
+        #expect(artifact.reasons.contains { $0.contains("task_success_rate regressed") })
+        #expect(artifact.reasons.contains { $0.contains("cost_per_task regressed") })
+        #expect(artifact.runId.isEmpty && artifact.lookId == 1)
+        for (name, file) in [
+            ("monitor/analysis.json", "analysis.json"), ("monitor/canary.prom", "canary.prom"),
+            ("monitor/analysis-junit.xml", "junit.xml"),
+        ] {
+            let actual = try String(contentsOfFile: directory.path(file), encoding: .utf8)
+            #expect(actual == (try Golden.expected(name, actual: actual)), "\(name) differs from its golden file")
+        }
+        // The look is in the ledger and recomputes identically.
+        let rejudge = try Self.monitor(["rejudge", "--look", "1"], in: directory)
+        #expect(rejudge.status == 0, "\(rejudge.stderr)")
+        #expect(rejudge.stdout.contains("identical"))
+    }
+
+    @Test("a run: --act advances, then promotes; each look is rejudged identically; files are read incrementally")
+    func runWithAct() throws {
+        let directory = try TemporaryDirectory()
+        let gate = try Tool.run(
+            "benchmark-gate",
+            [
+                "--candidate", "\(Self.fixtures)/native/pass/candidate.jsonl", "--baseline",
+                "\(Self.fixtures)/native/pass/baseline.jsonl", "--agent", "support-agent", "--output",
+                directory.path("gate.json"), "--ledger", directory.path("ledger.sqlite"),
+            ])
+        #expect(gate.status == 0)
+        try directory.write(
+            "canary.yaml",
+            """
+            agent: {name: support-agent}
+            rollout:
+              steps: [{weight: 50, min_tasks: 300}, {weight: 100, min_tasks: 300}]
+            monitor:
+              metrics:
+                - {name: task_success_rate, margin: 0.05}
+                - error_rate
+                - rogue_action_rate
+                - {name: cost_per_task, margin: 0.15}
+
+            """)
+        let start = try Tool.run(
+            "canary-deploy",
+            [
+                "start", "--gate", "gate.json", "--policy", "canary.yaml", "--router", "nginx", "--ledger",
+                "ledger.sqlite", "--out-dir", "out",
+            ], environment: Self.environment, in: directory.url)
+        #expect(start.status == 0, "\(start.stderr)")
+        let run = try ArtifactCoding.makeDecoder().decode(
+            RolloutArtifact.self, from: Data(contentsOf: URL(fileURLWithPath: directory.path("out/rollout.json")))
+        ).runId
+        let look = [
+            "analyze", "--run", run, "--policy", "canary.yaml", "--events", "events.jsonl", "--act", "--out-dir", "out",
+            "--output", "analysis.json",
+        ]
+        // A first batch: too little data to promote.
+        try Self.simulate(
+            [
+                "--scenario", "good", "--conversations", "200", "--weight", "50", "--start", "2026-11-26T00:01:00Z",
+                "--id-prefix", "a", "--out", "events.jsonl",
+            ], in: directory)
+        let first = try Self.monitor(look, in: directory)
+        #expect(first.status == 0, "\(first.stderr)")
+        let firstLook = try Self.analysis(directory.path("analysis.json"))
+        #expect(firstLook.decision == .continue)
+        #expect(firstLook.sample.moreCandidateTasksNeeded > 0)
+        let firstEnd = firstLook.ingestion.sources[0].toOffset
+        // More telemetry appended to the same file: only the new part is read.
+        try Self.simulate(
+            [
+                "--scenario", "good", "--conversations", "6000", "--weight", "50", "--start", "2026-11-26T00:10:00Z",
+                "--rate", "20", "--id-prefix", "b", "--out", "events.jsonl", "--append",
+            ], in: directory)
+        let second = try Self.monitor(look, in: directory)
+        #expect(second.status == 0, "\(second.stderr)")
+        let secondLook = try Self.analysis(directory.path("analysis.json"))
+        #expect(secondLook.ingestion.sources[0].fromOffset == firstEnd)
+        #expect(secondLook.sample.candidateTasks > firstLook.sample.candidateTasks)
+        #expect(secondLook.decision == .promote, "\(secondLook.reasons)")
+        #expect(second.stdout.contains("Acted:** advance"))
+        // The same file again (and a copy of it): nothing new, nothing counted twice.
+        try FileManager.default.copyItem(atPath: directory.path("events.jsonl"), toPath: directory.path("copy.jsonl"))
+        let third = try Self.monitor(look + ["--events", "copy.jsonl"], in: directory)
+        #expect(third.status == 0, "\(third.stderr)")
+        let thirdLook = try Self.analysis(directory.path("analysis.json"))
+        #expect(thirdLook.ingestion.newEvents == 0)
+        #expect(thirdLook.ingestion.duplicateEvents > 0)
+        #expect(thirdLook.sample.candidateTasks == secondLook.sample.candidateTasks)
+        #expect(thirdLook.decision == .promote)
+        #expect(third.stdout.contains("Acted:** promote"))
+        let rollout = try ArtifactCoding.makeDecoder().decode(
+            RolloutArtifact.self, from: Data(contentsOf: URL(fileURLWithPath: directory.path("out/rollout.json"))))
+        #expect(rollout.phase == "promoted")
+        let history = try Tool.run(
+            "canary-deploy", ["status", "--run", run, "--ledger", "ledger.sqlite"], in: directory.url)
+        #expect(history.stdout.contains("monitor"))
+        for id in 1...3 {
+            let rejudge = try Self.monitor(["rejudge", "--look", String(id)], in: directory)
+            #expect(rejudge.status == 0, "look \(id): \(rejudge.stderr)")
+        }
+        // The ledger keeps the run's tasks, with content for failures and a bounded sample of successes.
+        let counts = try runCommand(
+            "/usr/bin/sqlite3",
+            [
+                directory.path("ledger.sqlite"),
+                "SELECT count(*), sum(outcome != 'success' AND input IS NOT NULL), sum(sampled), "
+                    + "sum(outcome = 'success' AND sampled = 0 AND input IS NOT NULL) FROM telemetry_tasks",
+            ])
+        let fields = counts.output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "|").compactMap {
+            Int($0)
+        }
+        #expect(fields.count == 4)
+        if fields.count == 4 {
+            #expect(fields[0] == secondLook.sample.candidateTasks + secondLook.sample.baselineTasks)
+            #expect(fields[1] > 0)
+            #expect(fields[2] == 400)  // 200 per arm
+            #expect(fields[3] == 0)
+        }
+    }
+
+    @Test(
+        "bad input: exit status, file, line and field named, ledger unchanged",
+        arguments: [
+            (
+                "malformed.jsonl", "events",
+                "{\"type\":\"task\",\"ts\":\"2026-11-26T00:00:01Z\",\"event_id\":\"e1\",\"version\":\"1.4.0\",\"conversation_id\":\"c\",\"task_id\":\"t\",\"outcome\":\"success\"}\n{\"type\":\"task\",\n",
+                65, "malformed.jsonl:2:"
+            ),
+            (
+                "wrongtype.jsonl", "events",
+                "{\"type\":\"task\",\"ts\":\"2026-11-26T00:00:01Z\",\"event_id\":\"e1\",\"version\":\"1.4.0\",\"conversation_id\":\"c\",\"task_id\":\"t\",\"outcome\":\"success\",\"cost_usd\":\"cheap\"}\n",
+                65, "wrongtype.jsonl:1: field 'cost_usd'"
+            ),
+            (
+                "unknown.jsonl", "events",
+                "{\"type\":\"task\",\"ts\":\"2026-11-26T00:00:01Z\",\"event_id\":\"e1\",\"version\":\"9.9.9\",\"conversation_id\":\"c\",\"task_id\":\"t\",\"outcome\":\"success\"}\n",
+                65, "unknown.jsonl:1: field 'version': '9.9.9'"
+            ),
+            ("snake.jsonl", "otlp", "{\"resource_spans\":[]}\n", 65, "snake.jsonl:1: field 'resource_spans'"),
+            (
+                "base64.jsonl", "otlp",
+                "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"AAECAwQFBgcICQoLDA0ODw==\",\"spanId\":\"AAECAwQFBgc=\",\"name\":\"invoke_agent a\",\"startTimeUnixNano\":\"1\",\"endTimeUnixNano\":\"2\"}]}]}]}\n",
+                65, "field 'resourceSpans[0].scopeSpans[0].spans[0].traceId'"
+            ),
+            ("absent.jsonl", "missing", "", 66, "absent.jsonl"),
+        ])
+    func badInput(file: String, kind: String, text: String, status: Int32, message: String) throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("canary.yaml", Self.policy)
+        try Self.simulate(["--conversations", "50", "--out", "good.jsonl"], in: directory)
+        let ok = try Self.monitor(
+            [
+                "analyze", "--baseline-version", "1.4.0", "--candidate-version", "1.5.0", "--events", "good.jsonl",
+                "--output", "before.json",
+            ], in: directory)
+        #expect(ok.status == 0)
+        if kind != "missing" { try directory.write(file, text) }
+        let before = try directory.snapshot()
+        let option = kind == "otlp" ? "--otlp" : "--events"
+        let result = try Self.monitor(
+            [
+                "analyze", "--baseline-version", "1.4.0", "--candidate-version", "1.5.0", "--policy", "canary.yaml",
+                option, file, "--output", "after.json", "--report", "report.html",
+            ], in: directory)
+        #expect(result.status == status, "\(result.stderr)")
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(try directory.snapshot() == before, "the ledger or an output changed")
+    }
+
+    @Test("a malformed line is skipped and counted when the policy says so")
+    func skipMalformed() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write(
+            "canary.yaml", "agent: {name: support-agent}\nmonitor: {malformed: skip, unknown_versions: skip}\n")
+        try Self.simulate(["--conversations", "100", "--out", "events.jsonl"], in: directory)
+        var text = try String(contentsOfFile: directory.path("events.jsonl"), encoding: .utf8)
+        text +=
+            "{not json\n{\"type\":\"task\",\"ts\":\"2026-11-26T00:00:01Z\",\"event_id\":\"x\",\"version\":\"2.0.0\","
+            + "\"conversation_id\":\"c\",\"task_id\":\"t\",\"outcome\":\"success\"}\n"
+        try directory.write("events.jsonl", text)
+        let result = try Self.monitor(
+            [
+                "analyze", "--baseline-version", "1.4.0", "--candidate-version", "1.5.0", "--policy", "canary.yaml",
+                "--events", "events.jsonl", "--output", "analysis.json",
+            ], in: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("events.jsonl:"))
+        let artifact = try Self.analysis(directory.path("analysis.json"))
+        #expect(artifact.ingestion.skippedMalformedLines == 1)
+        #expect(artifact.ingestion.skippedUnknownVersionEvents == 1)
+    }
+
+    /// The same tasks as native events and as OTLP traces with current, deprecated and OpenInference names
+    /// give the same metrics.
+    @Test("OTLP with old and new GenAI names gives the metrics of the equivalent native events")
+    func otlpEquivalence() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write(
+            "canary.yaml", "agent: {name: support-agent}\nmonitor:\n  otlp: {success_evaluation: task_success}\n")
+        let common = ["--scenario", "regressed", "--conversations", "600", "--weight", "50", "--seed", "11"]
+        try Self.simulate(common + ["--tasks-only", "--out", "native.jsonl"], in: directory)
+        var metrics: [String: [MetricResult]] = [:]
+        for names in ["current", "legacy", "openinference"] {
+            try Self.simulate(
+                common + ["--format", "otlp", "--names", names, "--out", "\(names).jsonl"], in: directory)
+        }
+        for (source, option) in [
+            ("native.jsonl", "--events"), ("current.jsonl", "--otlp"), ("legacy.jsonl", "--otlp"),
+            ("openinference.jsonl", "--otlp"),
+        ] {
+            let result = try Self.monitor(
+                [
+                    "analyze", "--baseline-version", "1.4.0", "--candidate-version", "1.5.0", "--policy", "canary.yaml",
+                    option, source, "--output", "\(source).analysis.json",
+                ], in: directory)
+            #expect(result.status == 1, "\(source): \(result.stderr)")
+            metrics[source] = try Self.analysis(directory.path("\(source).analysis.json")).metrics
+        }
+        let native = metrics["native.jsonl"] ?? []
+        #expect(native.count > 10)
+        for source in ["current.jsonl", "legacy.jsonl", "openinference.jsonl"] {
+            let other = metrics[source] ?? []
+            #expect(other.count == native.count)
+            for (a, b) in zip(native, other) {
+                #expect(a.name == b.name)
+                #expect(a.baseline.n == b.baseline.n && a.candidate.n == b.candidate.n, "\(source) \(a.name)")
+                if let x = a.candidate.value, let y = b.candidate.value {
+                    #expect(abs(x - y) <= 1e-9 * max(1, abs(x)), "\(source) \(a.name): \(x) vs \(y)")
+                } else {
+                    #expect(a.candidate.value == nil && b.candidate.value == nil, "\(source) \(a.name)")
+                }
+                #expect(a.status == b.status, "\(source) \(a.name)")
+            }
+        }
+    }
+
+    @Test("watch: times out with exit 1; SIGTERM stops it between looks with exit 143")
+    func watch() throws {
+        let directory = try TemporaryDirectory()
+        let gate = try Tool.run(
+            "benchmark-gate",
+            [
+                "--candidate", Repository.path("\(Self.fixtures)/native/pass/candidate.jsonl"), "--baseline",
+                Repository.path("\(Self.fixtures)/native/pass/baseline.jsonl"), "--agent", "support-agent", "--output",
+                "gate.json",
+                "--ledger", "ledger.sqlite",
+            ], in: directory.url)
+        #expect(gate.status == 0)
+        try directory.write("canary.yaml", "agent: {name: support-agent}\nrollout:\n  steps: [{weight: 50}]\n")
+        let start = try Tool.run(
+            "canary-deploy",
+            [
+                "start", "--gate", "gate.json", "--policy", "canary.yaml", "--router", "nginx", "--ledger",
+                "ledger.sqlite",
+                "--out-dir", "out",
+            ], in: directory.url)
+        #expect(start.status == 0)
+        let run = try ArtifactCoding.makeDecoder().decode(
+            RolloutArtifact.self, from: Data(contentsOf: URL(fileURLWithPath: directory.path("out/rollout.json")))
+        ).runId
+        try Self.simulate(["--conversations", "40", "--weight", "50", "--out", "events.jsonl"], in: directory)
+        let arguments = [
+            "watch", "--run", run, "--policy", "canary.yaml", "--events", "events.jsonl", "--output", "analysis.json",
+            "--ledger", "ledger.sqlite",
+        ]
+        let timedOut = try Tool.run("monitor", arguments + ["--interval", "1s", "--timeout", "2s"], in: directory.url)
+        #expect(timedOut.status == 1, "\(timedOut.stderr)")
+        #expect(timedOut.stderr.contains("timed out"))
+        let running = try Tool.start(
+            "monitor", arguments + ["--interval", "30s", "--timeout", "1h"], in: directory.url)
+        let deadline = Date().addingTimeInterval(20)
+        while !FileManager.default.fileExists(atPath: directory.path("analysis.json")), Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        Thread.sleep(forTimeInterval: 0.5)
+        kill(running.process.processIdentifier, SIGTERM)
+        while running.process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        let stopped = running.finish()
+        #expect(stopped.status == 143, "\(stopped.stderr)")
+        #expect(stopped.stderr.contains("stopped by signal"))
+    }
+}
