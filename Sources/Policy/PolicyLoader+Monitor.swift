@@ -54,14 +54,13 @@ extension PolicyLoader {
         }
         if let value = fields["prices"] {
             guard case .mapping(let mapping) = value.node else { throw value.invalid("expected a mapping of models") }
-            for (key, _) in mapping {
-                guard case .scalar(let scalar) = key else { throw value.invalid("model names must be strings") }
-                let model = try value.members(allowed: mapping.keys.compactMap(\.string))[scalar.string]!
+            let models = try value.members(allowed: mapping.keys.compactMap(\.string))
+            for (name, model) in models.sorted(by: { $0.key < $1.key }) {
                 let price = try model.members(allowed: ["input_per_million", "output_per_million"])
                 guard let input = price["input_per_million"], let output = price["output_per_million"] else {
                     throw PolicyError.missingField(file: model.file, field: "\(model.path).input_per_million")
                 }
-                monitor.prices[scalar.string] = ModelPrice(
+                monitor.prices[name] = ModelPrice(
                     inputPerMillion: try input.double(in: 0...1_000_000),
                     outputPerMillion: try output.double(in: 0...1_000_000))
             }
@@ -101,11 +100,15 @@ extension PolicyLoader {
     }
 
     static func readMetricFields(_ fields: [String: PolicyNode], into metric: inout MetricPolicy) throws(PolicyError) {
-        if let value = fields["direction"] {
-            metric.direction = MetricDirection(rawValue: try value.oneOf(MetricDirection.allCases.map(\.rawValue)))!
+        if let value = fields["direction"],
+            let direction = MetricDirection(rawValue: try value.oneOf(MetricDirection.allCases.map(\.rawValue)))
+        {
+            metric.direction = direction
         }
-        if let value = fields["role"] {
-            metric.role = MetricRole(rawValue: try value.oneOf(MetricRole.allCases.map(\.rawValue)))!
+        if let value = fields["role"],
+            let role = MetricRole(rawValue: try value.oneOf(MetricRole.allCases.map(\.rawValue)))
+        {
+            metric.role = role
         }
         if let value = fields["margin"] { metric.margin = try value.double(in: 0...10) }
         if let value = fields["min_sample"] { metric.minSample = try value.int(in: 0...100_000_000) }

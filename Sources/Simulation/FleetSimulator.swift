@@ -26,13 +26,16 @@ package struct FleetScenario: Sendable, Equatable {
         switch name {
         case "aa": FleetScenario(name: name)
         case "good": FleetScenario(name: name, successShift: 0.01, costRatio: 0.95)
-        case "regressed": FleetScenario(name: name, successShift: -0.08, costRatio: 1.2)
+        case "regressed": regressed
         case "rogue": FleetScenario(name: name, rogueRate: 0.02)
         default: nil
         }
     }
 
     package static let names = ["aa", "good", "regressed", "rogue"]
+
+    /// The `regressed` scenario.
+    package static let regressed = FleetScenario(name: "regressed", successShift: -0.08, costRatio: 1.2)
 }
 
 /// The traffic of a simulated fleet.

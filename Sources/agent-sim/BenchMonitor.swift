@@ -65,8 +65,10 @@ struct BenchMonitor: ParsableCommand {
                 var written = 0
                 struct Done: Error {}
                 do {
-                    try FleetSimulator(traffic: traffic, scenario: FleetScenario.named("regressed")!, seed: 7).generate
-                    {
+                    try FleetSimulator(
+                        traffic: traffic,
+                        scenario: FleetScenario.regressed, seed: 7
+                    ).generate {
                         event in
                         guard case .task(let task) = event else { return }
                         guard written < tasks else { throw Done() }

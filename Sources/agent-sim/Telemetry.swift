@@ -56,7 +56,7 @@ struct TelemetryCommand: ParsableCommand {
 
     func run() throws {
         try ToolRunner.run {
-            var scenario = FleetScenario.named(self.scenario)!
+            guard var scenario = FleetScenario.named(self.scenario) else { return ExitStatus.usage.rawValue }
             if let successShift { scenario.successShift = successShift }
             if let costRatio { scenario.costRatio = costRatio }
             if let latencyRatio { scenario.latencyRatio = latencyRatio }
