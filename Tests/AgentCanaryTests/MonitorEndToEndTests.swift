@@ -330,3 +330,132 @@ struct MonitorEndToEndTests {
         #expect(stopped.stderr.contains("stopped by signal"))
     }
 }
+
+/// Health checks and modes through the binary: a critical violation, sample-ratio mismatch, a conversation
+/// on both versions, shadow mode.
+@Suite("monitor health checks and modes")
+struct MonitorHealthTests {
+    static func explicit(_ directory: TemporaryDirectory, events: String, policy: String = "canary.yaml") throws
+        -> (ToolResult, AnalysisArtifact?)
+    {
+        let result = try MonitorEndToEndTests.monitor(
+            [
+                "analyze", "--baseline-version", "1.4.0", "--candidate-version", "1.5.0", "--policy", policy,
+                "--events", events, "--output", "analysis.json",
+            ], in: directory)
+        return (result, try? MonitorEndToEndTests.analysis(directory.path("analysis.json")))
+    }
+
+    @Test("a critical violation by the candidate rolls back at once, whatever the sample")
+    func criticalViolation() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("canary.yaml", MonitorEndToEndTests.policy)
+        try MonitorEndToEndTests.simulate(
+            ["--conversations", "60", "--weight", "50", "--critical-rate", "0.05", "--out", "events.jsonl"],
+            in: directory)
+        let (result, artifact) = try Self.explicit(directory, events: "events.jsonl")
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(artifact?.decision == .rollback)
+        #expect((artifact?.health.criticalViolations ?? 0) > 0)
+        #expect(artifact?.reasons.first?.contains("critical violation") == true)
+        #expect(artifact?.health.enoughData == false)
+    }
+
+    @Test("rare rogue actions on the candidate roll back: the exact test does not need many events")
+    func rogueActions() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("canary.yaml", MonitorEndToEndTests.policy)
+        try MonitorEndToEndTests.simulate(
+            ["--scenario", "rogue", "--conversations", "1200", "--weight", "50", "--out", "events.jsonl"], in: directory
+        )
+        let (result, artifact) = try Self.explicit(directory, events: "events.jsonl")
+        #expect(result.status == 1, "\(result.stderr)")
+        let rogue = artifact?.metrics.first { $0.name == "rogue_action_rate" }
+        #expect(rogue?.status == "regressed")
+        #expect(rogue?.baseline.value == 0)
+        #expect(artifact?.reasons.contains { $0.contains("rogue_action_rate regressed") } == true)
+    }
+
+    @Test("a conversation seen on both versions is a routing fault: hold")
+    func mixedVersions() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("canary.yaml", MonitorEndToEndTests.policy)
+        try MonitorEndToEndTests.simulate(
+            ["--scenario", "aa", "--conversations", "200", "--weight", "50", "--out", "events.jsonl"], in: directory)
+        var text = try String(contentsOfFile: directory.path("events.jsonl"), encoding: .utf8)
+        for version in ["1.4.0", "1.5.0"] {
+            text +=
+                "{\"type\":\"task\",\"ts\":\"2026-11-26T13:00:00Z\",\"event_id\":\"mixed-\(version)\",\"version\":\"\(version)\","
+                + "\"conversation_id\":\"conversation-on-both\",\"task_id\":\"mixed-\(version)\",\"outcome\":\"success\"}\n"
+        }
+        try directory.write("events.jsonl", text)
+        let (result, artifact) = try Self.explicit(directory, events: "events.jsonl")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(artifact?.decision == .hold)
+        #expect(artifact?.health.mixedVersionConversations == 1)
+        #expect(artifact?.health.mixedVersionExamples == ["conversation-on-both"])
+    }
+
+    @Test("sample-ratio mismatch against the rollout's weight holds the rollout")
+    func sampleRatioMismatch() throws {
+        let directory = try TemporaryDirectory()
+        let gate = try Tool.run(
+            "benchmark-gate",
+            [
+                "--candidate", Repository.path("\(MonitorEndToEndTests.fixtures)/native/pass/candidate.jsonl"),
+                "--baseline", Repository.path("\(MonitorEndToEndTests.fixtures)/native/pass/baseline.jsonl"),
+                "--agent", "support-agent", "--output", "gate.json", "--ledger", "ledger.sqlite",
+            ], in: directory.url)
+        #expect(gate.status == 0)
+        try directory.write("canary.yaml", "agent: {name: support-agent}\nrollout:\n  steps: [{weight: 50}]\n")
+        let start = try Tool.run(
+            "canary-deploy",
+            [
+                "start", "--gate", "gate.json", "--policy", "canary.yaml", "--router", "nginx", "--ledger",
+                "ledger.sqlite",
+                "--out-dir", "out",
+            ], environment: MonitorEndToEndTests.environment, in: directory.url)
+        #expect(start.status == 0)
+        let run = try ArtifactCoding.makeDecoder().decode(
+            RolloutArtifact.self, from: Data(contentsOf: URL(fileURLWithPath: directory.path("out/rollout.json")))
+        ).runId
+        // The router sends 20 % where the rollout says 50 %.
+        try MonitorEndToEndTests.simulate(
+            [
+                "--scenario", "aa", "--conversations", "1000", "--weight", "20", "--start", "2026-11-26T00:01:00Z",
+                "--out", "events.jsonl",
+            ], in: directory)
+        let look = try MonitorEndToEndTests.monitor(
+            [
+                "analyze", "--run", run, "--policy", "canary.yaml", "--events", "events.jsonl", "--output",
+                "analysis.json",
+            ],
+            in: directory)
+        #expect(look.status == 0, "\(look.stderr)")
+        let artifact = try MonitorEndToEndTests.analysis(directory.path("analysis.json"))
+        #expect(artifact.decision == .hold)
+        #expect(artifact.health.sampleRatio.checked && artifact.health.sampleRatio.mismatch)
+        #expect(artifact.health.sampleRatio.expectedCandidateShare == 0.5)
+        #expect(artifact.reasons.first?.contains("sample-ratio mismatch") == true)
+    }
+
+    @Test("shadow mode: the candidate's proposed tool calls are paired with the stable version's by request")
+    func shadowMode() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("canary.yaml", "agent: {name: support-agent}\nrollout: {mode: shadow}\n")
+        try MonitorEndToEndTests.simulate(
+            ["--scenario", "good", "--conversations", "1500", "--weight", "30", "--shadow", "--out", "events.jsonl"],
+            in: directory)
+        let (result, artifact) = try Self.explicit(directory, events: "events.jsonl")
+        #expect(result.status == 0, "\(result.stderr)")
+        let shadow = try #require(artifact?.shadow)
+        #expect(shadow.pairs > 500)
+        #expect(shadow.disagreements > 0)
+        let agreement = Double(shadow.agreements) / Double(shadow.pairs)
+        #expect(agreement > 0.9 && agreement < 0.99)  // the simulator proposes the stable sequence 95 % of the time
+        let metric = artifact?.metrics.first { $0.name == "shadow_agreement" }
+        #expect(metric?.status == "non_inferior")
+        #expect(artifact?.mode == "shadow")
+        #expect(artifact?.decision == .promote, "\(artifact?.reasons ?? [])")
+    }
+}
