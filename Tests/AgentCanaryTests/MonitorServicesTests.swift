@@ -48,6 +48,16 @@ struct MonitorServicesTests {
         let load = try runCommand(
             promtool, ["tsdb", "create-blocks-from", "openmetrics", directory.path("data.om"), directory.path("tsdb")])
         #expect(load.status == 0, "\(load.output)")
+        // The monitor's own metrics file (the golden one), stamped at 00:10, for the Grafana dashboard's queries.
+        let golden = try String(contentsOfFile: Golden.path("monitor/canary.prom"), encoding: .utf8)
+        let stamped = golden.split(separator: "\n", omittingEmptySubsequences: true).map {
+            $0.hasPrefix("#") ? String($0) : "\($0) \(Self.epoch + 600)"
+        }
+        try directory.write("canary.om", stamped.joined(separator: "\n") + "\n# EOF\n")
+        let loadOwn = try runCommand(
+            promtool,
+            ["tsdb", "create-blocks-from", "openmetrics", directory.path("canary.om"), directory.path("tsdb")])
+        #expect(loadOwn.status == 0, "\(loadOwn.output)")
         try directory.write("prometheus.yml", "global:\n  scrape_interval: 1h\n")
         let port = try Services.freePort()
         let service = try ServiceProcess(
@@ -87,6 +97,29 @@ struct MonitorServicesTests {
         #expect(metric.candidate.value == 0.05)
         #expect(metric.status == "regressed")
         #expect(held.decision == .hold)
+
+        // Every query of the Grafana dashboard finds the series the metrics file writes.
+        let dashboard = try JSONSerialization.jsonObject(
+            with: Data(
+                contentsOf: URL(fileURLWithPath: Repository.path("pipelines/grafana/agent-canary-dashboard.json"))))
+        let panels = (dashboard as? [String: Any])?["panels"] as? [[String: Any]] ?? []
+        #expect(panels.count >= 10)
+        for panel in panels {
+            for target in panel["targets"] as? [[String: Any]] ?? [] {
+                let expr = (target["expr"] as? String ?? "").replacingOccurrences(of: "$agent", with: "support-agent")
+                    .replacingOccurrences(of: "$run", with: "")
+                let answer = try runCommand(
+                    "/usr/bin/curl",
+                    [
+                        "-s", "--get", "http://127.0.0.1:\(port)/api/v1/query", "--data-urlencode", "query=\(expr)",
+                        "--data-urlencode", "time=\(Self.epoch + 620)",
+                    ])
+                #expect(answer.output.contains("\"status\":\"success\""), "\(expr): \(answer.output)")
+                let empty = answer.output.contains("\"result\":[]")
+                // "Regressed metrics" filters on == 1 and the golden look has regressions; all series exist.
+                #expect(!empty, "\(panel["title"] ?? ""): \(expr) found no series: \(answer.output.prefix(300))")
+            }
+        }
 
         let guardrail = try analyze("guardrail.yaml")
         #expect(guardrail.status == 1, "\(guardrail.stderr)")
