@@ -149,6 +149,7 @@ package struct Accumulator {
     let shadowMode: Bool
 
     var conversations = HashIndex64()
+    /// Per-conversation totals (a reference type: an accumulator copied to another thread needs a new one).
     var totals = BlockArray<ConversationTotals>()
     var latency = [LogHistogram(), LogHistogram()]
     /// Tool names seen (hashes) and calls per arm: a handful of tools, so a linear search beats hashing.

@@ -141,31 +141,44 @@ struct HashIndex64 {
     }
 }
 
-/// An array in blocks of 64 Ki elements: growing it never copies what it holds, so a large table needs
-/// no transient double of its memory.
-struct BlockArray<Element>: Sequence {
-    private var blocks: [[Element]] = []
+/// An array in blocks of 64 Ki elements, in memory it manages itself: growing it never copies what it
+/// holds (no transient double of a large table), and reading or writing an element takes no reference
+/// counting. Elements must be trivial (plain numbers), which `ConversationTotals` is.
+final class BlockArray<Element>: Sequence {
+    private var blocks: [UnsafeMutablePointer<Element>] = []
     private(set) var count = 0
-    static var blockShift: Int { 16 }
+    static var blockSize: Int { 1 << 16 }
 
     init() {}
 
-    @inline(__always) mutating func append(_ element: Element) {
-        if count & 0xFFFF == 0 {
-            var block: [Element] = []
-            block.reserveCapacity(1 << Self.blockShift)
+    deinit {
+        for block in blocks {
+            block.deinitialize(count: Self.blockSize)
+            block.deallocate()
+        }
+    }
+
+    @inline(__always) func append(_ element: Element) {
+        if count & (Self.blockSize - 1) == 0 {
+            let block = UnsafeMutablePointer<Element>.allocate(capacity: Self.blockSize)
+            block.initialize(repeating: element, count: Self.blockSize)
             blocks.append(block)
         }
-        blocks[blocks.count - 1].append(element)
+        blocks[count >> 16][count & (Self.blockSize - 1)] = element
         count += 1
     }
 
     @inline(__always) subscript(index: Int) -> Element {
-        get { blocks[index >> Self.blockShift][index & 0xFFFF] }
-        _modify { yield &blocks[index >> Self.blockShift][index & 0xFFFF] }
+        get { blocks[index >> 16][index & (Self.blockSize - 1)] }
+        set { blocks[index >> 16][index & (Self.blockSize - 1)] = newValue }
     }
 
-    func makeIterator() -> FlattenSequence<[[Element]]>.Iterator {
-        blocks.joined().makeIterator()
+    func makeIterator() -> AnyIterator<Element> {
+        var index = 0
+        return AnyIterator {
+            guard index < self.count else { return nil }
+            defer { index += 1 }
+            return self[index]
+        }
     }
 }

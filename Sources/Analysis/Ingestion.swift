@@ -135,6 +135,8 @@ struct Ingestion {
         nonisolated(unsafe) let base = template
         DispatchQueue.concurrentPerform(iterations: ranges.count) { index in
             var part = base
+            // The per-conversation table is a reference: each part gets its own.
+            part.accumulator.totals = BlockArray()
             let began = Date()
             defer {
                 if ProcessInfo.processInfo.environment["AGENT_CANARY_PROFILE"] == "1" {

@@ -1,3 +1,4 @@
+import Analysis
 import Artifacts
 import BenchmarkResults
 import Foundation
@@ -35,6 +36,11 @@ struct SchemaExamplesTests {
                     RolloutArtifact.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
                 #expect(rollout.schema == RolloutArtifact.schemaID && rollout.phase == "rolled_back")
                 #expect(try ArtifactCoding.encode(rollout) == Data(contentsOf: URL(fileURLWithPath: path)))
+            case "analysis.json":
+                let analysis = try ArtifactCoding.makeDecoder().decode(
+                    AnalysisArtifact.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+                #expect(analysis.schema == AnalysisArtifact.schemaID && analysis.decision == .rollback)
+                #expect(try ArtifactCoding.encode(analysis) == Data(contentsOf: URL(fileURLWithPath: path)))
             case "agent-events.json":
                 // Read as JSONL by the monitor's parser in TelemetryTests.
                 let events = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path)))
