@@ -203,7 +203,7 @@ package struct Accumulator {
         }
     }
 
-    static func sequenceHash(_ tools: [UInt64]) -> UInt64 {
+    static func sequenceHash(_ tools: some Sequence<UInt64>) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for tool in tools {
             hash ^= tool
@@ -278,14 +278,16 @@ package struct Accumulator {
             name(hash) { call.name }
             return hash
         }
-        add(facts, tools: tools, unauthorized: task.toolCalls.contains { $0.authorized == false }, arm: arm) {
-            task.conversationId
+        let unauthorized = task.toolCalls.contains { $0.authorized == false }
+        tools.withUnsafeBufferPointer { buffer in
+            add(facts, tools: buffer, unauthorized: unauthorized, arm: arm) { task.conversationId }
         }
     }
 
     /// Adds one task given as hashes and numbers (the fast path's form; NaN for an absent number).
     package mutating func add(
-        _ task: TaskFacts, tools: [UInt64], unauthorized: Bool, arm: Arm, conversationName: () -> String
+        _ task: TaskFacts, tools: UnsafeBufferPointer<UInt64>, unauthorized: Bool, arm: Arm,
+        conversationName: () -> String
     ) {
         let a = arm.rawValue
         let index = conversationIndex(task.conversation, arm: arm, at: task.timestamp, name: conversationName)

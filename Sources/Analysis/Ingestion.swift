@@ -74,9 +74,9 @@ struct Ingestion {
     {
         let version = UnsafeBufferPointer(rebasing: bytes[scanner.versionRange])
         let arm: Arm
-        if version.elementsEqual(candidateBytes) {
+        if Self.same(version, candidateBytes) {
             arm = .candidate
-        } else if version.elementsEqual(baselineBytes) {
+        } else if Self.same(version, baselineBytes) {
             arm = .baseline
         } else {
             if failOnUnknown {
@@ -93,18 +93,30 @@ struct Ingestion {
                 String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
             }
         }
-        for (hash, range) in zip(scanner.toolHashes, scanner.toolRanges) {
-            accumulator.name(hash) { String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
+        scanner.withToolHashes { hashes in
+            for (index, hash) in hashes.enumerated() {
+                accumulator.name(hash) {
+                    String(decoding: UnsafeBufferPointer(rebasing: bytes[scanner.toolRange(index)]), as: UTF8.self)
+                }
+            }
         }
-        accumulator.add(
-            TaskFacts(
-                timestamp: scanner.timestamp, conversation: scanner.conversationHash, task: scanner.taskHash,
-                request: scanner.requestHash, outcome: scanner.outcome, cost: scanner.cost, latency: scanner.latency,
-                inputTokens: scanner.inputTokens, outputTokens: scanner.outputTokens, steps: scanner.steps,
-                judge: scanner.judge, category: scanner.categoryRange == nil ? 0 : scanner.categoryHash),
-            tools: scanner.toolHashes, unauthorized: scanner.unauthorized, arm: arm
-        ) {
-            String(decoding: UnsafeBufferPointer(rebasing: bytes[scanner.conversationRange]), as: UTF8.self)
+        let facts = TaskFacts(
+            timestamp: scanner.timestamp, conversation: scanner.conversationHash, task: scanner.taskHash,
+            request: scanner.requestHash, outcome: scanner.outcome, cost: scanner.cost, latency: scanner.latency,
+            inputTokens: scanner.inputTokens, outputTokens: scanner.outputTokens, steps: scanner.steps,
+            judge: scanner.judge, category: scanner.categoryRange == nil ? 0 : scanner.categoryHash)
+        scanner.withToolHashes { tools in
+            accumulator.add(facts, tools: tools, unauthorized: scanner.unauthorized, arm: arm) {
+                String(decoding: UnsafeBufferPointer(rebasing: bytes[scanner.conversationRange]), as: UTF8.self)
+            }
+        }
+    }
+
+    @inline(__always) static func same(_ a: UnsafeBufferPointer<UInt8>, _ b: [UInt8]) -> Bool {
+        guard a.count == b.count, let base = a.baseAddress else { return a.count == b.count && b.isEmpty }
+        return b.withUnsafeBufferPointer { other in
+            guard let start = other.baseAddress else { return false }
+            return memcmp(base, start, a.count) == 0
         }
     }
 

@@ -33,8 +33,50 @@ package struct FastTaskScanner {
     package var categoryRange: Range<Int>?
     package var categoryHash: UInt64 = 0
     /// Tool call names (hashes and ranges) and whether any call was unauthorized.
-    package var toolHashes: [UInt64] = []
-    package var toolRanges: [Range<Int>] = []
+    /// The line's tool calls (up to 16; a line with more takes the slow path), kept inline so that reading
+    /// a line allocates and counts no references.
+    package private(set) var toolCount = 0
+    private var toolHashStore:
+        (
+            UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+            UInt64, UInt64, UInt64
+        ) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    private var toolBoundStore:
+        (
+            Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int,
+            Int,
+            Int, Int, Int, Int, Int, Int, Int, Int, Int, Int
+        ) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    static let maxTools = 16
+
+    /// Calls `body` with the tool calls' name hashes.
+    @inline(__always)
+    package func withToolHashes<R>(_ body: (UnsafeBufferPointer<UInt64>) throws -> R) rethrows -> R {
+        try withUnsafeBytes(of: toolHashStore) { raw in
+            try body(
+                UnsafeBufferPointer(start: raw.baseAddress?.assumingMemoryBound(to: UInt64.self), count: toolCount))
+        }
+    }
+
+    /// The byte range of tool call `index`'s name in the line.
+    package func toolRange(_ index: Int) -> Range<Int> {
+        withUnsafeBytes(of: toolBoundStore) { raw in
+            let bounds = raw.bindMemory(to: Int.self)
+            return bounds[2 * index]..<bounds[2 * index + 1]
+        }
+    }
+
+    @inline(__always) mutating func appendTool(_ hash: UInt64, _ range: Range<Int>) -> Bool {
+        guard toolCount < Self.maxTools else { return false }
+        let index = toolCount
+        withUnsafeMutableBytes(of: &toolHashStore) { $0.storeBytes(of: hash, toByteOffset: index * 8, as: UInt64.self) }
+        withUnsafeMutableBytes(of: &toolBoundStore) { raw in
+            raw.storeBytes(of: range.lowerBound, toByteOffset: 2 * index * 8, as: Int.self)
+            raw.storeBytes(of: range.upperBound, toByteOffset: (2 * index + 1) * 8, as: Int.self)
+        }
+        toolCount += 1
+        return true
+    }
     package var unauthorized = false
 
     var bytes = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
@@ -42,8 +84,6 @@ package struct FastTaskScanner {
 
     /// A scanner.
     package init() {
-        toolHashes.reserveCapacity(16)
-        toolRanges.reserveCapacity(16)
     }
 
     @inline(__always) mutating func skipWhitespace() {
@@ -126,12 +166,21 @@ package struct FastTaskScanner {
         guard digits <= 15 else { return nil }
         position = index
         // Exact integer over an exact power of ten: one rounding, the correctly rounded result.
-        return Double(mantissa) / Self.powersOfTen[fractionDigits]
+        return Double(mantissa) / Self.powerOfTen(fractionDigits)
     }
 
-    static let powersOfTen: [Double] = (0...22).map { exponent in
+    /// 10ⁿ for n ≤ 15, exactly (no global table: its lazy initialisation check costs on every number).
+    @inline(__always) static func powerOfTen(_ exponent: Int) -> Double {
         var value = 1.0
-        for _ in 0..<exponent { value *= 10 }
+        var remaining = exponent
+        while remaining >= 4 {
+            value *= 10_000
+            remaining -= 4
+        }
+        while remaining > 0 {
+            value *= 10
+            remaining -= 1
+        }
         return value
     }
 
@@ -193,9 +242,28 @@ package struct FastTaskScanner {
     }
 
     @inline(__always) func equals(_ range: Range<Int>, _ literal: StaticString) -> Bool {
-        guard range.count == literal.utf8CodeUnitCount else { return false }
-        let pointer = literal.utf8Start
-        for offset in 0..<range.count where bytes[range.lowerBound + offset] != pointer[offset] { return false }
+        let count = range.count
+        guard count == literal.utf8CodeUnitCount, let base = bytes.baseAddress else { return false }
+        let text = UnsafeRawPointer(base + range.lowerBound)
+        let pattern = UnsafeRawPointer(literal.utf8Start)
+        // Eight bytes at a time (the last word overlapping), then byte by byte below eight.
+        if count >= 8 {
+            var offset = 0
+            while offset + 8 < count {
+                guard
+                    text.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                        == pattern.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                else { return false }
+                offset += 8
+            }
+            return text.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+                == pattern.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+        }
+        for offset in 0..<count
+        where text.load(fromByteOffset: offset, as: UInt8.self) != pattern.load(fromByteOffset: offset, as: UInt8.self)
+        {
+            return false
+        }
         return true
     }
 
@@ -211,8 +279,7 @@ package struct FastTaskScanner {
         judge = .nan
         categoryRange = nil
         requestHash = 0
-        toolHashes.removeAll(keepingCapacity: true)
-        toolRanges.removeAll(keepingCapacity: true)
+        toolCount = 0
         unauthorized = false
         var seen: UInt8 = 0  // type, ts, event_id, version, conversation_id, task_id, outcome
         guard expect(UInt8(ascii: "{")) else { return false }
@@ -353,8 +420,7 @@ package struct FastTaskScanner {
                 }
             }
             guard let name, let authorized else { return false }
-            toolHashes.append(fnv1a(bytes, name))
-            toolRanges.append(name)
+            guard appendTool(fnv1a(bytes, name), name) else { return false }
             if !authorized { unauthorized = true }
             if expect(UInt8(ascii: ",")) { continue }
             return expect(UInt8(ascii: "]"))
