@@ -11,6 +11,10 @@ struct LookStore {
     let stepIndex: Int?
     let retainSuccesses: Int
     var seen = HashSet64()
+    /// Fast-path keys collected for one check at the end (see ``admit(hash:)``).
+    var optimisticKeys: [UInt64] = []
+    /// Deduplicate every event at once (a run's look, or a second pass after a duplicate was found).
+    var exact = false
     var newEvents = 0
     var duplicates = 0
     var tasks: [TelemetryTaskRow] = []
@@ -109,12 +113,40 @@ struct LookStore {
     }
 
     /// Whether the event with the key `hash` is new (the fast path, which stores nothing).
+    ///
+    /// Unless `exact`, the key is only collected, and ``optimisticKeysAreUnique()`` checks all of them at the
+    /// end (one sort instead of a random-access insert per event); when it finds a duplicate, the monitor
+    /// reads the input again with `exact` set, so a duplicate is never counted.
     mutating func admit(hash: UInt64) -> Bool {
+        guard exact else {
+            optimisticKeys.append(hash)
+            newEvents += 1
+            return true
+        }
         guard seen.insert(hash) else {
             duplicates += 1
             return false
         }
         newEvents += 1
+        return true
+    }
+
+    /// Whether the collected keys hold no duplicate, among themselves or with the events deduplicated exactly.
+    mutating func optimisticKeysAreUnique() -> Bool {
+        optimisticKeys.sort()
+        for index in optimisticKeys.indices.dropFirst() where optimisticKeys[index] == optimisticKeys[index - 1] {
+            return false
+        }
+        for key in seen.elements {
+            var low = 0
+            var high = optimisticKeys.count
+            while low < high {
+                let middle = (low + high) / 2
+                if optimisticKeys[middle] < key { low = middle + 1 } else { high = middle }
+            }
+            // Keys are stored normalised (0 → 1) in the set.
+            if low < optimisticKeys.count, HashSet64.normalise(optimisticKeys[low]) == key { return false }
+        }
         return true
     }
 
@@ -125,6 +157,8 @@ struct LookStore {
             guard seen.insert(key) else { return false }
         }
         other.seen = HashSet64(capacity: 1)
+        optimisticKeys += other.optimisticKeys
+        other.optimisticKeys = []
         newEvents += other.newEvents
         duplicates += other.duplicates
         return true

@@ -158,27 +158,21 @@ package struct Monitor {
             cursors = storedCursors
             store.load(stored, into: &accumulator)
         }
-        var pass = Ingestion(
+        var template = Ingestion(
             accumulator: accumulator, store: store, monitor: monitor, incremental: view != nil)
-        var done = false
-        // One large native file with nothing to store is read in two halves on two threads.
-        if view == nil, request.sources.count == 1, request.sources[0].format == .native,
-            ProcessInfo.processInfo.activeProcessorCount >= 2, request.environment["AGENT_CANARY_THREADS"] != "1",
-            let files = try? TelemetryReader.files(of: request.sources[0]), files.count == 1, files[0] != "-",
-            let size = (try? FileManager.default.attributesOfItem(atPath: files[0])[.size]) as? Int,
-            size >= Self.parallelThreshold,
-            let merged = try Ingestion.parallel(file: files[0], size: size, template: pass)
-        {
-            pass = merged
-            done = true
-        }
-        if !done {
-            for spec in request.sources {
-                for file in try TelemetryReader.files(of: spec) {
-                    // Without a run nothing is stored: task lines take the fast path, as hashes and numbers.
-                    try pass.ingest(file: file, format: spec.format, cursor: cursors[file], fastPath: view == nil)
-                }
-            }
+        // Standard input cannot be read twice: deduplicate it exactly from the start.
+        if request.sources.contains(where: { $0.path == "-" }) { template.store.exact = true }
+        var pass = try ingest(request, template: template, cursors: cursors, fastPath: view == nil)
+        // The fast path collected the events' keys unchecked: a duplicate means one more, exact, pass.
+        if view == nil, !pass.store.optimisticKeysAreUnique() {
+            var exact = Ingestion(
+                accumulator: Accumulator(
+                    baselineVersion: baselineVersion, candidateVersion: candidateVersion, stepStartedAt: stepStart,
+                    shadowMode: mode == "shadow"),
+                store: LookStore(runId: nil, stepIndex: step.stepIndex, retainSuccesses: monitor.retainSuccesses),
+                monitor: monitor, incremental: false)
+            exact.store.exact = true
+            pass = try ingest(request, template: exact, cursors: [:], fastPath: true, parallel: false)
         }
         phase("read")
         accumulator = pass.accumulator
@@ -288,6 +282,31 @@ package struct Monitor {
         let commands = try publisher.publishToGitHub(report)
         return LookOutcome(
             artifact: artifact, action: action, warnings: warnings, workflowCommands: commands, exitStatus: exitStatus)
+    }
+
+    /// Reads every source into `template`: one large native file with nothing to store in two halves on two
+    /// threads, anything else in one pass.
+    func ingest(
+        _ request: LookRequest, template: Ingestion, cursors: [String: TelemetryCursor], fastPath: Bool,
+        parallel: Bool = true
+    ) throws -> Ingestion {
+        if fastPath, parallel, request.sources.count == 1, request.sources[0].format == .native,
+            ProcessInfo.processInfo.activeProcessorCount >= 2, request.environment["AGENT_CANARY_THREADS"] != "1",
+            let files = try? TelemetryReader.files(of: request.sources[0]), files.count == 1, files[0] != "-",
+            let size = (try? FileManager.default.attributesOfItem(atPath: files[0])[.size]) as? Int,
+            size >= Self.parallelThreshold,
+            let merged = try Ingestion.parallel(file: files[0], size: size, template: template)
+        {
+            return merged
+        }
+        var pass = template
+        for spec in request.sources {
+            for file in try TelemetryReader.files(of: spec) {
+                // Without a run nothing is stored: task lines take the fast path, as hashes and numbers.
+                try pass.ingest(file: file, format: spec.format, cursor: cursors[file], fastPath: fastPath)
+            }
+        }
+        return pass
     }
 
     /// Carries a decision out through canary-deploy's library, with the same ledger rules and records as a

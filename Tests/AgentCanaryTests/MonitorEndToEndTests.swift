@@ -217,6 +217,31 @@ struct MonitorEndToEndTests {
         #expect(try directory.snapshot() == before, "the ledger or an output changed")
     }
 
+    @Test("explicit versions: the same events given twice are counted once", arguments: [false, true])
+    func duplicatesWithoutRun(stdin: Bool) throws {
+        let directory = try TemporaryDirectory()
+        try MonitorEndToEndTests.simulate(
+            ["--conversations", "300", "--weight", "50", "--out", "events.jsonl"], in: directory)
+        try FileManager.default.copyItem(atPath: directory.path("events.jsonl"), toPath: directory.path("copy.jsonl"))
+        let arguments = ["analyze", "--baseline-version", "1.4.0", "--candidate-version", "1.5.0", "--output"]
+        let once = try Self.monitor(arguments + ["once.json", "--events", "events.jsonl"], in: directory)
+        #expect(once.status == 0, "\(once.stderr)")
+        let twice = try Tool.run(
+            "monitor",
+            arguments + [
+                "twice.json", "--events", stdin ? "-" : "events.jsonl", "--events", "copy.jsonl", "--ledger",
+                "ledger.sqlite",
+            ],
+            environment: Self.environment, in: directory.url,
+            stdin: stdin ? try Data(contentsOf: URL(fileURLWithPath: directory.path("events.jsonl"))) : nil)
+        #expect(twice.status == 0, "\(twice.stderr)")
+        let first = try Self.analysis(directory.path("once.json"))
+        let second = try Self.analysis(directory.path("twice.json"))
+        #expect(second.ingestion.duplicateEvents == first.ingestion.newEvents)
+        #expect(second.ingestion.newEvents == first.ingestion.newEvents)
+        #expect(second.metrics == first.metrics)
+    }
+
     @Test("a malformed line is skipped and counted when the policy says so")
     func skipMalformed() throws {
         let directory = try TemporaryDirectory()
