@@ -114,10 +114,13 @@ struct ConversationTotals {
     var judgeCount: UInt32 = 0
     var armValue: UInt8
     var mixed = false
+    /// The conversation's key in the index (its hash and arm).
+    var key: UInt64 = 0
 
-    init(arm: Int, firstSeen: Double) {
+    init(arm: Int, firstSeen: Double, key: UInt64 = 0) {
         self.armValue = UInt8(arm)
         self.firstSeen = firstSeen
+        self.key = key
     }
 
     var arm: Int { Int(armValue) }
@@ -216,7 +219,7 @@ package struct Accumulator {
         let key = (hash << 1) | UInt64(arm.rawValue)
         if let index = conversations[key] { return index }
         let index = totals.count
-        var entry = ConversationTotals(arm: arm.rawValue, firstSeen: time)
+        var entry = ConversationTotals(arm: arm.rawValue, firstSeen: time, key: key)
         if let other = conversations[(hash << 1) | UInt64(1 - arm.rawValue)] {
             entry.mixed = true
             if !totals[other].mixed {
@@ -463,11 +466,12 @@ extension Accumulator {
     /// when a conversation appears under the other version in the other part or a task is rogue in both:
     /// only one sequential pass counts those exactly.
     mutating func merge(_ other: inout Accumulator) -> Bool {
-        let pairs = other.conversations.pairs.sorted(by: { $0.1 < $1.1 })
+        let count = other.totals.count
         other.conversations = HashIndex64(capacity: 1)
-        conversations.reserve(conversations.count + pairs.count)
-        for (key, index) in pairs {
+        conversations.reserve(conversations.count + count)
+        for index in 0..<count {
             let entry = other.totals[index]
+            let key = entry.key
             if let mine = conversations[key] {
                 totals[mine].merge(entry)
             } else if conversations[key ^ 1] != nil {

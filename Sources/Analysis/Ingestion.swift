@@ -162,6 +162,8 @@ struct Ingestion {
                 try part.ingest(file: file, format: .native, cursor: nil, range: ranges[index], fastPath: true)
                 // Line numbers of the second half are not known: let one pass report skipped lines.
                 if part.reader.skipped > 0 { throw CancellationError() }
+                // Sorted here, on this thread: the final check then merges two sorted runs.
+                part.store.optimisticKeys.sort()
                 results.lock.lock()
                 results.parts[index] = part
                 results.lock.unlock()

@@ -10,7 +10,8 @@ struct BenchMonitor: ParsableCommand {
         commandName: "bench-monitor",
         abstract: "Benchmark: the real monitor binary against DuckDB on a large native telemetry file.",
         discussion: """
-            Writes --tasks native task events (with content, about 420 bytes a line) to a temporary file, then \
+            Writes --tasks native task events (with input and output content, about 555 bytes a line; about 420 \
+            without) to a temporary file, then \
             runs, --runs times each and alternating, `monitor analyze` on it and DuckDB (Python package \
             `duckdb`, --threads threads) computing the equivalent aggregation per version: tasks, success rate, \
             mean cost, p50 and p95 latency, rogue rate. Prints wall time and peak memory of every run and the \
@@ -22,7 +23,10 @@ struct BenchMonitor: ParsableCommand {
     @Option(help: "Timed runs of each.") var runs = 3
     @Option(help: "DuckDB threads (this machine has 2 cores).") var threads = 2
     @Option(help: "python3 with the duckdb package.") var python = "python3"
-    @Option(help: "Keep the telemetry file here instead of a temporary directory.") var file: String?
+    @Option(help: "Keep the telemetry file here instead of a temporary directory (reused when it exists).")
+    var file: String?
+    @Flag(help: "Leave out the tasks' input and output content (about 420 MB instead of 555 MB).")
+    var noContent = false
 
     static let duckdbScript = """
         import sys, time, duckdb
@@ -61,6 +65,7 @@ struct BenchMonitor: ParsableCommand {
                 traffic.candidateShare = 0.5
                 traffic.conversations = Int(Double(tasks) / traffic.tasksPerConversation * 1.02)
                 traffic.conversationsPerSecond = 50
+                traffic.content = !noContent
                 let sink = try LineSink(path: path, append: false)
                 var written = 0
                 struct Done: Error {}
