@@ -13,6 +13,8 @@ package struct LookRequest: Sendable {
     package var baselineVersion: String?
     package var candidateVersion: String?
     package var policyPath: String?
+    /// Overrides the policy's `agent.name`.
+    package var agentName: String? = nil
     package var sources: [SourceSpec]
     package var prometheusURL: String?
     /// The time the look is taken at (Prometheus queries, the step's age); `nil` for now.
@@ -93,7 +95,7 @@ package struct Monitor {
             FileHandle.standardError.write(
                 Data("profile: \(name) at \(String(format: "%.3f", Date().timeIntervalSince(clock))) s\n".utf8))
         }
-        let loaded = try PolicyLoader.load(path: request.policyPath, agentName: nil)
+        let loaded = try PolicyLoader.load(path: request.policyPath, agentName: request.agentName)
         let policy = loaded.policy
         let monitor = policy.monitor
         let now = request.at ?? ArtifactClock.now(environment: request.environment)
@@ -124,7 +126,7 @@ package struct Monitor {
             throw MonitorError.usage(
                 "name a run (--run ID) or both versions (--baseline-version and --candidate-version)")
         }
-        let agent = view?.run.agent ?? policy.agent.name
+        let agent = view?.run.agent ?? (policy.agent.name.isEmpty ? "unnamed-agent" : policy.agent.name)
         let mode = view?.state?.mode ?? policy.rollout.mode.rawValue
         var step = StepContext(
             mode: mode, stepIndex: nil, stepCount: nil, weight: nil, minTasks: 0, minDurationSeconds: 0,

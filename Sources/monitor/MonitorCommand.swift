@@ -36,6 +36,9 @@ struct LookOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The release policy (its monitor section).", valueName: "canary.yaml"))
     var policy: String?
 
+    @Option(help: ArgumentHelp("The agent's name (overrides the policy's agent.name).", valueName: "name"))
+    var agent: String?
+
     @Option(
         name: .customLong("events"),
         help: ArgumentHelp(
@@ -94,7 +97,7 @@ struct LookOptions: ParsableArguments {
     }
 
     func request(ledger: LedgerOptions, ci: CIOptions) -> LookRequest {
-        LookRequest(
+        var request = LookRequest(
             runId: runID, baselineVersion: baselineVersion, candidateVersion: candidateVersion, policyPath: policy,
             sources: events.map { SourceSpec(path: $0, format: .native) }
                 + otlp.map { SourceSpec(path: $0, format: .otlp) },
@@ -102,6 +105,8 @@ struct LookOptions: ParsableArguments {
             outputPath: output, reportPath: report, metricsPath: metricsFile, act: act, deployOutDir: outDir,
             ci: ci.destinations, ledgerPath: ledger.path, arguments: Array(CommandLine.arguments.dropFirst()),
             environment: ProcessInfo.processInfo.environment)
+        request.agentName = agent
+        return request
     }
 
     func show(_ outcome: LookOutcome) throws {
