@@ -44,7 +44,7 @@ let package = Package(
             name: "GateEvaluation",
             dependencies: ["Artifacts", "BenchmarkResults", "CIOutput", "Ledger", "Policy", "Statistics"]
         ),
-        .target(name: "Simulation", dependencies: ["Statistics", "Telemetry"]),
+        .target(name: "Simulation", dependencies: ["JSONLines", "Statistics", "Telemetry"]),
         .target(
             name: "Analysis",
             dependencies: [
@@ -52,7 +52,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "Routing", dependencies: ["Artifacts", "Policy", .product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "Routing",
+            dependencies: ["Artifacts", "JSONLines", "Policy", .product(name: "Yams", package: "Yams")]
+        ),
         .target(
             name: "Rollout",
             dependencies: [

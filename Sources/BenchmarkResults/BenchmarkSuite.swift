@@ -1,4 +1,5 @@
 import Foundation
+import JSONLines
 
 /// The input formats `benchmark-gate` reads.
 package enum BenchmarkFormat: String, Codable, Sendable {
@@ -115,14 +116,14 @@ extension BenchmarkSuite {
             append(",\"\(key)\":")
             append(value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) : String(value))
         }
-        let version = declaredVersion.map(jsonString)
+        let version = declaredVersion.map(jsonStringLiteral)
         for attempt in attempts {
             append("{\"task_id\":")
-            append(jsonString(attempt.taskId))
+            append(jsonStringLiteral(attempt.taskId))
             append(",\"trial\":\(attempt.trial)")
             if let category = attempt.category {
                 append(",\"category\":")
-                append(jsonString(category))
+                append(jsonStringLiteral(category))
             }
             if let version { append(",\"version\":" + version) }
             if let success = attempt.success { append(success ? ",\"success\":true" : ",\"success\":false") }
@@ -138,26 +139,4 @@ extension BenchmarkSuite {
         }
         return Data(out)
     }
-}
-
-/// A JSON string literal for `text`.
-func jsonString(_ text: String) -> String {
-    var result = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": result += "\\\""
-        case "\\": result += "\\\\"
-        case "\n": result += "\\n"
-        case "\r": result += "\\r"
-        case "\t": result += "\\t"
-        default:
-            if scalar.value < 0x20 {
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            } else {
-                result.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return result + "\""
 }

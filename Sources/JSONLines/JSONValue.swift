@@ -51,3 +51,26 @@ package enum JSONValue: Sendable, Equatable {
         objectValue?[key]
     }
 }
+
+/// `text` as a JSON string literal, quotes included: `"`, `\\` and control characters escaped, everything
+/// else (non-ASCII included) as it is.
+package func jsonStringLiteral(_ text: String) -> String {
+    var result = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": result += "\\\""
+        case "\\": result += "\\\\"
+        case "\n": result += "\\n"
+        case "\r": result += "\\r"
+        case "\t": result += "\\t"
+        default:
+            if scalar.value < 0x20 {
+                let hex = String(scalar.value, radix: 16)
+                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+    }
+    return result + "\""
+}

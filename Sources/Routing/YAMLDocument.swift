@@ -1,4 +1,5 @@
 import Foundation
+import JSONLines
 import Yams
 
 /// A YAML or JSON value with ordered mappings, so rendered manifests read in the order people expect
@@ -20,7 +21,7 @@ indirect enum Manifest {
     func json(indent: String = "") -> String {
         let inner = indent + "  "
         switch self {
-        case .string(let text): return jsonString(text)
+        case .string(let text): return jsonStringLiteral(text)
         case .int(let value): return String(value)
         case .double(let value): return value.rounded() == value ? String(format: "%.1f", value) : String(value)
         case .bool(let value): return value ? "true" : "false"
@@ -30,7 +31,8 @@ indirect enum Manifest {
         case .map(let pairs):
             guard !pairs.isEmpty else { return "{}" }
             return "{\n"
-                + pairs.map { "\(inner)\(jsonString($0.0)): \($0.1.json(indent: inner))" }.joined(separator: ",\n")
+                + pairs.map { "\(inner)\(jsonStringLiteral($0.0)): \($0.1.json(indent: inner))" }.joined(
+                    separator: ",\n")
                 + "\n\(indent)}"
         }
     }
@@ -56,25 +58,4 @@ indirect enum Manifest {
         if text.contains(": ") || text.contains(" #") || text.contains("\\") { return true }
         return text.first?.isNumber == true
     }
-}
-
-/// A JSON string literal.
-func jsonString(_ text: String) -> String {
-    var result = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": result += "\\\""
-        case "\\": result += "\\\\"
-        case "\n": result += "\\n"
-        case "\t": result += "\\t"
-        case "\r": result += "\\r"
-        default:
-            if scalar.value < 0x20 {
-                result += String(format: "\\u%04x", scalar.value)
-            } else {
-                result.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return result + "\""
 }

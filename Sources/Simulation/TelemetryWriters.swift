@@ -1,4 +1,5 @@
 import Foundation
+import JSONLines
 import Telemetry
 
 /// Writes native agent events as JSONL lines (`schemas/agent-event.schema.json`).
@@ -72,25 +73,7 @@ package enum NativeEventWriter {
     }
 
     /// A JSON string literal.
-    package static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    package static func quote(_ text: String) -> String { jsonStringLiteral(text) }
 
     static func format(_ value: Double) -> String {
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }

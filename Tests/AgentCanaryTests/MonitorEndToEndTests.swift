@@ -28,6 +28,32 @@ struct MonitorEndToEndTests {
 
     static let policy = "agent:\n  name: support-agent\n"
 
+    /// A passing gate and a started rollout (nginx) in `directory`, with the policy `policy`; returns the run id.
+    static func startedRun(
+        in directory: TemporaryDirectory,
+        policy: String = "agent: {name: support-agent}\nrollout:\n  steps: [{weight: 50}]\n"
+    ) throws -> String {
+        let gate = try Tool.run(
+            "benchmark-gate",
+            [
+                "--candidate", Repository.path("\(fixtures)/native/pass/candidate.jsonl"), "--baseline",
+                Repository.path("\(fixtures)/native/pass/baseline.jsonl"), "--agent", "support-agent", "--output",
+                "gate.json", "--ledger", "ledger.sqlite",
+            ], in: directory.url)
+        #expect(gate.status == 0)
+        try directory.write("canary.yaml", policy)
+        let start = try Tool.run(
+            "canary-deploy",
+            [
+                "start", "--gate", "gate.json", "--policy", "canary.yaml", "--router", "nginx", "--ledger",
+                "ledger.sqlite", "--out-dir", "out",
+            ], environment: environment, in: directory.url)
+        #expect(start.status == 0, "\(start.stderr)")
+        return try ArtifactCoding.makeDecoder().decode(
+            RolloutArtifact.self, from: Data(contentsOf: URL(fileURLWithPath: directory.path("out/rollout.json")))
+        ).runId
+    }
+
     @Test("explicit versions: a regressed candidate is rolled back; outputs match their golden files")
     func explicitVersions() throws {
         let directory = try TemporaryDirectory()
@@ -312,27 +338,7 @@ struct MonitorEndToEndTests {
     @Test("watch: times out with exit 1; SIGTERM stops it between looks with exit 143")
     func watch() throws {
         let directory = try TemporaryDirectory()
-        let gate = try Tool.run(
-            "benchmark-gate",
-            [
-                "--candidate", Repository.path("\(Self.fixtures)/native/pass/candidate.jsonl"), "--baseline",
-                Repository.path("\(Self.fixtures)/native/pass/baseline.jsonl"), "--agent", "support-agent", "--output",
-                "gate.json",
-                "--ledger", "ledger.sqlite",
-            ], in: directory.url)
-        #expect(gate.status == 0)
-        try directory.write("canary.yaml", "agent: {name: support-agent}\nrollout:\n  steps: [{weight: 50}]\n")
-        let start = try Tool.run(
-            "canary-deploy",
-            [
-                "start", "--gate", "gate.json", "--policy", "canary.yaml", "--router", "nginx", "--ledger",
-                "ledger.sqlite",
-                "--out-dir", "out",
-            ], in: directory.url)
-        #expect(start.status == 0)
-        let run = try ArtifactCoding.makeDecoder().decode(
-            RolloutArtifact.self, from: Data(contentsOf: URL(fileURLWithPath: directory.path("out/rollout.json")))
-        ).runId
+        let run = try Self.startedRun(in: directory)
         try Self.simulate(["--conversations", "40", "--weight", "50", "--out", "events.jsonl"], in: directory)
         let arguments = [
             "watch", "--run", run, "--policy", "canary.yaml", "--events", "events.jsonl", "--output", "analysis.json",
@@ -424,26 +430,7 @@ struct MonitorHealthTests {
     @Test("sample-ratio mismatch against the rollout's weight holds the rollout")
     func sampleRatioMismatch() throws {
         let directory = try TemporaryDirectory()
-        let gate = try Tool.run(
-            "benchmark-gate",
-            [
-                "--candidate", Repository.path("\(MonitorEndToEndTests.fixtures)/native/pass/candidate.jsonl"),
-                "--baseline", Repository.path("\(MonitorEndToEndTests.fixtures)/native/pass/baseline.jsonl"),
-                "--agent", "support-agent", "--output", "gate.json", "--ledger", "ledger.sqlite",
-            ], in: directory.url)
-        #expect(gate.status == 0)
-        try directory.write("canary.yaml", "agent: {name: support-agent}\nrollout:\n  steps: [{weight: 50}]\n")
-        let start = try Tool.run(
-            "canary-deploy",
-            [
-                "start", "--gate", "gate.json", "--policy", "canary.yaml", "--router", "nginx", "--ledger",
-                "ledger.sqlite",
-                "--out-dir", "out",
-            ], environment: MonitorEndToEndTests.environment, in: directory.url)
-        #expect(start.status == 0)
-        let run = try ArtifactCoding.makeDecoder().decode(
-            RolloutArtifact.self, from: Data(contentsOf: URL(fileURLWithPath: directory.path("out/rollout.json")))
-        ).runId
+        let run = try MonitorEndToEndTests.startedRun(in: directory)
         // The router sends 20 % where the rollout says 50 %.
         try MonitorEndToEndTests.simulate(
             [

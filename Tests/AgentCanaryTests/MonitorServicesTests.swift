@@ -145,26 +145,7 @@ struct MonitorServicesTests {
             Services.which("chromium") ?? Services.which("chromium-browser"),
             "chromium is not installed (Debian: chromium)")
         let directory = try TemporaryDirectory()
-        let gate = try Tool.run(
-            "benchmark-gate",
-            [
-                "--candidate", Repository.path("\(MonitorEndToEndTests.fixtures)/native/pass/candidate.jsonl"),
-                "--baseline", Repository.path("\(MonitorEndToEndTests.fixtures)/native/pass/baseline.jsonl"),
-                "--agent", "support-agent", "--output", "gate.json", "--ledger", "ledger.sqlite",
-            ], in: directory.url)
-        #expect(gate.status == 0)
-        try directory.write("canary.yaml", "agent: {name: support-agent}\nrollout:\n  steps: [{weight: 50}]\n")
-        let start = try Tool.run(
-            "canary-deploy",
-            [
-                "start", "--gate", "gate.json", "--policy", "canary.yaml", "--router", "nginx", "--ledger",
-                "ledger.sqlite",
-                "--out-dir", "out",
-            ], environment: MonitorEndToEndTests.environment, in: directory.url)
-        #expect(start.status == 0)
-        let run = try ArtifactCoding.makeDecoder().decode(
-            RolloutArtifact.self, from: Data(contentsOf: URL(fileURLWithPath: directory.path("out/rollout.json")))
-        ).runId
+        let run = try MonitorEndToEndTests.startedRun(in: directory)
         for (batch, conversations) in [("a", 300), ("b", 600), ("c", 900)] {
             try MonitorEndToEndTests.simulate(
                 [
