@@ -36,6 +36,7 @@ let package = Package(
             dependencies: ["Artifacts", .product(name: "Yams", package: "Yams")]
         ),
         .target(name: "JSONLines"),
+        .target(name: "Redaction"),
         .target(name: "Statistics"),
         .target(name: "Telemetry", dependencies: ["Artifacts", "JSONLines"]),
         .target(name: "CIOutput", dependencies: ["Artifacts"]),
@@ -108,7 +109,7 @@ let package = Package(
             name: "AgentCanaryTests",
             dependencies: [
                 "Artifacts", "BenchmarkResults", "CIOutput", "CommandSupport", "GateEvaluation", "JSONLines", "Ledger",
-                "Policy", "Simulation", "Statistics", "Telemetry", "TestSupport",
+                "Policy", "Redaction", "Simulation", "Statistics", "Telemetry", "TestSupport",
                 // The end-to-end tests run these binaries; depending on them makes `swift test` build them.
                 "benchmark-gate", "canary-deploy", "monitor", "agent-sim", "Rollout", "Routing", "Analysis",
                 .product(name: "Yams", package: "Yams"),

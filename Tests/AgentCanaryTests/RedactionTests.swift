@@ -1,0 +1,68 @@
+import Foundation
+import Redaction
+import Testing
+
+/// A corpus of planted personal data and secrets: none may survive redaction; look-alikes must.
+@Suite("Redaction of personal data and secrets")
+struct RedactionTests {
+    static let planted: [(value: String, rule: String)] = [
+        ("jane.doe@example.com", "email"), ("a+b@mail.co.uk", "email"),
+        ("+1 415 555 2671", "phone"), ("(020) 7946 0958", "phone"), ("415-555-0199", "phone"),
+        ("+442079460958", "phone"),
+        ("4111 1111 1111 1111", "payment_card"), ("5500-0000-0000-0004", "payment_card"),
+        ("378282246310005", "payment_card"),
+        ("192.168.1.20", "ipv4"), ("10.0.0.1", "ipv4"), ("2001:db8::ff00:42:8329", "ipv6"),
+        ("fe80:0:0:0:202:b3ff:fe1e:8329", "ipv6"),
+        ("sk-proj-abcdefghijklmnopqrstuvwx123456", "api_key"), ("ghp_abcdefghijklmnopqrstuvwxyz0123456789", "api_key"),
+        ("api_key=ZXCVBNMASDFGHJKL", "api_key"),
+        ("Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc", "bearer_token"), ("AKIAIOSFODNN7EXAMPLE", "aws_access_key"),
+    ]
+
+    /// Look-alikes that are not personal data: a card number failing the Luhn check, versions, dates,
+    /// timestamps, ids.
+    static let survivors = [
+        "4111 1111 1111 1112", "version 1.4.0", "2026-11-26", "2026-11-26T12:00:00Z", "order 12345", "task sim-c0-t1",
+        "cost 0.0156",
+    ]
+
+    @Test("no planted value survives, each counted under its rule; look-alikes survive")
+    func corpus() throws {
+        let redactor = try Redactor()
+        var text = ""
+        for (index, item) in Self.planted.enumerated() {
+            text += "Message \(index): please use \(item.value) for this.\n"
+        }
+        for survivor in Self.survivors { text += "Note: \(survivor) stays.\n" }
+        let (redacted, counts) = redactor.redact(text)
+        for item in Self.planted {
+            #expect(!redacted.contains(item.value), "\(item.value) survived")
+        }
+        var expected: [String: Int] = [:]
+        for item in Self.planted { expected[item.rule, default: 0] += 1 }
+        #expect(counts == expected, "\(counts)")
+        for survivor in Self.survivors {
+            #expect(redacted.contains(survivor), "\(survivor) was redacted")
+        }
+        #expect(redacted.contains("[REDACTED:email]"))
+    }
+
+    @Test("policy patterns apply after the built-in ones")
+    func policyPatterns() throws {
+        let redactor = try Redactor(extra: [(name: "customer_id", pattern: #"\bCUST-\d{6}\b"#)])
+        let (redacted, counts) = redactor.redact("Customer CUST-004217 wrote from jane@example.com")
+        #expect(redacted == "Customer [REDACTED:customer_id] wrote from [REDACTED:email]")
+        #expect(counts == ["customer_id": 1, "email": 1])
+    }
+
+    /// Luhn reference values: the test card numbers published by the card networks are valid; changing the
+    /// last digit breaks the checksum.
+    @Test(
+        "Luhn checksum",
+        arguments: [
+            ("4111111111111111", true), ("4111111111111112", false), ("5500000000000004", true),
+            ("378282246310005", true), ("6011111111111117", true), ("1234567812345678", false),
+        ])
+    func luhn(number: String, valid: Bool) {
+        #expect(Redactor.luhnValid(number) == valid)
+    }
+}
