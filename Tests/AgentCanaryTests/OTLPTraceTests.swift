@@ -1,6 +1,8 @@
+import Analysis
 import Foundation
 import Simulation
 import Telemetry
+import TestSupport
 import Testing
 
 @Suite("OTLP traces")
@@ -62,5 +64,69 @@ struct OTLPTraceTests {
         var line = OTLPWriter.line(Self.task(cost: 0.006), names: .current)
         line = line.replacingOccurrences(of: "gen_ai.agent.version", with: "other.attribute")
         #expect(try Self.parse(line) == nil)
+    }
+}
+
+/// A trace whose spans arrive in two batches: the root-less part is read again at the next look, and the
+/// task is counted once, with the tool calls of both parts.
+@Suite("OTLP traces across looks")
+struct OTLPIncrementalTests {
+    /// `line` split into a line of the root span alone and a line of the other spans.
+    static func split(_ line: String) throws -> (root: String, children: String) {
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        var resourceSpans = try #require(object["resourceSpans"] as? [[String: Any]])
+        var scopeSpans = try #require(resourceSpans[0]["scopeSpans"] as? [[String: Any]])
+        let spans = try #require(scopeSpans[0]["spans"] as? [[String: Any]])
+        func encode(_ subset: [[String: Any]]) throws -> String {
+            scopeSpans[0]["spans"] = subset
+            resourceSpans[0]["scopeSpans"] = scopeSpans
+            object["resourceSpans"] = resourceSpans
+            return String(
+                decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+        }
+        let isRoot = { (span: [String: Any]) in (span["parentSpanId"] as? String ?? "").isEmpty }
+        return (try encode(spans.filter(isRoot)), try encode(spans.filter { !isRoot($0) }))
+    }
+
+    @Test("a trace split over two looks counts once, with all its tool calls")
+    func splitTrace() throws {
+        let directory = try TemporaryDirectory()
+        let run = try MonitorEndToEndTests.startedRun(
+            in: directory,
+            policy:
+                "agent: {name: support-agent}\nrollout:\n  steps: [{weight: 50}]\nmonitor:\n  otlp: {success_evaluation: task_success}\n"
+        )
+        let split = OTLPTraceTests.task(cost: 0.006)
+        let whole = TaskEvent(
+            timestamp: 1_795_651_300, eventId: "t2-e", version: "1.4.0", conversationId: "c2", taskId: "t2",
+            requestId: nil, outcome: .success, costUSD: 0.004, latencyMs: 900, inputTokens: 800, outputTokens: 100,
+            steps: 1, toolCalls: [ToolCall(name: "lookup_order", authorized: true)], category: nil, input: nil,
+            output: nil)
+        let parts = try Self.split(OTLPWriter.line(split, names: .current))
+        try directory.write("traces.jsonl", parts.children + "\n" + OTLPWriter.line(whole, names: .current) + "\n")
+        let look = [
+            "analyze", "--run", run, "--policy", "canary.yaml", "--otlp", "traces.jsonl", "--output", "analysis.json",
+        ]
+        let first = try MonitorEndToEndTests.monitor(look, in: directory)
+        #expect(first.status == 0, "\(first.stderr)")
+        let before = try MonitorEndToEndTests.analysis(directory.path("analysis.json"))
+        #expect(before.ingestion.newEvents == 1)
+        #expect(before.ingestion.sources[0].toOffset == 0)  // the root-less trace's line is read again
+        let text = try String(contentsOfFile: directory.path("traces.jsonl"), encoding: .utf8)
+        try directory.write("traces.jsonl", text + parts.root + "\n")
+        let second = try MonitorEndToEndTests.monitor(look, in: directory)
+        #expect(second.status == 0, "\(second.stderr)")
+        let after = try MonitorEndToEndTests.analysis(directory.path("analysis.json"))
+        #expect(after.ingestion.newEvents == 1)
+        #expect(after.ingestion.duplicateEvents == 1)
+        #expect(after.sample.candidateTasks == 1 && after.sample.baselineTasks == 1)
+        let rows = try runCommand(
+            "/usr/bin/sqlite3",
+            [
+                directory.path("ledger.sqlite"),
+                "SELECT tool_calls, unauthorized FROM telemetry_tasks WHERE version = '1.5.0'",
+            ])
+        #expect(rows.output.contains("issue_refund") && rows.output.contains("search_kb"), "\(rows.output)")
+        #expect(rows.output.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("|1"), "\(rows.output)")
     }
 }
