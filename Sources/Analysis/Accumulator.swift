@@ -3,17 +3,6 @@ import Policy
 import Statistics
 import Telemetry
 
-/// A 64-bit FNV-1a hash of a string: keys for deduplication and conversations in memory, so a million
-/// events fit in a few tens of megabytes (a collision among a million keys has a chance of about 3·10⁻⁸).
-package func stableHash(_ text: String) -> UInt64 {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in text.utf8 {
-        hash ^= UInt64(byte)
-        hash = hash &* 0x100_0000_01b3
-    }
-    return hash
-}
-
 /// A log-bucketed histogram of positive values with about 1 % relative error (as DDSketch, Masson et al.,
 /// VLDB 2019), mergeable and of fixed size whatever the number of values.
 package struct LogHistogram: Sendable {

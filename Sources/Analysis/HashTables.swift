@@ -38,17 +38,6 @@ struct HashSet64 {
         }
     }
 
-    func contains(_ raw: UInt64) -> Bool {
-        let key = Self.normalise(raw)
-        var index = slot(key)
-        while true {
-            let current = keys[index]
-            if current == key { return true }
-            if current == 0 { return false }
-            index = (index + 1) & mask
-        }
-    }
-
     /// Every key (in table order).
     var elements: [UInt64] { keys.filter { $0 != 0 } }
 
@@ -126,11 +115,6 @@ struct HashIndex64 {
         let oldValues = values
         self = HashIndex64(capacity: capacity)
         for index in oldKeys.indices where oldKeys[index] != 0 { set(oldKeys[index], Int(oldValues[index])) }
-    }
-
-    /// Every (key, value) pair (in table order).
-    var pairs: [(UInt64, Int)] {
-        keys.indices.compactMap { keys[$0] == 0 ? nil : (keys[$0], Int(values[$0])) }
     }
 
     private mutating func grow() {

@@ -56,7 +56,7 @@ struct Ingestion {
     }
 
     mutating func slow(_ event: AgentEvent, line: Int, file: String) throws {
-        let version = Monitor.version(of: event)
+        let version = event.version
         guard let arm = accumulator.arm(of: version) else {
             if failOnUnknown {
                 throw MonitorError.unknownVersion(

@@ -156,18 +156,22 @@ package enum Judge {
                 pairs: inputs.shadowPairs, agreements: inputs.shadowAgreements,
                 disagreements: inputs.shadowPairs - inputs.shadowAgreements)
         }
-        let segments = inputs.segments.map { segment in
-            SegmentResult(
+        // Segments are reported, not judged: the policy's margins and minimum samples, as signals.
+        func segmentPolicy(_ name: String) -> MetricPolicy? {
+            guard var metric = monitor.metrics.first(where: { $0.name == name }) ?? MonitorSection.builtIn(name) else {
+                return nil
+            }
+            metric.role = .signal
+            return metric
+        }
+        let segments = inputs.segments.compactMap { segment -> SegmentResult? in
+            guard let success = segmentPolicy("task_success_rate") else { return nil }
+            let cost = segmentPolicy("cost_per_task")
+            return SegmentResult(
                 name: segment.name,
-                successRate: difference(
-                    MetricPolicy(
-                        name: "task_success_rate", direction: .higher, role: .signal, margin: 0.03, minSample: 20),
-                    segment.success, alpha: monitor.alpha, clustered: false),
+                successRate: difference(success, segment.success, alpha: monitor.alpha, clustered: false),
                 costPerTask: segment.cost[0].clusters + segment.cost[1].clusters > 0
-                    ? ratio(
-                        MetricPolicy(
-                            name: "cost_per_task", direction: .lower, role: .signal, margin: 0.10, minSample: 20),
-                        segment.cost, alpha: monitor.alpha, clustered: false) : nil)
+                    ? cost.map { ratio($0, segment.cost, alpha: monitor.alpha, clustered: false) } : nil)
         }
         return Judgement(
             decision: decision, reasons: reasons, health: health, sample: sample, metrics: results,

@@ -102,10 +102,15 @@ package struct Monitor {
 
         // What is compared.
         var view: RolloutView?
-        let ledgerExists = FileManager.default.fileExists(atPath: request.ledgerPath)
+        // A run's look opens its (existing) ledger once; a look without a run opens or creates it only to record,
+        // so a look that fails on its input creates nothing.
+        var runLedger: Ledger?
         if let runId = request.runId {
-            guard ledgerExists else { throw MonitorError.notFound("no ledger at \(request.ledgerPath) (run \(runId))") }
+            guard FileManager.default.fileExists(atPath: request.ledgerPath) else {
+                throw MonitorError.notFound("no ledger at \(request.ledgerPath) (run \(runId))")
+            }
             let ledger = try Ledger(path: request.ledgerPath, logger: logger)
+            runLedger = ledger
             guard let run = try ledger.run(id: runId) else {
                 throw MonitorError.notFound("run \(runId) is not in the ledger \(request.ledgerPath)")
             }
@@ -154,8 +159,7 @@ package struct Monitor {
             shadowMode: mode == "shadow")
         var store = LookStore(runId: view?.run.id, stepIndex: step.stepIndex, retainSuccesses: monitor.retainSuccesses)
         var cursors: [String: TelemetryCursor] = [:]
-        if let runId = view?.run.id {
-            let ledger = try Ledger(path: request.ledgerPath, logger: logger)
+        if let runId = view?.run.id, let ledger = runLedger {
             let (stored, storedCursors) = try ledger.telemetry(runId: runId)
             cursors = storedCursors
             store.load(stored, into: &accumulator)
@@ -219,7 +223,7 @@ package struct Monitor {
         store.fill(&write)
         write.cursors = newCursors
 
-        let ledger = try Ledger(path: request.ledgerPath, logger: logger)
+        let ledger = try runLedger ?? Ledger(path: request.ledgerPath, logger: logger)
         let history = try view.map { try ledger.looks(runId: $0.run.id) } ?? []
         let transitions = try view.map { try ledger.transitions(runId: $0.run.id) } ?? []
         let staged = StagedFiles()
@@ -378,15 +382,6 @@ package struct Monitor {
             values[entry.metric.name] = pair
         }
         return values
-    }
-
-    static func version(of event: AgentEvent) -> String {
-        switch event {
-        case .task(let e): e.version
-        case .feedback(let e): e.version
-        case .violation(let e): e.version
-        case .shadow(let e): e.version
-        }
     }
 
     static func metricRow(_ metric: MetricResult) -> LookMetricRow {

@@ -110,8 +110,8 @@ package enum OTLPWriter {
     /// One task as one line; `successEvaluation` names the evaluation event that carries the outcome.
     package static func line(_ task: TaskEvent, names: GenAINames, successEvaluation: String = "task_success") -> String
     {
-        let traceId = hex(stableHash64(task.taskId + "/trace"), digits: 32)
-        let rootId = hex(stableHash64(task.taskId + "/root"), digits: 16)
+        let traceId = hex(stableHash(task.taskId + "/trace"), digits: 32)
+        let rootId = hex(stableHash(task.taskId + "/root"), digits: 16)
         let endMs = Int64((task.timestamp * 1000).rounded())
         let end = endMs * 1_000_000
         let start = end - Int64((task.latencyMs ?? 0) * 1_000_000)
@@ -186,7 +186,7 @@ package enum OTLPWriter {
                 attributes.append(attr("llm.token_count.prompt", share(inputTokens)))
                 attributes.append(attr("llm.token_count.completion", share(outputTokens)))
             }
-            let id = hex(stableHash64(task.taskId + "/chat\(index)"), digits: 16)
+            let id = hex(stableHash(task.taskId + "/chat\(index)"), digits: 16)
             spans.append(
                 "{\"traceId\":\"\(traceId)\",\"spanId\":\"\(id)\",\"parentSpanId\":\"\(rootId)\",\"name\":\"chat model-a\","
                     + "\"kind\":3,\"startTimeUnixNano\":\"\(clock)\",\"endTimeUnixNano\":\"\(clock + duration)\","
@@ -194,7 +194,7 @@ package enum OTLPWriter {
             clock += duration
         }
         for (index, call) in task.toolCalls.enumerated() {
-            let id = hex(stableHash64(task.taskId + "/tool\(index)"), digits: 16)
+            let id = hex(stableHash(task.taskId + "/tool\(index)"), digits: 16)
             let attributes = [
                 attr("gen_ai.operation.name", "execute_tool"), attr("gen_ai.tool.name", call.name),
                 attr("agent_canary.tool.authorized", call.authorized ?? true),
@@ -207,15 +207,6 @@ package enum OTLPWriter {
         }
         return "{\"resourceSpans\":[{\"resource\":{\"attributes\":[\(resource.joined(separator: ","))]},"
             + "\"scopeSpans\":[{\"scope\":{\"name\":\"agent-canary.simulator\"},\"spans\":[\(spans.joined(separator: ","))]}]}]}"
-    }
-
-    static func stableHash64(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return hash
     }
 
     static func hex(_ value: UInt64, digits: Int) -> String {

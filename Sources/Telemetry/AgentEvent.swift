@@ -137,6 +137,16 @@ package enum AgentEvent: Sendable, Equatable {
     case violation(ViolationEvent)
     case shadow(ShadowEvent)
 
+    /// The agent version the event belongs to.
+    package var version: String {
+        switch self {
+        case .task(let event): event.version
+        case .feedback(let event): event.version
+        case .violation(let event): event.version
+        case .shadow(let event): event.version
+        }
+    }
+
     /// The event's id, which deduplicates repeated input.
     package var eventId: String {
         switch self {

@@ -218,6 +218,11 @@ struct MonitorEndToEndTests {
                 "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"AAECAwQFBgcICQoLDA0ODw==\",\"spanId\":\"AAECAwQFBgc=\",\"name\":\"invoke_agent a\",\"startTimeUnixNano\":\"1\",\"endTimeUnixNano\":\"2\"}]}]}]}\n",
                 65, "field 'resourceSpans[0].scopeSpans[0].spans[0].traceId'"
             ),
+            (
+                "noversion.jsonl", "otlp",
+                "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"0123456789abcdef0123456789abcdef\",\"spanId\":\"0123456789abcdef\",\"name\":\"invoke_agent a\",\"startTimeUnixNano\":\"1\",\"endTimeUnixNano\":\"2\"}]}]}]}\n",
+                65, "noversion.jsonl:1: field 'attributes': the invoke_agent span names no version"
+            ),
             ("absent.jsonl", "missing", "", 66, "absent.jsonl"),
         ])
     func badInput(file: String, kind: String, text: String, status: Int32, message: String) throws {

@@ -29,14 +29,7 @@ struct MonitorMonteCarloTests {
             traffic.start = 1_790_000_000 + Double(look) * 600
             let simulator = FleetSimulator(traffic: traffic, scenario: scenario, seed: seed &* 1000 &+ UInt64(look))
             simulator.generate { event in
-                let version: String
-                switch event {
-                case .task(let task): version = task.version
-                case .feedback(let feedback): version = feedback.version
-                case .violation(let violation): version = violation.version
-                case .shadow(let shadow): version = shadow.version
-                }
-                accumulator.add(event, arm: accumulator.arm(of: version) ?? .baseline)
+                accumulator.add(event, arm: accumulator.arm(of: event.version) ?? .baseline)
             }
             let step = StepContext(
                 mode: "canary", stepIndex: 0, stepCount: 1, weight: 50, minTasks: 0, minDurationSeconds: 0,

@@ -59,7 +59,7 @@ struct OTLPTraceTests {
         #expect(unpriced.costUSD == nil)
     }
 
-    @Test("a trace that names no version gives no task (the reader reports it)")
+    @Test("a trace that names no version gives no task")
     func noVersion() throws {
         var line = OTLPWriter.line(Self.task(cost: 0.006), names: .current)
         line = line.replacingOccurrences(of: "gen_ai.agent.version", with: "other.attribute")
