@@ -1,0 +1,324 @@
+import Artifacts
+import Foundation
+import JSONLines
+import Ledger
+import Logging
+import Redaction
+
+/// A dataset format.
+package enum DatasetFormat: String, Sendable, CaseIterable {
+    case native
+    case csv
+}
+
+/// What to export and where.
+package struct ExportRequest: Sendable {
+    package var runId: String?
+    package var agent: String?
+    package var kinds: [String]
+    /// `baseline`, `candidate` or `both`.
+    package var arm: String
+    package var format: DatasetFormat
+    package var outDir: String
+    /// Split names and shares summing to 1; empty for one file.
+    package var split: [(name: String, share: Double)]
+    package var sinceLast: Bool
+    package var ledgerPath: String
+    package var environment: [String: String]
+
+    /// Makes a request.
+    package init(
+        runId: String?, agent: String?, kinds: [String], arm: String, format: DatasetFormat, outDir: String,
+        split: [(name: String, share: Double)], sinceLast: Bool, ledgerPath: String, environment: [String: String]
+    ) {
+        self.runId = runId
+        self.agent = agent
+        self.kinds = kinds
+        self.arm = arm
+        self.format = format
+        self.outDir = outDir
+        self.split = split
+        self.sinceLast = sinceLast
+        self.ledgerPath = ledgerPath
+        self.environment = environment
+    }
+
+    /// The kinds `all` stands for.
+    package static let allKinds = [
+        "failures", "rogue-actions", "negative-feedback", "shadow-disagreements", "successes",
+    ]
+}
+
+/// Failures of an export.
+package enum ExportError: Error, Equatable, CustomStringConvertible {
+    case usage(String)
+    case notFound(String)
+
+    package var description: String {
+        switch self {
+        case .usage(let text), .notFound(let text): text
+        }
+    }
+}
+
+extension ExportError: ExitStatusProviding {
+    package var exitStatus: ExitStatus {
+        switch self {
+        case .usage: .usage
+        case .notFound: .noInput
+        }
+    }
+}
+
+/// One file of a dataset in its manifest.
+package struct ManifestFile: Codable, Equatable, Sendable {
+    package var path: String
+    package var sha256: String
+    package var records: Int
+    package var split: String
+}
+
+/// `manifest.json`: what a dataset holds and how it was made.
+package struct DatasetManifest: Codable, Equatable, Sendable {
+    package static let schemaID = "agent-canary/dataset-manifest/v1"
+    package var schema: String
+    package var createdAt: String
+    package var tool: ToolInfo
+    package var format: String
+    package var recordSchema: String
+    package var files: [ManifestFile]
+    package var records: Int
+    package var countsByKind: [String: Int]
+    package var countsBySplit: [String: Int]
+    package var countsByArm: [String: Int]
+    package var countsByVersion: [String: Int]
+    package var sourceRuns: [String]
+    package var selection: [String: String]
+    package var splitRule: String
+    package var dedupRule: String
+    package var duplicatesDropped: Int
+    package var redaction: [String: Int]
+    package var redactionRules: [String]
+    package var watermark: [String: Int64]
+    package var recordsWithoutContent: Int
+}
+
+/// `feedback-export`: canary evidence from the ledger as a dataset with a manifest.
+package struct FeedbackExport {
+    let logger: Logger
+
+    /// An exporter logging to `logger`.
+    package init(logger: Logger) {
+        self.logger = logger
+    }
+
+    /// Writes the dataset and records the export; returns the manifest.
+    package func export(_ request: ExportRequest) throws -> DatasetManifest {
+        guard FileManager.default.fileExists(atPath: request.ledgerPath) else {
+            throw ExportError.notFound("no ledger at \(request.ledgerPath)")
+        }
+        let ledger = try Ledger(path: request.ledgerPath, logger: logger)
+        let runs = try ledger.runIds(run: request.runId, agent: request.agent)
+        if let run = request.runId, runs.isEmpty { throw ExportError.notFound("run \(run) is not in the ledger") }
+        let kinds = Set(request.kinds.contains("all") ? ExportRequest.allKinds : request.kinds)
+        let scope = request.runId.map { "run:\($0)" } ?? request.agent.map { "agent:\($0)" } ?? "all"
+        let splitText = request.split.map { "\($0.name)=\($0.share)" }.joined(separator: ",")
+        let selectionKey = [
+            scope, kinds.sorted().joined(separator: "+"), request.arm, request.format.rawValue, splitText,
+        ]
+        .joined(separator: "|")
+        let after = request.sinceLast ? (try ledger.latestExport(selectionKey: selectionKey)?.watermark ?? 0) : 0
+        let upTo = try ledger.latestLook(runIds: runs)
+        var records = try ledger.retainedRecords(runIds: runs, kinds: kinds, afterLook: after, upToLook: upTo)
+        if request.arm != "both" { records = records.filter { $0.arm == request.arm } }
+
+        let redactor = try Redactor()
+        var redactionCounts: [String: Int] = [:]
+        func clean(_ text: String?) -> String? {
+            guard let text else { return nil }
+            let (redacted, counts) = redactor.redact(text)
+            for (rule, count) in counts { redactionCounts[rule, default: 0] += count }
+            return redacted
+        }
+        var seen: Set<String> = []
+        var duplicates = 0
+        var lines: [String: [String]] = [:]
+        var countsByKind: [String: Int] = [:]
+        var countsBySplit: [String: Int] = [:]
+        var countsByArm: [String: Int] = [:]
+        var countsByVersion: [String: Int] = [:]
+        var withoutContent = 0
+        for record in records {
+            var labels = record.labels
+            for (key, value) in labels { labels[key] = clean(value) }
+            let input = clean(record.input)
+            let output = clean(record.output)
+            let contentHash = Digest.sha256(
+                Data(
+                    [
+                        record.kind, input ?? "", output ?? "", record.toolCalls,
+                        labels.sorted { $0.key < $1.key }.description,
+                    ]
+                    .joined(separator: "\u{1}").utf8))
+            guard seen.insert(contentHash).inserted else {
+                duplicates += 1
+                continue
+            }
+            if input == nil && output == nil { withoutContent += 1 }
+            let split = Self.split(of: record.conversationId, request.split)
+            let line: String
+            switch request.format {
+            case .native:
+                line = Self.nativeLine(record, input: input, output: output, labels: labels, hash: contentHash)
+            case .csv: line = Self.csvLine(record, input: input, output: output, labels: labels)
+            }
+            lines[split, default: []].append(line)
+            countsByKind[record.kind, default: 0] += 1
+            countsBySplit[split, default: 0] += 1
+            countsByArm[record.arm, default: 0] += 1
+            countsByVersion[record.version, default: 0] += 1
+        }
+
+        // Written into a new directory beside the destination, then renamed into place.
+        let destination = URL(fileURLWithPath: request.outDir)
+        let parent = destination.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        let staging = parent.appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).tmp")
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        do {
+            var files: [ManifestFile] = []
+            let splits = request.split.isEmpty ? ["all"] : request.split.map(\.name)
+            for split in splits {
+                let name = "\(split).\(request.format == .csv ? "csv" : "jsonl")"
+                var text = request.format == .csv ? Self.csvHeader + "\n" : ""
+                for line in lines[split] ?? [] { text += line + "\n" }
+                let data = Data(text.utf8)
+                try data.write(to: staging.appendingPathComponent(name))
+                files.append(
+                    ManifestFile(
+                        path: name, sha256: Digest.sha256(data), records: lines[split]?.count ?? 0, split: split))
+            }
+            let manifest = DatasetManifest(
+                schema: DatasetManifest.schemaID,
+                createdAt: ArtifactClock.iso8601(ArtifactClock.now(environment: request.environment)),
+                tool: ToolInfo(name: "feedback-export"), format: request.format.rawValue,
+                recordSchema: "agent-canary/feedback-record/v1", files: files,
+                records: files.reduce(0) { $0 + $1.records }, countsByKind: countsByKind, countsBySplit: countsBySplit,
+                countsByArm: countsByArm, countsByVersion: countsByVersion, sourceRuns: runs,
+                selection: [
+                    "scope": scope, "kinds": kinds.sorted().joined(separator: ","), "arm": request.arm,
+                    "since_last": String(request.sinceLast),
+                ],
+                splitRule: request.split.isEmpty
+                    ? "one file"
+                    : "by SHA-256 of the conversation id: a conversation is in one split only (\(splitText))",
+                dedupRule:
+                    "records with the same SHA-256 of kind, input, output, tool calls and labels are written once",
+                duplicatesDropped: duplicates, redaction: redactionCounts, redactionRules: redactor.rules.map(\.name),
+                watermark: ["after_look": after, "up_to_look": upTo], recordsWithoutContent: withoutContent)
+            let manifestData = try ArtifactCoding.encode(manifest)
+            try manifestData.write(to: staging.appendingPathComponent("manifest.json"))
+            try Self.replace(destination, with: staging)
+            _ = try ledger.recordExport(
+                ExportRow(
+                    id: 0, selectionKey: selectionKey, scope: scope, kinds: kinds.sorted().joined(separator: ","),
+                    arm: request.arm, format: request.format.rawValue, outDir: request.outDir, watermark: upTo,
+                    records: manifest.records, manifestSha256: Digest.sha256(manifestData),
+                    createdAt: manifest.createdAt))
+            return manifest
+        } catch {
+            try? FileManager.default.removeItem(at: staging)
+            throw error
+        }
+    }
+
+    /// Puts `staging` where `destination` was: the old directory is moved aside, the new one renamed in, the
+    /// old one removed. A kill leaves the old dataset or the complete new one (and maybe the old one aside).
+    static func replace(_ destination: URL, with staging: URL) throws {
+        let manager = FileManager.default
+        if manager.fileExists(atPath: destination.path) {
+            let aside = destination.deletingLastPathComponent()
+                .appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).old")
+            guard rename(destination.path, aside.path) == 0, rename(staging.path, destination.path) == 0 else {
+                throw ArtifactError.cannotWrite(path: destination.path, reason: String(cString: strerror(errno)))
+            }
+            try? manager.removeItem(at: aside)
+        } else {
+            guard rename(staging.path, destination.path) == 0 else {
+                throw ArtifactError.cannotWrite(path: destination.path, reason: String(cString: strerror(errno)))
+            }
+        }
+    }
+
+    /// The split of a conversation: the first 8 bytes of the SHA-256 of its id as a fraction, against the
+    /// cumulative shares.
+    static func split(of conversation: String, _ split: [(name: String, share: Double)]) -> String {
+        guard !split.isEmpty else { return "all" }
+        let hex = Digest.sha256(Data(conversation.utf8)).prefix(13)
+        let fraction = Double(UInt64(hex, radix: 16) ?? 0) / Double(1 << 52)
+        var cumulative = 0.0
+        for part in split {
+            cumulative += part.share
+            if fraction < cumulative { return part.name }
+        }
+        return split[split.count - 1].name
+    }
+
+    static func jsonOrString(_ text: String?) -> String {
+        guard let text else { return "null" }
+        if let first = text.first, first == "{" || first == "[", (try? JSONParser.parse(text)) != nil { return text }
+        return jsonStringLiteral(text)
+    }
+
+    static func nativeLine(
+        _ record: RetainedRecord, input: String?, output: String?, labels: [String: String], hash: String
+    ) -> String {
+        var fields: [(String, String)] = [
+            ("schema", jsonStringLiteral("agent-canary/feedback-record/v1")), ("kind", jsonStringLiteral(record.kind)),
+            ("run_id", jsonStringLiteral(record.runId)), ("look_id", String(record.lookId)),
+            ("arm", jsonStringLiteral(record.arm)), ("version", jsonStringLiteral(record.version)),
+            ("conversation_id", jsonStringLiteral(record.conversationId)),
+            ("task_id", jsonStringLiteral(record.taskId)),
+            ("event_id", jsonStringLiteral(record.eventKey)), ("ts", String(record.timestamp)),
+            ("outcome", jsonStringLiteral(record.outcome)), ("tool_calls", record.toolCalls),
+            ("input", jsonOrString(input)), ("output", jsonOrString(output)),
+            ("content_available", input != nil || output != nil ? "true" : "false"),
+            ("content_sha256", jsonStringLiteral(hash)),
+            (
+                "labels",
+                "{"
+                    + labels.sorted { $0.key < $1.key }.map {
+                        "\(jsonStringLiteral($0.key)):\(jsonStringLiteral($0.value))"
+                    }
+                    .joined(separator: ",") + "}"
+            ),
+        ]
+        if let step = record.stepIndex { fields.append(("step", String(step + 1))) }
+        if let decision = record.decision { fields.append(("decision", jsonStringLiteral(decision))) }
+        if let trace = record.traceId { fields.append(("trace_id", jsonStringLiteral(trace))) }
+        if let span = record.spanId { fields.append(("span_id", jsonStringLiteral(span))) }
+        if let category = record.category { fields.append(("category", jsonStringLiteral(category))) }
+        return "{" + fields.sorted { $0.0 < $1.0 }.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+    }
+
+    static let csvHeader =
+        "kind,run_id,look_id,step,arm,version,conversation_id,task_id,event_id,trace_id,span_id,ts,outcome,decision,category,tool_calls,input,output,labels"
+
+    static func csvLine(_ record: RetainedRecord, input: String?, output: String?, labels: [String: String]) -> String {
+        func cell(_ text: String?) -> String {
+            guard let text else { return "" }
+            guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        let labelText =
+            "{"
+            + labels.sorted { $0.key < $1.key }.map { "\(jsonStringLiteral($0.key)):\(jsonStringLiteral($0.value))" }
+            .joined(separator: ",") + "}"
+        return [
+            record.kind, record.runId, String(record.lookId), record.stepIndex.map { String($0 + 1) }, record.arm,
+            record.version, record.conversationId, record.taskId, record.eventKey, record.traceId, record.spanId,
+            String(record.timestamp), record.outcome, record.decision, record.category, record.toolCalls, input, output,
+            labelText,
+        ].map(cell).joined(separator: ",")
+    }
+}

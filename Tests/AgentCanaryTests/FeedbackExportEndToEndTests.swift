@@ -1,0 +1,75 @@
+import Artifacts
+import Datasets
+import Foundation
+import TestSupport
+import Testing
+
+/// `feedback-export` on a ledger filled by the real `monitor` from simulated telemetry (work in progress:
+/// native and csv formats).
+@Suite("feedback-export end to end")
+struct FeedbackExportEndToEndTests {
+    @Test(
+        "splits never share a conversation; checksums match; --since-last exports nothing new; planted secrets are redacted"
+    )
+    func exportRun() throws {
+        let directory = try TemporaryDirectory()
+        let run = try MonitorEndToEndTests.startedRun(in: directory)
+        try MonitorEndToEndTests.simulate(
+            [
+                "--scenario", "rogue", "--conversations", "800", "--weight", "50", "--start", "2026-11-26T00:01:00Z",
+                "--out", "events.jsonl",
+            ], in: directory)
+        // A failed task whose content carries personal data and a secret.
+        try directory.write(
+            "planted.jsonl",
+            "{\"type\":\"task\",\"ts\":\"2026-11-26T00:02:00Z\",\"event_id\":\"planted\",\"version\":\"1.5.0\","
+                + "\"conversation_id\":\"planted-c\",\"task_id\":\"planted-t\",\"outcome\":\"failure\","
+                + "\"input\":\"refund jane.doe@example.com card 4111 1111 1111 1111 key AKIAIOSFODNN7EXAMPLE\"}\n")
+        let look = try MonitorEndToEndTests.monitor(
+            [
+                "analyze", "--run", run, "--policy", "canary.yaml", "--events", "events.jsonl", "--events",
+                "planted.jsonl",
+                "--output", "analysis.json",
+            ], in: directory)
+        #expect(look.status <= 1, "\(look.stderr)")
+        let arguments = [
+            "--run", run, "--kind", "all", "--split", "train=0.8,eval=0.2", "--ledger", "ledger.sqlite", "--since-last",
+        ]
+        let first = try Tool.run("feedback-export", arguments + ["--out-dir", "dataset"], in: directory.url)
+        #expect(first.status == 0, "\(first.stderr)")
+        let manifest =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: directory.path("dataset/manifest.json")))) as? [String: Any]
+        let files = manifest?["files"] as? [[String: Any]] ?? []
+        #expect(files.count == 2)
+        var splitsOf: [String: Set<String>] = [:]
+        var total = 0
+        for file in files {
+            let path = directory.path("dataset/\(file["path"] as? String ?? "")")
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            #expect(Digest.sha256(data) == file["sha256"] as? String, "\(path)")
+            let text = String(decoding: data, as: UTF8.self)
+            #expect(!text.contains("jane.doe@example.com") && !text.contains("4111 1111 1111 1111"))
+            #expect(!text.contains("AKIAIOSFODNN7EXAMPLE"))
+            for line in text.split(separator: "\n") {
+                let record = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                let conversation = record?["conversation_id"] as? String ?? ""
+                splitsOf[conversation, default: []].insert(file["split"] as? String ?? "")
+                total += 1
+            }
+        }
+        #expect(total == manifest?["records"] as? Int)
+        #expect(total > 0)
+        #expect(splitsOf.values.allSatisfy { $0.count == 1 })
+        let kinds = manifest?["counts_by_kind"] as? [String: Int] ?? [:]
+        #expect((kinds["rogue-actions"] ?? 0) > 0 && (kinds["failures"] ?? 0) > 0)
+        let redaction = manifest?["redaction"] as? [String: Int] ?? [:]
+        #expect(redaction["email"] == 1 && redaction["payment_card"] == 1 && redaction["aws_access_key"] == 1)
+        // Nothing new since: the second export is empty.
+        let second = try Tool.run("feedback-export", arguments + ["--out-dir", "dataset-2"], in: directory.url)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.contains("exported 0 record(s)"))
+        let list = try Tool.run("feedback-export", ["list", "--ledger", "ledger.sqlite"], in: directory.url)
+        #expect(list.stdout.contains("dataset-2"))
+    }
+}
