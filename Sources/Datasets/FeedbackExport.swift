@@ -9,6 +9,12 @@ import Redaction
 package enum DatasetFormat: String, Sendable, CaseIterable {
     case native
     case csv
+    /// OpenAI chat fine-tuning (`messages` with tool calls, `tools`), from successful tasks.
+    case openaiSFT = "openai-sft"
+    /// OpenAI preference fine-tuning (`input`, `preferred_output`, `non_preferred_output`).
+    case openaiDPO = "openai-dpo"
+    /// TRL conversational preference (`prompt`, `chosen`, `rejected`).
+    case trlPreference = "trl-preference"
 }
 
 /// What to export and where.
@@ -101,6 +107,10 @@ package struct DatasetManifest: Codable, Equatable, Sendable {
     package var redactionRules: [String]
     package var watermark: [String: Int64]
     package var recordsWithoutContent: Int
+    /// Records the format cannot use (no content, or not a success for fine-tuning).
+    package var recordsNotUsed: Int
+    /// Why each preference pair prefers what it does (preference formats).
+    package var preferenceEvidence: [[String: String]]
 }
 
 /// `feedback-export`: canary evidence from the ledger as a dataset with a manifest.
@@ -148,6 +158,9 @@ package struct FeedbackExport {
         var countsByArm: [String: Int] = [:]
         var countsByVersion: [String: Int] = [:]
         var withoutContent = 0
+        var notUsed = 0
+        var forPairs: [(record: RetainedRecord, input: String?, output: String?)] = []
+        var evidence: [[String: String]] = []
         for record in records {
             var labels = record.labels
             for (key, value) in labels { labels[key] = clean(value) }
@@ -171,12 +184,44 @@ package struct FeedbackExport {
             case .native:
                 line = Self.nativeLine(record, input: input, output: output, labels: labels, hash: contentHash)
             case .csv: line = Self.csvLine(record, input: input, output: output, labels: labels)
+            case .openaiSFT:
+                // Only successes the monitor sampled: a task with negative feedback or a rogue action is not
+                // something to learn, even when it ended in success.
+                guard record.kind == "successes", record.outcome == "success",
+                    let sft = TrainingFormats.sftLine(record, input: input, output: output, weight: 1)
+                else {
+                    notUsed += 1
+                    continue
+                }
+                line = sft
+            case .openaiDPO, .trlPreference:
+                var cleaned = record
+                cleaned.labels = labels
+                forPairs.append((cleaned, input, output))
+                continue
             }
             lines[split, default: []].append(line)
             countsByKind[record.kind, default: 0] += 1
             countsBySplit[split, default: 0] += 1
             countsByArm[record.arm, default: 0] += 1
             countsByVersion[record.version, default: 0] += 1
+        }
+
+        if request.format == .openaiDPO || request.format == .trlPreference {
+            let pairs = TrainingFormats.pairs(forPairs)
+            notUsed += max(0, forPairs.count - pairs.count * 2)
+            for (index, pair) in pairs.enumerated() {
+                // A pair's split follows its prompt, so the same prompt never trains and evaluates.
+                let split = Self.split(of: TrainingFormats.render(.array(pair.prompt)), request.split)
+                lines[split, default: []].append(
+                    request.format == .openaiDPO ? TrainingFormats.dpoLine(pair) : TrainingFormats.trlLine(pair))
+                var item = pair.evidence
+                item["pair"] = String(index + 1)
+                item["split"] = split
+                evidence.append(item)
+                countsBySplit[split, default: 0] += 1
+            }
+            countsByKind = ["pairs": pairs.count]
         }
 
         // Written into a new directory beside the destination, then renamed into place.
@@ -190,6 +235,7 @@ package struct FeedbackExport {
             let splits = request.split.isEmpty ? ["all"] : request.split.map(\.name)
             for split in splits {
                 let name = "\(split).\(request.format == .csv ? "csv" : "jsonl")"
+                if request.format != .native, request.format != .csv, lines[split] == nil { lines[split] = [] }
                 var text = request.format == .csv ? Self.csvHeader + "\n" : ""
                 for line in lines[split] ?? [] { text += line + "\n" }
                 let data = Data(text.utf8)
@@ -202,7 +248,7 @@ package struct FeedbackExport {
                 schema: DatasetManifest.schemaID,
                 createdAt: ArtifactClock.iso8601(ArtifactClock.now(environment: request.environment)),
                 tool: ToolInfo(name: "feedback-export"), format: request.format.rawValue,
-                recordSchema: "agent-canary/feedback-record/v1", files: files,
+                recordSchema: Self.recordSchema(request.format), files: files,
                 records: files.reduce(0) { $0 + $1.records }, countsByKind: countsByKind, countsBySplit: countsBySplit,
                 countsByArm: countsByArm, countsByVersion: countsByVersion, sourceRuns: runs,
                 selection: [
@@ -215,7 +261,8 @@ package struct FeedbackExport {
                 dedupRule:
                     "records with the same SHA-256 of kind, input, output, tool calls and labels are written once",
                 duplicatesDropped: duplicates, redaction: redactionCounts, redactionRules: redactor.rules.map(\.name),
-                watermark: ["after_look": after, "up_to_look": upTo], recordsWithoutContent: withoutContent)
+                watermark: ["after_look": after, "up_to_look": upTo], recordsWithoutContent: withoutContent,
+                recordsNotUsed: notUsed, preferenceEvidence: evidence)
             let manifestData = try ArtifactCoding.encode(manifest)
             try manifestData.write(to: staging.appendingPathComponent("manifest.json"))
             try Self.replace(destination, with: staging)
@@ -229,6 +276,16 @@ package struct FeedbackExport {
         } catch {
             try? FileManager.default.removeItem(at: staging)
             throw error
+        }
+    }
+
+    /// The schema of a format's lines.
+    static func recordSchema(_ format: DatasetFormat) -> String {
+        switch format {
+        case .native, .csv: "agent-canary/feedback-record/v1"
+        case .openaiSFT: "openai-chat-fine-tuning"
+        case .openaiDPO: "openai-preference-fine-tuning"
+        case .trlPreference: "trl-conversational-preference"
         }
     }
 

@@ -12,7 +12,7 @@ struct FeedbackExportCommand: ParsableCommand {
         abstract: "Export canary evidence from the ledger as datasets with a manifest.",
         discussion: """
             Exit status: 0 exported (possibly nothing new); 64 usage error; 66 no ledger or no such run; 70 \
-            internal error. Work in progress: formats native and csv.
+            internal error. Work in progress: formats native, csv, openai-sft, openai-dpo, trl-preference.
             """,
         version: agentCanaryVersion,
         subcommands: [Export.self, List.self],
@@ -27,7 +27,7 @@ struct Export: ParsableCommand {
     @Option(help: "failures, rogue-actions, negative-feedback, shadow-disagreements, successes or all (repeatable).")
     var kind: [String] = ["all"]
     @Option(help: "baseline, candidate or both.") var arm = "both"
-    @Option(help: "native or csv.") var format = "native"
+    @Option(help: "native, csv, openai-sft, openai-dpo or trl-preference.") var format = "native"
     @Option(name: .customLong("out-dir"), help: ArgumentHelp("The dataset's directory.", valueName: "dir"))
     var outDir: String
     @Option(help: ArgumentHelp("Splits by conversation, e.g. train=0.8,eval=0.2.", valueName: "name=share,…"))
@@ -46,7 +46,10 @@ struct Export: ParsableCommand {
         guard ["baseline", "candidate", "both"].contains(arm) else {
             throw ValidationError("--arm is baseline, candidate or both")
         }
-        guard DatasetFormat(rawValue: format) != nil else { throw ValidationError("--format is native or csv") }
+        guard DatasetFormat(rawValue: format) != nil else {
+            throw ValidationError(
+                "--format is one of: \(DatasetFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         _ = try parsedSplit()
     }
 

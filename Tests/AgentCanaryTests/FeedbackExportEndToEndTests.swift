@@ -73,3 +73,58 @@ struct FeedbackExportEndToEndTests {
         #expect(list.stdout.contains("dataset-2"))
     }
 }
+
+extension FeedbackExportEndToEndTests {
+    @Test("shadow disagreements become preference pairs (OpenAI DPO and TRL); successes become SFT lines")
+    func trainingFormats() throws {
+        let directory = try TemporaryDirectory()
+        let run = try MonitorEndToEndTests.startedRun(
+            in: directory, policy: "agent: {name: support-agent}\nrollout:\n  mode: shadow\n  steps: [{weight: 30}]\n")
+        try MonitorEndToEndTests.simulate(
+            [
+                "--scenario", "good", "--conversations", "600", "--weight", "30", "--shadow", "--start",
+                "2026-11-26T00:01:00Z", "--out", "events.jsonl",
+            ], in: directory)
+        let look = try MonitorEndToEndTests.monitor(
+            [
+                "analyze", "--run", run, "--policy", "canary.yaml", "--events", "events.jsonl", "--output",
+                "analysis.json",
+            ],
+            in: directory)
+        #expect(look.status == 0, "\(look.stderr)")
+        for format in ["openai-dpo", "trl-preference", "openai-sft"] {
+            let result = try Tool.run(
+                "feedback-export",
+                ["--run", run, "--kind", "all", "--format", format, "--out-dir", format, "--ledger", "ledger.sqlite"],
+                in: directory.url)
+            #expect(result.status == 0, "\(result.stderr)")
+            let text = try String(contentsOfFile: directory.path("\(format)/all.jsonl"), encoding: .utf8)
+            let lines = text.split(separator: "\n")
+            #expect(!lines.isEmpty, "\(format) is empty")
+            for line in lines {
+                let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                switch format {
+                case "openai-dpo":
+                    #expect(Set(object.keys) == ["input", "preferred_output", "non_preferred_output"])
+                    #expect((object["input"] as? [String: Any])?["messages"] != nil)
+                case "trl-preference":
+                    #expect(Set(object.keys) == ["prompt", "chosen", "rejected"])
+                default:
+                    let messages = try #require(object["messages"] as? [[String: Any]])
+                    #expect(messages.first?["role"] as? String == "user")
+                    #expect(messages.last?["role"] as? String == "assistant")
+                    #expect(messages.last?["weight"] as? Int == 1)
+                }
+            }
+            if format == "openai-dpo" {
+                let manifest =
+                    try JSONSerialization.jsonObject(
+                        with: Data(contentsOf: URL(fileURLWithPath: directory.path("\(format)/manifest.json"))))
+                    as? [String: Any]
+                let evidence = manifest?["preference_evidence"] as? [[String: String]] ?? []
+                #expect(evidence.count == lines.count)
+                #expect(evidence.allSatisfy { $0["source"] == "shadow-disagreement" })
+            }
+        }
+    }
+}
