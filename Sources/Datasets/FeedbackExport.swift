@@ -15,6 +15,8 @@ package enum DatasetFormat: String, Sendable, CaseIterable {
     case openaiDPO = "openai-dpo"
     /// TRL conversational preference (`prompt`, `chosen`, `rejected`).
     case trlPreference = "trl-preference"
+    /// The failures as regression tasks in the native benchmark format, for the next `benchmark-gate`.
+    case benchmarkTasks = "benchmark-tasks"
 }
 
 /// What to export and where.
@@ -160,6 +162,7 @@ package struct FeedbackExport {
         var withoutContent = 0
         var notUsed = 0
         var forPairs: [(record: RetainedRecord, input: String?, output: String?)] = []
+        var taskIds: Set<String> = []
         var evidence: [[String: String]] = []
         for record in records {
             var labels = record.labels
@@ -194,6 +197,19 @@ package struct FeedbackExport {
                     continue
                 }
                 line = sft
+            case .benchmarkTasks:
+                guard record.kind != "successes", record.kind != "shadow-disagreements",
+                    let task = Self.benchmarkTaskLine(record, input: input, output: output)
+                else {
+                    notUsed += 1
+                    continue
+                }
+                // One row per prompt: (task_id, trial) is unique in a benchmark file.
+                guard taskIds.insert(task.id).inserted else {
+                    duplicates += 1
+                    continue
+                }
+                line = task.line
             case .openaiDPO, .trlPreference:
                 var cleaned = record
                 cleaned.labels = labels
@@ -286,6 +302,7 @@ package struct FeedbackExport {
         case .openaiSFT: "openai-chat-fine-tuning"
         case .openaiDPO: "openai-preference-fine-tuning"
         case .trlPreference: "trl-conversational-preference"
+        case .benchmarkTasks: "agent-canary/benchmark-results (schemas/benchmark-results.schema.json)"
         }
     }
 
@@ -356,6 +373,28 @@ package struct FeedbackExport {
         if let span = record.spanId { fields.append(("span_id", jsonStringLiteral(span))) }
         if let category = record.category { fields.append(("category", jsonStringLiteral(category))) }
         return "{" + fields.sorted { $0.0 < $1.0 }.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+    }
+
+    /// A regression task: the prompt of a task that failed (or acted without authorization, or was rated
+    /// badly) as a row of the native benchmark format, its id derived from the prompt so the same prompt is
+    /// the same task in every export. The row records the observed failure; `input` is what the harness runs.
+    static func benchmarkTaskLine(_ record: RetainedRecord, input: String?, output: String?) -> (
+        id: String, line: String
+    )? {
+        guard let input else { return nil }
+        let id = "regression-" + Digest.sha256(Data(input.utf8)).prefix(12)
+        var fields: [(String, String)] = [
+            ("task_id", jsonStringLiteral(id)), ("trial", "1"), ("version", jsonStringLiteral(record.version)),
+            ("success", "false"), ("tool_calls", record.toolCalls), ("input", jsonOrString(input)),
+            (
+                "source",
+                "{\"kind\":\(jsonStringLiteral(record.kind)),\"run_id\":\(jsonStringLiteral(record.runId)),"
+                    + "\"event_id\":\(jsonStringLiteral(record.eventKey)),\"outcome\":\(jsonStringLiteral(record.outcome))}"
+            ),
+        ]
+        if let category = record.category { fields.append(("category", jsonStringLiteral(category))) }
+        if let output { fields.append(("observed_output", jsonOrString(output))) }
+        return (id, "{" + fields.sorted { $0.0 < $1.0 }.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}")
     }
 
     static let csvHeader =

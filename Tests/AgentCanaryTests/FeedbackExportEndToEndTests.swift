@@ -1,4 +1,5 @@
 import Artifacts
+import BenchmarkResults
 import Datasets
 import Foundation
 import TestSupport
@@ -71,6 +72,18 @@ struct FeedbackExportEndToEndTests {
         #expect(second.stdout.contains("exported 0 record(s)"))
         let list = try Tool.run("feedback-export", ["list", "--ledger", "ledger.sqlite"], in: directory.url)
         #expect(list.stdout.contains("dataset-2"))
+        // The candidate's failures as regression tasks, read by benchmark-gate's own reader.
+        let tasks = try Tool.run(
+            "feedback-export",
+            [
+                "--run", run, "--kind", "failures", "--kind", "rogue-actions", "--arm", "candidate", "--format",
+                "benchmark-tasks", "--out-dir", "tasks", "--ledger", "ledger.sqlite",
+            ], in: directory.url)
+        #expect(tasks.status == 0, "\(tasks.stderr)")
+        let suite = try BenchmarkReader.read(path: directory.path("tasks/all.jsonl"))
+        #expect(!suite.attempts.isEmpty)
+        #expect(suite.attempts.allSatisfy { $0.taskId.hasPrefix("regression-") && $0.success == false })
+        #expect(suite.declaredVersion == "1.5.0")
     }
 }
 
