@@ -129,6 +129,31 @@ extension FeedbackExportEndToEndTests {
                     #expect(messages.last?["weight"] as? Int == 1)
                 }
             }
+            // Hugging Face `datasets` reads the file, and every row has the format's fields.
+            let required: [String: [String]] = [
+                "openai-dpo": ["input", "preferred_output", "non_preferred_output"],
+                "trl-preference": ["prompt", "chosen", "rejected"], "openai-sft": ["messages"],
+            ]
+            let load = try runCommand(
+                "/usr/bin/env",
+                [
+                    "python3", "-c",
+                    """
+                    import sys
+                    from datasets import load_dataset
+                    data = load_dataset("json", data_files=sys.argv[1], split="train")
+                    fields = sys.argv[2].split(",")
+                    assert all(field in data.column_names for field in fields), data.column_names
+                    assert all(all(row[field] is not None for field in fields) for row in data)
+                    print(len(data))
+                    """, directory.path("\(format)/all.jsonl"), (required[format] ?? []).joined(separator: ","),
+                ],
+                environment: [
+                    "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+                    "HOME": directory.path("home"), "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1",
+                ])
+            #expect(load.status == 0, "\(format): \(load.output)")
+            #expect(load.output.split(separator: "\n").last.map(String.init) == String(lines.count), "\(load.output)")
             if format == "openai-dpo" {
                 let manifest =
                     try JSONSerialization.jsonObject(
