@@ -1,7 +1,7 @@
 import Analysis
 import Artifacts
-import Datasets
 import BenchmarkResults
+import Datasets
 import Foundation
 import Policy
 import TestSupport
