@@ -31,6 +31,8 @@ package struct ExportRequest: Sendable {
     /// Split names and shares summing to 1; empty for one file.
     package var split: [(name: String, share: Double)]
     package var sinceLast: Bool
+    /// Only records whose event time is at or after this (seconds since 1970).
+    package var since: Double? = nil
     package var ledgerPath: String
     package var environment: [String: String]
 
@@ -143,6 +145,7 @@ package struct FeedbackExport {
         let upTo = try ledger.latestLook(runIds: runs)
         var records = try ledger.retainedRecords(runIds: runs, kinds: kinds, afterLook: after, upToLook: upTo)
         if request.arm != "both" { records = records.filter { $0.arm == request.arm } }
+        if let since = request.since { records = records.filter { $0.timestamp >= since } }
 
         let redactor = try Redactor()
         var redactionCounts: [String: Int] = [:]
@@ -281,6 +284,7 @@ package struct FeedbackExport {
                 recordsNotUsed: notUsed, preferenceEvidence: evidence)
             let manifestData = try ArtifactCoding.encode(manifest)
             try manifestData.write(to: staging.appendingPathComponent("manifest.json"))
+            Self.failpoint("export.before-rename", environment: request.environment)
             try Self.replace(destination, with: staging)
             _ = try ledger.recordExport(
                 ExportRow(
@@ -293,6 +297,13 @@ package struct FeedbackExport {
             try? FileManager.default.removeItem(at: staging)
             throw error
         }
+    }
+
+    /// Stops here for two minutes when `AGENT_CANARY_FAILPOINT` names the point (for the kill test).
+    static func failpoint(_ name: String, environment: [String: String]) {
+        guard environment["AGENT_CANARY_FAILPOINT"] == name else { return }
+        FileHandle.standardError.write(Data("failpoint \(name) reached\n".utf8))
+        Thread.sleep(forTimeInterval: 120)
     }
 
     /// The schema of a format's lines.

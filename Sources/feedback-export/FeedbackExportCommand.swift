@@ -4,6 +4,7 @@ import CommandSupport
 import Datasets
 import Foundation
 import Ledger
+import Telemetry
 
 @main
 struct FeedbackExportCommand: ParsableCommand {
@@ -33,6 +34,7 @@ struct Export: ParsableCommand {
     @Option(help: ArgumentHelp("Splits by conversation, e.g. train=0.8,eval=0.2.", valueName: "name=share,…"))
     var split: String?
     @Flag(help: "Only what earlier exports of the same selection did not export.") var sinceLast = false
+    @Option(help: ArgumentHelp("Only records at or after this time (RFC 3339).", valueName: "time")) var since: String?
     @OptionGroup var ledger: LedgerOptions
 
     func validate() throws {
@@ -51,6 +53,10 @@ struct Export: ParsableCommand {
                 "--format is one of: \(DatasetFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         _ = try parsedSplit()
+        if sinceLast, since != nil { throw ValidationError("choose --since-last or --since, not both") }
+        if let since, Timestamp.parse(since) == nil {
+            throw ValidationError("--since '\(since)' is not an RFC 3339 time")
+        }
     }
 
     func parsedSplit() throws -> [(name: String, share: Double)] {

@@ -166,3 +166,41 @@ extension FeedbackExportEndToEndTests {
         }
     }
 }
+
+extension FeedbackExportEndToEndTests {
+    @Test("a killed export leaves the previous dataset and does not move the watermark")
+    func killedExport() throws {
+        let directory = try TemporaryDirectory()
+        let run = try MonitorEndToEndTests.startedRun(in: directory)
+        try MonitorEndToEndTests.simulate(
+            ["--conversations", "200", "--weight", "50", "--start", "2026-11-26T00:01:00Z", "--out", "events.jsonl"],
+            in: directory)
+        let look = try MonitorEndToEndTests.monitor(
+            [
+                "analyze", "--run", run, "--policy", "canary.yaml", "--events", "events.jsonl", "--output",
+                "analysis.json",
+            ],
+            in: directory)
+        #expect(look.status == 0, "\(look.stderr)")
+        let arguments = ["--run", run, "--kind", "failures", "--out-dir", "dataset", "--ledger", "ledger.sqlite"]
+        let first = try Tool.run("feedback-export", arguments, in: directory.url)
+        #expect(first.status == 0, "\(first.stderr)")
+        let before = try directory.snapshot().filter { $0.key.hasPrefix("dataset/") }
+        let exportsBefore = try runCommand(
+            "/usr/bin/sqlite3", [directory.path("ledger.sqlite"), "SELECT count(*) FROM exports"])
+        // Killed after writing every file, before renaming the new dataset into place.
+        let running = try Tool.start(
+            "feedback-export", arguments + ["--since-last"],
+            environment: ["AGENT_CANARY_FAILPOINT": "export.before-rename"], in: directory.url)
+        let deadline = Date().addingTimeInterval(30)
+        while !running.stderrSoFar.contains("failpoint"), Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        kill(running.process.processIdentifier, SIGKILL)
+        while running.process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(running.finish().status == 128 + SIGKILL)
+        let after = try directory.snapshot().filter { $0.key.hasPrefix("dataset/") }
+        #expect(after == before, "the dataset changed")
+        let exportsAfter = try runCommand(
+            "/usr/bin/sqlite3", [directory.path("ledger.sqlite"), "SELECT count(*) FROM exports"])
+        #expect(exportsAfter.output == exportsBefore.output)
+    }
+}
