@@ -42,7 +42,7 @@ package struct Redactor: Sendable {
         [
             try RedactionRule(
                 name: "aws_access_key", pattern: #"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b"#,
-                mayMatch: { $0.contains("A") }),
+                mayMatch: { $0.utf8.contains(UInt8(ascii: "A")) }),
             try RedactionRule(
                 name: "bearer_token", pattern: #"(?i)\bbearer\s+[A-Za-z0-9\-._~+/]+=*"#),
             try RedactionRule(
@@ -52,14 +52,14 @@ package struct Redactor: Sendable {
             ),
             try RedactionRule(
                 name: "email", pattern: #"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"#,
-                mayMatch: { $0.contains("@") }),
+                mayMatch: { $0.utf8.contains(UInt8(ascii: "@")) }),
             try RedactionRule(
                 name: "payment_card", pattern: #"\b(?:\d[ \-]?){12,18}\d\b"#,
                 accept: { Self.luhnValid($0) }, mayMatch: Self.hasDigitRun(12)),
             try RedactionRule(
                 name: "ipv4",
                 pattern: #"\b(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\b"#,
-                mayMatch: { $0.contains(".") && $0.contains(where: \.isNumber) }),
+                mayMatch: { $0.utf8.contains(UInt8(ascii: ".")) && Self.hasDigitRun(4)($0) }),
             try RedactionRule(
                 name: "ipv6",
                 pattern:
