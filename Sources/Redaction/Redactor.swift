@@ -44,11 +44,17 @@ package struct Redactor: Sendable {
                 name: "aws_access_key", pattern: #"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b"#,
                 mayMatch: { $0.utf8.contains(UInt8(ascii: "A")) }),
             try RedactionRule(
-                name: "bearer_token", pattern: #"(?i)\bbearer\s+[A-Za-z0-9\-._~+/]+=*"#),
+                name: "bearer_token", pattern: #"(?i)\bbearer\s+[A-Za-z0-9\-._~+/]+=*"#,
+                mayMatch: { Self.containsCaseInsensitive($0, "bearer") }),
             try RedactionRule(
                 name: "api_key",
                 pattern:
-                    #"\b(?:sk|pk|rk)-(?:[A-Za-z0-9]+-)*[A-Za-z0-9]{16,}\b|\bgh[pousr]_[A-Za-z0-9]{30,}\b|\bxox[abpr]-[A-Za-z0-9-]{10,}\b|(?i)\b(?:api[_-]?key|secret|token|password)\b\s*[:=]\s*["']?[^\s"',;]{8,}"#
+                    #"\b(?:sk|pk|rk)-(?:[A-Za-z0-9]+-)*[A-Za-z0-9]{16,}\b|\bgh[pousr]_[A-Za-z0-9]{30,}\b|\bxox[abpr]-[A-Za-z0-9-]{10,}\b|(?i)\b(?:api[_-]?key|secret|token|password)\b\s*[:=]\s*["']?[^\s"',;]{8,}"#,
+                mayMatch: { text in
+                    ["sk-", "pk-", "rk-", "gh", "xox", "key", "secret", "token", "password"].contains {
+                        Self.containsCaseInsensitive(text, $0)
+                    }
+                }
             ),
             try RedactionRule(
                 name: "email", pattern: #"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"#,
@@ -63,7 +69,8 @@ package struct Redactor: Sendable {
             try RedactionRule(
                 name: "ipv6",
                 pattern:
-                    #"(?i)\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b|(?i)\b(?:[0-9a-f]{1,4}:){1,7}:(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0,6})?\b"#
+                    #"(?i)\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b|(?i)\b(?:[0-9a-f]{1,4}:){1,7}:(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0,6})?\b"#,
+                mayMatch: { text in Self.hasDigitRun(1)(text) && text.utf8.contains(0x3A) }
             ),
             try RedactionRule(
                 name: "phone",
@@ -77,6 +84,18 @@ package struct Redactor: Sendable {
                     return digits >= 7 && digits <= 15 && !isDate
                 }, mayMatch: Self.hasDigitRun(7)),
         ]
+    }
+
+    /// Whether `text` contains `word` (lowercase ASCII), ignoring case.
+    static func containsCaseInsensitive(_ text: String, _ word: String) -> Bool {
+        let pattern = Array(word.utf8)
+        let bytes = Array(text.utf8)
+        guard bytes.count >= pattern.count else { return false }
+        outer: for start in 0...(bytes.count - pattern.count) {
+            for offset in pattern.indices where bytes[start + offset] | 0x20 != pattern[offset] { continue outer }
+            return true
+        }
+        return false
     }
 
     /// A test that the text holds at least `count` digits (the rules on numbers need that many).
