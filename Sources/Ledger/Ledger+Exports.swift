@@ -90,8 +90,21 @@ extension Ledger {
     package func retainedRecords(runIds: [String], kinds: Set<String>, afterLook: Int64, upToLook: Int64)
         throws(LedgerError) -> [RetainedRecord]
     {
+        var records: [RetainedRecord] = []
+        try forEachRetainedRecord(runIds: runIds, kinds: kinds, afterLook: afterLook, upToLook: upToLook) {
+            records.append($0)
+            return true
+        }
+        return records
+    }
+
+    /// Streams the retained records (see ``retainedRecords(runIds:kinds:afterLook:upToLook:)``) to `body`, one at a
+    /// time, without holding them; `body` returns `false` to stop.
+    package func forEachRetainedRecord(
+        runIds: [String], kinds: Set<String>, afterLook: Int64, upToLook: Int64,
+        _ body: @escaping (RetainedRecord) -> Bool
+    ) throws(LedgerError) {
         try read { db in
-            var records: [RetainedRecord] = []
             for run in runIds {
                 let decisions = try Row.fetchAll(
                     db, sql: "SELECT id, decision FROM monitor_looks WHERE run_id = ? ORDER BY id", arguments: [run]
@@ -109,17 +122,17 @@ extension Ledger {
                 }
                 let window = "look_id > ? AND look_id <= ?"
                 if kinds.contains("failures") {
-                    for row in try Row.fetchAll(
+                    let rows = try Row.fetchCursor(
                         db,
                         sql:
                             "SELECT * FROM telemetry_tasks WHERE run_id = ? AND outcome != 'success' AND \(window) ORDER BY look_id, rowid",
                         arguments: [run, afterLook, upToLook])
-                    {
-                        records.append(task(row, kind: "failures", labels: [:]))
+                    while let row = try rows.next() {
+                        guard body(task(row, kind: "failures", labels: [:])) else { return }
                     }
                 }
                 if kinds.contains("rogue-actions") {
-                    for row in try Row.fetchAll(
+                    let rows = try Row.fetchCursor(
                         db,
                         sql: """
                             SELECT t.*, v.action AS v_action, v.severity AS v_severity, v.policy AS v_policy
@@ -129,16 +142,16 @@ extension Ledger {
                               AND t.look_id > ? AND t.look_id <= ?
                             GROUP BY t.event_key ORDER BY t.look_id, t.rowid
                             """, arguments: [run, afterLook, upToLook])
-                    {
+                    while let row = try rows.next() {
                         var labels = ["unauthorized_tool_calls": String(row["unauthorized"] as Int)]
                         if let action: String = row["v_action"] { labels["violation_action"] = action }
                         if let severity: String = row["v_severity"] { labels["violation_severity"] = severity }
                         if let policy: String = row["v_policy"] { labels["violation_policy"] = policy }
-                        records.append(task(row, kind: "rogue-actions", labels: labels))
+                        guard body(task(row, kind: "rogue-actions", labels: labels)) else { return }
                     }
                 }
                 if kinds.contains("negative-feedback") {
-                    for row in try Row.fetchAll(
+                    let rows = try Row.fetchCursor(
                         db,
                         sql: """
                             SELECT t.*, f.rating AS f_rating, f.thumbs_up AS f_thumbs, f.comment AS f_comment,
@@ -148,16 +161,16 @@ extension Ledger {
                             WHERE f.run_id = ? AND (f.rating <= 2 OR f.thumbs_up = 0) AND f.look_id > ? AND f.look_id <= ?
                             ORDER BY f.look_id, f.rowid
                             """, arguments: [run, afterLook, upToLook])
-                    {
+                    while let row = try rows.next() {
                         var labels: [String: String] = [:]
                         if let rating: Int = row["f_rating"] { labels["rating"] = String(rating) }
                         if let thumbs: Bool = row["f_thumbs"] { labels["thumbs"] = thumbs ? "up" : "down" }
                         if let comment: String = row["f_comment"] { labels["comment"] = comment }
-                        records.append(task(row, kind: "negative-feedback", labels: labels))
+                        guard body(task(row, kind: "negative-feedback", labels: labels)) else { return }
                     }
                 }
                 if kinds.contains("shadow-disagreements") {
-                    for row in try Row.fetchAll(
+                    let rows = try Row.fetchCursor(
                         db,
                         sql: """
                             SELECT t.*, s.proposed_tool_calls AS s_proposed, s.event_key AS s_key, s.version AS s_version,
@@ -167,27 +180,26 @@ extension Ledger {
                             WHERE s.run_id = ? AND s.agrees = 0 AND s.look_id > ? AND s.look_id <= ?
                             ORDER BY s.look_id, s.rowid
                             """, arguments: [run, afterLook, upToLook])
-                    {
+                    while let row = try rows.next() {
                         var labels = [
                             "proposed_tool_calls": row["s_proposed"] as String,
                             "shadow_version": row["s_version"] as String,
                         ]
                         if let output: String = row["s_output"] { labels["proposed_output"] = output }
-                        records.append(task(row, kind: "shadow-disagreements", labels: labels))
+                        guard body(task(row, kind: "shadow-disagreements", labels: labels)) else { return }
                     }
                 }
                 if kinds.contains("successes") {
-                    for row in try Row.fetchAll(
+                    let rows = try Row.fetchCursor(
                         db,
                         sql:
                             "SELECT * FROM telemetry_tasks WHERE run_id = ? AND outcome = 'success' AND sampled = 1 AND \(window) ORDER BY look_id, rowid",
                         arguments: [run, afterLook, upToLook])
-                    {
-                        records.append(task(row, kind: "successes", labels: [:]))
+                    while let row = try rows.next() {
+                        guard body(task(row, kind: "successes", labels: [:])) else { return }
                     }
                 }
             }
-            return records
         }
     }
 
