@@ -143,9 +143,6 @@ package struct FeedbackExport {
         .joined(separator: "|")
         let after = request.sinceLast ? (try ledger.latestExport(selectionKey: selectionKey)?.watermark ?? 0) : 0
         let upTo = try ledger.latestLook(runIds: runs)
-        var records = try ledger.retainedRecords(runIds: runs, kinds: kinds, afterLook: after, upToLook: upTo)
-        if request.arm != "both" { records = records.filter { $0.arm == request.arm } }
-        if let since = request.since { records = records.filter { $0.timestamp >= since } }
 
         let redactor = try Redactor()
         var redactionCounts: [String: Int] = [:]
@@ -157,7 +154,6 @@ package struct FeedbackExport {
         }
         var seen: Set<String> = []
         var duplicates = 0
-        var lines: [String: [String]] = [:]
         var countsByKind: [String: Int] = [:]
         var countsBySplit: [String: Int] = [:]
         var countsByArm: [String: Int] = [:]
@@ -167,63 +163,88 @@ package struct FeedbackExport {
         var forPairs: [(record: RetainedRecord, input: String?, output: String?)] = []
         var taskIds: Set<String> = []
         var evidence: [[String: String]] = []
-        for record in records {
-            var labels = record.labels
-            for (key, value) in labels { labels[key] = clean(value) }
-            let input = clean(record.input)
-            let output = clean(record.output)
-            let contentHash = Digest.sha256(
-                Data(
-                    [
-                        record.kind, input ?? "", output ?? "", record.toolCalls,
-                        labels.sorted { $0.key < $1.key }.description,
-                    ]
-                    .joined(separator: "\u{1}").utf8))
-            guard seen.insert(contentHash).inserted else {
-                duplicates += 1
-                continue
-            }
-            if input == nil && output == nil { withoutContent += 1 }
-            let split = Self.split(of: record.conversationId, request.split)
-            let line: String
-            switch request.format {
-            case .native:
-                line = Self.nativeLine(record, input: input, output: output, labels: labels, hash: contentHash)
-            case .csv: line = Self.csvLine(record, input: input, output: output, labels: labels)
-            case .openaiSFT:
-                // Only successes the monitor sampled: a task with negative feedback or a rogue action is not
-                // something to learn, even when it ended in success.
-                guard record.kind == "successes", record.outcome == "success",
-                    let sft = TrainingFormats.sftLine(record, input: input, output: output, weight: 1)
-                else {
-                    notUsed += 1
-                    continue
-                }
-                line = sft
-            case .benchmarkTasks:
-                guard record.kind != "successes", record.kind != "shadow-disagreements",
-                    let task = Self.benchmarkTaskLine(record, input: input, output: output)
-                else {
-                    notUsed += 1
-                    continue
-                }
-                // One row per prompt: (task_id, trial) is unique in a benchmark file.
-                guard taskIds.insert(task.id).inserted else {
+        // Written into a new directory beside the destination as the records stream from the ledger, then
+        // renamed into place.
+        let destination = URL(fileURLWithPath: request.outDir)
+        let parent = destination.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        let staging = parent.appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).tmp")
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        let splits = request.split.isEmpty ? ["all"] : request.split.map(\.name)
+        let writers = try SplitWriters(
+            directory: staging, splits: splits, fileExtension: request.format == .csv ? "csv" : "jsonl",
+            header: request.format == .csv ? Self.csvHeader : nil)
+        var failure: (any Error)?
+        try ledger.forEachRetainedRecord(runIds: runs, kinds: kinds, afterLook: after, upToLook: upTo) { record in
+            if request.arm != "both", record.arm != request.arm { return true }
+            if let since = request.since, record.timestamp < since { return true }
+            do {
+                var labels = record.labels
+                for (key, value) in labels { labels[key] = clean(value) }
+                let input = clean(record.input)
+                let output = clean(record.output)
+                let contentHash = Digest.sha256(
+                    Data(
+                        [
+                            record.kind, input ?? "", output ?? "", record.toolCalls,
+                            labels.sorted { $0.key < $1.key }.description,
+                        ]
+                        .joined(separator: "\u{1}").utf8))
+                guard seen.insert(contentHash).inserted else {
                     duplicates += 1
-                    continue
+                    return true
                 }
-                line = task.line
-            case .openaiDPO, .trlPreference:
-                var cleaned = record
-                cleaned.labels = labels
-                forPairs.append((cleaned, input, output))
-                continue
+                if input == nil && output == nil { withoutContent += 1 }
+                let split = Self.split(of: record.conversationId, request.split)
+                let line: String
+                switch request.format {
+                case .native:
+                    line = Self.nativeLine(record, input: input, output: output, labels: labels, hash: contentHash)
+                case .csv: line = Self.csvLine(record, input: input, output: output, labels: labels)
+                case .openaiSFT:
+                    // Only successes the monitor sampled: a task with negative feedback or a rogue action is not
+                    // something to learn, even when it ended in success.
+                    guard record.kind == "successes", record.outcome == "success",
+                        let sft = TrainingFormats.sftLine(record, input: input, output: output, weight: 1)
+                    else {
+                        notUsed += 1
+                        return true
+                    }
+                    line = sft
+                case .benchmarkTasks:
+                    guard record.kind != "successes", record.kind != "shadow-disagreements",
+                        let task = Self.benchmarkTaskLine(record, input: input, output: output)
+                    else {
+                        notUsed += 1
+                        return true
+                    }
+                    // One row per prompt: (task_id, trial) is unique in a benchmark file.
+                    guard taskIds.insert(task.id).inserted else {
+                        duplicates += 1
+                        return true
+                    }
+                    line = task.line
+                case .openaiDPO, .trlPreference:
+                    var cleaned = record
+                    cleaned.labels = labels
+                    forPairs.append((cleaned, input, output))
+                    return true
+                }
+                try writers.write(line, split: split)
+                countsByKind[record.kind, default: 0] += 1
+                countsBySplit[split, default: 0] += 1
+                countsByArm[record.arm, default: 0] += 1
+                countsByVersion[record.version, default: 0] += 1
+
+            } catch {
+                failure = error
+                return false
             }
-            lines[split, default: []].append(line)
-            countsByKind[record.kind, default: 0] += 1
-            countsBySplit[split, default: 0] += 1
-            countsByArm[record.arm, default: 0] += 1
-            countsByVersion[record.version, default: 0] += 1
+            return true
+        }
+        if let failure {
+            try? FileManager.default.removeItem(at: staging)
+            throw failure
         }
 
         if request.format == .openaiDPO || request.format == .trlPreference {
@@ -232,8 +253,9 @@ package struct FeedbackExport {
             for (index, pair) in pairs.enumerated() {
                 // A pair's split follows its prompt, so the same prompt never trains and evaluates.
                 let split = Self.split(of: TrainingFormats.render(.array(pair.prompt)), request.split)
-                lines[split, default: []].append(
-                    request.format == .openaiDPO ? TrainingFormats.dpoLine(pair) : TrainingFormats.trlLine(pair))
+                try writers.write(
+                    request.format == .openaiDPO ? TrainingFormats.dpoLine(pair) : TrainingFormats.trlLine(pair),
+                    split: split)
                 var item = pair.evidence
                 item["pair"] = String(index + 1)
                 item["split"] = split
@@ -243,26 +265,8 @@ package struct FeedbackExport {
             countsByKind = ["pairs": pairs.count]
         }
 
-        // Written into a new directory beside the destination, then renamed into place.
-        let destination = URL(fileURLWithPath: request.outDir)
-        let parent = destination.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
-        let staging = parent.appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).tmp")
-        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
         do {
-            var files: [ManifestFile] = []
-            let splits = request.split.isEmpty ? ["all"] : request.split.map(\.name)
-            for split in splits {
-                let name = "\(split).\(request.format == .csv ? "csv" : "jsonl")"
-                if request.format != .native, request.format != .csv, lines[split] == nil { lines[split] = [] }
-                var text = request.format == .csv ? Self.csvHeader + "\n" : ""
-                for line in lines[split] ?? [] { text += line + "\n" }
-                let data = Data(text.utf8)
-                try data.write(to: staging.appendingPathComponent(name))
-                files.append(
-                    ManifestFile(
-                        path: name, sha256: Digest.sha256(data), records: lines[split]?.count ?? 0, split: split))
-            }
+            let files = try writers.finish()
             let manifest = DatasetManifest(
                 schema: DatasetManifest.schemaID,
                 createdAt: ArtifactClock.iso8601(ArtifactClock.now(environment: request.environment)),
@@ -427,5 +431,55 @@ package struct FeedbackExport {
             String(record.timestamp), record.outcome, record.decision, record.category, record.toolCalls, input, output,
             labelText,
         ].map(cell).joined(separator: ",")
+    }
+}
+
+/// One output file per split, written as lines arrive (buffered), checksummed when finished.
+final class SplitWriters {
+    let directory: URL
+    let fileExtension: String
+    var handles: [String: FileHandle] = [:]
+    var buffers: [String: Data] = [:]
+    var counts: [String: Int] = [:]
+    let order: [String]
+
+    init(directory: URL, splits: [String], fileExtension: String, header: String?) throws {
+        self.directory = directory
+        self.fileExtension = fileExtension
+        order = splits
+        for split in splits {
+            let url = directory.appendingPathComponent("\(split).\(fileExtension)")
+            guard FileManager.default.createFile(atPath: url.path, contents: nil),
+                let handle = try? FileHandle(forWritingTo: url)
+            else { throw ArtifactError.cannotWrite(path: url.path, reason: "cannot create the file") }
+            handles[split] = handle
+            buffers[split] = header.map { Data(($0 + "\n").utf8) } ?? Data()
+            counts[split] = 0
+        }
+    }
+
+    func write(_ line: String, split: String) throws {
+        buffers[split, default: Data()].append(contentsOf: line.utf8)
+        buffers[split, default: Data()].append(0x0A)
+        counts[split, default: 0] += 1
+        if let buffer = buffers[split], buffer.count >= 1 << 20 {
+            try handles[split]?.write(contentsOf: buffer)
+            buffers[split] = Data()
+        }
+    }
+
+    /// Flushes and closes every file; their manifest entries.
+    func finish() throws -> [ManifestFile] {
+        var files: [ManifestFile] = []
+        for split in order {
+            if let buffer = buffers[split], !buffer.isEmpty { try handles[split]?.write(contentsOf: buffer) }
+            try handles[split]?.close()
+            let name = "\(split).\(fileExtension)"
+            let path = directory.appendingPathComponent(name).path
+            files.append(
+                ManifestFile(
+                    path: name, sha256: try Digest.sha256(ofFile: path), records: counts[split] ?? 0, split: split))
+        }
+        return files
     }
 }
