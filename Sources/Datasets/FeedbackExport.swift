@@ -183,13 +183,10 @@ package struct FeedbackExport {
                 for (key, value) in labels { labels[key] = clean(value) }
                 let input = clean(record.input)
                 let output = clean(record.output)
-                let contentHash = Digest.sha256(
-                    Data(
-                        [
-                            record.kind, input ?? "", output ?? "", record.toolCalls,
-                            labels.sorted { $0.key < $1.key }.description,
-                        ]
-                        .joined(separator: "\u{1}").utf8))
+                let contentHash = Digest.sha256(parts: [
+                    record.kind, input ?? "", output ?? "", record.toolCalls,
+                    labels.sorted { $0.key < $1.key }.description,
+                ])
                 guard seen.insert(contentHash).inserted else {
                     duplicates += 1
                     return true

@@ -51,9 +51,11 @@ package struct Redactor: Sendable {
                 pattern:
                     #"\b(?:sk|pk|rk)-(?:[A-Za-z0-9]+-)*[A-Za-z0-9]{16,}\b|\bgh[pousr]_[A-Za-z0-9]{30,}\b|\bxox[abpr]-[A-Za-z0-9-]{10,}\b|(?i)\b(?:api[_-]?key|secret|token|password)\b\s*[:=]\s*["']?[^\s"',;]{8,}"#,
                 mayMatch: { text in
-                    ["sk-", "pk-", "rk-", "gh", "xox", "key", "secret", "token", "password"].contains {
-                        Self.containsCaseInsensitive(text, $0)
-                    }
+                    Self.containsCaseInsensitive(text, "sk-") || Self.containsCaseInsensitive(text, "pk-")
+                        || Self.containsCaseInsensitive(text, "rk-") || Self.containsCaseInsensitive(text, "gh")
+                        || Self.containsCaseInsensitive(text, "xox") || Self.containsCaseInsensitive(text, "key")
+                        || Self.containsCaseInsensitive(text, "secret") || Self.containsCaseInsensitive(text, "token")
+                        || Self.containsCaseInsensitive(text, "password")
                 }
             ),
             try RedactionRule(
@@ -87,15 +89,22 @@ package struct Redactor: Sendable {
     }
 
     /// Whether `text` contains `word` (lowercase ASCII), ignoring case.
-    static func containsCaseInsensitive(_ text: String, _ word: String) -> Bool {
-        let pattern = Array(word.utf8)
-        let bytes = Array(text.utf8)
-        guard bytes.count >= pattern.count else { return false }
-        outer: for start in 0...(bytes.count - pattern.count) {
-            for offset in pattern.indices where bytes[start + offset] | 0x20 != pattern[offset] { continue outer }
-            return true
+    static func containsCaseInsensitive(_ text: String, _ word: StaticString) -> Bool {
+        let pattern = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+        var text = text
+        return text.withUTF8 { bytes in
+            guard bytes.count >= pattern.count, let first = pattern.first else { return false }
+            var start = 0
+            while start + pattern.count <= bytes.count {
+                if bytes[start] | 0x20 == first {
+                    var offset = 1
+                    while offset < pattern.count, bytes[start + offset] | 0x20 == pattern[offset] { offset += 1 }
+                    if offset == pattern.count { return true }
+                }
+                start += 1
+            }
+            return false
         }
-        return false
     }
 
     /// A test that the text holds at least `count` digits (the rules on numbers need that many).
