@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "benchmark-gate", targets: ["benchmark-gate"]),
         .executable(name: "canary-deploy", targets: ["canary-deploy"]),
         .executable(name: "monitor", targets: ["monitor"]),
+        .executable(name: "feedback-export", targets: ["feedback-export"]),
         .executable(name: "agent-sim", targets: ["agent-sim"]),
     ],
     dependencies: [
@@ -37,6 +38,12 @@ let package = Package(
         ),
         .target(name: "JSONLines"),
         .target(name: "Redaction"),
+        .target(
+            name: "Datasets",
+            dependencies: [
+                "Artifacts", "JSONLines", "Ledger", "Redaction", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(name: "Statistics"),
         .target(name: "Telemetry", dependencies: ["Artifacts", "JSONLines"]),
         .target(name: "CIOutput", dependencies: ["Artifacts"]),
@@ -96,6 +103,13 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "feedback-export",
+            dependencies: [
+                "Artifacts", "CommandSupport", "Datasets", "Ledger", "Telemetry",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
             name: "agent-sim",
             dependencies: [
                 "Artifacts", "CommandSupport", "Simulation", "Telemetry",
@@ -111,7 +125,8 @@ let package = Package(
                 "Artifacts", "BenchmarkResults", "CIOutput", "CommandSupport", "GateEvaluation", "JSONLines", "Ledger",
                 "Policy", "Redaction", "Simulation", "Statistics", "Telemetry", "TestSupport",
                 // The end-to-end tests run these binaries; depending on them makes `swift test` build them.
-                "benchmark-gate", "canary-deploy", "monitor", "agent-sim", "Rollout", "Routing", "Analysis",
+                "benchmark-gate", "canary-deploy", "monitor", "feedback-export", "agent-sim", "Datasets", "Rollout",
+                "Routing", "Analysis",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -55,6 +55,8 @@ package enum JSONValue: Sendable, Equatable {
 /// `text` as a JSON string literal, quotes included: `"`, `\\` and control characters escaped, everything
 /// else (non-ASCII included) as it is.
 package func jsonStringLiteral(_ text: String) -> String {
+    // Most text needs no escape at all.
+    if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return "\"" + text + "\"" }
     var result = "\""
     for scalar in text.unicodeScalars {
         switch scalar {

@@ -314,6 +314,28 @@ enum LedgerMigrations {
                     FROM monitor_looks l JOIN monitor_metrics m ON m.look_id = l.id;
                     """)
         }
+        migrator.registerMigration("v4-exports") { db in
+            try db.execute(
+                sql: """
+                    -- Every dataset feedback-export wrote: the selection, where, how many records, the
+                    -- manifest's hash, and the watermark (the highest monitor look whose telemetry it covers),
+                    -- which the next --since-last export of the same selection starts after.
+                    CREATE TABLE exports (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        selection_key TEXT NOT NULL,
+                        scope TEXT NOT NULL,
+                        kinds TEXT NOT NULL,
+                        arm TEXT NOT NULL,
+                        format TEXT NOT NULL,
+                        out_dir TEXT NOT NULL,
+                        watermark INTEGER NOT NULL,
+                        records INTEGER NOT NULL,
+                        manifest_sha256 TEXT NOT NULL,
+                        created_at TEXT NOT NULL
+                    );
+                    CREATE INDEX exports_by_selection ON exports(selection_key, id);
+                    """)
+        }
         return migrator
     }
 }

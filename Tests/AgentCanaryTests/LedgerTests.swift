@@ -44,7 +44,10 @@ struct LedgerTests {
     @Test("migrations are applied once and named")
     func migrations() throws {
         let ledger = try Ledger.inMemory()
-        #expect(try ledger.appliedMigrations() == ["v1-runs-stages-artifacts-gates", "v2-rollouts", "v3-monitor"])
+        #expect(
+            try ledger.appliedMigrations() == [
+                "v1-runs-stages-artifacts-gates", "v2-rollouts", "v3-monitor", "v4-exports",
+            ])
         #expect(try ledger.integrityProblems().isEmpty)
     }
 

@@ -1,6 +1,7 @@
 import Analysis
 import Artifacts
 import BenchmarkResults
+import Datasets
 import Foundation
 import Policy
 import TestSupport
@@ -41,6 +42,13 @@ struct SchemaExamplesTests {
                     AnalysisArtifact.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
                 #expect(analysis.schema == AnalysisArtifact.schemaID && analysis.decision == .rollback)
                 #expect(try ArtifactCoding.encode(analysis) == Data(contentsOf: URL(fileURLWithPath: path)))
+            case "dataset-manifest.json":
+                let manifest = try ArtifactCoding.makeDecoder().decode(
+                    DatasetManifest.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+                #expect(manifest.schema == DatasetManifest.schemaID && manifest.files.count == 2)
+            case "feedback-record.json":
+                let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path)))
+                #expect((record as? [String: Any])?["schema"] as? String == "agent-canary/feedback-record/v1")
             case "agent-events.json":
                 // Read as JSONL by the monitor's parser in TelemetryTests.
                 let events = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path)))

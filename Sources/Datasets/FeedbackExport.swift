@@ -1,0 +1,482 @@
+import Artifacts
+import Foundation
+import JSONLines
+import Ledger
+import Logging
+import Redaction
+
+/// A dataset format.
+package enum DatasetFormat: String, Sendable, CaseIterable {
+    case native
+    case csv
+    /// OpenAI chat fine-tuning (`messages` with tool calls, `tools`), from successful tasks.
+    case openaiSFT = "openai-sft"
+    /// OpenAI preference fine-tuning (`input`, `preferred_output`, `non_preferred_output`).
+    case openaiDPO = "openai-dpo"
+    /// TRL conversational preference (`prompt`, `chosen`, `rejected`).
+    case trlPreference = "trl-preference"
+    /// The failures as regression tasks in the native benchmark format, for the next `benchmark-gate`.
+    case benchmarkTasks = "benchmark-tasks"
+}
+
+/// What to export and where.
+package struct ExportRequest: Sendable {
+    package var runId: String?
+    package var agent: String?
+    package var kinds: [String]
+    /// `baseline`, `candidate` or `both`.
+    package var arm: String
+    package var format: DatasetFormat
+    package var outDir: String
+    /// Split names and shares summing to 1; empty for one file.
+    package var split: [(name: String, share: Double)]
+    package var sinceLast: Bool
+    /// Only records whose event time is at or after this (seconds since 1970).
+    package var since: Double? = nil
+    package var ledgerPath: String
+    package var environment: [String: String]
+
+    /// Makes a request.
+    package init(
+        runId: String?, agent: String?, kinds: [String], arm: String, format: DatasetFormat, outDir: String,
+        split: [(name: String, share: Double)], sinceLast: Bool, ledgerPath: String, environment: [String: String]
+    ) {
+        self.runId = runId
+        self.agent = agent
+        self.kinds = kinds
+        self.arm = arm
+        self.format = format
+        self.outDir = outDir
+        self.split = split
+        self.sinceLast = sinceLast
+        self.ledgerPath = ledgerPath
+        self.environment = environment
+    }
+
+    /// The kinds `all` stands for.
+    package static let allKinds = [
+        "failures", "rogue-actions", "negative-feedback", "shadow-disagreements", "successes",
+    ]
+}
+
+/// Failures of an export.
+package enum ExportError: Error, Equatable, CustomStringConvertible {
+    case usage(String)
+    case notFound(String)
+
+    package var description: String {
+        switch self {
+        case .usage(let text), .notFound(let text): text
+        }
+    }
+}
+
+extension ExportError: ExitStatusProviding {
+    package var exitStatus: ExitStatus {
+        switch self {
+        case .usage: .usage
+        case .notFound: .noInput
+        }
+    }
+}
+
+/// One file of a dataset in its manifest.
+package struct ManifestFile: Codable, Equatable, Sendable {
+    package var path: String
+    package var sha256: String
+    package var records: Int
+    package var split: String
+}
+
+/// `manifest.json`: what a dataset holds and how it was made.
+package struct DatasetManifest: Codable, Equatable, Sendable {
+    package static let schemaID = "agent-canary/dataset-manifest/v1"
+    package var schema: String
+    package var createdAt: String
+    package var tool: ToolInfo
+    package var format: String
+    package var recordSchema: String
+    package var files: [ManifestFile]
+    package var records: Int
+    package var countsByKind: [String: Int]
+    package var countsBySplit: [String: Int]
+    package var countsByArm: [String: Int]
+    package var countsByVersion: [String: Int]
+    package var sourceRuns: [String]
+    package var selection: [String: String]
+    package var splitRule: String
+    package var dedupRule: String
+    package var duplicatesDropped: Int
+    package var redaction: [String: Int]
+    package var redactionRules: [String]
+    package var watermark: [String: Int64]
+    package var recordsWithoutContent: Int
+    /// Records the format cannot use (no content, or not a success for fine-tuning).
+    package var recordsNotUsed: Int
+    /// Why each preference pair prefers what it does (preference formats).
+    package var preferenceEvidence: [[String: String]]
+}
+
+/// `feedback-export`: canary evidence from the ledger as a dataset with a manifest.
+package struct FeedbackExport {
+    let logger: Logger
+
+    /// An exporter logging to `logger`.
+    package init(logger: Logger) {
+        self.logger = logger
+    }
+
+    /// Writes the dataset and records the export; returns the manifest.
+    package func export(_ request: ExportRequest) throws -> DatasetManifest {
+        guard FileManager.default.fileExists(atPath: request.ledgerPath) else {
+            throw ExportError.notFound("no ledger at \(request.ledgerPath)")
+        }
+        let ledger = try Ledger(path: request.ledgerPath, logger: logger)
+        let runs = try ledger.runIds(run: request.runId, agent: request.agent)
+        if let run = request.runId, runs.isEmpty { throw ExportError.notFound("run \(run) is not in the ledger") }
+        let kinds = Set(request.kinds.contains("all") ? ExportRequest.allKinds : request.kinds)
+        let scope = request.runId.map { "run:\($0)" } ?? request.agent.map { "agent:\($0)" } ?? "all"
+        let splitText = request.split.map { "\($0.name)=\($0.share)" }.joined(separator: ",")
+        let selectionKey = [
+            scope, kinds.sorted().joined(separator: "+"), request.arm, request.format.rawValue, splitText,
+        ]
+        .joined(separator: "|")
+        let after = request.sinceLast ? (try ledger.latestExport(selectionKey: selectionKey)?.watermark ?? 0) : 0
+        let upTo = try ledger.latestLook(runIds: runs)
+
+        let redactor = try Redactor()
+        var redactionCounts: [String: Int] = [:]
+        func clean(_ text: String?) -> String? {
+            guard let text else { return nil }
+            let (redacted, counts) = redactor.redact(text)
+            for (rule, count) in counts { redactionCounts[rule, default: 0] += count }
+            return redacted
+        }
+        var seen: Set<String> = []
+        var duplicates = 0
+        var countsByKind: [String: Int] = [:]
+        var countsBySplit: [String: Int] = [:]
+        var countsByArm: [String: Int] = [:]
+        var countsByVersion: [String: Int] = [:]
+        var withoutContent = 0
+        var notUsed = 0
+        var forPairs: [(record: RetainedRecord, input: String?, output: String?)] = []
+        var taskIds: Set<String> = []
+        var evidence: [[String: String]] = []
+        // Written into a new directory beside the destination as the records stream from the ledger, then
+        // renamed into place.
+        let destination = URL(fileURLWithPath: request.outDir)
+        let parent = destination.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        let staging = parent.appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).tmp")
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        let splits = request.split.isEmpty ? ["all"] : request.split.map(\.name)
+        let writers = try SplitWriters(
+            directory: staging, splits: splits, fileExtension: request.format == .csv ? "csv" : "jsonl",
+            header: request.format == .csv ? Self.csvHeader : nil)
+        var failure: (any Error)?
+        try ledger.forEachRetainedRecord(runIds: runs, kinds: kinds, afterLook: after, upToLook: upTo) { record in
+            if request.arm != "both", record.arm != request.arm { return true }
+            if let since = request.since, record.timestamp < since { return true }
+            do {
+                var labels = record.labels
+                for (key, value) in labels { labels[key] = clean(value) }
+                let input = clean(record.input)
+                let output = clean(record.output)
+                let contentHash = Digest.sha256(parts: [
+                    record.kind, input ?? "", output ?? "", record.toolCalls,
+                    labels.sorted { $0.key < $1.key }.description,
+                ])
+                guard seen.insert(contentHash).inserted else {
+                    duplicates += 1
+                    return true
+                }
+                if input == nil && output == nil { withoutContent += 1 }
+                let split = Self.split(of: record.conversationId, request.split)
+                let line: String
+                switch request.format {
+                case .native:
+                    line = Self.nativeLine(record, input: input, output: output, labels: labels, hash: contentHash)
+                case .csv: line = Self.csvLine(record, input: input, output: output, labels: labels)
+                case .openaiSFT:
+                    // Only successes the monitor sampled: a task with negative feedback or a rogue action is not
+                    // something to learn, even when it ended in success.
+                    guard record.kind == "successes", record.outcome == "success",
+                        let sft = TrainingFormats.sftLine(record, input: input, output: output, weight: 1)
+                    else {
+                        notUsed += 1
+                        return true
+                    }
+                    line = sft
+                case .benchmarkTasks:
+                    guard record.kind != "successes", record.kind != "shadow-disagreements",
+                        let task = Self.benchmarkTaskLine(record, input: input, output: output)
+                    else {
+                        notUsed += 1
+                        return true
+                    }
+                    // One row per prompt: (task_id, trial) is unique in a benchmark file.
+                    guard taskIds.insert(task.id).inserted else {
+                        duplicates += 1
+                        return true
+                    }
+                    line = task.line
+                case .openaiDPO, .trlPreference:
+                    var cleaned = record
+                    cleaned.labels = labels
+                    forPairs.append((cleaned, input, output))
+                    return true
+                }
+                try writers.write(line, split: split)
+                countsByKind[record.kind, default: 0] += 1
+                countsBySplit[split, default: 0] += 1
+                countsByArm[record.arm, default: 0] += 1
+                countsByVersion[record.version, default: 0] += 1
+
+            } catch {
+                failure = error
+                return false
+            }
+            return true
+        }
+        if let failure {
+            try? FileManager.default.removeItem(at: staging)
+            throw failure
+        }
+
+        if request.format == .openaiDPO || request.format == .trlPreference {
+            let pairs = TrainingFormats.pairs(forPairs)
+            notUsed += max(0, forPairs.count - pairs.count * 2)
+            for (index, pair) in pairs.enumerated() {
+                // A pair's split follows its prompt, so the same prompt never trains and evaluates.
+                let split = Self.split(of: TrainingFormats.render(.array(pair.prompt)), request.split)
+                try writers.write(
+                    request.format == .openaiDPO ? TrainingFormats.dpoLine(pair) : TrainingFormats.trlLine(pair),
+                    split: split)
+                var item = pair.evidence
+                item["pair"] = String(index + 1)
+                item["split"] = split
+                evidence.append(item)
+                countsBySplit[split, default: 0] += 1
+            }
+            countsByKind = ["pairs": pairs.count]
+        }
+
+        do {
+            let files = try writers.finish()
+            let manifest = DatasetManifest(
+                schema: DatasetManifest.schemaID,
+                createdAt: ArtifactClock.iso8601(ArtifactClock.now(environment: request.environment)),
+                tool: ToolInfo(name: "feedback-export"), format: request.format.rawValue,
+                recordSchema: Self.recordSchema(request.format), files: files,
+                records: files.reduce(0) { $0 + $1.records }, countsByKind: countsByKind, countsBySplit: countsBySplit,
+                countsByArm: countsByArm, countsByVersion: countsByVersion, sourceRuns: runs,
+                selection: [
+                    "scope": scope, "kinds": kinds.sorted().joined(separator: ","), "arm": request.arm,
+                    "since_last": String(request.sinceLast),
+                ],
+                splitRule: request.split.isEmpty
+                    ? "one file"
+                    : "by SHA-256 of the conversation id: a conversation is in one split only (\(splitText))",
+                dedupRule:
+                    "records with the same SHA-256 of kind, input, output, tool calls and labels are written once",
+                duplicatesDropped: duplicates, redaction: redactionCounts, redactionRules: redactor.rules.map(\.name),
+                watermark: ["after_look": after, "up_to_look": upTo], recordsWithoutContent: withoutContent,
+                recordsNotUsed: notUsed, preferenceEvidence: evidence)
+            let manifestData = try ArtifactCoding.encode(manifest)
+            try manifestData.write(to: staging.appendingPathComponent("manifest.json"))
+            Self.failpoint("export.before-rename", environment: request.environment)
+            try Self.replace(destination, with: staging)
+            _ = try ledger.recordExport(
+                ExportRow(
+                    id: 0, selectionKey: selectionKey, scope: scope, kinds: kinds.sorted().joined(separator: ","),
+                    arm: request.arm, format: request.format.rawValue, outDir: request.outDir, watermark: upTo,
+                    records: manifest.records, manifestSha256: Digest.sha256(manifestData),
+                    createdAt: manifest.createdAt))
+            return manifest
+        } catch {
+            try? FileManager.default.removeItem(at: staging)
+            throw error
+        }
+    }
+
+    /// Stops here for two minutes when `AGENT_CANARY_FAILPOINT` names the point (for the kill test).
+    static func failpoint(_ name: String, environment: [String: String]) {
+        guard environment["AGENT_CANARY_FAILPOINT"] == name else { return }
+        FileHandle.standardError.write(Data("failpoint \(name) reached\n".utf8))
+        Thread.sleep(forTimeInterval: 120)
+    }
+
+    /// The schema of a format's lines.
+    static func recordSchema(_ format: DatasetFormat) -> String {
+        switch format {
+        case .native, .csv: "agent-canary/feedback-record/v1"
+        case .openaiSFT: "openai-chat-fine-tuning"
+        case .openaiDPO: "openai-preference-fine-tuning"
+        case .trlPreference: "trl-conversational-preference"
+        case .benchmarkTasks: "agent-canary/benchmark-results (schemas/benchmark-results.schema.json)"
+        }
+    }
+
+    /// Puts `staging` where `destination` was: the old directory is moved aside, the new one renamed in, the
+    /// old one removed. A kill leaves the old dataset or the complete new one (and maybe the old one aside).
+    static func replace(_ destination: URL, with staging: URL) throws {
+        let manager = FileManager.default
+        if manager.fileExists(atPath: destination.path) {
+            let aside = destination.deletingLastPathComponent()
+                .appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).old")
+            guard rename(destination.path, aside.path) == 0, rename(staging.path, destination.path) == 0 else {
+                throw ArtifactError.cannotWrite(path: destination.path, reason: String(cString: strerror(errno)))
+            }
+            try? manager.removeItem(at: aside)
+        } else {
+            guard rename(staging.path, destination.path) == 0 else {
+                throw ArtifactError.cannotWrite(path: destination.path, reason: String(cString: strerror(errno)))
+            }
+        }
+    }
+
+    /// The split of a conversation: the first 8 bytes of the SHA-256 of its id as a fraction, against the
+    /// cumulative shares.
+    static func split(of conversation: String, _ split: [(name: String, share: Double)]) -> String {
+        guard !split.isEmpty else { return "all" }
+        let hex = Digest.sha256(Data(conversation.utf8)).prefix(13)
+        let fraction = Double(UInt64(hex, radix: 16) ?? 0) / Double(1 << 52)
+        var cumulative = 0.0
+        for part in split {
+            cumulative += part.share
+            if fraction < cumulative { return part.name }
+        }
+        return split[split.count - 1].name
+    }
+
+    static func jsonOrString(_ text: String?) -> String {
+        guard let text else { return "null" }
+        if let first = text.first, first == "{" || first == "[", (try? JSONParser.parse(text)) != nil { return text }
+        return jsonStringLiteral(text)
+    }
+
+    static func nativeLine(
+        _ record: RetainedRecord, input: String?, output: String?, labels: [String: String], hash: String
+    ) -> String {
+        var fields: [(String, String)] = [
+            ("schema", jsonStringLiteral("agent-canary/feedback-record/v1")), ("kind", jsonStringLiteral(record.kind)),
+            ("run_id", jsonStringLiteral(record.runId)), ("look_id", String(record.lookId)),
+            ("arm", jsonStringLiteral(record.arm)), ("version", jsonStringLiteral(record.version)),
+            ("conversation_id", jsonStringLiteral(record.conversationId)),
+            ("task_id", jsonStringLiteral(record.taskId)),
+            ("event_id", jsonStringLiteral(record.eventKey)), ("ts", String(record.timestamp)),
+            ("outcome", jsonStringLiteral(record.outcome)), ("tool_calls", record.toolCalls),
+            ("input", jsonOrString(input)), ("output", jsonOrString(output)),
+            ("content_available", input != nil || output != nil ? "true" : "false"),
+            ("content_sha256", jsonStringLiteral(hash)),
+            (
+                "labels",
+                "{"
+                    + labels.sorted { $0.key < $1.key }.map {
+                        "\(jsonStringLiteral($0.key)):\(jsonStringLiteral($0.value))"
+                    }
+                    .joined(separator: ",") + "}"
+            ),
+        ]
+        if let step = record.stepIndex { fields.append(("step", String(step + 1))) }
+        if let decision = record.decision { fields.append(("decision", jsonStringLiteral(decision))) }
+        if let trace = record.traceId { fields.append(("trace_id", jsonStringLiteral(trace))) }
+        if let span = record.spanId { fields.append(("span_id", jsonStringLiteral(span))) }
+        if let category = record.category { fields.append(("category", jsonStringLiteral(category))) }
+        return "{" + fields.sorted { $0.0 < $1.0 }.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+    }
+
+    /// A regression task: the prompt of a task that failed (or acted without authorization, or was rated
+    /// badly) as a row of the native benchmark format, its id derived from the prompt so the same prompt is
+    /// the same task in every export. The row records the observed failure; `input` is what the harness runs.
+    static func benchmarkTaskLine(_ record: RetainedRecord, input: String?, output: String?) -> (
+        id: String, line: String
+    )? {
+        guard let input else { return nil }
+        let id = "regression-" + Digest.sha256(Data(input.utf8)).prefix(12)
+        var fields: [(String, String)] = [
+            ("task_id", jsonStringLiteral(id)), ("trial", "1"), ("version", jsonStringLiteral(record.version)),
+            ("success", "false"), ("tool_calls", record.toolCalls), ("input", jsonOrString(input)),
+            (
+                "source",
+                "{\"kind\":\(jsonStringLiteral(record.kind)),\"run_id\":\(jsonStringLiteral(record.runId)),"
+                    + "\"event_id\":\(jsonStringLiteral(record.eventKey)),\"outcome\":\(jsonStringLiteral(record.outcome))}"
+            ),
+        ]
+        if let category = record.category { fields.append(("category", jsonStringLiteral(category))) }
+        if let output { fields.append(("observed_output", jsonOrString(output))) }
+        return (id, "{" + fields.sorted { $0.0 < $1.0 }.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}")
+    }
+
+    static let csvHeader =
+        "kind,run_id,look_id,step,arm,version,conversation_id,task_id,event_id,trace_id,span_id,ts,outcome,decision,category,tool_calls,input,output,labels"
+
+    static func csvLine(_ record: RetainedRecord, input: String?, output: String?, labels: [String: String]) -> String {
+        func cell(_ text: String?) -> String {
+            guard let text else { return "" }
+            guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        let labelText =
+            "{"
+            + labels.sorted { $0.key < $1.key }.map { "\(jsonStringLiteral($0.key)):\(jsonStringLiteral($0.value))" }
+            .joined(separator: ",") + "}"
+        return [
+            record.kind, record.runId, String(record.lookId), record.stepIndex.map { String($0 + 1) }, record.arm,
+            record.version, record.conversationId, record.taskId, record.eventKey, record.traceId, record.spanId,
+            String(record.timestamp), record.outcome, record.decision, record.category, record.toolCalls, input, output,
+            labelText,
+        ].map(cell).joined(separator: ",")
+    }
+}
+
+/// One output file per split, written as lines arrive (buffered), checksummed when finished.
+final class SplitWriters {
+    let directory: URL
+    let fileExtension: String
+    var handles: [String: FileHandle] = [:]
+    var buffers: [String: Data] = [:]
+    var counts: [String: Int] = [:]
+    let order: [String]
+
+    init(directory: URL, splits: [String], fileExtension: String, header: String?) throws {
+        self.directory = directory
+        self.fileExtension = fileExtension
+        order = splits
+        for split in splits {
+            let url = directory.appendingPathComponent("\(split).\(fileExtension)")
+            guard FileManager.default.createFile(atPath: url.path, contents: nil),
+                let handle = try? FileHandle(forWritingTo: url)
+            else { throw ArtifactError.cannotWrite(path: url.path, reason: "cannot create the file") }
+            handles[split] = handle
+            buffers[split] = header.map { Data(($0 + "\n").utf8) } ?? Data()
+            counts[split] = 0
+        }
+    }
+
+    func write(_ line: String, split: String) throws {
+        buffers[split, default: Data()].append(contentsOf: line.utf8)
+        buffers[split, default: Data()].append(0x0A)
+        counts[split, default: 0] += 1
+        if let buffer = buffers[split], buffer.count >= 1 << 20 {
+            try handles[split]?.write(contentsOf: buffer)
+            buffers[split] = Data()
+        }
+    }
+
+    /// Flushes and closes every file; their manifest entries.
+    func finish() throws -> [ManifestFile] {
+        var files: [ManifestFile] = []
+        for split in order {
+            if let buffer = buffers[split], !buffer.isEmpty { try handles[split]?.write(contentsOf: buffer) }
+            try handles[split]?.close()
+            let name = "\(split).\(fileExtension)"
+            let path = directory.appendingPathComponent(name).path
+            files.append(
+                ManifestFile(
+                    path: name, sha256: try Digest.sha256(ofFile: path), records: counts[split] ?? 0, split: split))
+        }
+        return files
+    }
+}

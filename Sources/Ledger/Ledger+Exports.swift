@@ -1,0 +1,244 @@
+import Foundation
+import GRDB
+
+/// A record the ledger retained for feedback-export, with its provenance.
+package struct RetainedRecord: Sendable, Equatable {
+    /// `failures`, `rogue-actions`, `negative-feedback`, `shadow-disagreements` or `successes`.
+    package var kind: String
+    package var runId: String
+    package var lookId: Int64
+    package var stepIndex: Int?
+    package var arm: String
+    package var version: String
+    package var conversationId: String
+    package var taskId: String
+    package var eventKey: String
+    package var traceId: String?
+    package var spanId: String?
+    package var timestamp: Double
+    package var outcome: String
+    package var toolCalls: String
+    package var category: String?
+    package var input: String?
+    package var output: String?
+    /// Kind-specific labels: the violation, the rating, the proposed tool calls.
+    package var labels: [String: String]
+    /// The decision of the run's latest look at or before the record's look.
+    package var decision: String?
+}
+
+/// An export recorded in the ledger.
+package struct ExportRow: Sendable, Equatable {
+    package var id: Int64
+    package var selectionKey: String
+    package var scope: String
+    package var kinds: String
+    package var arm: String
+    package var format: String
+    package var outDir: String
+    package var watermark: Int64
+    package var records: Int
+    package var manifestSha256: String
+    package var createdAt: String
+
+    /// Makes a row (`id` is assigned when it is recorded).
+    package init(
+        id: Int64, selectionKey: String, scope: String, kinds: String, arm: String, format: String, outDir: String,
+        watermark: Int64, records: Int, manifestSha256: String, createdAt: String
+    ) {
+        self.id = id
+        self.selectionKey = selectionKey
+        self.scope = scope
+        self.kinds = kinds
+        self.arm = arm
+        self.format = format
+        self.outDir = outDir
+        self.watermark = watermark
+        self.records = records
+        self.manifestSha256 = manifestSha256
+        self.createdAt = createdAt
+    }
+}
+
+extension Ledger {
+    /// The runs a scope covers: one run, every run of an agent, or all runs.
+    package func runIds(run: String?, agent: String?) throws(LedgerError) -> [String] {
+        try read { db in
+            if let run { return try String.fetchAll(db, sql: "SELECT id FROM runs WHERE id = ?", arguments: [run]) }
+            if let agent {
+                return try String.fetchAll(
+                    db, sql: "SELECT id FROM runs WHERE agent = ? ORDER BY id", arguments: [agent])
+            }
+            return try String.fetchAll(db, sql: "SELECT id FROM runs ORDER BY id")
+        }
+    }
+
+    /// The highest look id of `runIds` (the watermark an export up to now records).
+    package func latestLook(runIds: [String]) throws(LedgerError) -> Int64 {
+        try read { db in
+            var latest: Int64 = 0
+            for run in runIds {
+                let value = try Int64.fetchOne(
+                    db, sql: "SELECT max(id) FROM monitor_looks WHERE run_id = ?", arguments: [run])
+                latest = max(latest, value ?? 0)
+            }
+            return latest
+        }
+    }
+
+    /// Every retained record of `runIds` read by a look after `afterLook` and up to `upToLook`, of `kinds`.
+    package func retainedRecords(runIds: [String], kinds: Set<String>, afterLook: Int64, upToLook: Int64)
+        throws(LedgerError) -> [RetainedRecord]
+    {
+        var records: [RetainedRecord] = []
+        try forEachRetainedRecord(runIds: runIds, kinds: kinds, afterLook: afterLook, upToLook: upToLook) {
+            records.append($0)
+            return true
+        }
+        return records
+    }
+
+    /// Streams the retained records (see ``retainedRecords(runIds:kinds:afterLook:upToLook:)``) to `body`, one at a
+    /// time, without holding them; `body` returns `false` to stop.
+    package func forEachRetainedRecord(
+        runIds: [String], kinds: Set<String>, afterLook: Int64, upToLook: Int64,
+        _ body: @escaping (RetainedRecord) -> Bool
+    ) throws(LedgerError) {
+        try read { db in
+            for run in runIds {
+                let decisions = try Row.fetchAll(
+                    db, sql: "SELECT id, decision FROM monitor_looks WHERE run_id = ? ORDER BY id", arguments: [run]
+                ).map { (id: $0["id"] as Int64, decision: $0["decision"] as String) }
+                func decision(at look: Int64) -> String? { decisions.last { $0.id <= look }?.decision }
+                func task(_ row: Row, kind: String, labels: [String: String]) -> RetainedRecord {
+                    let look: Int64 = row["look_id"]
+                    return RetainedRecord(
+                        kind: kind, runId: run, lookId: look, stepIndex: row["step_index"], arm: row["arm"],
+                        version: row["version"], conversationId: row["conversation_id"], taskId: row["task_id"],
+                        eventKey: row["event_key"], traceId: row["trace_id"], spanId: row["span_id"],
+                        timestamp: row["ts"],
+                        outcome: row["outcome"], toolCalls: row["tool_calls"], category: row["category"],
+                        input: row["input"], output: row["output"], labels: labels, decision: decision(at: look))
+                }
+                let window = "look_id > ? AND look_id <= ?"
+                if kinds.contains("failures") {
+                    let rows = try Row.fetchCursor(
+                        db,
+                        sql:
+                            "SELECT * FROM telemetry_tasks WHERE run_id = ? AND outcome != 'success' AND \(window) ORDER BY look_id, rowid",
+                        arguments: [run, afterLook, upToLook])
+                    while let row = try rows.next() {
+                        guard body(task(row, kind: "failures", labels: [:])) else { return }
+                    }
+                }
+                if kinds.contains("rogue-actions") {
+                    let rows = try Row.fetchCursor(
+                        db,
+                        sql: """
+                            SELECT t.*, v.action AS v_action, v.severity AS v_severity, v.policy AS v_policy
+                            FROM telemetry_tasks t
+                            LEFT JOIN telemetry_violations v ON v.run_id = t.run_id AND v.task_id = t.task_id
+                            WHERE t.run_id = ? AND (t.unauthorized > 0 OR v.event_key IS NOT NULL)
+                              AND t.look_id > ? AND t.look_id <= ?
+                            GROUP BY t.event_key ORDER BY t.look_id, t.rowid
+                            """, arguments: [run, afterLook, upToLook])
+                    while let row = try rows.next() {
+                        var labels = ["unauthorized_tool_calls": String(row["unauthorized"] as Int)]
+                        if let action: String = row["v_action"] { labels["violation_action"] = action }
+                        if let severity: String = row["v_severity"] { labels["violation_severity"] = severity }
+                        if let policy: String = row["v_policy"] { labels["violation_policy"] = policy }
+                        guard body(task(row, kind: "rogue-actions", labels: labels)) else { return }
+                    }
+                }
+                if kinds.contains("negative-feedback") {
+                    let rows = try Row.fetchCursor(
+                        db,
+                        sql: """
+                            SELECT t.*, f.rating AS f_rating, f.thumbs_up AS f_thumbs, f.comment AS f_comment,
+                                   f.look_id AS f_look
+                            FROM telemetry_feedback f
+                            JOIN telemetry_tasks t ON t.run_id = f.run_id AND t.task_id = f.task_id
+                            WHERE f.run_id = ? AND (f.rating <= 2 OR f.thumbs_up = 0) AND f.look_id > ? AND f.look_id <= ?
+                            ORDER BY f.look_id, f.rowid
+                            """, arguments: [run, afterLook, upToLook])
+                    while let row = try rows.next() {
+                        var labels: [String: String] = [:]
+                        if let rating: Int = row["f_rating"] { labels["rating"] = String(rating) }
+                        if let thumbs: Bool = row["f_thumbs"] { labels["thumbs"] = thumbs ? "up" : "down" }
+                        if let comment: String = row["f_comment"] { labels["comment"] = comment }
+                        guard body(task(row, kind: "negative-feedback", labels: labels)) else { return }
+                    }
+                }
+                if kinds.contains("shadow-disagreements") {
+                    let rows = try Row.fetchCursor(
+                        db,
+                        sql: """
+                            SELECT t.*, s.proposed_tool_calls AS s_proposed, s.event_key AS s_key, s.version AS s_version,
+                                   s.output AS s_output, s.look_id AS s_look
+                            FROM telemetry_shadow s
+                            JOIN telemetry_tasks t ON t.run_id = s.run_id AND t.request_id = s.request_id
+                            WHERE s.run_id = ? AND s.agrees = 0 AND s.look_id > ? AND s.look_id <= ?
+                            ORDER BY s.look_id, s.rowid
+                            """, arguments: [run, afterLook, upToLook])
+                    while let row = try rows.next() {
+                        var labels = [
+                            "proposed_tool_calls": row["s_proposed"] as String,
+                            "shadow_version": row["s_version"] as String,
+                        ]
+                        if let output: String = row["s_output"] { labels["proposed_output"] = output }
+                        guard body(task(row, kind: "shadow-disagreements", labels: labels)) else { return }
+                    }
+                }
+                if kinds.contains("successes") {
+                    let rows = try Row.fetchCursor(
+                        db,
+                        sql:
+                            "SELECT * FROM telemetry_tasks WHERE run_id = ? AND outcome = 'success' AND sampled = 1 AND \(window) ORDER BY look_id, rowid",
+                        arguments: [run, afterLook, upToLook])
+                    while let row = try rows.next() {
+                        guard body(task(row, kind: "successes", labels: [:])) else { return }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The latest export of a selection, if any.
+    package func latestExport(selectionKey: String) throws(LedgerError) -> ExportRow? {
+        try read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM exports WHERE selection_key = ? ORDER BY id DESC LIMIT 1",
+                arguments: [selectionKey]
+            ).map(Self.exportRow)
+        }
+    }
+
+    /// Every export, oldest first.
+    package func exports() throws(LedgerError) -> [ExportRow] {
+        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM exports ORDER BY id").map(Self.exportRow) }
+    }
+
+    /// Records an export (after its directory is in place, so the watermark moves only on success).
+    package func recordExport(_ export: ExportRow) throws(LedgerError) -> Int64 {
+        try write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO exports (selection_key, scope, kinds, arm, format, out_dir, watermark, records,
+                        manifest_sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    export.selectionKey, export.scope, export.kinds, export.arm, export.format, export.outDir,
+                    export.watermark, export.records, export.manifestSha256, export.createdAt,
+                ])
+            return db.lastInsertedRowID
+        }
+    }
+
+    static func exportRow(_ row: Row) -> ExportRow {
+        ExportRow(
+            id: row["id"], selectionKey: row["selection_key"], scope: row["scope"], kinds: row["kinds"],
+            arm: row["arm"],
+            format: row["format"], outDir: row["out_dir"], watermark: row["watermark"], records: row["records"],
+            manifestSha256: row["manifest_sha256"], createdAt: row["created_at"])
+    }
+}

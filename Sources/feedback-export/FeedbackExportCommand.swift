@@ -1,0 +1,116 @@
+import ArgumentParser
+import Artifacts
+import CommandSupport
+import Datasets
+import Foundation
+import Ledger
+import Telemetry
+
+@main
+struct FeedbackExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "feedback-export",
+        abstract: "Export canary evidence from the ledger as datasets with a manifest.",
+        discussion: """
+            Exit status: 0 exported (possibly nothing new); 64 usage error; 66 no ledger or no such run; 70 \
+            internal error. Work in progress: formats native, csv, openai-sft, openai-dpo, trl-preference.
+            """,
+        version: agentCanaryVersion,
+        subcommands: [Export.self, List.self],
+        defaultSubcommand: Export.self)
+}
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write a dataset and record the export.")
+    @Option(name: .customLong("run"), help: ArgumentHelp("One run.", valueName: "id")) var runID: String?
+    @Option(help: ArgumentHelp("Every run of an agent.", valueName: "name")) var agent: String?
+    @Flag(help: "Every run.") var all = false
+    @Option(help: "failures, rogue-actions, negative-feedback, shadow-disagreements, successes or all (repeatable).")
+    var kind: [String] = ["all"]
+    @Option(help: "baseline, candidate or both.") var arm = "both"
+    @Option(help: "native, csv, openai-sft, openai-dpo or trl-preference.") var format = "native"
+    @Option(name: .customLong("out-dir"), help: ArgumentHelp("The dataset's directory.", valueName: "dir"))
+    var outDir: String
+    @Option(help: ArgumentHelp("Splits by conversation, e.g. train=0.8,eval=0.2.", valueName: "name=share,…"))
+    var split: String?
+    @Flag(help: "Only what earlier exports of the same selection did not export.") var sinceLast = false
+    @Option(help: ArgumentHelp("Only records at or after this time (RFC 3339).", valueName: "time")) var since: String?
+    @OptionGroup var ledger: LedgerOptions
+
+    func validate() throws {
+        guard [runID != nil, agent != nil, all].filter({ $0 }).count == 1 else {
+            throw ValidationError("choose one of --run ID, --agent NAME or --all")
+        }
+        let kinds = Set(ExportRequest.allKinds + ["all"])
+        for value in kind where !kinds.contains(value) {
+            throw ValidationError("--kind '\(value)' is not one of: \(kinds.sorted().joined(separator: ", "))")
+        }
+        guard ["baseline", "candidate", "both"].contains(arm) else {
+            throw ValidationError("--arm is baseline, candidate or both")
+        }
+        guard DatasetFormat(rawValue: format) != nil else {
+            throw ValidationError(
+                "--format is one of: \(DatasetFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        _ = try parsedSplit()
+        if sinceLast, since != nil { throw ValidationError("choose --since-last or --since, not both") }
+        if let since, Timestamp.parse(since) == nil {
+            throw ValidationError("--since '\(since)' is not an RFC 3339 time")
+        }
+    }
+
+    func parsedSplit() throws -> [(name: String, share: Double)] {
+        guard let split else { return [] }
+        var parts: [(name: String, share: Double)] = []
+        for item in split.split(separator: ",") {
+            let pair = item.split(separator: "=")
+            guard pair.count == 2, let share = Double(pair[1]), share > 0, !pair[0].isEmpty else {
+                throw ValidationError("--split '\(split)' is not like train=0.8,eval=0.2")
+            }
+            parts.append((String(pair[0]), share))
+        }
+        let total = parts.reduce(0) { $0 + $1.share }
+        guard abs(total - 1) < 1e-9 else { throw ValidationError("--split shares sum to \(total), not 1") }
+        return parts
+    }
+
+    func run() throws {
+        try ToolRunner.run {
+            let manifest = try FeedbackExport(logger: ToolRunner.logger(label: "feedback-export")).export(
+                ExportRequest(
+                    runId: runID, agent: agent, kinds: kind, arm: arm,
+                    format: DatasetFormat(rawValue: format) ?? .native,
+                    outDir: outDir, split: try parsedSplit(), sinceLast: sinceLast, ledgerPath: ledger.path,
+                    environment: ProcessInfo.processInfo.environment))
+            ToolRunner.printResult(
+                "exported \(manifest.records) record(s) to \(outDir) ("
+                    + manifest.countsByKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+                        separator: ", ")
+                    + "); \(manifest.duplicatesDropped) duplicate(s) dropped; manifest: \(outDir)/manifest.json")
+            return 0
+        }
+    }
+}
+
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The exports recorded in the ledger, with their watermarks.")
+    @OptionGroup var ledger: LedgerOptions
+
+    func run() throws {
+        try ToolRunner.run {
+            let rows = try Ledger(path: ledger.path).exports()
+            var lines = [
+                "| id | scope | kinds | arm | format | records | watermark (look) | directory | at |",
+                "|---|---|---|---|---|---|---|---|---|",
+            ]
+            for row in rows {
+                lines.append(
+                    "| \(row.id) | \(row.scope) | \(row.kinds) | \(row.arm) | \(row.format) | \(row.records) | \(row.watermark) | \(row.outDir) | \(row.createdAt) |"
+                )
+            }
+            ToolRunner.printResult(lines.joined(separator: "\n"))
+            return 0
+        }
+    }
+}
