@@ -105,7 +105,7 @@ let package = Package(
         .executableTarget(
             name: "feedback-export",
             dependencies: [
-                "Artifacts", "CommandSupport", "Datasets", "Ledger", "Telemetry",
+                "Artifacts", "CommandSupport", "Datasets", "Ledger", "Policy", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -35,6 +35,8 @@ package struct ExportRequest: Sendable {
     package var since: Double? = nil
     package var ledgerPath: String
     package var environment: [String: String]
+    /// The policy's own redaction patterns (name, ICU regular expression), after the built-in rules.
+    package var redactionPatterns: [(name: String, pattern: String)] = []
 
     /// Makes a request.
     package init(
@@ -144,7 +146,7 @@ package struct FeedbackExport {
         let after = request.sinceLast ? (try ledger.latestExport(selectionKey: selectionKey)?.watermark ?? 0) : 0
         let upTo = try ledger.latestLook(runIds: runs)
 
-        let redactor = try Redactor()
+        let redactor = try Redactor(extra: request.redactionPatterns)
         var redactionCounts: [String: Int] = [:]
         func clean(_ text: String?) -> String? {
             guard let text else { return nil }
@@ -152,17 +154,6 @@ package struct FeedbackExport {
             for (rule, count) in counts { redactionCounts[rule, default: 0] += count }
             return redacted
         }
-        var seen: Set<String> = []
-        var duplicates = 0
-        var countsByKind: [String: Int] = [:]
-        var countsBySplit: [String: Int] = [:]
-        var countsByArm: [String: Int] = [:]
-        var countsByVersion: [String: Int] = [:]
-        var withoutContent = 0
-        var notUsed = 0
-        var forPairs: [(record: RetainedRecord, input: String?, output: String?)] = []
-        var taskIds: Set<String> = []
-        var evidence: [[String: String]] = []
         // Written into a new directory beside the destination as the records stream from the ledger, then
         // renamed into place.
         let destination = URL(fileURLWithPath: request.outDir)
@@ -170,79 +161,55 @@ package struct FeedbackExport {
         try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
         let staging = parent.appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).tmp")
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
-        let splits = request.split.isEmpty ? ["all"] : request.split.map(\.name)
-        let writers = try SplitWriters(
-            directory: staging, splits: splits, fileExtension: request.format == .csv ? "csv" : "jsonl",
-            header: request.format == .csv ? Self.csvHeader : nil)
-        var failure: (any Error)?
-        try ledger.forEachRetainedRecord(runIds: runs, kinds: kinds, afterLook: after, upToLook: upTo) { record in
-            if request.arm != "both", record.arm != request.arm { return true }
-            if let since = request.since, record.timestamp < since { return true }
-            do {
-                var labels = record.labels
-                for (key, value) in labels { labels[key] = clean(value) }
-                let input = clean(record.input)
-                let output = clean(record.output)
-                let contentHash = Digest.sha256(parts: [
-                    record.kind, input ?? "", output ?? "", record.toolCalls,
-                    labels.sorted { $0.key < $1.key }.description,
-                ])
-                guard seen.insert(contentHash).inserted else {
-                    duplicates += 1
-                    return true
-                }
-                if input == nil && output == nil { withoutContent += 1 }
-                let split = Self.split(of: record.conversationId, request.split)
-                let line: String
-                switch request.format {
-                case .native:
-                    line = Self.nativeLine(record, input: input, output: output, labels: labels, hash: contentHash)
-                case .csv: line = Self.csvLine(record, input: input, output: output, labels: labels)
-                case .openaiSFT:
-                    // Only successes the monitor sampled: a task with negative feedback or a rogue action is not
-                    // something to learn, even when it ended in success.
-                    guard record.kind == "successes", record.outcome == "success",
-                        let sft = TrainingFormats.sftLine(record, input: input, output: output, weight: 1)
-                    else {
-                        notUsed += 1
-                        return true
-                    }
-                    line = sft
-                case .benchmarkTasks:
-                    guard record.kind != "successes", record.kind != "shadow-disagreements",
-                        let task = Self.benchmarkTaskLine(record, input: input, output: output)
-                    else {
-                        notUsed += 1
-                        return true
-                    }
-                    // One row per prompt: (task_id, trial) is unique in a benchmark file.
-                    guard taskIds.insert(task.id).inserted else {
-                        duplicates += 1
-                        return true
-                    }
-                    line = task.line
-                case .openaiDPO, .trlPreference:
-                    var cleaned = record
-                    cleaned.labels = labels
-                    forPairs.append((cleaned, input, output))
-                    return true
-                }
-                try writers.write(line, split: split)
-                countsByKind[record.kind, default: 0] += 1
-                countsBySplit[split, default: 0] += 1
-                countsByArm[record.arm, default: 0] += 1
-                countsByVersion[record.version, default: 0] += 1
-
-            } catch {
-                failure = error
-                return false
-            }
-            return true
-        }
-        if let failure {
+        let sink: RecordSink
+        do {
+            sink = try RecordSink(request: request, staging: staging)
+        } catch {
             try? FileManager.default.removeItem(at: staging)
-            throw failure
+            throw error
         }
+        // Two stages on two threads: this one reads the ledger and redacts; the sink's thread hashes, drops
+        // duplicates, formats and writes.
+        let pipeline = BatchPipeline<CleanRecord> { batch in
+            for item in batch { try sink.take(item) }
+        }
+        var batch: [CleanRecord] = []
+        batch.reserveCapacity(BatchPipeline<CleanRecord>.batchSize)
+        var pipelineFailure: (any Error)?
+        do {
+            try ledger.forEachRetainedRecord(runIds: runs, kinds: kinds, afterLook: after, upToLook: upTo) { record in
+                if request.arm != "both", record.arm != request.arm { return true }
+                if let since = request.since, record.timestamp < since { return true }
+                var record = record
+                for (key, value) in record.labels { record.labels[key] = clean(value) }
+                batch.append(CleanRecord(record: record, input: clean(record.input), output: clean(record.output)))
+                guard batch.count == BatchPipeline<CleanRecord>.batchSize else { return true }
+                defer { batch.removeAll(keepingCapacity: true) }
+                return pipeline.push(batch)
+            }
+            if !batch.isEmpty { _ = pipeline.push(batch) }
+        } catch {
+            pipelineFailure = error
+        }
+        do {
+            try pipeline.finish()
+        } catch {
+            pipelineFailure = pipelineFailure ?? error
+        }
+        if let pipelineFailure {
+            try? FileManager.default.removeItem(at: staging)
+            throw pipelineFailure
+        }
+        let writers = sink.writers
+        var countsByKind = sink.countsByKind
+        var countsBySplit = sink.countsBySplit
+        let countsByArm = sink.countsByArm
+        let countsByVersion = sink.countsByVersion
+        let duplicates = sink.duplicates
+        let withoutContent = sink.withoutContent
+        var notUsed = sink.notUsed
+        let forPairs = sink.forPairs
+        var evidence: [[String: String]] = []
 
         if request.format == .openaiDPO || request.format == .trlPreference {
             let pairs = TrainingFormats.pairs(forPairs)
@@ -351,40 +318,121 @@ package struct FeedbackExport {
     }
 
     static func jsonOrString(_ text: String?) -> String {
-        guard let text else { return "null" }
-        if let first = text.first, first == "{" || first == "[", (try? JSONParser.parse(text)) != nil { return text }
-        return jsonStringLiteral(text)
+        var bytes: [UInt8] = []
+        bytes.appendJSONOrString(text)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    static func nativeLine(
-        _ record: RetainedRecord, input: String?, output: String?, labels: [String: String], hash: String
-    ) -> String {
-        var fields: [(String, String)] = [
-            ("schema", jsonStringLiteral("agent-canary/feedback-record/v1")), ("kind", jsonStringLiteral(record.kind)),
-            ("run_id", jsonStringLiteral(record.runId)), ("look_id", String(record.lookId)),
-            ("arm", jsonStringLiteral(record.arm)), ("version", jsonStringLiteral(record.version)),
-            ("conversation_id", jsonStringLiteral(record.conversationId)),
-            ("task_id", jsonStringLiteral(record.taskId)),
-            ("event_id", jsonStringLiteral(record.eventKey)), ("ts", String(record.timestamp)),
-            ("outcome", jsonStringLiteral(record.outcome)), ("tool_calls", record.toolCalls),
-            ("input", jsonOrString(input)), ("output", jsonOrString(output)),
-            ("content_available", input != nil || output != nil ? "true" : "false"),
-            ("content_sha256", jsonStringLiteral(hash)),
-            (
-                "labels",
-                "{"
-                    + labels.sorted { $0.key < $1.key }.map {
-                        "\(jsonStringLiteral($0.key)):\(jsonStringLiteral($0.value))"
-                    }
-                    .joined(separator: ",") + "}"
-            ),
-        ]
-        if let step = record.stepIndex { fields.append(("step", String(step + 1))) }
-        if let decision = record.decision { fields.append(("decision", jsonStringLiteral(decision))) }
-        if let trace = record.traceId { fields.append(("trace_id", jsonStringLiteral(trace))) }
-        if let span = record.spanId { fields.append(("span_id", jsonStringLiteral(span))) }
-        if let category = record.category { fields.append(("category", jsonStringLiteral(category))) }
-        return "{" + fields.sorted { $0.0 < $1.0 }.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+    /// Appends a record in the native format (members in name order, so equal records are equal bytes).
+    static func appendNativeLine(
+        _ record: RetainedRecord, input: String?, output: String?, labels: [String: String], hash: String,
+        to line: inout [UInt8]
+    ) {
+        line.appendRaw("{")
+        line.appendMemberName("arm")
+        line.appendJSONString(record.arm)
+        if let category = record.category {
+            line.appendRaw(",")
+            line.appendMemberName("category")
+            line.appendJSONString(category)
+        }
+        line.appendRaw(",")
+        line.appendMemberName("content_available")
+        line.appendRaw(input != nil || output != nil ? "true" : "false")
+        line.appendRaw(",")
+        line.appendMemberName("content_sha256")
+        line.appendJSONString(hash)
+        line.appendRaw(",")
+        line.appendMemberName("conversation_id")
+        line.appendJSONString(record.conversationId)
+        if let decision = record.decision {
+            line.appendRaw(",")
+            line.appendMemberName("decision")
+            line.appendJSONString(decision)
+        }
+        line.appendRaw(",")
+        line.appendMemberName("event_id")
+        line.appendJSONString(record.eventKey)
+        line.appendRaw(",")
+        line.appendMemberName("input")
+        line.appendJSONOrString(input)
+        line.appendRaw(",")
+        line.appendMemberName("kind")
+        line.appendJSONString(record.kind)
+        line.appendRaw(",")
+        line.appendMemberName("labels")
+        line.appendRaw("{")
+        for (index, (key, value)) in labels.sorted(by: { $0.key < $1.key }).enumerated() {
+            if index > 0 { line.appendRaw(",") }
+            line.appendJSONString(key)
+            line.appendRaw(":")
+            line.appendJSONString(value)
+        }
+        line.appendRaw("}")
+        line.appendRaw(",")
+        line.appendMemberName("look_id")
+        line.appendRaw(String(record.lookId))
+        line.appendRaw(",")
+        line.appendMemberName("metrics")
+        line.appendRaw("{")
+        var first = true
+        if let source = record.costSource {
+            line.appendMemberName("cost_source")
+            line.appendJSONString(source)
+            first = false
+        }
+        for metric in record.metrics.named {
+            if !first { line.appendRaw(",") }
+            line.appendMemberName(metric.name)
+            line.appendJSONNumber(metric.value)
+            first = false
+        }
+        line.appendRaw("}")
+        line.appendRaw(",")
+        line.appendMemberName("outcome")
+        line.appendJSONString(record.outcome)
+        line.appendRaw(",")
+        line.appendMemberName("output")
+        line.appendJSONOrString(output)
+        if let request = record.requestId {
+            line.appendRaw(",")
+            line.appendMemberName("request_id")
+            line.appendJSONString(request)
+        }
+        line.appendRaw(",")
+        line.appendMemberName("run_id")
+        line.appendJSONString(record.runId)
+        line.appendRaw(",")
+        line.appendMemberName("schema")
+        line.appendRaw("\"agent-canary/feedback-record/v1\"")
+        if let span = record.spanId {
+            line.appendRaw(",")
+            line.appendMemberName("span_id")
+            line.appendJSONString(span)
+        }
+        if let step = record.stepIndex {
+            line.appendRaw(",")
+            line.appendMemberName("step")
+            line.appendRaw(String(step + 1))
+        }
+        line.appendRaw(",")
+        line.appendMemberName("task_id")
+        line.appendJSONString(record.taskId)
+        line.appendRaw(",")
+        line.appendMemberName("tool_calls")
+        line.appendRaw(record.toolCalls)
+        if let trace = record.traceId {
+            line.appendRaw(",")
+            line.appendMemberName("trace_id")
+            line.appendJSONString(trace)
+        }
+        line.appendRaw(",")
+        line.appendMemberName("ts")
+        line.appendRaw(String(record.timestamp))
+        line.appendRaw(",")
+        line.appendMemberName("version")
+        line.appendJSONString(record.version)
+        line.appendRaw("}")
     }
 
     /// A regression task: the prompt of a task that failed (or acted without authorization, or was rated
@@ -431,14 +479,169 @@ package struct FeedbackExport {
     }
 }
 
+/// A retained record with its content and labels redacted.
+struct CleanRecord {
+    var record: RetainedRecord
+    var input: String?
+    var output: String?
+}
+
+/// The writing stage of an export: content hashes and duplicates, the format's lines, the split files and the
+/// counts for the manifest. Used by one thread at a time.
+final class RecordSink {
+    let request: ExportRequest
+    let writers: SplitWriters
+    var seen: Set<UInt128> = []
+    var taskIds: Set<String> = []
+    var duplicates = 0
+    var withoutContent = 0
+    var notUsed = 0
+    var countsByKind: [String: Int] = [:]
+    var countsBySplit: [String: Int] = [:]
+    var countsByArm: [String: Int] = [:]
+    var countsByVersion: [String: Int] = [:]
+    var forPairs: [(record: RetainedRecord, input: String?, output: String?)] = []
+
+    init(request: ExportRequest, staging: URL) throws {
+        self.request = request
+        writers = try SplitWriters(
+            directory: staging, splits: request.split.isEmpty ? ["all"] : request.split.map(\.name),
+            fileExtension: request.format == .csv ? "csv" : "jsonl",
+            header: request.format == .csv ? FeedbackExport.csvHeader : nil)
+    }
+
+    /// Writes one record (or keeps it for pairing) unless it is a duplicate or the format cannot use it.
+    func take(_ item: CleanRecord) throws {
+        let record = item.record
+        let (input, output) = (item.input, item.output)
+        let (contentHash, key) = Digest.sha256Keyed(parts: [
+            record.kind, input ?? "", output ?? "", record.toolCalls,
+            record.labels.isEmpty ? "[]" : record.labels.sorted { $0.key < $1.key }.description,
+        ])
+        guard seen.insert(key).inserted else {
+            duplicates += 1
+            return
+        }
+        if input == nil && output == nil { withoutContent += 1 }
+        let split = FeedbackExport.split(of: record.conversationId, request.split)
+        switch request.format {
+        case .native:
+            try writers.write(split: writers.index(of: split)) {
+                FeedbackExport.appendNativeLine(
+                    record, input: input, output: output, labels: record.labels, hash: contentHash, to: &$0)
+            }
+        case .csv:
+            try writers.write(
+                FeedbackExport.csvLine(record, input: input, output: output, labels: record.labels), split: split)
+        case .openaiSFT:
+            // Only successes the monitor sampled: a task with negative feedback or a rogue action is not
+            // something to learn, even when it ended in success.
+            guard record.kind == "successes", record.outcome == "success",
+                let sft = TrainingFormats.sftLine(record, input: input, output: output, weight: 1)
+            else {
+                notUsed += 1
+                return
+            }
+            try writers.write(sft, split: split)
+        case .benchmarkTasks:
+            guard record.kind != "successes", record.kind != "shadow-disagreements",
+                let task = FeedbackExport.benchmarkTaskLine(record, input: input, output: output)
+            else {
+                notUsed += 1
+                return
+            }
+            // One row per prompt: (task_id, trial) is unique in a benchmark file.
+            guard taskIds.insert(task.id).inserted else {
+                duplicates += 1
+                return
+            }
+            try writers.write(task.line, split: split)
+        case .openaiDPO, .trlPreference:
+            forPairs.append((record, input, output))
+            return
+        }
+        countsByKind[record.kind, default: 0] += 1
+        countsBySplit[split, default: 0] += 1
+        countsByArm[record.arm, default: 0] += 1
+        countsByVersion[record.version, default: 0] += 1
+    }
+}
+
+/// Hands batches of items from the thread that produces them to a thread that consumes them, so the two
+/// stages overlap on two cores. At most ``capacity`` batches wait; the producer blocks beyond that.
+final class BatchPipeline<Item>: @unchecked Sendable {
+    static var batchSize: Int { 512 }
+    let capacity = 8
+    private let condition = NSCondition()
+    private var queue: [[Item]] = []
+    private var closed = false
+    private var failure: (any Error)?
+    private let done = DispatchSemaphore(value: 0)
+    private let consume: ([Item]) throws -> Void
+
+    /// Starts the consuming thread.
+    init(consume: @escaping ([Item]) throws -> Void) {
+        self.consume = consume
+        let thread = Thread { [self] in run() }
+        thread.start()
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && !closed { condition.wait() }
+            if queue.isEmpty {
+                condition.unlock()
+                break
+            }
+            let batch = queue.removeFirst()
+            condition.broadcast()
+            condition.unlock()
+            do {
+                try consume(batch)
+            } catch {
+                condition.lock()
+                failure = error
+                queue.removeAll()
+                condition.broadcast()
+                condition.unlock()
+                break
+            }
+        }
+        done.signal()
+    }
+
+    /// Queues a batch; `false` when the consumer has failed (stop producing).
+    func push(_ batch: [Item]) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.count >= capacity && failure == nil { condition.wait() }
+        guard failure == nil else { return false }
+        queue.append(batch)
+        condition.broadcast()
+        return true
+    }
+
+    /// Waits until every queued batch is consumed; the consumer's error, if it failed.
+    func finish() throws {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+        done.wait()
+        if let failure { throw failure }
+    }
+}
+
 /// One output file per split, written as lines arrive (buffered), checksummed when finished.
 final class SplitWriters {
     let directory: URL
     let fileExtension: String
-    var handles: [String: FileHandle] = [:]
-    var buffers: [String: Data] = [:]
-    var counts: [String: Int] = [:]
     let order: [String]
+    var handles: [FileHandle] = []
+    var buffers: [[UInt8]] = []
+    var counts: [Int] = []
+    var digests: [Digest.Running] = []
 
     init(directory: URL, splits: [String], fileExtension: String, header: String?) throws {
         self.directory = directory
@@ -449,33 +652,50 @@ final class SplitWriters {
             guard FileManager.default.createFile(atPath: url.path, contents: nil),
                 let handle = try? FileHandle(forWritingTo: url)
             else { throw ArtifactError.cannotWrite(path: url.path, reason: "cannot create the file") }
-            handles[split] = handle
-            buffers[split] = header.map { Data(($0 + "\n").utf8) } ?? Data()
-            counts[split] = 0
+            handles.append(handle)
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(1 << 20 + 1 << 16)
+            if let header { buffer.appendRaw(header + "\n") }
+            buffers.append(buffer)
+            counts.append(0)
+            digests.append(Digest.Running())
         }
     }
 
-    func write(_ line: String, split: String) throws {
-        buffers[split, default: Data()].append(contentsOf: line.utf8)
-        buffers[split, default: Data()].append(0x0A)
-        counts[split, default: 0] += 1
-        if let buffer = buffers[split], buffer.count >= 1 << 20 {
-            try handles[split]?.write(contentsOf: buffer)
-            buffers[split] = Data()
+    /// The position of a split in ``order``.
+    func index(of split: String) -> Int { order.firstIndex(of: split) ?? 0 }
+
+    /// Appends one line built by `build` to a split's file.
+    func write(split index: Int, _ build: (inout [UInt8]) -> Void) throws {
+        build(&buffers[index])
+        buffers[index].append(0x0A)
+        counts[index] += 1
+        if buffers[index].count >= 1 << 20 {
+            digests[index].update(buffers[index])
+            try handles[index].write(contentsOf: buffers[index])
+            buffers[index].removeAll(keepingCapacity: true)
         }
+    }
+
+    /// Appends one line to a split's file.
+    func write(_ line: String, split: String) throws {
+        try write(split: index(of: split)) { $0.appendRaw(line) }
     }
 
     /// Flushes and closes every file; their manifest entries.
     func finish() throws -> [ManifestFile] {
         var files: [ManifestFile] = []
-        for split in order {
-            if let buffer = buffers[split], !buffer.isEmpty { try handles[split]?.write(contentsOf: buffer) }
-            try handles[split]?.close()
-            let name = "\(split).\(fileExtension)"
-            let path = directory.appendingPathComponent(name).path
+        for (index, split) in order.enumerated() {
+            if !buffers[index].isEmpty {
+                digests[index].update(buffers[index])
+                try handles[index].write(contentsOf: buffers[index])
+            }
+            try handles[index].synchronize()
+            try handles[index].close()
             files.append(
                 ManifestFile(
-                    path: name, sha256: try Digest.sha256(ofFile: path), records: counts[split] ?? 0, split: split))
+                    path: "\(split).\(fileExtension)", sha256: digests[index].hex(), records: counts[index],
+                    split: split))
         }
         return files
     }

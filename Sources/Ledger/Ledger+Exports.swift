@@ -17,6 +17,11 @@ package struct RetainedRecord: Sendable, Equatable {
     package var spanId: String?
     package var timestamp: Double
     package var outcome: String
+    package var requestId: String?
+    /// `cost_usd`, `latency_ms`, `input_tokens`, `output_tokens`, `steps`, `judge_score` as the telemetry gave them.
+    package var metrics: TaskMetrics
+    /// Where the cost came from (`telemetry`, `price_table`…).
+    package var costSource: String?
     package var toolCalls: String
     package var category: String?
     package var input: String?
@@ -25,6 +30,28 @@ package struct RetainedRecord: Sendable, Equatable {
     package var labels: [String: String]
     /// The decision of the run's latest look at or before the record's look.
     package var decision: String?
+}
+
+/// A retained task's measurements; `nil` where the telemetry had none.
+package struct TaskMetrics: Sendable, Equatable {
+    package var costUSD: Double?
+    package var latencyMs: Double?
+    package var inputTokens: Double?
+    package var outputTokens: Double?
+    package var steps: Double?
+    package var judgeScore: Double?
+
+    /// The metrics by their column names, in name order, those present only.
+    package var named: [(name: StaticString, value: Double)] {
+        var result: [(name: StaticString, value: Double)] = []
+        if let costUSD { result.append(("cost_usd", costUSD)) }
+        if let inputTokens { result.append(("input_tokens", inputTokens)) }
+        if let judgeScore { result.append(("judge_score", judgeScore)) }
+        if let latencyMs { result.append(("latency_ms", latencyMs)) }
+        if let outputTokens { result.append(("output_tokens", outputTokens)) }
+        if let steps { result.append(("steps", steps)) }
+        return result
+    }
 }
 
 /// An export recorded in the ledger.
@@ -110,22 +137,26 @@ extension Ledger {
                     db, sql: "SELECT id, decision FROM monitor_looks WHERE run_id = ? ORDER BY id", arguments: [run]
                 ).map { (id: $0["id"] as Int64, decision: $0["decision"] as String) }
                 func decision(at look: Int64) -> String? { decisions.last { $0.id <= look }?.decision }
+                // Read by position (``taskColumns``): looking columns up by name was a tenth of an export.
                 func task(_ row: Row, kind: String, labels: [String: String]) -> RetainedRecord {
-                    let look: Int64 = row["look_id"]
+                    let look: Int64 = row[1]
                     return RetainedRecord(
-                        kind: kind, runId: run, lookId: look, stepIndex: row["step_index"], arm: row["arm"],
-                        version: row["version"], conversationId: row["conversation_id"], taskId: row["task_id"],
-                        eventKey: row["event_key"], traceId: row["trace_id"], spanId: row["span_id"],
-                        timestamp: row["ts"],
-                        outcome: row["outcome"], toolCalls: row["tool_calls"], category: row["category"],
-                        input: row["input"], output: row["output"], labels: labels, decision: decision(at: look))
+                        kind: kind, runId: run, lookId: look, stepIndex: row[4], arm: row[2], version: row[3],
+                        conversationId: row[5], taskId: row[6], eventKey: row[0], traceId: row[8], spanId: row[9],
+                        timestamp: row[10], outcome: row[11], requestId: row[7],
+                        metrics: TaskMetrics(
+                            costUSD: row[12], latencyMs: row[14], inputTokens: row[15], outputTokens: row[16],
+                            steps: row[17], judgeScore: row[18]),
+                        costSource: row[13], toolCalls: row[19], category: row[20], input: row[21], output: row[22],
+                        labels: labels, decision: decision(at: look))
                 }
-                let window = "look_id > ? AND look_id <= ?"
+                let columns = Self.taskColumns
+                let window = "t.look_id > ? AND t.look_id <= ?"
                 if kinds.contains("failures") {
                     let rows = try Row.fetchCursor(
                         db,
                         sql:
-                            "SELECT * FROM telemetry_tasks WHERE run_id = ? AND outcome != 'success' AND \(window) ORDER BY look_id, rowid",
+                            "SELECT \(columns) FROM telemetry_tasks t WHERE t.run_id = ? AND t.outcome != 'success' AND \(window) ORDER BY t.look_id, t.rowid",
                         arguments: [run, afterLook, upToLook])
                     while let row = try rows.next() {
                         guard body(task(row, kind: "failures", labels: [:])) else { return }
@@ -135,7 +166,7 @@ extension Ledger {
                     let rows = try Row.fetchCursor(
                         db,
                         sql: """
-                            SELECT t.*, v.action AS v_action, v.severity AS v_severity, v.policy AS v_policy
+                            SELECT \(columns), t.unauthorized, v.action, v.severity, v.policy
                             FROM telemetry_tasks t
                             LEFT JOIN telemetry_violations v ON v.run_id = t.run_id AND v.task_id = t.task_id
                             WHERE t.run_id = ? AND (t.unauthorized > 0 OR v.event_key IS NOT NULL)
@@ -143,10 +174,10 @@ extension Ledger {
                             GROUP BY t.event_key ORDER BY t.look_id, t.rowid
                             """, arguments: [run, afterLook, upToLook])
                     while let row = try rows.next() {
-                        var labels = ["unauthorized_tool_calls": String(row["unauthorized"] as Int)]
-                        if let action: String = row["v_action"] { labels["violation_action"] = action }
-                        if let severity: String = row["v_severity"] { labels["violation_severity"] = severity }
-                        if let policy: String = row["v_policy"] { labels["violation_policy"] = policy }
+                        var labels = ["unauthorized_tool_calls": String(row[23] as Int)]
+                        if let action: String = row[24] { labels["violation_action"] = action }
+                        if let severity: String = row[25] { labels["violation_severity"] = severity }
+                        if let policy: String = row[26] { labels["violation_policy"] = policy }
                         guard body(task(row, kind: "rogue-actions", labels: labels)) else { return }
                     }
                 }
@@ -154,8 +185,7 @@ extension Ledger {
                     let rows = try Row.fetchCursor(
                         db,
                         sql: """
-                            SELECT t.*, f.rating AS f_rating, f.thumbs_up AS f_thumbs, f.comment AS f_comment,
-                                   f.look_id AS f_look
+                            SELECT \(columns), f.rating, f.thumbs_up, f.comment
                             FROM telemetry_feedback f
                             JOIN telemetry_tasks t ON t.run_id = f.run_id AND t.task_id = f.task_id
                             WHERE f.run_id = ? AND (f.rating <= 2 OR f.thumbs_up = 0) AND f.look_id > ? AND f.look_id <= ?
@@ -163,9 +193,9 @@ extension Ledger {
                             """, arguments: [run, afterLook, upToLook])
                     while let row = try rows.next() {
                         var labels: [String: String] = [:]
-                        if let rating: Int = row["f_rating"] { labels["rating"] = String(rating) }
-                        if let thumbs: Bool = row["f_thumbs"] { labels["thumbs"] = thumbs ? "up" : "down" }
-                        if let comment: String = row["f_comment"] { labels["comment"] = comment }
+                        if let rating: Int = row[23] { labels["rating"] = String(rating) }
+                        if let thumbs: Bool = row[24] { labels["thumbs"] = thumbs ? "up" : "down" }
+                        if let comment: String = row[25] { labels["comment"] = comment }
                         guard body(task(row, kind: "negative-feedback", labels: labels)) else { return }
                     }
                 }
@@ -173,8 +203,7 @@ extension Ledger {
                     let rows = try Row.fetchCursor(
                         db,
                         sql: """
-                            SELECT t.*, s.proposed_tool_calls AS s_proposed, s.event_key AS s_key, s.version AS s_version,
-                                   s.output AS s_output, s.look_id AS s_look
+                            SELECT \(columns), s.proposed_tool_calls, s.version, s.output
                             FROM telemetry_shadow s
                             JOIN telemetry_tasks t ON t.run_id = s.run_id AND t.request_id = s.request_id
                             WHERE s.run_id = ? AND s.agrees = 0 AND s.look_id > ? AND s.look_id <= ?
@@ -182,10 +211,10 @@ extension Ledger {
                             """, arguments: [run, afterLook, upToLook])
                     while let row = try rows.next() {
                         var labels = [
-                            "proposed_tool_calls": row["s_proposed"] as String,
-                            "shadow_version": row["s_version"] as String,
+                            "proposed_tool_calls": row[23] as String,
+                            "shadow_version": row[24] as String,
                         ]
-                        if let output: String = row["s_output"] { labels["proposed_output"] = output }
+                        if let output: String = row[25] { labels["proposed_output"] = output }
                         guard body(task(row, kind: "shadow-disagreements", labels: labels)) else { return }
                     }
                 }
@@ -193,7 +222,7 @@ extension Ledger {
                     let rows = try Row.fetchCursor(
                         db,
                         sql:
-                            "SELECT * FROM telemetry_tasks WHERE run_id = ? AND outcome = 'success' AND sampled = 1 AND \(window) ORDER BY look_id, rowid",
+                            "SELECT \(columns) FROM telemetry_tasks t WHERE t.run_id = ? AND t.outcome = 'success' AND t.sampled = 1 AND \(window) ORDER BY t.look_id, t.rowid",
                         arguments: [run, afterLook, upToLook])
                     while let row = try rows.next() {
                         guard body(task(row, kind: "successes", labels: [:])) else { return }
@@ -202,6 +231,13 @@ extension Ledger {
             }
         }
     }
+
+    /// The task columns a retained record is read from, in the order `forEachRetainedRecord` reads them.
+    static let taskColumns = """
+        t.event_key, t.look_id, t.arm, t.version, t.step_index, t.conversation_id, t.task_id, t.request_id, \
+        t.trace_id, t.span_id, t.ts, t.outcome, t.cost_usd, t.cost_source, t.latency_ms, t.input_tokens, \
+        t.output_tokens, t.steps, t.judge_score, t.tool_calls, t.category, t.input, t.output
+        """
 
     /// The latest export of a selection, if any.
     package func latestExport(selectionKey: String) throws(LedgerError) -> ExportRow? {

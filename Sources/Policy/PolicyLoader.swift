@@ -68,12 +68,46 @@ package enum PolicyLoader {
         if let gateNode = sections["gate"] { policy.gate = try readGate(gateNode) }
         if let rolloutNode = sections["rollout"] { policy.rollout = try readRollout(rolloutNode) }
         if let monitorNode = sections["monitor"] { policy.monitor = try readMonitor(monitorNode) }
-        for name in ["export"] {
-            if let section = sections[name], section.node.mapping == nil {
-                throw section.invalid("expected a mapping, found \(section.kind)")
-            }
-        }
+        if let exportNode = sections["export"] { policy.export = try readExport(exportNode) }
         return policy
+    }
+
+    static func readExport(_ node: PolicyNode) throws(PolicyError) -> ExportSection {
+        let fields = try node.members(allowed: ["redact"])
+        var section = ExportSection()
+        guard let list = fields["redact"] else { return section }
+        guard case .sequence(let items) = list.node else { throw list.invalid("expected a list of {name, pattern}") }
+        for (index, item) in items.enumerated() {
+            let entry = list.child("[\(index)]", item)
+            let members = try entry.members(allowed: ["name", "pattern"])
+            guard let nameNode = members["name"] else {
+                throw PolicyError.missingField(file: entry.file, field: "\(entry.path).name")
+            }
+            guard let patternNode = members["pattern"] else {
+                throw PolicyError.missingField(file: entry.file, field: "\(entry.path).pattern")
+            }
+            let name = try nameNode.string()
+            guard name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }) else {
+                throw nameNode.invalid("'\(name)' is not a rule name (lower-case letters, digits and _)")
+            }
+            guard !section.redact.contains(where: { $0.name == name }) else {
+                throw nameNode.invalid("'\(name)' is listed twice")
+            }
+            let pattern = try patternNode.string()
+            do {
+                let expression = try NSRegularExpression(pattern: pattern)
+                // A pattern that matches the empty text would redact between every character.
+                guard expression.firstMatch(in: "", range: NSRange(location: 0, length: 0)) == nil else {
+                    throw patternNode.invalid("'\(pattern)' matches the empty text")
+                }
+            } catch let error as PolicyError {
+                throw error
+            } catch {
+                throw patternNode.invalid("'\(pattern)' is not a valid regular expression (ICU syntax)")
+            }
+            section.redact.append(RedactionPattern(name: name, pattern: pattern))
+        }
+        return section
     }
 
     static func readAgent(_ node: PolicyNode) throws(PolicyError) -> AgentSection {

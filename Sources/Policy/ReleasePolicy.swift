@@ -10,16 +10,42 @@ package struct ReleasePolicy: Codable, Equatable, Sendable {
     package var rollout: RolloutSection
     /// The `monitor` section.
     package var monitor: MonitorSection
+    /// The `feedback-export` section.
+    package var export: ExportSection
 
     /// A policy with every default, for the agent `name`.
     package init(
         agent: AgentSection, gate: GateSection = GateSection(), rollout: RolloutSection = RolloutSection(),
-        monitor: MonitorSection = MonitorSection()
+        monitor: MonitorSection = MonitorSection(), export: ExportSection = ExportSection()
     ) {
         self.agent = agent
         self.gate = gate
         self.rollout = rollout
         self.monitor = monitor
+        self.export = export
+    }
+}
+
+/// `feedback-export`'s section: what else to redact.
+package struct ExportSection: Codable, Equatable, Sendable {
+    /// The team's own patterns, applied after the built-in rules (e-mail, phone, cards, IPs, keys, tokens).
+    package var redact: [RedactionPattern] = []
+
+    /// No extra patterns.
+    package init(redact: [RedactionPattern] = []) {
+        self.redact = redact
+    }
+}
+
+/// A named regular expression (ICU syntax) whose matches become `[REDACTED:<name>]`.
+package struct RedactionPattern: Codable, Equatable, Sendable {
+    package var name: String
+    package var pattern: String
+
+    /// Names a pattern.
+    package init(name: String, pattern: String) {
+        self.name = name
+        self.pattern = pattern
     }
 }
 

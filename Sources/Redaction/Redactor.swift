@@ -7,19 +7,19 @@ package struct RedactionRule: Sendable {
     let expression: NSRegularExpression
     /// An extra check on a match (the Luhn checksum for card numbers); `nil` accepts every match.
     let accept: (@Sendable (String) -> Bool)?
-    /// A cheap test a text must pass for the expression to be worth running (a byte it cannot match without).
-    let mayMatch: (@Sendable (String) -> Bool)?
+    /// A feature every text the expression can match has (see ``TextFeatures``); texts without it skip the
+    /// expression. `nil` (the policy's patterns) runs the expression on every text.
+    let requires: TextFeatures?
 
-    /// A rule from a regular expression (ICU syntax); `accept` filters matches; `mayMatch` skips texts that
-    /// cannot match.
+    /// A rule from a regular expression (ICU syntax); `accept` filters matches; texts without `requires` skip
+    /// the expression.
     package init(
-        name: String, pattern: String, accept: (@Sendable (String) -> Bool)? = nil,
-        mayMatch: (@Sendable (String) -> Bool)? = nil
+        name: String, pattern: String, accept: (@Sendable (String) -> Bool)? = nil, requires: TextFeatures? = nil
     ) throws {
         self.name = name
         self.expression = try NSRegularExpression(pattern: pattern, options: [])
         self.accept = accept
-        self.mayMatch = mayMatch
+        self.requires = requires
     }
 }
 
@@ -37,42 +37,38 @@ package struct Redactor: Sendable {
         self.rules = rules
     }
 
-    /// The built-in rules, in the order they apply (secrets before the shapes they contain).
+    /// The built-in rules, in the order they apply (secrets before the shapes they contain). Each has a byte-level
+    /// pre-filter that passes every text its expression can match, so most texts never reach the expression.
     static func builtIn() throws -> [RedactionRule] {
         [
             try RedactionRule(
                 name: "aws_access_key", pattern: #"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b"#,
-                mayMatch: { $0.utf8.contains(UInt8(ascii: "A")) }),
+                requires: .awsPrefix),
             try RedactionRule(
                 name: "bearer_token", pattern: #"(?i)\bbearer\s+[A-Za-z0-9\-._~+/]+=*"#,
-                mayMatch: { Self.containsCaseInsensitive($0, "bearer") }),
+                requires: .bearer),
             try RedactionRule(
                 name: "api_key",
                 pattern:
                     #"\b(?:sk|pk|rk)-(?:[A-Za-z0-9]+-)*[A-Za-z0-9]{16,}\b|\bgh[pousr]_[A-Za-z0-9]{30,}\b|\bxox[abpr]-[A-Za-z0-9-]{10,}\b|(?i)\b(?:api[_-]?key|secret|token|password)\b\s*[:=]\s*["']?[^\s"',;]{8,}"#,
-                mayMatch: { text in
-                    Self.containsCaseInsensitive(text, "sk-") || Self.containsCaseInsensitive(text, "pk-")
-                        || Self.containsCaseInsensitive(text, "rk-") || Self.containsCaseInsensitive(text, "gh")
-                        || Self.containsCaseInsensitive(text, "xox") || Self.containsCaseInsensitive(text, "key")
-                        || Self.containsCaseInsensitive(text, "secret") || Self.containsCaseInsensitive(text, "token")
-                        || Self.containsCaseInsensitive(text, "password")
-                }
+                requires: .keyword
             ),
             try RedactionRule(
                 name: "email", pattern: #"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"#,
-                mayMatch: { $0.utf8.contains(UInt8(ascii: "@")) }),
+                requires: .email),
             try RedactionRule(
                 name: "payment_card", pattern: #"\b(?:\d[ \-]?){12,18}\d\b"#,
-                accept: { Self.luhnValid($0) }, mayMatch: Self.hasDigitRun(12)),
+                accept: { Self.luhnValid($0) },
+                requires: .cardDigits),
             try RedactionRule(
                 name: "ipv4",
                 pattern: #"\b(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\b"#,
-                mayMatch: { $0.utf8.contains(UInt8(ascii: ".")) && Self.hasDigitRun(4)($0) }),
+                requires: .dottedDigits),
             try RedactionRule(
                 name: "ipv6",
                 pattern:
                     #"(?i)\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b|(?i)\b(?:[0-9a-f]{1,4}:){1,7}:(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0,6})?\b"#,
-                mayMatch: { text in Self.hasDigitRun(1)(text) && text.utf8.contains(0x3A) }
+                requires: .hexColons
             ),
             try RedactionRule(
                 name: "phone",
@@ -84,47 +80,22 @@ package struct Redactor: Sendable {
                     let isDate =
                         text.range(of: #"^\d{4}[\-./]\d{1,2}[\-./]\d{1,2}$"#, options: .regularExpression) != nil
                     return digits >= 7 && digits <= 15 && !isDate
-                }, mayMatch: Self.hasDigitRun(7)),
+                },
+                requires: .phoneDigits),
         ]
-    }
-
-    /// Whether `text` contains `word` (lowercase ASCII), ignoring case.
-    static func containsCaseInsensitive(_ text: String, _ word: StaticString) -> Bool {
-        let pattern = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
-        var text = text
-        return text.withUTF8 { bytes in
-            guard bytes.count >= pattern.count, let first = pattern.first else { return false }
-            var start = 0
-            while start + pattern.count <= bytes.count {
-                if bytes[start] | 0x20 == first {
-                    var offset = 1
-                    while offset < pattern.count, bytes[start + offset] | 0x20 == pattern[offset] { offset += 1 }
-                    if offset == pattern.count { return true }
-                }
-                start += 1
-            }
-            return false
-        }
-    }
-
-    /// A test that the text holds at least `count` digits (the rules on numbers need that many).
-    static func hasDigitRun(_ count: Int) -> @Sendable (String) -> Bool {
-        { text in
-            var digits = 0
-            for byte in text.utf8 where byte >= 0x30 && byte <= 0x39 {
-                digits += 1
-                if digits >= count { return true }
-            }
-            return false
-        }
     }
 
     /// `text` with every match replaced, and how many values each rule removed.
     package func redact(_ text: String) -> (text: String, counts: [String: Int]) {
         var current = text
         var counts: [String: Int] = [:]
+        // Found in one pass over the bytes, and again after a rule changed the text.
+        var features: TextFeatures?
         for rule in rules {
-            if let mayMatch = rule.mayMatch, !mayMatch(current) { continue }
+            if let required = rule.requires {
+                if features == nil { features = current.withUTF8 { TextFeatures.of($0) } }
+                if let features, !features.contains(required) { continue }
+            }
             let source = current as NSString
             let matches = rule.expression.matches(in: current, range: NSRange(location: 0, length: source.length))
             guard !matches.isEmpty else { continue }
@@ -142,6 +113,7 @@ package struct Redactor: Sendable {
             guard removed > 0 else { continue }
             result += source.substring(from: last)
             current = result
+            features = nil
             counts[rule.name, default: 0] += removed
         }
         return (current, counts)

@@ -8,6 +8,8 @@ package struct ProcessMeasurement: Sendable {
     package var peakMiB: Double
     /// The child's exit status (128 + signal when it was killed).
     package var exitStatus: Int32
+    /// User and system CPU seconds of the child (more than `seconds` when it ran threads in parallel).
+    package var cpuSeconds: Double = 0
 
     /// Runs `executable` with `arguments`, its output discarded, and measures it.
     ///
@@ -32,8 +34,10 @@ package struct ProcessMeasurement: Sendable {
         while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
         let seconds = Date().timeIntervalSince(start)
         let signal = status & 0x7F
+        func cpu(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
         return ProcessMeasurement(
             seconds: seconds, peakMiB: Double(usage.ru_maxrss) / 1024,
-            exitStatus: signal == 0 ? (status >> 8) & 0xFF : 128 + signal)
+            exitStatus: signal == 0 ? (status >> 8) & 0xFF : 128 + signal,
+            cpuSeconds: cpu(usage.ru_utime) + cpu(usage.ru_stime))
     }
 }

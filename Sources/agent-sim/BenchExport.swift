@@ -71,7 +71,7 @@ struct BenchExport: ParsableCommand {
                     return ExitStatus.software.rawValue
                 }
                 // Success −60 points: most tasks fail, so most are retained with content.
-                let conversations = Int(Double(records) / 2.5 / 0.8)
+                let conversations = Int(Double(records) / 2.5 / 0.77)
                 _ = try run(
                     tool("agent-sim"),
                     [
@@ -101,7 +101,14 @@ struct BenchExport: ParsableCommand {
             var exportTimes: [Double] = []
             var sqliteTimes: [Double] = []
             var count = 0
+            // Each measured process starts with no dirty pages of the other's output to write back, and its own
+            // output is removed afterwards.
+            func settle() {
+                try? FileManager.default.removeItem(at: work.appendingPathComponent("dump.json"))
+                sync()
+            }
             for index in 1...runs {
+                settle()
                 let export = try ProcessMeasurement.run(
                     tool("feedback-export"),
                     [
@@ -117,6 +124,8 @@ struct BenchExport: ParsableCommand {
                         with: Data(contentsOf: work.appendingPathComponent("dataset-\(index)/manifest.json")))
                     as? [String: Any]
                 count = manifest?["records"] as? Int ?? 0
+                try? FileManager.default.removeItem(at: work.appendingPathComponent("dataset-\(index)"))
+                settle()
                 let dump = try ProcessMeasurement.run(
                     "/bin/sh",
                     [
@@ -127,8 +136,10 @@ struct BenchExport: ParsableCommand {
                 sqliteTimes.append(dump.seconds)
                 ToolRunner.printResult(
                     String(
-                        format: "run %d: feedback-export %.3f s (peak %.1f MiB) · sqlite3 -json %.3f s (peak %.1f MiB)",
-                        index, export.seconds, export.peakMiB, dump.seconds, dump.peakMiB))
+                        format:
+                            "run %d: feedback-export %.3f s (CPU %.3f s, peak %.1f MiB) · sqlite3 -json %.3f s (CPU %.3f s, peak %.1f MiB)",
+                        index, export.seconds, export.cpuSeconds, export.peakMiB, dump.seconds, dump.cpuSeconds,
+                        dump.peakMiB))
             }
             func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
             ToolRunner.printResult(

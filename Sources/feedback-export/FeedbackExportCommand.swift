@@ -4,6 +4,7 @@ import CommandSupport
 import Datasets
 import Foundation
 import Ledger
+import Policy
 import Telemetry
 
 @main
@@ -35,6 +36,10 @@ struct Export: ParsableCommand {
     var split: String?
     @Flag(help: "Only what earlier exports of the same selection did not export.") var sinceLast = false
     @Option(help: ArgumentHelp("Only records at or after this time (RFC 3339).", valueName: "time")) var since: String?
+    @Option(
+        help: ArgumentHelp(
+            "The release policy; its export.redact patterns are redacted too.", valueName: "canary.yaml"))
+    var policy: String?
     @OptionGroup var ledger: LedgerOptions
 
     func validate() throws {
@@ -76,12 +81,14 @@ struct Export: ParsableCommand {
 
     func run() throws {
         try ToolRunner.run {
-            let manifest = try FeedbackExport(logger: ToolRunner.logger(label: "feedback-export")).export(
-                ExportRequest(
-                    runId: runID, agent: agent, kinds: kind, arm: arm,
-                    format: DatasetFormat(rawValue: format) ?? .native,
-                    outDir: outDir, split: try parsedSplit(), sinceLast: sinceLast, ledgerPath: ledger.path,
-                    environment: ProcessInfo.processInfo.environment))
+            let patterns = try policy.map { try PolicyLoader.load(path: $0, agentName: nil).policy.export.redact } ?? []
+            var request = ExportRequest(
+                runId: runID, agent: agent, kinds: kind, arm: arm, format: DatasetFormat(rawValue: format) ?? .native,
+                outDir: outDir, split: try parsedSplit(), sinceLast: sinceLast, ledgerPath: ledger.path,
+                environment: ProcessInfo.processInfo.environment)
+            request.since = since.flatMap(Timestamp.parse)
+            request.redactionPatterns = patterns.map { ($0.name, $0.pattern) }
+            let manifest = try FeedbackExport(logger: ToolRunner.logger(label: "feedback-export")).export(request)
             ToolRunner.printResult(
                 "exported \(manifest.records) record(s) to \(outDir) ("
                     + manifest.countsByKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
