@@ -158,9 +158,14 @@ package struct FeedbackExport {
         // renamed into place.
         let destination = URL(fileURLWithPath: request.outDir)
         let parent = destination.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
         let staging = parent.appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).tmp")
-        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        } catch {
+            throw ArtifactError.cannotWrite(
+                path: request.outDir,
+                reason: "cannot create a directory beside it (\((error as NSError).localizedDescription))")
+        }
         let sink: RecordSink
         do {
             sink = try RecordSink(request: request, staging: staging)
@@ -458,24 +463,45 @@ package struct FeedbackExport {
     }
 
     static let csvHeader =
-        "kind,run_id,look_id,step,arm,version,conversation_id,task_id,event_id,trace_id,span_id,ts,outcome,decision,category,tool_calls,input,output,labels"
+        "kind,run_id,look_id,step,arm,version,conversation_id,task_id,request_id,event_id,trace_id,span_id,ts,outcome,"
+        + "decision,category,cost_usd,cost_source,latency_ms,input_tokens,output_tokens,steps,judge_score,tool_calls,"
+        + "input,output,labels"
 
+    /// A CSV row (RFC 4180 quoting). Free-text cells that a spreadsheet would run as a formula (starting with
+    /// `=`, `+`, `-`, `@`, tab or carriage return) get a leading `'`, as OWASP advises for CSV exports.
     static func csvLine(_ record: RetainedRecord, input: String?, output: String?, labels: [String: String]) -> String {
         func cell(_ text: String?) -> String {
             guard let text else { return "" }
             guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
             return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
+        func freeText(_ text: String?) -> String? {
+            guard let text, let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else {
+                return text
+            }
+            return "'" + text
+        }
+        func number(_ value: Double?) -> String? {
+            value.map { value in
+                var bytes: [UInt8] = []
+                bytes.appendJSONNumber(value)
+                return String(decoding: bytes, as: UTF8.self)
+            }
+        }
         let labelText =
             "{"
             + labels.sorted { $0.key < $1.key }.map { "\(jsonStringLiteral($0.key)):\(jsonStringLiteral($0.value))" }
             .joined(separator: ",") + "}"
-        return [
+        let metrics = record.metrics
+        let cells: [String?] = [
             record.kind, record.runId, String(record.lookId), record.stepIndex.map { String($0 + 1) }, record.arm,
-            record.version, record.conversationId, record.taskId, record.eventKey, record.traceId, record.spanId,
-            String(record.timestamp), record.outcome, record.decision, record.category, record.toolCalls, input, output,
-            labelText,
-        ].map(cell).joined(separator: ",")
+            record.version, record.conversationId, record.taskId, record.requestId, record.eventKey, record.traceId,
+            record.spanId, String(record.timestamp), record.outcome, record.decision, freeText(record.category),
+            number(metrics.costUSD), record.costSource, number(metrics.latencyMs), number(metrics.inputTokens),
+            number(metrics.outputTokens), number(metrics.steps), number(metrics.judgeScore), record.toolCalls,
+            freeText(input), freeText(output), labelText,
+        ]
+        return cells.map(cell).joined(separator: ",")
     }
 }
 

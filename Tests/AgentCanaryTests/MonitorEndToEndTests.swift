@@ -31,7 +31,8 @@ struct MonitorEndToEndTests {
     /// A passing gate and a started rollout (nginx) in `directory`, with the policy `policy`; returns the run id.
     static func startedRun(
         in directory: TemporaryDirectory,
-        policy: String = "agent: {name: support-agent}\nrollout:\n  steps: [{weight: 50}]\n"
+        policy: String = "agent: {name: support-agent}\nrollout:\n  steps: [{weight: 50}]\n", runId: String? = nil,
+        policyFile: String = "canary.yaml", outDir: String = "out"
     ) throws -> String {
         let gate = try Tool.run(
             "benchmark-gate",
@@ -39,18 +40,18 @@ struct MonitorEndToEndTests {
                 "--candidate", Repository.path("\(fixtures)/native/pass/candidate.jsonl"), "--baseline",
                 Repository.path("\(fixtures)/native/pass/baseline.jsonl"), "--agent", "support-agent", "--output",
                 "gate.json", "--ledger", "ledger.sqlite",
-            ], in: directory.url)
+            ] + (runId.map { ["--run-id", $0] } ?? []), environment: environment, in: directory.url)
         #expect(gate.status == 0)
-        try directory.write("canary.yaml", policy)
+        try directory.write(policyFile, policy)
         let start = try Tool.run(
             "canary-deploy",
             [
-                "start", "--gate", "gate.json", "--policy", "canary.yaml", "--router", "nginx", "--ledger",
-                "ledger.sqlite", "--out-dir", "out",
+                "start", "--gate", "gate.json", "--policy", policyFile, "--router", "nginx", "--ledger",
+                "ledger.sqlite", "--out-dir", outDir,
             ], environment: environment, in: directory.url)
         #expect(start.status == 0, "\(start.stderr)")
         return try ArtifactCoding.makeDecoder().decode(
-            RolloutArtifact.self, from: Data(contentsOf: URL(fileURLWithPath: directory.path("out/rollout.json")))
+            RolloutArtifact.self, from: Data(contentsOf: URL(fileURLWithPath: directory.path("\(outDir)/rollout.json")))
         ).runId
     }
 

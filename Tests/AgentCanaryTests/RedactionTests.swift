@@ -1,5 +1,6 @@
 import Foundation
 import Redaction
+import Statistics
 import Testing
 
 /// A corpus of planted personal data and secrets: none may survive redaction; look-alikes must.
@@ -44,6 +45,41 @@ struct RedactionTests {
             #expect(redacted.contains(survivor), "\(survivor) was redacted")
         }
         #expect(redacted.contains("[REDACTED:email]"))
+    }
+
+    /// The byte-level features only let texts skip expressions that cannot match them: each planted value alone,
+    /// inside JSON, in upper or lower case, and a seeded corpus of look-alike texts are redacted exactly as when
+    /// every expression runs on every text.
+    @Test("texts skip only the expressions that cannot match them")
+    func featuresAreNecessary() throws {
+        let fast = try Redactor()
+        let full = try Redactor(usesFeatures: false)
+        var texts: [String] = []
+        for item in Self.planted {
+            texts += [
+                item.value, "{\"content\":\"\(item.value)\"}", item.value.uppercased(), item.value.lowercased(),
+                "x\(item.value)y", "\(item.value).",
+            ]
+        }
+        texts += Self.survivors
+        // Fragments whose shapes sit near the rules' edges: digit runs with separators, dotted and coloned
+        // numbers, keywords, non-ASCII digits.
+        let fragments = [
+            "4111", "1111", " ", "-", ".", ":", "::", "(020)", "+44", "@", "a", "b@c.de", "key", "Token", "SECRET",
+            "password", "=", "bearer", "sk-", "ghp_", "xoxb-", "AKIA", "ABCDEFGHIJKLMNOP", "١٢٣٤٥٦٧", "０１２３４５６７",
+            "fe80", "db8", "192", "168", "10", "\n", "\"", "é", "2026-11-26", "order", "x",
+        ]
+        var generator = SeededGenerator(seed: 20_261_126)
+        for _ in 0..<3_000 {
+            let count = Int.random(in: 1...12, using: &generator)
+            texts.append((0..<count).map { _ in fragments.randomElement(using: &generator) ?? "" }.joined())
+        }
+        for text in texts {
+            let expected = full.redact(text)
+            let actual = fast.redact(text)
+            #expect(actual.text == expected.text, "\(text)")
+            #expect(actual.counts == expected.counts, "\(text)")
+        }
     }
 
     @Test("policy patterns apply after the built-in ones")
