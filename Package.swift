@@ -41,7 +41,8 @@ let package = Package(
         .target(
             name: "Datasets",
             dependencies: [
-                "Artifacts", "JSONLines", "Ledger", "Redaction", .product(name: "Logging", package: "swift-log"),
+                "Artifacts", "CIOutput", "JSONLines", "Ledger", "Redaction",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(name: "Statistics"),

@@ -1,4 +1,5 @@
 import Artifacts
+import CIOutput
 import Foundation
 import JSONLines
 import Ledger
@@ -37,6 +38,12 @@ package struct ExportRequest: Sendable {
     package var environment: [String: String]
     /// The policy's own redaction patterns (name, ICU regular expression), after the built-in rules.
     package var redactionPatterns: [(name: String, pattern: String)] = []
+    /// The input files to name in the manifest (the policy).
+    package var inputs: [InputFile] = []
+    /// The command line, recorded with the stage in the ledger.
+    package var arguments: [String] = []
+    /// Where the CI report goes (`--junit`, `--summary`, `--dotenv`; GitHub Actions from the environment).
+    package var ci = CIDestinations()
 
     /// Makes a request.
     package init(
@@ -94,8 +101,12 @@ package struct ManifestFile: Codable, Equatable, Sendable {
 package struct DatasetManifest: Codable, Equatable, Sendable {
     package static let schemaID = "agent-canary/dataset-manifest/v1"
     package var schema: String
+    /// The run when the export covered one run, else empty (`source_runs` lists them).
+    package var runId: String
     package var createdAt: String
     package var tool: ToolInfo
+    /// The policy whose patterns were redacted, when one was given.
+    package var inputs: [InputFile]
     package var format: String
     package var recordSchema: String
     package var files: [ManifestFile]
@@ -119,6 +130,14 @@ package struct DatasetManifest: Codable, Equatable, Sendable {
     package var preferenceEvidence: [[String: String]]
 }
 
+/// What an export made.
+package struct ExportOutcome {
+    /// The dataset's manifest.
+    package var manifest: DatasetManifest
+    /// GitHub Actions workflow commands (annotations) to print on stdout.
+    package var workflowCommands: [String]
+}
+
 /// `feedback-export`: canary evidence from the ledger as a dataset with a manifest.
 package struct FeedbackExport {
     let logger: Logger
@@ -129,10 +148,11 @@ package struct FeedbackExport {
     }
 
     /// Writes the dataset and records the export; returns the manifest.
-    package func export(_ request: ExportRequest) throws -> DatasetManifest {
+    package func export(_ request: ExportRequest) throws -> ExportOutcome {
         guard FileManager.default.fileExists(atPath: request.ledgerPath) else {
             throw ExportError.notFound("no ledger at \(request.ledgerPath)")
         }
+        let startedAt = ArtifactClock.iso8601(ArtifactClock.now(environment: request.environment))
         let ledger = try Ledger(path: request.ledgerPath, logger: logger)
         let runs = try ledger.runIds(run: request.runId, agent: request.agent)
         if let run = request.runId, runs.isEmpty { throw ExportError.notFound("run \(run) is not in the ledger") }
@@ -237,9 +257,9 @@ package struct FeedbackExport {
         do {
             let files = try writers.finish()
             let manifest = DatasetManifest(
-                schema: DatasetManifest.schemaID,
+                schema: DatasetManifest.schemaID, runId: request.runId ?? "",
                 createdAt: ArtifactClock.iso8601(ArtifactClock.now(environment: request.environment)),
-                tool: ToolInfo(name: "feedback-export"), format: request.format.rawValue,
+                tool: ToolInfo(name: "feedback-export"), inputs: request.inputs, format: request.format.rawValue,
                 recordSchema: Self.recordSchema(request.format), files: files,
                 records: files.reduce(0) { $0 + $1.records }, countsByKind: countsByKind, countsBySplit: countsBySplit,
                 countsByArm: countsByArm, countsByVersion: countsByVersion, sourceRuns: runs,
@@ -257,15 +277,29 @@ package struct FeedbackExport {
                 recordsNotUsed: notUsed, preferenceEvidence: evidence)
             let manifestData = try ArtifactCoding.encode(manifest)
             try manifestData.write(to: staging.appendingPathComponent("manifest.json"))
+            // The CI files are staged with the dataset and moved into place after it is recorded.
+            let report = ExportCIReport.make(manifest, outDir: request.outDir)
+            let publisher = CIPublisher(environment: request.environment)
+            let ciFiles = StagedFiles()
+            let staged = try publisher.stageFiles(report, to: request.ci, in: ciFiles)
             Self.failpoint("export.before-rename", environment: request.environment)
             try Self.replace(destination, with: staging)
+            let manifestSha = Digest.sha256(manifestData)
+            let manifestPath = URL(fileURLWithPath: request.outDir).appendingPathComponent("manifest.json").path
             _ = try ledger.recordExport(
                 ExportRow(
                     id: 0, selectionKey: selectionKey, scope: scope, kinds: kinds.sorted().joined(separator: ","),
                     arm: request.arm, format: request.format.rawValue, outDir: request.outDir, watermark: upTo,
-                    records: manifest.records, manifestSha256: Digest.sha256(manifestData),
-                    createdAt: manifest.createdAt))
-            return manifest
+                    records: manifest.records, manifestSha256: manifestSha, createdAt: manifest.createdAt),
+                runs: runs,
+                stage: StageInvocation(
+                    tool: "feedback-export", arguments: request.arguments, startedAt: startedAt,
+                    endedAt: ArtifactClock.iso8601(ArtifactClock.now(environment: request.environment)), exitStatus: 0),
+                outputs: [OutputFile(kind: "dataset-manifest", path: manifestPath, sha256: manifestSha)]
+                    + staged.map { OutputFile(kind: $0.kind, path: $0.path, sha256: Digest.sha256($0.data)) })
+            try ciFiles.commit()
+            let commands = try publisher.publishToGitHub(report)
+            return ExportOutcome(manifest: manifest, workflowCommands: commands)
         } catch {
             try? FileManager.default.removeItem(at: staging)
             throw error

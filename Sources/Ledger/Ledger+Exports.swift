@@ -254,8 +254,11 @@ extension Ledger {
         try read { db in try Row.fetchAll(db, sql: "SELECT * FROM exports ORDER BY id").map(Self.exportRow) }
     }
 
-    /// Records an export (after its directory is in place, so the watermark moves only on success).
-    package func recordExport(_ export: ExportRow) throws(LedgerError) -> Int64 {
+    /// Records an export (after its directory is in place, so the watermark moves only on success) and, for
+    /// each source run, the stage that made it with its outputs, in one transaction.
+    package func recordExport(
+        _ export: ExportRow, runs: [String] = [], stage: StageInvocation? = nil, outputs: [OutputFile] = []
+    ) throws(LedgerError) -> Int64 {
         try write { db in
             try db.execute(
                 sql: """
@@ -266,7 +269,14 @@ extension Ledger {
                     export.selectionKey, export.scope, export.kinds, export.arm, export.format, export.outDir,
                     export.watermark, export.records, export.manifestSha256, export.createdAt,
                 ])
-            return db.lastInsertedRowID
+            let id = db.lastInsertedRowID
+            if let stage {
+                for run in runs {
+                    let stageId = try insertStage(stage, runId: run, db: db)
+                    _ = try insertArtifacts(outputs, runId: run, stageId: stageId, createdAt: stage.endedAt, db: db)
+                }
+            }
+            return id
         }
     }
 

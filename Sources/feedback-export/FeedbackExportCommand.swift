@@ -13,8 +13,14 @@ struct FeedbackExportCommand: ParsableCommand {
         commandName: "feedback-export",
         abstract: "Export canary evidence from the ledger as datasets with a manifest.",
         discussion: """
-            Exit status: 0 exported (possibly nothing new); 64 usage error; 66 no ledger or no such run; 70 \
-            internal error. Work in progress: formats native, csv, openai-sft, openai-dpo, trl-preference.
+            Kinds: failures, rogue-actions, negative-feedback, shadow-disagreements, successes (the monitor's \
+            sample), all. Formats: native (JSONL with provenance, schemas/feedback-record.schema.json), csv, \
+            openai-sft, openai-dpo, trl-preference, benchmark-tasks (regression tasks for benchmark-gate). \
+            Content is redacted before anything is written; a conversation is in one split only; the dataset \
+            appears in --out-dir complete or not at all, with manifest.json (schemas/dataset-manifest.schema.json).
+
+            Exit status: 0 exported (possibly nothing new); 64 usage error; 65 bad policy; 66 no ledger or no \
+            such run; 70 internal error (for example an output directory that cannot be written).
             """,
         version: agentCanaryVersion,
         subcommands: [Export.self, List.self],
@@ -40,6 +46,7 @@ struct Export: ParsableCommand {
         help: ArgumentHelp(
             "The release policy; its export.redact patterns are redacted too.", valueName: "canary.yaml"))
     var policy: String?
+    @OptionGroup var ci: CIOptions
     @OptionGroup var ledger: LedgerOptions
 
     func validate() throws {
@@ -81,14 +88,19 @@ struct Export: ParsableCommand {
 
     func run() throws {
         try ToolRunner.run {
-            let patterns = try policy.map { try PolicyLoader.load(path: $0, agentName: nil).policy.export.redact } ?? []
+            let loaded = try policy.map { try PolicyLoader.load(path: $0, agentName: nil) }
             var request = ExportRequest(
                 runId: runID, agent: agent, kinds: kind, arm: arm, format: DatasetFormat(rawValue: format) ?? .native,
                 outDir: outDir, split: try parsedSplit(), sinceLast: sinceLast, ledgerPath: ledger.path,
                 environment: ProcessInfo.processInfo.environment)
             request.since = since.flatMap(Timestamp.parse)
-            request.redactionPatterns = patterns.map { ($0.name, $0.pattern) }
-            let manifest = try FeedbackExport(logger: ToolRunner.logger(label: "feedback-export")).export(request)
+            request.redactionPatterns = loaded?.policy.export.redact.map { ($0.name, $0.pattern) } ?? []
+            request.inputs = loaded?.source.map { [$0] } ?? []
+            request.arguments = Array(CommandLine.arguments.dropFirst())
+            request.ci = ci.destinations
+            let outcome = try FeedbackExport(logger: ToolRunner.logger(label: "feedback-export")).export(request)
+            let manifest = outcome.manifest
+            for command in outcome.workflowCommands { ToolRunner.printResult(command) }
             ToolRunner.printResult(
                 "exported \(manifest.records) record(s) to \(outDir) ("
                     + manifest.countsByKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(

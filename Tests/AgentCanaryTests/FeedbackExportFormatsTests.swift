@@ -66,10 +66,12 @@ struct FeedbackExportFormatsTests {
         return directory
     }
 
-    static func export(_ arguments: [String], in directory: TemporaryDirectory) throws -> ToolResult {
+    static func export(
+        _ arguments: [String], environment: [String: String] = [:], in directory: TemporaryDirectory
+    ) throws -> ToolResult {
         try Tool.run(
             "feedback-export", arguments + ["--ledger", "ledger.sqlite", "--policy", "canary.yaml"],
-            environment: MonitorEndToEndTests.environment, in: directory.url)
+            environment: MonitorEndToEndTests.environment.merging(environment) { $1 }, in: directory.url)
     }
 
     static func manifest(_ path: String) throws -> [String: Any] {
@@ -81,7 +83,13 @@ struct FeedbackExportFormatsTests {
     func goldens() throws {
         let directory = try Self.ledger()
         let exports: [(name: String, arguments: [String], file: String)] = [
-            ("native", ["--agent", "support-agent", "--kind", "all", "--split", "train=0.8,eval=0.2"], "train.jsonl"),
+            (
+                "native",
+                [
+                    "--agent", "support-agent", "--kind", "all", "--split", "train=0.8,eval=0.2", "--junit",
+                    "native-junit.xml", "--summary", "native-summary.md", "--dotenv", "native.env",
+                ], "train.jsonl"
+            ),
             ("csv", ["--run", "run-export-canary", "--kind", "all", "--format", "csv"], "all.csv"),
             (
                 "openai-sft", ["--run", "run-export-canary", "--kind", "successes", "--format", "openai-sft"],
@@ -98,8 +106,12 @@ struct FeedbackExportFormatsTests {
                 "all.jsonl"
             ),
         ]
+        try directory.write("github-output", "")
+        let github = ["GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": directory.path("github-output")]
         for export in exports {
-            let result = try Self.export(export.arguments + ["--out-dir", export.name], in: directory)
+            let result = try Self.export(
+                export.arguments + ["--out-dir", export.name], environment: export.name == "native" ? github : [:],
+                in: directory)
             #expect(result.status == 0, "\(export.name): \(result.stderr)")
             for file in [export.file, "manifest.json"] {
                 let actual = try String(contentsOfFile: directory.path("\(export.name)/\(file)"), encoding: .utf8)
@@ -116,6 +128,27 @@ struct FeedbackExportFormatsTests {
                     "\(golden) differs; RECORD_SNAPSHOTS=1 re-records it")
             }
         }
+        // CI outputs: JUnit (one passed case per kind), summary, dotenv, GitHub step outputs.
+        let junit = try String(contentsOfFile: directory.path("native-junit.xml"), encoding: .utf8)
+        #expect(junit == (try Golden.expected("feedback-export/native-junit.xml", actual: junit)))
+        let dotenv = try String(contentsOfFile: directory.path("native.env"), encoding: .utf8)
+        #expect(dotenv.contains("AGENT_CANARY_RECORDS=312") && dotenv.contains("AGENT_CANARY_DATASET_DIR=native"))
+        let outputs = try String(contentsOfFile: directory.path("github-output"), encoding: .utf8)
+        #expect(outputs.contains("records=312\n") && outputs.contains("manifest=native/manifest.json\n"))
+        let summary = try String(contentsOfFile: directory.path("native-summary.md"), encoding: .utf8)
+        #expect(summary.contains("| rogue-actions | 10 |") && summary.contains("| order_number | 2 |"))
+        // Each source run records the export as a stage with the manifest and the CI files as artifacts.
+        let stages = try runCommand(
+            "/usr/bin/sqlite3",
+            [
+                directory.path("ledger.sqlite"),
+                "SELECT s.run_id, group_concat(a.kind) FROM stages s JOIN artifacts a ON a.stage_id = s.id "
+                    + "WHERE s.tool = 'feedback-export' AND s.arguments LIKE '%native-junit%' GROUP BY s.id ORDER BY s.run_id",
+            ])
+        #expect(
+            stages.output
+                == "run-export-canary|dataset-manifest,junit,summary,dotenv\nrun-export-shadow|dataset-manifest,junit,summary,dotenv\n",
+            "\(stages.output)")
         // The native export covers every kind, from both runs, and counted every planted value under its rule.
         let native = try Self.manifest(directory.path("native/manifest.json"))
         let kinds = native["counts_by_kind"] as? [String: Int] ?? [:]
@@ -252,5 +285,47 @@ struct FeedbackExportFormatsTests {
             #expect(result.stderr.contains(item.message), "\(item.arguments): \(result.stderr)")
             #expect(try directory.snapshot() == before, "\(item.arguments) changed the directory")
         }
+    }
+
+    /// Telemetry without content (OTLP traces from `--no-content`): records carry their trace and span ids and
+    /// null content, never made-up text; the content-only formats skip them and say so in the manifest.
+    @Test("records without content are exported with references only")
+    func withoutContent() throws {
+        let directory = try TemporaryDirectory()
+        let run = try MonitorEndToEndTests.startedRun(in: directory)
+        try MonitorEndToEndTests.simulate(
+            [
+                "--scenario", "regressed", "--conversations", "200", "--weight", "50", "--format", "otlp",
+                "--no-content", "--start", "2026-11-26T00:01:00Z", "--out", "traces.jsonl",
+            ], in: directory)
+        let look = try MonitorEndToEndTests.monitor(
+            ["analyze", "--run", run, "--policy", "canary.yaml", "--otlp", "traces.jsonl", "--output", "a.json"],
+            in: directory)
+        #expect(look.status <= 1, "\(look.stderr)")
+        let native = try Tool.run(
+            "feedback-export",
+            ["--run", run, "--kind", "failures", "--out-dir", "native", "--ledger", "ledger.sqlite"],
+            in: directory.url)
+        #expect(native.status == 0, "\(native.stderr)")
+        let manifest = try Self.manifest(directory.path("native/manifest.json"))
+        let records = manifest["records"] as? Int ?? 0
+        #expect(records > 0 && manifest["records_without_content"] as? Int == records)
+        let text = try String(contentsOfFile: directory.path("native/all.jsonl"), encoding: .utf8)
+        for line in text.split(separator: "\n") {
+            let record = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(record["content_available"] as? Bool == false)
+            #expect(record["input"] is NSNull && record["output"] is NSNull)
+            #expect((record["trace_id"] as? String)?.count == 32 && (record["span_id"] as? String)?.count == 16)
+            #expect((record["event_id"] as? String)?.hasPrefix("span:") == true)
+        }
+        let tasks = try Tool.run(
+            "feedback-export",
+            [
+                "--run", run, "--kind", "failures", "--format", "benchmark-tasks", "--out-dir", "tasks", "--ledger",
+                "ledger.sqlite",
+            ], in: directory.url)
+        #expect(tasks.status == 0, "\(tasks.stderr)")
+        let tasksManifest = try Self.manifest(directory.path("tasks/manifest.json"))
+        #expect(tasksManifest["records"] as? Int == 0 && tasksManifest["records_not_used"] as? Int == records)
     }
 }
