@@ -35,7 +35,7 @@ struct Export: ParsableCommand {
     @Option(help: "failures, rogue-actions, negative-feedback, shadow-disagreements, successes or all (repeatable).")
     var kind: [String] = ["all"]
     @Option(help: "baseline, candidate or both.") var arm = "both"
-    @Option(help: "native, csv, openai-sft, openai-dpo or trl-preference.") var format = "native"
+    @Option(help: "native, csv, openai-sft, openai-dpo, trl-preference or benchmark-tasks.") var format = "native"
     @Option(name: .customLong("out-dir"), help: ArgumentHelp("The dataset's directory.", valueName: "dir"))
     var outDir: String
     @Option(help: ArgumentHelp("Splits by conversation, e.g. train=0.8,eval=0.2.", valueName: "name=share,…"))
