@@ -1,12 +1,31 @@
 #!/usr/bin/env bash
-# The local run of AgentCanary on the bundled example: builds the tools (release), then gates the example
-# candidate against its baseline and prints the verdict and where the evidence is.
+# The whole AgentCanary loop on one machine, on a simulated agent fleet:
 #
-#   ./pipelines/local/run.sh            # from the repository root, on a fresh clone
+#   benchmark suites → benchmark-gate → canary-deploy start (nginx) → per step: fleet telemetry at the
+#   rollout's weight → monitor analyze --act → promotion or rollback → feedback-export → regression tasks
+#   for the next gate
 #
-# Output goes to agent-canary-out/ (the artifact, JUnit, summary) and agent-canary-out/ledger.sqlite.
+#   ./pipelines/local/run.sh                       # all three scenarios: good, regressed, rogue
+#   ./pipelines/local/run.sh --scenario regressed  # one of them
+#
+# Run from a fresh clone: it builds the tools (release) first. Everything goes to agent-canary-out/<scenario>/
+# (its own ledger, the gate's and the monitor's artifacts, the HTML report, the rendered nginx configuration,
+# the datasets). The simulated clock starts at 2026-11-26T09:00:00Z and moves 15 minutes per look, so a run
+# is deterministic and takes seconds, not hours. Exit status: 0 when every scenario ended as expected
+# (good promoted; regressed and rogue rolled back), 1 otherwise, other statuses as the tools' own.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+
+scenarios=(good regressed rogue)
+while [ $# -gt 0 ]; do
+  case $1 in
+    --scenario) scenarios=("$2"); shift 2 ;;
+    --out) out_root=$2; shift 2 ;;
+    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "error: unknown argument '$1' (try --help)" >&2; exit 64 ;;
+  esac
+done
+out_root=${out_root:-agent-canary-out}
 
 # GRDB builds over the system SQLite: install its headers when they are missing and we may.
 if [ ! -f /usr/include/sqlite3.h ]; then
@@ -18,27 +37,90 @@ if [ ! -f /usr/include/sqlite3.h ]; then
   fi
 fi
 
-echo "==> building (release; the first build takes a few minutes)" >&2
-swift build -c release --product benchmark-gate >&2
+echo "==> building the tools (release; the first build takes a few minutes)" >&2
+swift build -c release >&2
 bin=$(swift build -c release --show-bin-path)
 
-out=agent-canary-out
-mkdir -p "$out"
 example=pipelines/local/example
-echo "==> benchmark-gate: support-agent 1.5.0 (candidate) vs 1.4.0 (baseline)" >&2
-set +e
-"$bin/benchmark-gate" \
-  --candidate "$example/candidate.jsonl" --baseline "$example/baseline.jsonl" --policy "$example/canary.yaml" \
-  --output "$out/gate-result.json" --junit "$out/gate-junit.xml" --summary "$out/gate-summary.md" \
-  --ledger "$out/ledger.sqlite"
-status=$?
-set -e
-case $status in
-  0) verdict="the gate lets the release go on" ;;
-  1) verdict="the gate stops the release" ;;
-  *) echo "error: benchmark-gate failed with exit status $status" >&2; exit "$status" ;;
-esac
+policy=$example/canary.yaml
+start_epoch=1795683600        # 2026-11-26T09:00:00Z
+look_seconds=900              # one look every 15 simulated minutes
+conversations_per_look=4000   # new conversations per 15 minutes (about 10,000 tasks)
+max_looks=12
+
+iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
+# A top-level member of an artifact (artifacts are written with sorted keys and two-space indentation).
+field() { grep -o "^  \"$1\" : \"[^\"]*\"" "$2" | sed 's/.*: "\(.*\)"/\1/'; }
+number() { grep -o "^  \"$1\" : [0-9]*" "$2" | sed 's/.*: //'; }
+
+failed=0
+summary=()
+for scenario in "${scenarios[@]}"; do
+  case $scenario in good | regressed | rogue) ;; *) echo "error: unknown scenario '$scenario'" >&2; exit 64 ;; esac
+  out=$out_root/$scenario
+  rm -rf "$out"
+  mkdir -p "$out"
+  ledger=$out/ledger.sqlite
+  now=$start_epoch
+  echo >&2
+  echo "==> scenario $scenario" >&2
+
+  # 1. The gate: the bundled benchmark results of 1.5.0 (candidate) and 1.4.0 (baseline).
+  SOURCE_DATE_EPOCH=$now "$bin/benchmark-gate" \
+    --candidate "$example/candidate.jsonl" --baseline "$example/baseline.jsonl" --policy "$policy" \
+    --run-id "run-local-$scenario" --output "$out/gate-result.json" --junit "$out/gate-junit.xml" \
+    --summary "$out/gate-summary.md" --ledger "$ledger" >/dev/null
+  run=run-local-$scenario
+  echo "gate: pass ($out/gate-result.json)" >&2
+
+  # 2. The canary starts at the policy's first step; nginx configuration in $out/deploy.
+  SOURCE_DATE_EPOCH=$now "$bin/canary-deploy" start --gate "$out/gate-result.json" --policy "$policy" \
+    --router nginx --out-dir "$out/deploy" --ledger "$ledger" >/dev/null
+  echo "canary-deploy: started at $(number weight "$out/deploy/rollout.json") % ($out/deploy/nginx.conf)" >&2
+
+  # 3. Looks: the fleet serves the rollout's current weight for 15 minutes, then the monitor judges and acts.
+  look=0
+  phase=progressing
+  while [ "$phase" = progressing ] && [ $look -lt $max_looks ]; do
+    look=$((look + 1))
+    weight=$(number weight "$out/deploy/rollout.json")
+    "$bin/agent-sim" telemetry --scenario "$scenario" --seed "$look" --weight "$weight" \
+      --conversations "$conversations_per_look" --rate "$(awk "BEGIN { print $conversations_per_look / 600 }")" \
+      --start "$(iso "$now")" --id-prefix "look$look" --append --out "$out/telemetry.jsonl"
+    now=$((now + look_seconds))
+    set +e
+    SOURCE_DATE_EPOCH=$now "$bin/monitor" analyze --run "$run" --policy "$policy" --events "$out/telemetry.jsonl" \
+      --act --out-dir "$out/deploy" --output "$out/analysis.json" --report "$out/report.html" \
+      --metrics-file "$out/canary.prom" --junit "$out/analysis-junit.xml" --ledger "$ledger" >"$out/look-$look.md"
+    status=$?
+    set -e
+    [ $status -le 1 ] || { echo "error: monitor failed with exit status $status" >&2; cat "$out/look-$look.md" >&2; exit $status; }
+    phase=$(field phase "$out/deploy/rollout.json")
+    headline=$(grep -m1 '^\*\*' "$out/look-$look.md" | sed 's/\*\*//g; s/ Always-valid intervals.*//')
+    acted=$(grep -m1 '^\*\*Acted:\*\*' "$out/look-$look.md" | sed 's/\*\*Acted:\*\* */ → /' || true)
+    echo "look $look at $(iso "$now"), weight $weight %: $headline$acted" >&2
+  done
+
+  # 4. The evidence as data: the candidate's failures as regression tasks, everything as a dataset.
+  "$bin/feedback-export" --run "$run" --kind failures --kind rogue-actions --kind negative-feedback \
+    --arm candidate --format benchmark-tasks --policy "$policy" --out-dir "$out/regression-tasks" \
+    --ledger "$ledger" >/dev/null
+  "$bin/feedback-export" --run "$run" --kind all --format native --split train=0.8,eval=0.2 --policy "$policy" \
+    --out-dir "$out/dataset" --ledger "$ledger" >/dev/null
+  tasks=$(number records "$out/regression-tasks/manifest.json")
+  records=$(number records "$out/dataset/manifest.json")
+  echo "feedback-export: $records record(s) in $out/dataset, $tasks regression task(s) in $out/regression-tasks" >&2
+
+  expected=promoted
+  [ "$scenario" = good ] || expected=rolled_back
+  verdict="as expected"
+  if [ "$phase" != "$expected" ]; then verdict="UNEXPECTED (expected $expected)"; failed=1; fi
+  summary+=("$scenario: $phase after $look look(s) — $verdict; report $out/report.html; dataset $out/dataset ($records records); regression tasks $out/regression-tasks/all.jsonl ($tasks)")
+done
+
 echo
-echo "$verdict (exit $status)."
-echo "artifact: $out/gate-result.json · JUnit: $out/gate-junit.xml · summary: $out/gate-summary.md"
-echo "ledger:   $out/ledger.sqlite (try: sqlite3 $out/ledger.sqlite 'SELECT * FROM run_summary')"
+echo "What happened:"
+for line in "${summary[@]}"; do echo "  $line"; done
+echo "Each scenario's ledger is $out_root/<scenario>/ledger.sqlite (try: sqlite3 $out_root/good/ledger.sqlite 'SELECT * FROM rollout_history')."
+echo "The regression tasks are in benchmark-gate's input format: add them to the next release's benchmark suite."
+exit $failed
