@@ -367,111 +367,43 @@ package struct FeedbackExport {
         _ record: RetainedRecord, input: String?, output: String?, labels: [String: String], hash: String,
         to line: inout [UInt8]
     ) {
-        line.appendRaw("{")
-        line.appendMemberName("arm")
-        line.appendJSONString(record.arm)
-        if let category = record.category {
-            line.appendRaw(",")
-            line.appendMemberName("category")
-            line.appendJSONString(category)
+        var object = JSONObjectBytes(&line)
+        object.string("arm", record.arm, &line)
+        object.string("category", record.category, &line)
+        object.raw("content_available", input != nil || output != nil ? "true" : "false", &line)
+        object.string("content_sha256", hash, &line)
+        object.string("conversation_id", record.conversationId, &line)
+        object.string("decision", record.decision, &line)
+        object.string("event_id", record.eventKey, &line)
+        object.value("input", &line) { $0.appendJSONOrString(input) }
+        object.string("kind", record.kind, &line)
+        object.value("labels", &line) { bytes in
+            var labelObject = JSONObjectBytes(&bytes)
+            for (key, value) in labels.sorted(by: { $0.key < $1.key }) {
+                labelObject.string(named: key, value, &bytes)
+            }
+            labelObject.close(&bytes)
         }
-        line.appendRaw(",")
-        line.appendMemberName("content_available")
-        line.appendRaw(input != nil || output != nil ? "true" : "false")
-        line.appendRaw(",")
-        line.appendMemberName("content_sha256")
-        line.appendJSONString(hash)
-        line.appendRaw(",")
-        line.appendMemberName("conversation_id")
-        line.appendJSONString(record.conversationId)
-        if let decision = record.decision {
-            line.appendRaw(",")
-            line.appendMemberName("decision")
-            line.appendJSONString(decision)
+        object.raw("look_id", String(record.lookId), &line)
+        object.value("metrics", &line) { bytes in
+            var metrics = JSONObjectBytes(&bytes)
+            metrics.string("cost_source", record.costSource, &bytes)
+            for metric in record.metrics.named { metrics.number(metric.name, metric.value, &bytes) }
+            metrics.close(&bytes)
         }
-        line.appendRaw(",")
-        line.appendMemberName("event_id")
-        line.appendJSONString(record.eventKey)
-        line.appendRaw(",")
-        line.appendMemberName("input")
-        line.appendJSONOrString(input)
-        line.appendRaw(",")
-        line.appendMemberName("kind")
-        line.appendJSONString(record.kind)
-        line.appendRaw(",")
-        line.appendMemberName("labels")
-        line.appendRaw("{")
-        for (index, (key, value)) in labels.sorted(by: { $0.key < $1.key }).enumerated() {
-            if index > 0 { line.appendRaw(",") }
-            line.appendJSONString(key)
-            line.appendRaw(":")
-            line.appendJSONString(value)
-        }
-        line.appendRaw("}")
-        line.appendRaw(",")
-        line.appendMemberName("look_id")
-        line.appendRaw(String(record.lookId))
-        line.appendRaw(",")
-        line.appendMemberName("metrics")
-        line.appendRaw("{")
-        var first = true
-        if let source = record.costSource {
-            line.appendMemberName("cost_source")
-            line.appendJSONString(source)
-            first = false
-        }
-        for metric in record.metrics.named {
-            if !first { line.appendRaw(",") }
-            line.appendMemberName(metric.name)
-            line.appendJSONNumber(metric.value)
-            first = false
-        }
-        line.appendRaw("}")
-        line.appendRaw(",")
-        line.appendMemberName("outcome")
-        line.appendJSONString(record.outcome)
-        line.appendRaw(",")
-        line.appendMemberName("output")
-        line.appendJSONOrString(output)
-        if let request = record.requestId {
-            line.appendRaw(",")
-            line.appendMemberName("request_id")
-            line.appendJSONString(request)
-        }
-        line.appendRaw(",")
-        line.appendMemberName("run_id")
-        line.appendJSONString(record.runId)
-        line.appendRaw(",")
-        line.appendMemberName("schema")
-        line.appendRaw("\"agent-canary/feedback-record/v1\"")
-        if let span = record.spanId {
-            line.appendRaw(",")
-            line.appendMemberName("span_id")
-            line.appendJSONString(span)
-        }
-        if let step = record.stepIndex {
-            line.appendRaw(",")
-            line.appendMemberName("step")
-            line.appendRaw(String(step + 1))
-        }
-        line.appendRaw(",")
-        line.appendMemberName("task_id")
-        line.appendJSONString(record.taskId)
-        line.appendRaw(",")
-        line.appendMemberName("tool_calls")
-        line.appendRaw(record.toolCalls)
-        if let trace = record.traceId {
-            line.appendRaw(",")
-            line.appendMemberName("trace_id")
-            line.appendJSONString(trace)
-        }
-        line.appendRaw(",")
-        line.appendMemberName("ts")
-        line.appendRaw(String(record.timestamp))
-        line.appendRaw(",")
-        line.appendMemberName("version")
-        line.appendJSONString(record.version)
-        line.appendRaw("}")
+        object.string("outcome", record.outcome, &line)
+        object.value("output", &line) { $0.appendJSONOrString(output) }
+        object.string("request_id", record.requestId, &line)
+        object.string("run_id", record.runId, &line)
+        object.raw("schema", "\"agent-canary/feedback-record/v1\"", &line)
+        object.string("span_id", record.spanId, &line)
+        object.raw("step", record.stepIndex.map { String($0 + 1) }, &line)
+        object.string("task_id", record.taskId, &line)
+        object.raw("tool_calls", record.toolCalls, &line)
+        object.string("trace_id", record.traceId, &line)
+        object.raw("ts", String(record.timestamp), &line)
+        object.string("version", record.version, &line)
+        object.close(&line)
     }
 
     /// A regression task: the prompt of a task that failed (or acted without authorization, or was rated

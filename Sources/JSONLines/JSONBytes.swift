@@ -77,6 +77,64 @@ extension [UInt8] {
     }
 }
 
+/// Writes one JSON object's members into a byte buffer, commas included; members are written in the order
+/// given (callers give them in name order for canonical output).
+package struct JSONObjectBytes {
+    private var first = true
+
+    /// Starts an object: appends `{`.
+    package init(_ bytes: inout [UInt8]) {
+        bytes.appendRaw("{")
+    }
+
+    private mutating func name(_ name: StaticString, _ bytes: inout [UInt8]) {
+        if !first { bytes.appendRaw(",") }
+        first = false
+        bytes.appendMemberName(name)
+    }
+
+    /// A string member; nothing when `value` is `nil`.
+    package mutating func string(_ name: StaticString, _ value: String?, _ bytes: inout [UInt8]) {
+        guard let value else { return }
+        self.name(name, &bytes)
+        bytes.appendJSONString(value)
+    }
+
+    /// A string member whose name is only known at run time (escaped as needed).
+    package mutating func string(named name: String, _ value: String, _ bytes: inout [UInt8]) {
+        if !first { bytes.appendRaw(",") }
+        first = false
+        bytes.appendJSONString(name)
+        bytes.appendRaw(":")
+        bytes.appendJSONString(value)
+    }
+
+    /// A member whose value is JSON text as it is (numbers, literals, stored JSON); nothing when `nil`.
+    package mutating func raw(_ name: StaticString, _ value: String?, _ bytes: inout [UInt8]) {
+        guard let value else { return }
+        self.name(name, &bytes)
+        bytes.appendRaw(value)
+    }
+
+    /// A number member; nothing when `value` is `nil`.
+    package mutating func number(_ name: StaticString, _ value: Double?, _ bytes: inout [UInt8]) {
+        guard let value else { return }
+        self.name(name, &bytes)
+        bytes.appendJSONNumber(value)
+    }
+
+    /// A member whose value `write` appends.
+    package mutating func value(_ name: StaticString, _ bytes: inout [UInt8], _ write: (inout [UInt8]) -> Void) {
+        self.name(name, &bytes)
+        write(&bytes)
+    }
+
+    /// Ends the object: appends `}`.
+    package func close(_ bytes: inout [UInt8]) {
+        bytes.appendRaw("}")
+    }
+}
+
 extension JSONParser {
     /// Whether `bytes` hold one complete JSON text, checked without building it.
     package static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {

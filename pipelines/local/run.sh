@@ -7,6 +7,7 @@
 #
 #   ./pipelines/local/run.sh                       # all three scenarios: good, regressed, rogue
 #   ./pipelines/local/run.sh --scenario regressed  # one of them
+#   ./pipelines/local/run.sh --format otlp         # the fleet's telemetry as OTLP/JSON traces (GenAI names)
 #
 # Run from a fresh clone: it builds the tools (release) first. Everything goes to agent-canary-out/<scenario>/
 # (its own ledger, the gate's and the monitor's artifacts, the HTML report, the rendered nginx configuration,
@@ -17,15 +18,22 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 scenarios=(good regressed rogue)
+format=native
 while [ $# -gt 0 ]; do
   case $1 in
     --scenario) scenarios=("$2"); shift 2 ;;
+    --format) format=$2; shift 2 ;;
     --out) out_root=$2; shift 2 ;;
     -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown argument '$1' (try --help)" >&2; exit 64 ;;
   esac
 done
 out_root=${out_root:-agent-canary-out}
+case $format in
+  native) source_flag=--events; telemetry_file=telemetry.jsonl ;;
+  otlp) source_flag=--otlp; telemetry_file=traces.jsonl ;;
+  *) echo "error: --format is native or otlp" >&2; exit 64 ;;
+esac
 
 # GRDB builds over the system SQLite: install its headers when they are missing and we may.
 if [ ! -f /usr/include/sqlite3.h ]; then
@@ -86,10 +94,10 @@ for scenario in "${scenarios[@]}"; do
     weight=$(number weight "$out/deploy/rollout.json")
     "$bin/agent-sim" telemetry --scenario "$scenario" --seed "$look" --weight "$weight" \
       --conversations "$conversations_per_look" --rate "$(awk "BEGIN { print $conversations_per_look / 600 }")" \
-      --start "$(iso "$now")" --id-prefix "look$look" --append --out "$out/telemetry.jsonl"
+      --format "$format" --start "$(iso "$now")" --id-prefix "look$look" --append --out "$out/$telemetry_file"
     now=$((now + look_seconds))
     set +e
-    SOURCE_DATE_EPOCH=$now "$bin/monitor" analyze --run "$run" --policy "$policy" --events "$out/telemetry.jsonl" \
+    SOURCE_DATE_EPOCH=$now "$bin/monitor" analyze --run "$run" --policy "$policy" "$source_flag" "$out/$telemetry_file" \
       --act --out-dir "$out/deploy" --output "$out/analysis.json" --report "$out/report.html" \
       --metrics-file "$out/canary.prom" --junit "$out/analysis-junit.xml" --ledger "$ledger" >"$out/look-$look.md"
     status=$?
