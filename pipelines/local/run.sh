@@ -29,6 +29,12 @@ while [ $# -gt 0 ]; do
   esac
 done
 out_root=${out_root:-agent-canary-out}
+for scenario in "${scenarios[@]}"; do
+  case $scenario in
+    good | regressed | rogue) ;;
+    *) echo "error: unknown scenario '$scenario' (good, regressed or rogue)" >&2; exit 64 ;;
+  esac
+done
 case $format in
   native) source_flag=--events; telemetry_file=telemetry.jsonl ;;
   otlp) source_flag=--otlp; telemetry_file=traces.jsonl ;;
@@ -64,7 +70,6 @@ number() { grep -o "^  \"$1\" : [0-9]*" "$2" | sed 's/.*: //'; }
 failed=0
 summary=()
 for scenario in "${scenarios[@]}"; do
-  case $scenario in good | regressed | rogue) ;; *) echo "error: unknown scenario '$scenario'" >&2; exit 64 ;; esac
   out=$out_root/$scenario
   rm -rf "$out"
   mkdir -p "$out"
