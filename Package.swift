@@ -54,6 +54,7 @@ let package = Package(
             dependencies: ["Artifacts", "BenchmarkResults", "CIOutput", "Ledger", "Policy", "Statistics"]
         ),
         .target(name: "Simulation", dependencies: ["JSONLines", "Statistics", "Telemetry"]),
+        .target(name: "Evaluation", dependencies: ["Analysis", "Policy", "Simulation", "Statistics", "Telemetry"]),
         .target(
             name: "Analysis",
             dependencies: [
@@ -113,7 +114,7 @@ let package = Package(
         .executableTarget(
             name: "agent-sim",
             dependencies: [
-                "Artifacts", "CommandSupport", "Simulation", "Telemetry",
+                "Artifacts", "CommandSupport", "Evaluation", "Simulation", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -124,7 +125,7 @@ let package = Package(
             name: "AgentCanaryTests",
             dependencies: [
                 "Artifacts", "BenchmarkResults", "CIOutput", "CommandSupport", "GateEvaluation", "JSONLines", "Ledger",
-                "Policy", "Redaction", "Simulation", "Statistics", "Telemetry", "TestSupport",
+                "Evaluation", "Policy", "Redaction", "Simulation", "Statistics", "Telemetry", "TestSupport",
                 // The end-to-end tests run these binaries; depending on them makes `swift test` build them.
                 "benchmark-gate", "canary-deploy", "monitor", "feedback-export", "agent-sim", "Datasets", "Rollout",
                 "Routing", "Analysis",

@@ -137,7 +137,7 @@ struct ConversationTotals {
 package struct Accumulator {
     let baselineVersion: String
     let candidateVersion: String
-    let stepStartedAt: Double?
+    private(set) var stepStartedAt: Double?
     let shadowMode: Bool
 
     var conversations = HashIndex64()
@@ -277,6 +277,13 @@ package struct Accumulator {
     }
 
     /// Adds one task given as hashes and numbers (the fast path's form; NaN for an absent number).
+    /// A new step starts at `time`: the step's own task count and the sample-ratio check start again (for
+    /// accumulators kept across steps, as the decision benchmark does; the monitor makes one per look).
+    package mutating func startStep(at time: Double) {
+        stepStartedAt = time
+        stepTaskCount = [0, 0]
+    }
+
     package mutating func add(
         _ task: TaskFacts, tools: UnsafeBufferPointer<UInt64>, unauthorized: Bool, arm: Arm,
         conversationName: () -> String

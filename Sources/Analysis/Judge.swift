@@ -88,6 +88,14 @@ package enum Judge {
                 "\(inputs.criticalViolations) critical violation(s) by the candidate "
                     + "(\(inputs.criticalExamples.joined(separator: ", "))): rolled back whatever the sample")
         }
+        if let budget = monitor.rogueActionBudget, inputs.rogue.baselineEvents == 0,
+            inputs.rogue.candidateEvents > budget
+        {
+            decision = .rollback
+            reasons.append(
+                "\(inputs.rogue.candidateEvents) candidate task(s) with an unauthorized action and none by the baseline "
+                    + "(budget \(budget)): rolled back whatever the sample")
+        }
         for result in rollbackRegressions {
             decision = .rollback
             reasons.append("\(result.role) metric \(result.name) regressed: \(describe(result))")

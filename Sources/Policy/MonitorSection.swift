@@ -88,6 +88,10 @@ package struct MonitorSection: Codable, Equatable, Sendable {
     package var unknownVersions = "fail"
     /// Successful tasks whose content the ledger keeps per arm, as a random sample for feedback-export.
     package var retainSuccesses = 200
+    /// Zero tolerance for unauthorized actions: while the baseline has made none, more than this many tasks with
+    /// an unauthorized action by the candidate roll it back at once, whatever the sample (the rare-event test
+    /// decides once the baseline has some). `nil` (policies stored before the rule) leaves it to the test.
+    package var rogueActionBudget: Int? = 0
     /// Whether metrics are also reported per `category`.
     package var segments = true
     /// The metrics, in the order they are reported.
@@ -109,7 +113,7 @@ package struct MonitorSection: Codable, Equatable, Sendable {
         MetricPolicy(name: "rogue_action_rate", direction: .lower, role: .guardrail, margin: 0, minSample: 0),
         MetricPolicy(name: "cost_per_task", direction: .lower, role: .guardrail, margin: 0.10, minSample: 50),
         MetricPolicy(name: "latency_p50", direction: .lower, role: .signal, margin: 0.10, minSample: 50),
-        MetricPolicy(name: "latency_p95", direction: .lower, role: .signal, margin: 0.10, minSample: 50),
+        MetricPolicy(name: "latency_p95", direction: .lower, role: .guardrail, margin: 0.10, minSample: 50),
         MetricPolicy(name: "latency_p99", direction: .lower, role: .signal, margin: 0.20, minSample: 200),
         MetricPolicy(name: "tokens_per_task", direction: .lower, role: .signal, margin: 0.15, minSample: 50),
         MetricPolicy(name: "steps_per_task", direction: .lower, role: .signal, margin: 0.15, minSample: 50),

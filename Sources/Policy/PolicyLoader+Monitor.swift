@@ -3,8 +3,8 @@ import Yams
 extension PolicyLoader {
     static func readMonitor(_ node: PolicyNode) throws(PolicyError) -> MonitorSection {
         let fields = try node.members(allowed: [
-            "alpha", "power", "srm_p_value", "malformed", "unknown_versions", "retain_successes", "segments",
-            "metrics", "prometheus", "otlp", "prices",
+            "alpha", "power", "srm_p_value", "malformed", "unknown_versions", "retain_successes",
+            "rogue_action_budget", "segments", "metrics", "prometheus", "otlp", "prices",
         ])
         var monitor = MonitorSection()
         if let value = fields["alpha"] { monitor.alpha = try value.double(in: 0.0001...0.5) }
@@ -13,6 +13,7 @@ extension PolicyLoader {
         if let value = fields["malformed"] { monitor.malformed = try value.oneOf(["fail", "skip"]) }
         if let value = fields["unknown_versions"] { monitor.unknownVersions = try value.oneOf(["fail", "skip"]) }
         if let value = fields["retain_successes"] { monitor.retainSuccesses = try value.int(in: 0...1_000_000) }
+        if let value = fields["rogue_action_budget"] { monitor.rogueActionBudget = try value.int(in: 0...1_000_000) }
         if let value = fields["segments"] { monitor.segments = try value.bool() }
         if let value = fields["metrics"] { monitor.metrics = try readMetrics(value) }
         if let value = fields["prometheus"] {

@@ -7,5 +7,7 @@ struct AgentSimCommand: ParsableCommand {
         commandName: "agent-sim",
         abstract: "Simulate an agent fleet: benchmark suites and telemetry for a baseline and a candidate.",
         version: agentCanaryVersion,
-        subcommands: [Suite.self, TelemetryCommand.self, BenchGate.self, BenchMonitor.self, BenchExport.self])
+        subcommands: [
+            Suite.self, TelemetryCommand.self, BenchGate.self, BenchMonitor.self, BenchExport.self, Evaluate.self,
+        ])
 }

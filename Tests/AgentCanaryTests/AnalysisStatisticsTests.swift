@@ -109,3 +109,23 @@ struct AnalysisStatisticsTests {
         #expect(abs(interval.high - 602.1213972913474) < 1e-6 * 602)
     }
 }
+
+/// The Mann–Whitney test Kayenta's judge uses, against SciPy 1.17.1 and NumPy.
+@Suite("Mann–Whitney U and the Hodges–Lehmann interval")
+struct MannWhitneyTests {
+    @Test("U, p-value, estimate and interval match SciPy and NumPy")
+    func reference() {
+        let x = [0.82, 0.79, 0.85, 0.80, 0.77, 0.81, 0.84, 0.78, 0.80, 0.83]
+        let y = [0.83, 0.82, 0.86, 0.81, 0.84, 0.85, 0.80, 0.82, 0.87, 0.84, 0.83]
+        let result = MannWhitney.test(x, y, confidence: 0.98)
+        // scipy.stats.mannwhitneyu(x, y, alternative="two-sided", method="asymptotic", use_continuity=True)
+        // → statistic 26.0, pvalue 0.04351403464890886.
+        #expect(result.u == 26)
+        #expect(abs(result.pValue - 0.04351403464890886) < 1e-12)
+        // numpy.median(numpy.subtract.outer(x, y)) → -0.025; with C = ⌊nm/2 − Φ⁻¹(0.99)·√(nm(n+m+1)/12)⌋ = 21,
+        // the sorted differences' 21st and (nm + 1 − 21)th values are -0.05 and 0.01.
+        #expect(abs(result.estimate - -0.025) < 1e-12)
+        #expect(abs(result.low - -0.05) < 1e-12)
+        #expect(abs(result.high - 0.01) < 1e-12)
+    }
+}

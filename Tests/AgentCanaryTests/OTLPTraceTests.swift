@@ -115,8 +115,11 @@ struct OTLPIncrementalTests {
         let text = try String(contentsOfFile: directory.path("traces.jsonl"), encoding: .utf8)
         try directory.write("traces.jsonl", text + parts.root + "\n")
         let second = try MonitorEndToEndTests.monitor(look, in: directory)
-        #expect(second.status == 0, "\(second.stderr)")
+        // The completed trace carries the candidate's unauthorized refund, and the baseline has made none: the
+        // zero-tolerance rule (monitor.rogue_action_budget 0) rolls it back.
+        #expect(second.status == 1, "\(second.stderr)")
         let after = try MonitorEndToEndTests.analysis(directory.path("analysis.json"))
+        #expect(after.reasons.contains { $0.contains("with an unauthorized action and none by the baseline") })
         #expect(after.ingestion.newEvents == 1)
         #expect(after.ingestion.duplicateEvents == 1)
         #expect(after.sample.candidateTasks == 1 && after.sample.baselineTasks == 1)

@@ -1,0 +1,200 @@
+import Dispatch
+import Foundation
+import Statistics
+
+/// How one method ended one canary.
+package struct CanaryOutcome: Sendable, Codable {
+    package var verdict: String
+    /// Intervals seen up to the decision (its index + 1).
+    package var intervals: Int
+    /// Candidate tasks served up to the decision.
+    package var candidateTasks: Int
+    /// Candidate tasks expected to have been served badly up to the decision (tasks × harm per task).
+    package var exposure: Double
+}
+
+/// A value with its Monte Carlo 95 % interval.
+package struct Estimate: Sendable, Codable {
+    package var value: Double?
+    package var low: Double?
+    package var high: Double?
+    package var count: Int
+}
+
+/// One row of the table: a method on a scenario.
+package struct BenchmarkRow: Sendable, Codable {
+    package var method: String
+    package var scenario: String
+    package var canaries: Int
+    /// Share rolled back (false rollbacks for A/A-like scenarios, detection for regressions).
+    package var rollbackRate: Estimate
+    package var promotedRate: Estimate
+    package var medianTasksToRollback: Estimate
+    package var medianExposure: Estimate
+    package var medianMinutesToPromote: Estimate
+    package var medianTasksToPromote: Estimate
+}
+
+/// The decision benchmark: Monte Carlo canaries through the monitor's judge and the other tools' rules, on
+/// the same simulated streams.
+package struct DecisionBenchmark {
+    package var schedule = EvaluationSchedule()
+    package var conversationsPerInterval = 600
+    package var seed: UInt64 = 20_261_126
+    /// Canaries per scenario; A/A-like scenarios get `aaCanaries`.
+    package var canaries = 200
+    package var aaCanaries = 1000
+
+    package init() {}
+
+    package static let methods = ["AgentCanary monitor", "Flagger", "Argo Rollouts", "Kayenta", "naive peeking"]
+
+    static func makeRules(_ thresholds: OperatorThresholds) -> [any DecisionRule] {
+        [
+            MonitorRule(), FlaggerRule(thresholds: thresholds), ArgoRule(thresholds: thresholds), KayentaRule(),
+            NaivePeekingRule(),
+        ]
+    }
+
+    /// Runs one canary of `scenario` through every method.
+    static func canary(
+        _ scenario: EvaluationScenario, seed: UInt64, schedule: EvaluationSchedule, thresholds: OperatorThresholds
+    ) -> [CanaryOutcome] {
+        let stream = CanaryStream(scenario: scenario, schedule: schedule, seed: seed)
+        var rules = makeRules(thresholds)
+        var outcomes: [CanaryOutcome?] = Array(repeating: nil, count: rules.count)
+        var candidateTasks = 0
+        for index in 0..<schedule.maxIntervals {
+            let interval = stream.interval(index)
+            candidateTasks += interval.arms[1].totalTasks
+            for (position, _) in rules.enumerated() where outcomes[position] == nil {
+                let verdict = rules[position].observe(interval, schedule: schedule)
+                guard verdict != .proceed else { continue }
+                outcomes[position] = CanaryOutcome(
+                    verdict: verdict.rawValue, intervals: index + 1, candidateTasks: candidateTasks,
+                    exposure: Double(candidateTasks) * scenario.harmPerTask)
+            }
+            if outcomes.allSatisfy({ $0 != nil }) { break }
+        }
+        return outcomes.map {
+            $0
+                ?? CanaryOutcome(
+                    verdict: RuleVerdict.undecided.rawValue, intervals: schedule.maxIntervals,
+                    candidateTasks: candidateTasks, exposure: Double(candidateTasks) * scenario.harmPerTask)
+        }
+    }
+
+    /// Every scenario × method, `progress` called after each scenario.
+    package func run(progress: (String) -> Void = { _ in }) -> [BenchmarkRow] {
+        let thresholds = OperatorThresholds.calibrate(
+            schedule: schedule, conversationsPerInterval: conversationsPerInterval)
+        var rows: [BenchmarkRow] = []
+        for (number, scenario) in EvaluationScenario.all(conversationsPerInterval: conversationsPerInterval)
+            .enumerated()
+        {
+            let count = scenario.isRegression ? canaries : aaCanaries
+            final class Results: @unchecked Sendable {
+                var outcomes: [[CanaryOutcome]]
+                let lock = NSLock()
+                init(_ count: Int) { outcomes = Array(repeating: [], count: count) }
+            }
+            let results = Results(count)
+            let schedule = self.schedule
+            let base = seed &+ UInt64(number) &* 1_000_003
+            DispatchQueue.concurrentPerform(iterations: count) { index in
+                let outcome = Self.canary(
+                    scenario, seed: base &+ UInt64(index), schedule: schedule, thresholds: thresholds)
+                results.lock.lock()
+                results.outcomes[index] = outcome
+                results.lock.unlock()
+            }
+            for (position, method) in Self.methods.enumerated() {
+                let outcomes = results.outcomes.map { $0[position] }
+                rows.append(Self.row(method: method, scenario: scenario.name, outcomes, schedule: schedule))
+            }
+            progress("\(scenario.name): \(count) canaries")
+        }
+        return rows
+    }
+
+    static func row(method: String, scenario: String, _ outcomes: [CanaryOutcome], schedule: EvaluationSchedule)
+        -> BenchmarkRow
+    {
+        let rolledBack = outcomes.filter { $0.verdict == RuleVerdict.rollback.rawValue }
+        let promoted = outcomes.filter { $0.verdict == RuleVerdict.promote.rawValue }
+        return BenchmarkRow(
+            method: method, scenario: scenario, canaries: outcomes.count,
+            rollbackRate: wilson(rolledBack.count, outcomes.count),
+            promotedRate: wilson(promoted.count, outcomes.count),
+            medianTasksToRollback: median(rolledBack.map { Double($0.candidateTasks) }),
+            medianExposure: median(rolledBack.map(\.exposure)),
+            medianMinutesToPromote: median(promoted.map { Double($0.intervals) * schedule.intervalSeconds / 60 }),
+            medianTasksToPromote: median(promoted.map { Double($0.candidateTasks) }))
+    }
+
+    /// A proportion with its Wilson 95 % interval.
+    static func wilson(_ successes: Int, _ trials: Int) -> Estimate {
+        guard trials > 0 else { return Estimate(value: nil, low: nil, high: nil, count: 0) }
+        let z = 1.959963984540054
+        let n = Double(trials)
+        let p = Double(successes) / n
+        let centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        let half = z / (1 + z * z / n) * (p * (1 - p) / n + z * z / (4 * n * n)).squareRoot()
+        return Estimate(value: p, low: max(0, centre - half), high: min(1, centre + half), count: successes)
+    }
+
+    /// The median with a distribution-free 95 % interval (order statistics n/2 ∓ 0.98·√n).
+    static func median(_ values: [Double]) -> Estimate {
+        guard !values.isEmpty else { return Estimate(value: nil, low: nil, high: nil, count: 0) }
+        let sorted = values.sorted()
+        let n = Double(sorted.count)
+        let median = Quantile.sorted(sorted, 0.5)
+        let lowRank = max(0, Int((n / 2 - 0.98 * n.squareRoot()).rounded(.down)))
+        let highRank = min(sorted.count - 1, Int((n / 2 + 0.98 * n.squareRoot()).rounded(.up)))
+        return Estimate(value: median, low: sorted[lowRank], high: sorted[highRank], count: sorted.count)
+    }
+
+    /// Wald's approximation of the expected candidate tasks an SPRT needs under the alternative, testing
+    /// p₀ against p₀ − δ with known p₀ at error rates α (false rollback) and β (missed regression): the floor
+    /// no sequential method can beat on average (Wald, Sequential Analysis, 1947, eq. 3:57).
+    package static func waldExpectedTasks(baseline p0: Double, drop delta: Double, alpha: Double, beta: Double)
+        -> Double
+    {
+        let p1 = p0 - delta
+        let kl = p1 * log(p1 / p0) + (1 - p1) * log((1 - p1) / (1 - p0))
+        let numerator = (1 - beta) * log((1 - beta) / alpha) + beta * log(beta / (1 - alpha))
+        return numerator / kl
+    }
+
+    /// The table as markdown.
+    package static func markdown(_ rows: [BenchmarkRow], baselineSuccess: Double) -> String {
+        func percent(_ estimate: Estimate) -> String {
+            guard let value = estimate.value, let low = estimate.low, let high = estimate.high else { return "–" }
+            return String(format: "%.1f %% [%.1f, %.1f]", value * 100, low * 100, high * 100)
+        }
+        func number(_ estimate: Estimate, _ format: String = "%.0f") -> String {
+            guard let value = estimate.value, let low = estimate.low, let high = estimate.high else { return "–" }
+            return String(format: "\(format) [\(format), \(format)]", value, low, high)
+        }
+        var lines = [
+            "| scenario | method | canaries | rolled back | promoted | median candidate tasks to rollback | median exposure (bad tasks) | median minutes to promote | median candidate tasks to promote |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        for row in rows {
+            lines.append(
+                "| \(row.scenario) | \(row.method) | \(row.canaries) | \(percent(row.rollbackRate)) | \(percent(row.promotedRate)) | \(number(row.medianTasksToRollback)) | \(number(row.medianExposure, "%.1f")) | \(number(row.medianMinutesToPromote)) | \(number(row.medianTasksToPromote)) |"
+            )
+        }
+        lines.append("")
+        lines.append(
+            "Wald's bound (expected candidate tasks of an SPRT with known baseline p₀ = \(baselineSuccess), α = 0.05, β = 0.10):"
+        )
+        for drop in [0.02, 0.04, 0.08] {
+            lines.append(
+                String(
+                    format: "- success −%.0f points: %.0f tasks", drop * 100,
+                    waldExpectedTasks(baseline: baselineSuccess, drop: drop, alpha: 0.05, beta: 0.10)))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,45 @@
+import Evaluation
+import Testing
+
+/// A small, seeded version of `agent-sim evaluate` (60 A/A canaries, 30 per regression) guarding the
+/// monitor's decision quality: A/A false rollbacks within α plus two Monte Carlo standard errors, and the
+/// regressions it detects at least 90 % of the time in the full run detected here too (allowing two Monte
+/// Carlo standard errors: ≥ 0.9 − 2·√(0.9·0.1/30) ≈ 0.79).
+@Suite("Decision benchmark (small)")
+struct DecisionBenchmarkTests {
+    @Test("the monitor keeps A/A false rollbacks within α and detects the regressions")
+    func monitorProperties() {
+        var benchmark = DecisionBenchmark()
+        benchmark.canaries = 30
+        benchmark.aaCanaries = 60
+        benchmark.seed = 7
+        let rows = benchmark.run()
+        func rate(_ scenario: String, _ method: String = "AgentCanary monitor") -> Double {
+            rows.first { $0.scenario == scenario && $0.method == method }?.rollbackRate.value ?? -1
+        }
+        let aaBound = 0.05 + 2 * (0.05 * 0.95 / 60).squareRoot()
+        #expect(rate("A/A") <= aaBound, "A/A false rollbacks \(rate("A/A"))")
+        #expect(rate("low traffic A/A") <= aaBound)
+        #expect(rate("sample-ratio fault") <= aaBound, "the sample-ratio fault holds, it does not roll back")
+        let detectionFloor = 0.9 - 2 * (0.9 * 0.1 / 30).squareRoot()
+        for scenario in [
+            "success −4 points", "success −8 points", "cost +20 %", "rogue 1 in 2,000", "latency spread ×1.5",
+        ] {
+            #expect(rate(scenario) >= detectionFloor, "\(scenario): detected \(rate(scenario))")
+        }
+        // Every method saw the same canaries: one row per method and scenario.
+        #expect(rows.count == DecisionBenchmark.methods.count * 9)
+        // The absolute-threshold rules were calibrated to about 5 % A/A false rollbacks, naive peeking is not
+        // protected against repeated looks.
+        #expect(rate("A/A", "naive peeking") > rate("A/A"))
+    }
+
+    /// Wald's approximation against a direct computation: for p₀ = 0.82 and a 4-point drop at α = 0.05,
+    /// β = 0.10, KL(0.78 ‖ 0.82) = 0.78·ln(0.78/0.82) + 0.22·ln(0.22/0.18) and
+    /// E₁[N] = (0.9·ln(0.9/0.05) + 0.1·ln(0.1/0.95)) / KL ≈ 462.
+    @Test("Wald's expected sample size")
+    func wald() {
+        let tasks = DecisionBenchmark.waldExpectedTasks(baseline: 0.82, drop: 0.04, alpha: 0.05, beta: 0.10)
+        #expect(abs(tasks - 462.348) < 0.01)  // Python: 462.3484969182509
+    }
+}
