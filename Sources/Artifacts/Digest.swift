@@ -8,13 +8,8 @@ package enum Digest {
         hex(SHA256.hash(data: data))
     }
 
-    /// The SHA-256 of texts joined by a separator byte (0x01), without building the joined text.
-    package static func sha256(parts: [String]) -> String {
-        sha256Keyed(parts: parts).hex
-    }
-
-    /// ``sha256(parts:)`` and its first 16 bytes as a number, a key for sets of digests that does not hash
-    /// 64 characters.
+    /// The SHA-256 of texts joined by a separator byte (0x01), without building the joined text, and its first
+    /// 16 bytes as a number: a key for sets of digests that does not hash 64 characters.
     package static func sha256Keyed(parts: [String]) -> (hex: String, key: UInt128) {
         var hasher = SHA256()
         for (index, part) in parts.enumerated() {

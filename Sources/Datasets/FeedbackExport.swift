@@ -70,12 +70,11 @@ package struct ExportRequest: Sendable {
 
 /// Failures of an export.
 package enum ExportError: Error, Equatable, CustomStringConvertible {
-    case usage(String)
     case notFound(String)
 
     package var description: String {
         switch self {
-        case .usage(let text), .notFound(let text): text
+        case .notFound(let text): text
         }
     }
 }
@@ -83,7 +82,6 @@ package enum ExportError: Error, Equatable, CustomStringConvertible {
 extension ExportError: ExitStatusProviding {
     package var exitStatus: ExitStatus {
         switch self {
-        case .usage: .usage
         case .notFound: .noInput
         }
     }
@@ -225,44 +223,18 @@ package struct FeedbackExport {
             try? FileManager.default.removeItem(at: staging)
             throw pipelineFailure
         }
-        let writers = sink.writers
-        var countsByKind = sink.countsByKind
-        var countsBySplit = sink.countsBySplit
-        let countsByArm = sink.countsByArm
-        let countsByVersion = sink.countsByVersion
-        let duplicates = sink.duplicates
-        let withoutContent = sink.withoutContent
-        var notUsed = sink.notUsed
-        let forPairs = sink.forPairs
-        var evidence: [[String: String]] = []
-
-        if request.format == .openaiDPO || request.format == .trlPreference {
-            let pairs = TrainingFormats.pairs(forPairs)
-            notUsed += max(0, forPairs.count - pairs.count * 2)
-            for (index, pair) in pairs.enumerated() {
-                // A pair's split follows its prompt, so the same prompt never trains and evaluates.
-                let split = Self.split(of: TrainingFormats.render(.array(pair.prompt)), request.split)
-                try writers.write(
-                    request.format == .openaiDPO ? TrainingFormats.dpoLine(pair) : TrainingFormats.trlLine(pair),
-                    split: split)
-                var item = pair.evidence
-                item["pair"] = String(index + 1)
-                item["split"] = split
-                evidence.append(item)
-                countsBySplit[split, default: 0] += 1
-            }
-            countsByKind = ["pairs": pairs.count]
-        }
+        let evidence = request.format == .openaiDPO || request.format == .trlPreference ? try sink.writePairs() : []
 
         do {
-            let files = try writers.finish()
+            let files = try sink.writers.finish()
             let manifest = DatasetManifest(
                 schema: DatasetManifest.schemaID, runId: request.runId ?? "",
                 createdAt: ArtifactClock.iso8601(ArtifactClock.now(environment: request.environment)),
                 tool: ToolInfo(name: "feedback-export"), inputs: request.inputs, format: request.format.rawValue,
                 recordSchema: Self.recordSchema(request.format), files: files,
-                records: files.reduce(0) { $0 + $1.records }, countsByKind: countsByKind, countsBySplit: countsBySplit,
-                countsByArm: countsByArm, countsByVersion: countsByVersion, sourceRuns: runs,
+                records: files.reduce(0) { $0 + $1.records }, countsByKind: sink.countsByKind,
+                countsBySplit: sink.countsBySplit, countsByArm: sink.countsByArm,
+                countsByVersion: sink.countsByVersion, sourceRuns: runs,
                 selection: [
                     "scope": scope, "kinds": kinds.sorted().joined(separator: ","), "arm": request.arm,
                     "since_last": String(request.sinceLast),
@@ -272,9 +244,9 @@ package struct FeedbackExport {
                     : "by SHA-256 of the conversation id: a conversation is in one split only (\(splitText))",
                 dedupRule:
                     "records with the same SHA-256 of kind, input, output, tool calls and labels are written once",
-                duplicatesDropped: duplicates, redaction: redactionCounts, redactionRules: redactor.rules.map(\.name),
-                watermark: ["after_look": after, "up_to_look": upTo], recordsWithoutContent: withoutContent,
-                recordsNotUsed: notUsed, preferenceEvidence: evidence)
+                duplicatesDropped: sink.duplicates, redaction: redactionCounts,
+                redactionRules: redactor.rules.map(\.name), watermark: ["after_look": after, "up_to_look": upTo],
+                recordsWithoutContent: sink.withoutContent, recordsNotUsed: sink.notUsed, preferenceEvidence: evidence)
             let manifestData = try ArtifactCoding.encode(manifest)
             try manifestData.write(to: staging.appendingPathComponent("manifest.json"))
             // The CI files are staged with the dataset and moved into place after it is recorded.
@@ -556,6 +528,27 @@ final class RecordSink {
         countsBySplit[split, default: 0] += 1
         countsByArm[record.arm, default: 0] += 1
         countsByVersion[record.version, default: 0] += 1
+    }
+
+    /// Writes the preference pairs of the records kept for pairing; the evidence of each, for the manifest.
+    func writePairs() throws -> [[String: String]] {
+        let pairs = TrainingFormats.pairs(forPairs)
+        notUsed += max(0, forPairs.count - pairs.count * 2)
+        var evidence: [[String: String]] = []
+        for (index, pair) in pairs.enumerated() {
+            // A pair's split follows its prompt, so the same prompt never trains and evaluates.
+            let split = FeedbackExport.split(of: TrainingFormats.render(.array(pair.prompt)), request.split)
+            try writers.write(
+                request.format == .openaiDPO ? TrainingFormats.dpoLine(pair) : TrainingFormats.trlLine(pair),
+                split: split)
+            var item = pair.evidence
+            item["pair"] = String(index + 1)
+            item["split"] = split
+            evidence.append(item)
+            countsBySplit[split, default: 0] += 1
+        }
+        countsByKind = ["pairs": pairs.count]
+        return evidence
     }
 }
 

@@ -87,6 +87,8 @@ package struct ArmInterval: Sendable {
     package var tasks: [Int]
     package var successes: [Int]
     package var cost: [Double]
+    /// Sums of squared costs (for the variance of the mean cost).
+    package var costSquares: [Double]
     package var latencies: [[Double]]
     package var rogue: [Int]
 
@@ -94,6 +96,7 @@ package struct ArmInterval: Sendable {
         tasks = Array(repeating: 0, count: buckets)
         successes = Array(repeating: 0, count: buckets)
         cost = Array(repeating: 0, count: buckets)
+        costSquares = Array(repeating: 0, count: buckets)
         latencies = Array(repeating: [], count: buckets)
         rogue = Array(repeating: 0, count: buckets)
     }
@@ -101,6 +104,7 @@ package struct ArmInterval: Sendable {
     package var totalTasks: Int { tasks.reduce(0, +) }
     package var totalSuccesses: Int { successes.reduce(0, +) }
     package var totalCost: Double { cost.reduce(0, +) }
+    package var totalCostSquares: Double { costSquares.reduce(0, +) }
     package var totalRogue: Int { rogue.reduce(0, +) }
     package var allLatencies: [Double] { latencies.flatMap { $0 } }
 }
@@ -152,6 +156,7 @@ package struct CanaryStream {
             arms[arm].tasks[bucket] += 1
             if task.outcome == .success { arms[arm].successes[bucket] += 1 }
             arms[arm].cost[bucket] += task.costUSD ?? 0
+            arms[arm].costSquares[bucket] += (task.costUSD ?? 0) * (task.costUSD ?? 0)
             if let latency = task.latencyMs { arms[arm].latencies[bucket].append(latency) }
             if task.toolCalls.contains(where: { $0.authorized == false }) { arms[arm].rogue[bucket] += 1 }
         }

@@ -67,7 +67,7 @@ package struct DecisionBenchmark {
         for index in 0..<schedule.maxIntervals {
             let interval = stream.interval(index)
             candidateTasks += interval.arms[1].totalTasks
-            for (position, _) in rules.enumerated() where outcomes[position] == nil {
+            for position in rules.indices where outcomes[position] == nil {
                 let verdict = rules[position].observe(interval, schedule: schedule)
                 guard verdict != .proceed else { continue }
                 outcomes[position] = CanaryOutcome(

@@ -203,12 +203,8 @@ package struct NaivePeekingRule: DecisionRule {
             tasks[arm] += Double(data.totalTasks)
             successes[arm] += Double(data.totalSuccesses)
             rogue[arm] += Double(data.totalRogue)
-        }
-        for event in interval.events {
-            guard case .task(let task) = event, let cost = task.costUSD else { continue }
-            let arm = task.version == "1.5.0" ? 1 : 0
-            costSum[arm] += cost
-            costSquares[arm] += cost * cost
+            costSum[arm] += data.totalCost
+            costSquares[arm] += data.totalCostSquares
         }
         let critical = Distributions.normalQuantile(1 - alpha)
         let successZ = Self.proportionZ(successes[0], tasks[0], successes[1], tasks[1])

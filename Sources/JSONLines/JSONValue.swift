@@ -55,24 +55,8 @@ package enum JSONValue: Sendable, Equatable {
 /// `text` as a JSON string literal, quotes included: `"`, `\\` and control characters escaped, everything
 /// else (non-ASCII included) as it is.
 package func jsonStringLiteral(_ text: String) -> String {
-    // Most text needs no escape at all.
-    if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return "\"" + text + "\"" }
-    var result = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": result += "\\\""
-        case "\\": result += "\\\\"
-        case "\n": result += "\\n"
-        case "\r": result += "\\r"
-        case "\t": result += "\\t"
-        default:
-            if scalar.value < 0x20 {
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            } else {
-                result.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return result + "\""
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(text.utf8.count + 2)
+    bytes.appendJSONString(text)
+    return String(decoding: bytes, as: UTF8.self)
 }

@@ -113,20 +113,8 @@ extension Ledger {
         }
     }
 
-    /// Every retained record of `runIds` read by a look after `afterLook` and up to `upToLook`, of `kinds`.
-    package func retainedRecords(runIds: [String], kinds: Set<String>, afterLook: Int64, upToLook: Int64)
-        throws(LedgerError) -> [RetainedRecord]
-    {
-        var records: [RetainedRecord] = []
-        try forEachRetainedRecord(runIds: runIds, kinds: kinds, afterLook: afterLook, upToLook: upToLook) {
-            records.append($0)
-            return true
-        }
-        return records
-    }
-
-    /// Streams the retained records (see ``retainedRecords(runIds:kinds:afterLook:upToLook:)``) to `body`, one at a
-    /// time, without holding them; `body` returns `false` to stop.
+    /// Streams every retained record of `runIds` read by a look after `afterLook` and up to `upToLook`, of
+    /// `kinds`, to `body`, one at a time, without holding them; `body` returns `false` to stop.
     package func forEachRetainedRecord(
         runIds: [String], kinds: Set<String>, afterLook: Int64, upToLook: Int64,
         _ body: @escaping (RetainedRecord) -> Bool
@@ -150,86 +138,88 @@ extension Ledger {
                         costSource: row[13], toolCalls: row[19], category: row[20], input: row[21], output: row[22],
                         labels: labels, decision: decision(at: look))
                 }
-                let columns = Self.taskColumns
-                let window = "t.look_id > ? AND t.look_id <= ?"
-                if kinds.contains("failures") {
-                    let rows = try Row.fetchCursor(
-                        db,
-                        sql:
-                            "SELECT \(columns) FROM telemetry_tasks t WHERE t.run_id = ? AND t.outcome != 'success' AND \(window) ORDER BY t.look_id, t.rowid",
-                        arguments: [run, afterLook, upToLook])
+                for query in Self.retainedQueries where kinds.contains(query.kind) {
+                    let rows = try Row.fetchCursor(db, sql: query.sql, arguments: [run, afterLook, upToLook])
                     while let row = try rows.next() {
-                        guard body(task(row, kind: "failures", labels: [:])) else { return }
-                    }
-                }
-                if kinds.contains("rogue-actions") {
-                    let rows = try Row.fetchCursor(
-                        db,
-                        sql: """
-                            SELECT \(columns), t.unauthorized, v.action, v.severity, v.policy
-                            FROM telemetry_tasks t
-                            LEFT JOIN telemetry_violations v ON v.run_id = t.run_id AND v.task_id = t.task_id
-                            WHERE t.run_id = ? AND (t.unauthorized > 0 OR v.event_key IS NOT NULL)
-                              AND t.look_id > ? AND t.look_id <= ?
-                            GROUP BY t.event_key ORDER BY t.look_id, t.rowid
-                            """, arguments: [run, afterLook, upToLook])
-                    while let row = try rows.next() {
-                        var labels = ["unauthorized_tool_calls": String(row[23] as Int)]
-                        if let action: String = row[24] { labels["violation_action"] = action }
-                        if let severity: String = row[25] { labels["violation_severity"] = severity }
-                        if let policy: String = row[26] { labels["violation_policy"] = policy }
-                        guard body(task(row, kind: "rogue-actions", labels: labels)) else { return }
-                    }
-                }
-                if kinds.contains("negative-feedback") {
-                    let rows = try Row.fetchCursor(
-                        db,
-                        sql: """
-                            SELECT \(columns), f.rating, f.thumbs_up, f.comment
-                            FROM telemetry_feedback f
-                            JOIN telemetry_tasks t ON t.run_id = f.run_id AND t.task_id = f.task_id
-                            WHERE f.run_id = ? AND (f.rating <= 2 OR f.thumbs_up = 0) AND f.look_id > ? AND f.look_id <= ?
-                            ORDER BY f.look_id, f.rowid
-                            """, arguments: [run, afterLook, upToLook])
-                    while let row = try rows.next() {
-                        var labels: [String: String] = [:]
-                        if let rating: Int = row[23] { labels["rating"] = String(rating) }
-                        if let thumbs: Bool = row[24] { labels["thumbs"] = thumbs ? "up" : "down" }
-                        if let comment: String = row[25] { labels["comment"] = comment }
-                        guard body(task(row, kind: "negative-feedback", labels: labels)) else { return }
-                    }
-                }
-                if kinds.contains("shadow-disagreements") {
-                    let rows = try Row.fetchCursor(
-                        db,
-                        sql: """
-                            SELECT \(columns), s.proposed_tool_calls, s.version, s.output
-                            FROM telemetry_shadow s
-                            JOIN telemetry_tasks t ON t.run_id = s.run_id AND t.request_id = s.request_id
-                            WHERE s.run_id = ? AND s.agrees = 0 AND s.look_id > ? AND s.look_id <= ?
-                            ORDER BY s.look_id, s.rowid
-                            """, arguments: [run, afterLook, upToLook])
-                    while let row = try rows.next() {
-                        var labels = [
-                            "proposed_tool_calls": row[23] as String,
-                            "shadow_version": row[24] as String,
-                        ]
-                        if let output: String = row[25] { labels["proposed_output"] = output }
-                        guard body(task(row, kind: "shadow-disagreements", labels: labels)) else { return }
-                    }
-                }
-                if kinds.contains("successes") {
-                    let rows = try Row.fetchCursor(
-                        db,
-                        sql:
-                            "SELECT \(columns) FROM telemetry_tasks t WHERE t.run_id = ? AND t.outcome = 'success' AND t.sampled = 1 AND \(window) ORDER BY t.look_id, t.rowid",
-                        arguments: [run, afterLook, upToLook])
-                    while let row = try rows.next() {
-                        guard body(task(row, kind: "successes", labels: [:])) else { return }
+                        guard body(task(row, kind: query.kind, labels: query.labels(row))) else { return }
                     }
                 }
             }
         }
+    }
+
+    /// How one kind of retained record is selected (arguments: run, after look, up to look): the task columns
+    /// (``taskColumns``, positions 0–22) and the kind's own from position 23, read into labels.
+    struct RetainedQuery {
+        let kind: String
+        let sql: String
+        let labels: (Row) -> [String: String]
+    }
+
+    static var retainedQueries: [RetainedQuery] {
+        let columns = taskColumns
+        let window = "t.look_id > ? AND t.look_id <= ?"
+        return [
+            RetainedQuery(
+                kind: "failures",
+                sql: """
+                    SELECT \(columns) FROM telemetry_tasks t
+                    WHERE t.run_id = ? AND t.outcome != 'success' AND \(window) ORDER BY t.look_id, t.rowid
+                    """, labels: { _ in [:] }),
+            RetainedQuery(
+                kind: "rogue-actions",
+                sql: """
+                    SELECT \(columns), t.unauthorized, v.action, v.severity, v.policy
+                    FROM telemetry_tasks t
+                    LEFT JOIN telemetry_violations v ON v.run_id = t.run_id AND v.task_id = t.task_id
+                    WHERE t.run_id = ? AND (t.unauthorized > 0 OR v.event_key IS NOT NULL) AND \(window)
+                    GROUP BY t.event_key ORDER BY t.look_id, t.rowid
+                    """,
+                labels: { row in
+                    var labels = ["unauthorized_tool_calls": String(row[23] as Int)]
+                    if let action: String = row[24] { labels["violation_action"] = action }
+                    if let severity: String = row[25] { labels["violation_severity"] = severity }
+                    if let policy: String = row[26] { labels["violation_policy"] = policy }
+                    return labels
+                }),
+            RetainedQuery(
+                kind: "negative-feedback",
+                sql: """
+                    SELECT \(columns), f.rating, f.thumbs_up, f.comment
+                    FROM telemetry_feedback f
+                    JOIN telemetry_tasks t ON t.run_id = f.run_id AND t.task_id = f.task_id
+                    WHERE f.run_id = ? AND (f.rating <= 2 OR f.thumbs_up = 0) AND f.look_id > ? AND f.look_id <= ?
+                    ORDER BY f.look_id, f.rowid
+                    """,
+                labels: { row in
+                    var labels: [String: String] = [:]
+                    if let rating: Int = row[23] { labels["rating"] = String(rating) }
+                    if let thumbs: Bool = row[24] { labels["thumbs"] = thumbs ? "up" : "down" }
+                    if let comment: String = row[25] { labels["comment"] = comment }
+                    return labels
+                }),
+            RetainedQuery(
+                kind: "shadow-disagreements",
+                sql: """
+                    SELECT \(columns), s.proposed_tool_calls, s.version, s.output
+                    FROM telemetry_shadow s
+                    JOIN telemetry_tasks t ON t.run_id = s.run_id AND t.request_id = s.request_id
+                    WHERE s.run_id = ? AND s.agrees = 0 AND s.look_id > ? AND s.look_id <= ?
+                    ORDER BY s.look_id, s.rowid
+                    """,
+                labels: { row in
+                    var labels = ["proposed_tool_calls": row[23] as String, "shadow_version": row[24] as String]
+                    if let output: String = row[25] { labels["proposed_output"] = output }
+                    return labels
+                }),
+            RetainedQuery(
+                kind: "successes",
+                sql: """
+                    SELECT \(columns) FROM telemetry_tasks t
+                    WHERE t.run_id = ? AND t.outcome = 'success' AND t.sampled = 1 AND \(window)
+                    ORDER BY t.look_id, t.rowid
+                    """, labels: { _ in [:] }),
+        ]
     }
 
     /// The task columns a retained record is read from, in the order `forEachRetainedRecord` reads them.

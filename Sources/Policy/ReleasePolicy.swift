@@ -10,44 +10,20 @@ package struct ReleasePolicy: Codable, Equatable, Sendable {
     package var rollout: RolloutSection
     /// The `monitor` section.
     package var monitor: MonitorSection
-    /// The `feedback-export` section.
-    package var export: ExportSection
+    /// The `feedback-export` section; `nil` when the policy has none, so the digests of policies without one
+    /// (stored in earlier analyses and looks) do not change.
+    package var export: ExportSection?
 
     /// A policy with every default, for the agent `name`.
     package init(
         agent: AgentSection, gate: GateSection = GateSection(), rollout: RolloutSection = RolloutSection(),
-        monitor: MonitorSection = MonitorSection(), export: ExportSection = ExportSection()
+        monitor: MonitorSection = MonitorSection(), export: ExportSection? = nil
     ) {
         self.agent = agent
         self.gate = gate
         self.rollout = rollout
         self.monitor = monitor
         self.export = export
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case agent, gate, rollout, monitor, export
-    }
-
-    /// Reads a policy stored by any version: one stored before the export section existed has none.
-    package init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        agent = try container.decode(AgentSection.self, forKey: .agent)
-        gate = try container.decode(GateSection.self, forKey: .gate)
-        rollout = try container.decode(RolloutSection.self, forKey: .rollout)
-        monitor = try container.decode(MonitorSection.self, forKey: .monitor)
-        export = try container.decodeIfPresent(ExportSection.self, forKey: .export) ?? ExportSection()
-    }
-
-    /// Writes the export section only when it says something, so the digests of policies without one (stored in
-    /// analyses and looks) stay what they were.
-    package func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(agent, forKey: .agent)
-        try container.encode(gate, forKey: .gate)
-        try container.encode(rollout, forKey: .rollout)
-        try container.encode(monitor, forKey: .monitor)
-        if export != ExportSection() { try container.encode(export, forKey: .export) }
     }
 }
 

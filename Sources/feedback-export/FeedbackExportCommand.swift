@@ -94,7 +94,7 @@ struct Export: ParsableCommand {
                 outDir: outDir, split: try parsedSplit(), sinceLast: sinceLast, ledgerPath: ledger.path,
                 environment: ProcessInfo.processInfo.environment)
             request.since = since.flatMap(Timestamp.parse)
-            request.redactionPatterns = loaded?.policy.export.redact.map { ($0.name, $0.pattern) } ?? []
+            request.redactionPatterns = loaded?.policy.export?.redact.map { ($0.name, $0.pattern) } ?? []
             request.inputs = loaded?.source.map { [$0] } ?? []
             request.arguments = Array(CommandLine.arguments.dropFirst())
             request.ci = ci.destinations
