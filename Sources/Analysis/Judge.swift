@@ -5,10 +5,11 @@ import Statistics
 /// Turns a look's sufficient statistics into a decision. Pure and deterministic: `monitor rejudge`
 /// recomputes a stored look by calling it on the stored ``LookInputs``.
 ///
-/// Every comparison uses an always-valid method, so looking again and again does not inflate the error
-/// rate: the normal-mixture mSPRT confidence sequence (Johari et al. 2022) for rates, ratios and quantile
-/// exceedances, a Beta-mixture conditional binomial test for rare events. α is split (Bonferroni) over the
-/// metrics that can roll back, and separately over those that can only hold.
+/// Every comparison uses an always-valid method, so looking again and again (every minute) does not inflate
+/// the error rate: one-sided normal-mixture mSPRT bounds (Johari et al. 2022; a half-normal mixture, Howard et
+/// al. 2021) for rates, ratios and quantile exceedances, a Beta-mixture conditional binomial test for rare
+/// events. α is split (weighted Bonferroni, see ``alphaShares(_:)``) over the metrics that can roll back, and
+/// separately over those that can only hold.
 package enum Judge {
     package static let reference =
         "Johari, Koomen, Pekelis, Walsh, 'Always Valid Inference: Continuous Monitoring of A/B Tests', "
@@ -25,17 +26,29 @@ package enum Judge {
         metric.role == .primary || metric.role == .guardrail
     }
 
+    /// Each metric's share of α (weighted Bonferroni). The metrics that can roll back share one α: half to the
+    /// primary metrics, the question the canary is run to answer, half to the guardrails, evenly within each
+    /// (all to one group when the other is empty). The signals, which can only hold, share another α evenly.
+    static func alphaShares(_ metrics: [MetricPolicy]) -> [String: Double] {
+        let primaries = metrics.filter { $0.role == .primary }
+        let guardrails = metrics.filter { $0.role == .guardrail }
+        let signals = metrics.filter { !rollsBack($0) }
+        var shares: [String: Double] = [:]
+        let primaryShare = guardrails.isEmpty ? 1 : primaries.isEmpty ? 0 : 0.5
+        for metric in primaries { shares[metric.name] = primaryShare / Double(primaries.count) }
+        for metric in guardrails { shares[metric.name] = (1 - primaryShare) / Double(guardrails.count) }
+        for metric in signals { shares[metric.name] = 1 / Double(signals.count) }
+        return shares
+    }
+
     /// The decision of a look.
     package static func judge(_ inputs: LookInputs) -> Judgement {
         let monitor = inputs.monitor
         let mode = inputs.step.mode
         let metrics = applicable(monitor.metrics, mode: mode)
         let prometheus = monitor.prometheusMetrics.map(\.metric)
-        let rollbackCount = max(1, (metrics + prometheus).filter(rollsBack).count)
-        let signalCount = max(1, (metrics + prometheus).filter { !rollsBack($0) }.count)
-        func alpha(_ metric: MetricPolicy) -> Double {
-            monitor.alpha / Double(rollsBack(metric) ? rollbackCount : signalCount)
-        }
+        let shares = alphaShares(metrics + prometheus)
+        func alpha(_ metric: MetricPolicy) -> Double { monitor.alpha * (shares[metric.name] ?? 0) }
 
         var results: [MetricResult] = []
         for metric in metrics {
@@ -260,8 +273,8 @@ package enum Judge {
     {
         let method =
             clustered
-            ? "difference of ratio means, delta method over conversations, mSPRT confidence sequence"
-            : "difference of task-level rates, mSPRT confidence sequence"
+            ? "difference of ratio means, delta method over conversations, one-sided mSPRT bounds"
+            : "difference of task-level rates, one-sided mSPRT bounds"
         guard sums.count == 2, let b = sums[0].ratio, let c = sums[1].ratio else {
             return empty(metric, alpha: alpha, method: method, note: "no data")
         }
@@ -281,15 +294,27 @@ package enum Judge {
         vc = max(vc, floorVariance(c, n: sums[1].sumN))
         let variance = vb + vc
         let tau2 = pow(max(metric.margin, 0.005), 2)
-        let half = SequentialTests.confidenceSequenceHalfWidth(variance: variance, tau2: tau2, alpha: alpha)
+        let half = SequentialTests.oneSidedHalfWidth(variance: variance, tau2: tau2, scales: tauScales, alpha: alpha)
         let theta = c - b
         result.ciLow = theta - half
         result.ciHigh = theta + half
-        result.pValue = SequentialTests.alwaysValidPValue(estimate: theta, variance: variance, tau2: tau2)
+        result.pValue = harmPValue(theta, variance: variance, tau2: tau2, direction: metric.direction)
         let limit = metric.direction == .higher ? -metric.margin : metric.margin
         result.status = status(
             low: theta - half, high: theta + half, zero: 0, limit: limit, direction: metric.direction)
         return result
+    }
+
+    /// The mixing variances, as multiples of each metric's τ² (its margin²): the margin itself, for the small
+    /// regressions that take long to show, and a 3× wider one, which catches large regressions in the first
+    /// minutes of a step.
+    static let tauScales = [1.0, 9.0]
+
+    /// The one-sided always-valid p-value against "the candidate is not worse": a shift in the metric's bad
+    /// direction only (lower for higher-is-better metrics).
+    static func harmPValue(_ theta: Double, variance: Double, tau2: Double, direction: MetricDirection) -> Double {
+        SequentialTests.oneSidedPValue(
+            estimate: direction == .higher ? -theta : theta, variance: variance, tau2: tau2, scales: tauScales)
     }
 
     static func floorVariance(_ rate: Double, n: Double) -> Double {
@@ -301,8 +326,8 @@ package enum Judge {
     static func ratio(_ metric: MetricPolicy, _ sums: [ClusterSums], alpha: Double, clustered: Bool) -> MetricResult {
         let method =
             clustered
-            ? "log ratio of ratio means, delta method over conversations, mSPRT confidence sequence"
-            : "log ratio of task-level means, mSPRT confidence sequence"
+            ? "log ratio of ratio means, delta method over conversations, one-sided mSPRT bounds"
+            : "log ratio of task-level means, one-sided mSPRT bounds"
         guard sums.count == 2, let b = sums[0].ratio, let c = sums[1].ratio else {
             return empty(metric, alpha: alpha, method: method, note: "no data")
         }
@@ -323,10 +348,10 @@ package enum Judge {
         let variance = vb / (b * b) + vc / (c * c)
         let tau2 = pow(log1p(max(metric.margin, 0.01)), 2)
         let theta = log(c / b)
-        let half = SequentialTests.confidenceSequenceHalfWidth(variance: variance, tau2: tau2, alpha: alpha)
+        let half = SequentialTests.oneSidedHalfWidth(variance: variance, tau2: tau2, scales: tauScales, alpha: alpha)
         result.ciLow = exp(theta - half)
         result.ciHigh = exp(theta + half)
-        result.pValue = SequentialTests.alwaysValidPValue(estimate: theta, variance: variance, tau2: tau2)
+        result.pValue = harmPValue(theta, variance: variance, tau2: tau2, direction: metric.direction)
         let limit = metric.direction == .higher ? log1p(-min(metric.margin, 0.99)) : log1p(metric.margin)
         result.status = status(
             low: theta - half, high: theta + half, zero: 0, limit: limit, direction: metric.direction)
@@ -383,7 +408,7 @@ package enum Judge {
     /// on the difference of the shares, plus the margin on the quantiles' ratio for practical significance.
     static func quantile(_ metric: MetricPolicy, _ counts: QuantileCounts?, alpha: Double) -> MetricResult {
         let method =
-            "exceedance of the pooled quantile (task-level proportions), mSPRT confidence sequence; "
+            "exceedance of the pooled quantile (task-level proportions), one-sided mSPRT bounds; "
             + "log-bucket histogram, 1 % relative error"
         guard let counts, counts.baselineTotal > 0, counts.candidateTotal > 0 else {
             return empty(metric, alpha: alpha, method: method, note: "no latency data")
@@ -404,8 +429,8 @@ package enum Judge {
         let tail = max(0.01, 1 - counts.quantile)
         let tau2 = tail * tail
         let theta = pc - pb
-        let half = SequentialTests.confidenceSequenceHalfWidth(variance: variance, tau2: tau2, alpha: alpha)
-        result.pValue = SequentialTests.alwaysValidPValue(estimate: theta, variance: variance, tau2: tau2)
+        let half = SequentialTests.oneSidedHalfWidth(variance: variance, tau2: tau2, scales: tauScales, alpha: alpha)
+        result.pValue = harmPValue(theta, variance: variance, tau2: tau2, direction: .lower)
         // The interval reported is on the exceedance difference; the note says so.
         result.difference = theta
         result.ciLow = theta - half
@@ -454,7 +479,7 @@ package enum Judge {
 
     /// Shadow mode: the share of requests where the candidate proposed the stable version's tool sequence.
     static func agreement(_ metric: MetricPolicy, pairs: Int, agreements: Int, alpha: Double) -> MetricResult {
-        let method = "one-sample proportion, mSPRT confidence sequence"
+        let method = "one-sample proportion, one-sided mSPRT bounds"
         guard pairs > 0 else { return empty(metric, alpha: alpha, method: method, note: "no paired shadow requests") }
         var result = empty(metric, alpha: alpha, method: method, note: nil)
         let rate = Double(agreements) / Double(pairs)
@@ -467,7 +492,7 @@ package enum Judge {
         }
         let variance = floorVariance(rate, n: Double(pairs))
         let tau2 = pow(max(metric.margin, 0.01), 2)
-        let half = SequentialTests.confidenceSequenceHalfWidth(variance: variance, tau2: tau2, alpha: alpha)
+        let half = SequentialTests.oneSidedHalfWidth(variance: variance, tau2: tau2, scales: tauScales, alpha: alpha)
         result.ciLow = rate - 1 - half
         result.ciHigh = min(0, rate - 1 + half)
         result.note =
@@ -560,7 +585,8 @@ package enum Judge {
             let a = alpha(metric)
             func enough(_ n: Int) -> Bool {
                 let variance = arms * unitVariance / Double(n)
-                let half = SequentialTests.confidenceSequenceHalfWidth(variance: variance, tau2: tau2, alpha: a)
+                let half = SequentialTests.oneSidedHalfWidth(
+                    variance: variance, tau2: tau2, scales: tauScales, alpha: a)
                 return half + zPower * variance.squareRoot() <= margin
             }
             var low = 1

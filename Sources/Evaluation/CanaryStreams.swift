@@ -14,8 +14,8 @@ package struct EvaluationScenario: Sendable {
     package var routingFactor = 1.0
     /// Whether the candidate is worse (a rollback is right) or not (a rollback is false).
     package var isRegression: Bool
-    /// Expected tasks served badly per candidate task (the success drop, the rogue rate); 0 when the harm is
-    /// not a bad task (cost, latency spread).
+    /// Expected tasks served badly per candidate task: the success drop, the rogue rate; 1 for cost and latency
+    /// regressions, which every candidate task carries; 0 when the candidate is not worse.
     package var harmPerTask: Double
 
     /// The scenarios, in the order the table lists them.
@@ -40,13 +40,13 @@ package struct EvaluationScenario: Sendable {
                 conversationsPerInterval: traffic, isRegression: true, harmPerTask: 0.08),
             EvaluationScenario(
                 name: "cost +20 %", fleet: fleet { $0.costRatio = 1.2 }, conversationsPerInterval: traffic,
-                isRegression: true, harmPerTask: 0),
+                isRegression: true, harmPerTask: 1),
             EvaluationScenario(
                 name: "rogue 1 in 2,000", fleet: fleet { $0.rogueRate = 0.0005 }, conversationsPerInterval: traffic,
                 isRegression: true, harmPerTask: 0.0005),
             EvaluationScenario(
                 name: "latency spread ×1.5", fleet: fleet { $0.latencySpreadRatio = 1.5 },
-                conversationsPerInterval: traffic, isRegression: true, harmPerTask: 0),
+                conversationsPerInterval: traffic, isRegression: true, harmPerTask: 1),
             EvaluationScenario(
                 name: "low traffic A/A", fleet: fleet { _ in }, conversationsPerInterval: max(4, traffic / 30),
                 isRegression: false, harmPerTask: 0),

@@ -5,8 +5,8 @@ import Statistics
 /// How one method ended one canary.
 package struct CanaryOutcome: Sendable, Codable {
     package var verdict: String
-    /// Intervals seen up to the decision (its index + 1).
-    package var intervals: Int
+    /// Minutes from the start of the canary to the decision.
+    package var minutes: Double
     /// Candidate tasks served up to the decision.
     package var candidateTasks: Int
     /// Candidate tasks expected to have been served badly up to the decision (tasks × harm per task).
@@ -66,20 +66,26 @@ package struct DecisionBenchmark {
         var candidateTasks = 0
         for index in 0..<schedule.maxIntervals {
             let interval = stream.interval(index)
+            let before = candidateTasks
             candidateTasks += interval.arms[1].totalTasks
             for position in rules.indices where outcomes[position] == nil {
                 let verdict = rules[position].observe(interval, schedule: schedule)
                 guard verdict != .proceed else { continue }
+                let bucket = min(schedule.buckets - 1, rules[position].decisionBucket ?? schedule.buckets - 1)
+                let served = before + interval.arms[1].tasks[0...bucket].reduce(0, +)
                 outcomes[position] = CanaryOutcome(
-                    verdict: verdict.rawValue, intervals: index + 1, candidateTasks: candidateTasks,
-                    exposure: Double(candidateTasks) * scenario.harmPerTask)
+                    verdict: verdict.rawValue,
+                    minutes: (Double(index) + Double(bucket + 1) / Double(schedule.buckets))
+                        * schedule.intervalSeconds / 60,
+                    candidateTasks: served, exposure: Double(served) * scenario.harmPerTask)
             }
             if outcomes.allSatisfy({ $0 != nil }) { break }
         }
         return outcomes.map {
             $0
                 ?? CanaryOutcome(
-                    verdict: RuleVerdict.undecided.rawValue, intervals: schedule.maxIntervals,
+                    verdict: RuleVerdict.undecided.rawValue,
+                    minutes: Double(schedule.maxIntervals) * schedule.intervalSeconds / 60,
                     candidateTasks: candidateTasks, exposure: Double(candidateTasks) * scenario.harmPerTask)
         }
     }
@@ -110,25 +116,27 @@ package struct DecisionBenchmark {
             }
             for (position, method) in Self.methods.enumerated() {
                 let outcomes = results.outcomes.map { $0[position] }
-                rows.append(Self.row(method: method, scenario: scenario.name, outcomes, schedule: schedule))
+                rows.append(Self.row(method: method, scenario: scenario, outcomes))
             }
             progress("\(scenario.name): \(count) canaries")
         }
         return rows
     }
 
-    static func row(method: String, scenario: String, _ outcomes: [CanaryOutcome], schedule: EvaluationSchedule)
-        -> BenchmarkRow
-    {
+    /// One row. The exposure is over every canary of a regression: tasks served badly up to a rollback or an
+    /// undecided end, and unbounded (∞) for a promotion, which hands the bad version all traffic.
+    static func row(method: String, scenario: EvaluationScenario, _ outcomes: [CanaryOutcome]) -> BenchmarkRow {
         let rolledBack = outcomes.filter { $0.verdict == RuleVerdict.rollback.rawValue }
         let promoted = outcomes.filter { $0.verdict == RuleVerdict.promote.rawValue }
+        let exposures = outcomes.map { $0.verdict == RuleVerdict.promote.rawValue ? .infinity : $0.exposure }
         return BenchmarkRow(
-            method: method, scenario: scenario, canaries: outcomes.count,
+            method: method, scenario: scenario.name, canaries: outcomes.count,
             rollbackRate: wilson(rolledBack.count, outcomes.count),
             promotedRate: wilson(promoted.count, outcomes.count),
             medianTasksToRollback: median(rolledBack.map { Double($0.candidateTasks) }),
-            medianExposure: median(rolledBack.map(\.exposure)),
-            medianMinutesToPromote: median(promoted.map { Double($0.intervals) * schedule.intervalSeconds / 60 }),
+            medianExposure: scenario.isRegression
+                ? median(exposures) : Estimate(value: nil, low: nil, high: nil, count: 0),
+            medianMinutesToPromote: median(promoted.map(\.minutes)),
             medianTasksToPromote: median(promoted.map { Double($0.candidateTasks) }))
     }
 
@@ -148,7 +156,8 @@ package struct DecisionBenchmark {
         guard !values.isEmpty else { return Estimate(value: nil, low: nil, high: nil, count: 0) }
         let sorted = values.sorted()
         let n = Double(sorted.count)
-        let median = Quantile.sorted(sorted, 0.5)
+        // The usual midpoint of the two middle values, unbounded when either is.
+        let median = sorted[sorted.count / 2].isFinite ? Quantile.sorted(sorted, 0.5) : .infinity
         let lowRank = max(0, Int((n / 2 - 0.98 * n.squareRoot()).rounded(.down)))
         let highRank = min(sorted.count - 1, Int((n / 2 + 0.98 * n.squareRoot()).rounded(.up)))
         return Estimate(value: median, low: sorted[lowRank], high: sorted[highRank], count: sorted.count)
@@ -174,7 +183,8 @@ package struct DecisionBenchmark {
         }
         func number(_ estimate: Estimate, _ format: String = "%.0f") -> String {
             guard let value = estimate.value, let low = estimate.low, let high = estimate.high else { return "–" }
-            return String(format: "\(format) [\(format), \(format)]", value, low, high)
+            func text(_ x: Double) -> String { x.isFinite ? String(format: format, x) : "∞" }
+            return "\(text(value)) [\(text(low)), \(text(high))]"
         }
         var lines = [
             "| scenario | method | canaries | rolled back | promoted | median candidate tasks to rollback | median exposure (bad tasks) | median minutes to promote | median candidate tasks to promote |",

@@ -22,6 +22,13 @@ package protocol DecisionRule {
     var name: String { get }
     /// The verdict after `interval` (given in order, from the first).
     mutating func observe(_ interval: CanaryInterval, schedule: EvaluationSchedule) -> RuleVerdict
+    /// The one-minute bucket of the last observed interval at which its verdict was reached: the last bucket
+    /// for rules that check once per interval, earlier for a rule that looks every minute.
+    var decisionBucket: Int? { get }
+}
+
+extension DecisionRule {
+    package var decisionBucket: Int? { nil }
 }
 
 /// The thresholds an operator would set for the absolute-threshold tools (Flagger, Argo Rollouts): read off
@@ -221,16 +228,19 @@ package struct NaivePeekingRule: DecisionRule {
     }
 }
 
-/// AgentCanary's monitor: the same accumulator and judge as `monitor analyze`, with the default policy,
-/// looking after every interval at everything seen so far; a new step restarts the step's own counts and the
-/// sample-ratio check. Rolled back on a rollback decision; promoted on a promote decision once the schedule
-/// is complete; undecided when the time limit comes first.
+/// AgentCanary's monitor: the same accumulator and judge as `monitor analyze`, with the default policy, looking
+/// every minute (as `monitor watch` does by default) at everything seen so far; a new step restarts the
+/// step's own counts and the sample-ratio check. Its tests are always valid, so the extra looks cost no false
+/// rollbacks. Rolled back at the first look that decides so; promoted on a promote decision at the end of an
+/// interval once the schedule is complete (the rollout's steps set when traffic may grow); undecided when the
+/// time limit comes first.
 package struct MonitorRule: DecisionRule {
     package let name = "AgentCanary monitor"
     var accumulator = Accumulator(
         baselineVersion: "1.4.0", candidateVersion: "1.5.0", stepStartedAt: nil, shadowMode: false)
     let policy = MonitorSection()
     var stepStart = CanaryStream.origin
+    package private(set) var decisionBucket: Int?
 
     package init() {}
 
@@ -239,19 +249,28 @@ package struct MonitorRule: DecisionRule {
             accumulator.startStep(at: interval.start)
             stepStart = interval.start
         }
-        for event in interval.events {
-            accumulator.add(event, arm: accumulator.arm(of: event.version) ?? .baseline)
+        let events = interval.events.sorted { $0.timestamp < $1.timestamp }
+        let bucketSeconds = schedule.intervalSeconds / Double(schedule.buckets)
+        var next = 0
+        for bucket in 0..<schedule.buckets {
+            let last = bucket == schedule.buckets - 1
+            let end = interval.start + Double(bucket + 1) * bucketSeconds
+            while next < events.count, last || events[next].timestamp < end {
+                accumulator.add(events[next], arm: accumulator.arm(of: events[next].version) ?? .baseline)
+                next += 1
+            }
+            let step = StepContext(
+                mode: "canary", stepIndex: schedule.step(at: interval.index), stepCount: schedule.weights.count,
+                weight: interval.weight, minTasks: 0, minDurationSeconds: 0,
+                elapsedSeconds: Int(end - stepStart), phase: "progressing")
+            let inputs = accumulator.inputs(
+                agent: "support-agent", runId: nil, step: step, monitor: policy, policySha256: "", prometheus: [:])
+            let decision = Judge.judge(inputs).decision
+            decisionBucket = bucket
+            if decision == .rollback { return .rollback }
+            guard last else { continue }
+            if decision == .promote, interval.index + 1 >= schedule.scheduledIntervals { return .promote }
         }
-        let step = StepContext(
-            mode: "canary", stepIndex: schedule.step(at: interval.index), stepCount: schedule.weights.count,
-            weight: interval.weight, minTasks: 0, minDurationSeconds: 0,
-            elapsedSeconds: Int(interval.start + schedule.intervalSeconds - stepStart), phase: "progressing")
-        let inputs = accumulator.inputs(
-            agent: "support-agent", runId: nil, step: step, monitor: policy, policySha256: "", prometheus: [:])
-        switch Judge.judge(inputs).decision {
-        case .rollback: return .rollback
-        case .promote where interval.index + 1 >= schedule.scheduledIntervals: return .promote
-        default: return interval.index + 1 >= schedule.maxIntervals ? .undecided : .proceed
-        }
+        return interval.index + 1 >= schedule.maxIntervals ? .undecided : .proceed
     }
 }

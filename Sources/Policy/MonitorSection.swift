@@ -108,7 +108,7 @@ package struct MonitorSection: Codable, Equatable, Sendable {
 
     /// The built-in metrics with their defaults.
     package static let defaultMetrics: [MetricPolicy] = [
-        MetricPolicy(name: "task_success_rate", direction: .higher, role: .primary, margin: 0.03, minSample: 50),
+        MetricPolicy(name: "task_success_rate", direction: .higher, role: .primary, margin: 0.025, minSample: 50),
         MetricPolicy(name: "error_rate", direction: .lower, role: .guardrail, margin: 0.02, minSample: 50),
         MetricPolicy(name: "rogue_action_rate", direction: .lower, role: .guardrail, margin: 0, minSample: 0),
         MetricPolicy(name: "cost_per_task", direction: .lower, role: .guardrail, margin: 0.10, minSample: 50),

@@ -147,6 +147,16 @@ package enum AgentEvent: Sendable, Equatable {
         }
     }
 
+    /// When the event happened (seconds since 1970).
+    package var timestamp: Double {
+        switch self {
+        case .task(let event): event.timestamp
+        case .feedback(let event): event.timestamp
+        case .violation(let event): event.timestamp
+        case .shadow(let event): event.timestamp
+        }
+    }
+
     /// The event's id, which deduplicates repeated input.
     package var eventId: String {
         switch self {

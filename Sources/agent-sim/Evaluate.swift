@@ -10,7 +10,8 @@ struct Evaluate: ParsableCommand {
             Monte Carlo canaries of every scenario (A/A, success −2/−4/−8 points, cost +20 %, rogue actions 1 in \
             2,000 tasks, latency spread ×1.5, low traffic, a sample-ratio fault) on the same simulated streams: \
             10 → 25 → 50 % in three 10-minute intervals per step. The monitor is the real judge with the default \
-            policy; the others are their published rules with the thresholds in README. Prints the table and \
+            policy, looking every minute (monitor watch's default); the others check once per interval with their \
+            published rules and the thresholds in README. Prints the table and \
             writes decision-benchmark.json and decision-benchmark.md to --out-dir.
             """)
 
@@ -34,6 +35,8 @@ struct Evaluate: ParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             encoder.keyEncodingStrategy = .convertToSnakeCase
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(
+                positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
             try encoder.encode(rows).write(to: URL(fileURLWithPath: "\(outDir)/decision-benchmark.json"))
             try Data(markdown.utf8).write(to: URL(fileURLWithPath: "\(outDir)/decision-benchmark.md"))
             ToolRunner.printResult(markdown)

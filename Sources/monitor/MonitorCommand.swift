@@ -147,7 +147,7 @@ struct Watch: ParsableCommand {
             finish and stops before the next (exit 143).
             """)
     @OptionGroup var look: LookOptions
-    @Option(help: ArgumentHelp("Time between looks (30s, 5m, 1h).", valueName: "duration")) var interval = "5m"
+    @Option(help: ArgumentHelp("Time between looks (30s, 1m, 1h).", valueName: "duration")) var interval = "1m"
     @Option(help: ArgumentHelp("Give up after this long (exit 1).", valueName: "duration")) var timeout = "2h"
     @OptionGroup var ci: CIOptions
     @OptionGroup var ledger: LedgerOptions
@@ -198,7 +198,7 @@ struct Watch: ParsableCommand {
             return source
         }
         defer { sources.forEach { $0.cancel() } }
-        let every = Self.seconds(interval) ?? 300
+        let every = Self.seconds(interval) ?? 60
         let deadline = Date().addingTimeInterval(Self.seconds(timeout) ?? 7200)
         try ToolRunner.run {
             let monitor = Monitor(logger: ToolRunner.logger(label: "monitor"))

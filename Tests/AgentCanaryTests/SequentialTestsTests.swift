@@ -66,4 +66,60 @@ struct SequentialTestsTests {
         #expect(Double(sequentialRejections) / Double(canaries) <= alpha + monteCarloError)
         #expect(Double(naiveRejections) / Double(canaries) > 2 * alpha)
     }
+
+    /// Reference: Λ⁺ integrated numerically with SciPy 1.17.1, independently of the closed form:
+    /// `quad(lambda t: 2 * norm.pdf(t, 0, sqrt(tau2)) * exp((t * x - t * t / 2) / V), 0, inf)`.
+    @Test(
+        "one-sided mixture likelihood ratio",
+        arguments: [
+            (0.02, 0.0001, 0.0009, 3.7155968436552564), (-0.01, 0.0001, 0.0009, 0.17000048456460187),
+            (0.05, 0.0004, 0.0025, 10.874514932445038),
+        ])
+    func oneSidedLikelihoodRatio(estimate: Double, variance: Double, tau2: Double, expected: Double) {
+        let value = SequentialTests.oneSidedMixtureLikelihoodRatio(estimate: estimate, variance: variance, tau2: tau2)
+        #expect(abs(value - expected) <= 1e-9 * expected)
+    }
+
+    /// Reference: SciPy 1.17.1 `brentq` on the integral above equal to 1/α.
+    @Test(
+        "one-sided bound",
+        arguments: [(0.0001, 0.0009, 0.025, 0.0303644939041338), (0.0004, 0.0025, 0.05, 0.0553239292729701)])
+    func oneSidedBound(variance: Double, tau2: Double, alpha: Double, expected: Double) {
+        let half = SequentialTests.oneSidedHalfWidth(variance: variance, tau2: tau2, alpha: alpha)
+        #expect(abs(half - expected) <= 1e-9 * expected)
+        // Narrower than the two-sided sequence at the same α (all of α on one side).
+        #expect(half < SequentialTests.confidenceSequenceHalfWidth(variance: variance, tau2: tau2, alpha: alpha))
+    }
+
+    /// Gaussian random walks with no drift, looked at after every one of 2,000 steps: the one-sided test
+    /// rejects at most α of them, and walks drifting the other way (the candidate better) fewer still.
+    @Test("the one-sided test keeps α under continuous looks")
+    func oneSidedRepeatedLooks() {
+        var generator = SeededGenerator(seed: 77)
+        func normal() -> Double {
+            let u = max(generator.nextUnit(), 1e-12)
+            return (-2 * log(u)).squareRoot() * cos(2 * .pi * generator.nextUnit())
+        }
+        let walks = 2000
+        let alpha = 0.05
+        var rejections = [0, 0]
+        for drift in [0.0, -0.05].indices {
+            for _ in 0..<walks {
+                var sum = 0.0
+                for n in 1...2000 {
+                    sum += normal() + [0.0, -0.05][drift]
+                    let estimate = sum / Double(n)
+                    if SequentialTests.oneSidedPValue(estimate: estimate, variance: 1 / Double(n), tau2: 0.01) <= alpha
+                    {
+                        rejections[drift] += 1
+                        break
+                    }
+                }
+            }
+        }
+        let monteCarloError = 2 * (alpha * (1 - alpha) / Double(walks)).squareRoot()
+        #expect(Double(rejections[0]) / Double(walks) <= alpha + monteCarloError)
+        #expect(Double(rejections[0]) / Double(walks) > alpha / 4)
+        #expect(rejections[1] < rejections[0])
+    }
 }
