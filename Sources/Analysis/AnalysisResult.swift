@@ -38,7 +38,8 @@ package struct MetricResult: Codable, Equatable, Sendable {
     package var ciLow: Double?
     package var ciHigh: Double?
     package var margin: Double
-    /// The always-valid p-value against no difference, where the method has one.
+    /// The always-valid p-value against "the candidate is not worse" (one-sided, the metric's bad direction), where
+    /// the method has one.
     package var pValue: Double?
     /// The error rate the metric is tested at (α split over the metrics of its role).
     package var alpha: Double

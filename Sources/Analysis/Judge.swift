@@ -253,16 +253,16 @@ package enum Judge {
             method: method, note: note)
     }
 
-    /// The status of an interval [low, high] of a quantity whose "no difference" is `zero`, where `bad`
-    /// is above zero for lower-is-better metrics, and `limit` the worst acceptable value.
-    static func status(low: Double, high: Double, zero: Double, limit: Double, direction: MetricDirection) -> String {
+    /// The status of a metric: regressed when the one-sided test of "the candidate is not worse" `rejected`
+    /// it, non-inferior when the bound [low, high] on the good side lies within `limit` (the worst acceptable
+    /// difference), else inconclusive.
+    static func status(rejected: Bool, low: Double, high: Double, limit: Double, direction: MetricDirection)
+        -> String
+    {
+        if rejected { return "regressed" }
         switch direction {
-        case .higher:
-            if high < zero { return "regressed" }
-            if low > limit { return "non_inferior" }
-        case .lower:
-            if low > zero { return "regressed" }
-            if high < limit { return "non_inferior" }
+        case .higher: if low > limit { return "non_inferior" }
+        case .lower: if high < limit { return "non_inferior" }
         }
         return "inconclusive"
     }
@@ -298,11 +298,45 @@ package enum Judge {
         let theta = c - b
         result.ciLow = theta - half
         result.ciHigh = theta + half
-        result.pValue = harmPValue(theta, variance: variance, tau2: tau2, direction: metric.direction)
+        let pooled = (sums[0].sumY + sums[1].sumY) / (sums[0].sumN + sums[1].sumN)
+        var null = variance
+        if normalApproximationHolds(rate: pooled, n: min(sums[0].sumN, sums[1].sumN)),
+            let pooledVariance = nullVariance(sums, relative: false)
+        {
+            null = max(pooledVariance, floorVariance(pooled, n: sums[0].sumN) + floorVariance(pooled, n: sums[1].sumN))
+        }
+        result.pValue = harmPValue(theta, variance: null, tau2: tau2, direction: metric.direction)
         let limit = metric.direction == .higher ? -metric.margin : metric.margin
         result.status = status(
-            low: theta - half, high: theta + half, zero: 0, limit: limit, direction: metric.direction)
+            rejected: result.pValue.map { $0 <= alpha } ?? false, low: theta - half, high: theta + half, limit: limit,
+            direction: metric.direction)
         return result
+    }
+
+    /// Whether a rate's estimate over `n` tasks is close enough to normal for the variance under no difference:
+    /// at least 5 expected events and 5 expected non-events (the usual rule for the normal approximation of a
+    /// binomial). Below it, a rare event's skewed count would make that variance too small, and each arm's own
+    /// variance, larger where the rate is higher, is used instead.
+    static func normalApproximationHolds(rate: Double, n: Double) -> Bool {
+        n * rate >= 5 && n * (1 - rate) >= 5
+    }
+
+    /// The variance of the difference (or, `relative`, of the log ratio) of the two arms' ratio means when the
+    /// arms do not differ: both arms' conversations pooled into one per-conversation variance, scaled by each
+    /// arm's number of conversations. The rollback test uses it (the score test's choice: the variance the
+    /// estimate has under the hypothesis being tested), the bounds use each arm's own variance.
+    static func nullVariance(_ sums: [ClusterSums], relative: Bool) -> Double? {
+        guard sums.count == 2, sums[0].clusters > 0, sums[1].clusters > 0 else { return nil }
+        var pooled = sums[0]
+        pooled.merge(sums[1])
+        guard var unit = pooled.ratioVariance.map({ $0 * Double(pooled.clusters) }), let mean = pooled.ratio else {
+            return nil
+        }
+        if relative {
+            guard mean > 0 else { return nil }
+            unit /= mean * mean
+        }
+        return unit * (1 / Double(sums[0].clusters) + 1 / Double(sums[1].clusters))
     }
 
     /// The mixing variances, as multiples of each metric's τ² (its margin²): the margin itself, for the small
@@ -351,10 +385,12 @@ package enum Judge {
         let half = SequentialTests.oneSidedHalfWidth(variance: variance, tau2: tau2, scales: tauScales, alpha: alpha)
         result.ciLow = exp(theta - half)
         result.ciHigh = exp(theta + half)
-        result.pValue = harmPValue(theta, variance: variance, tau2: tau2, direction: metric.direction)
+        result.pValue = harmPValue(
+            theta, variance: nullVariance(sums, relative: true) ?? variance, tau2: tau2, direction: metric.direction)
         let limit = metric.direction == .higher ? log1p(-min(metric.margin, 0.99)) : log1p(metric.margin)
         result.status = status(
-            low: theta - half, high: theta + half, zero: 0, limit: limit, direction: metric.direction)
+            rejected: result.pValue.map { $0 <= alpha } ?? false, low: theta - half, high: theta + half, limit: limit,
+            direction: metric.direction)
         return result
     }
 
@@ -430,7 +466,11 @@ package enum Judge {
         let tau2 = tail * tail
         let theta = pc - pb
         let half = SequentialTests.oneSidedHalfWidth(variance: variance, tau2: tau2, scales: tauScales, alpha: alpha)
-        result.pValue = harmPValue(theta, variance: variance, tau2: tau2, direction: .lower)
+        let pooled = Double(counts.baselineAbove + counts.candidateAbove) / (nb + nc)
+        let null =
+            normalApproximationHolds(rate: pooled, n: min(nb, nc))
+            ? floorVariance(pooled, n: nb) + floorVariance(pooled, n: nc) : variance
+        result.pValue = harmPValue(theta, variance: null, tau2: tau2, direction: .lower)
         // The interval reported is on the exceedance difference; the note says so.
         result.difference = theta
         result.ciLow = theta - half
@@ -438,7 +478,7 @@ package enum Judge {
         result.note =
             "difference and interval: share of tasks above the pooled p\(Int(counts.quantile * 100)) of \(format(counts.threshold)) ms"
         let practical = result.ratio ?? 1
-        if theta - half > 0, practical > 1 + metric.margin {
+        if let p = result.pValue, p <= alpha, practical > 1 + metric.margin {
             result.status = "regressed"
         } else if theta + half < tail, practical <= 1 + metric.margin {
             result.status = "non_inferior"

@@ -175,6 +175,17 @@ package struct DecisionBenchmark {
         return numerator / kl
     }
 
+    /// The fewest candidate tasks by which any rule with at most `alpha` false rollbacks can have rolled back
+    /// half of the canaries of a success drop δ (so a floor on its median): "rolled back by n tasks" is a test
+    /// at n tasks of size at most α, and no such test is more powerful than the one-sided z-test with the
+    /// baseline rate p₀ known exactly (Neyman–Pearson), whose power reaches ½ when δ√n / √(p₁(1 − p₁)) equals
+    /// z₁₋α, p₁ = p₀ − δ: n = (z₁₋α √(p₁(1 − p₁)) / δ)².
+    package static func medianRollbackFloor(baseline p0: Double, drop delta: Double, alpha: Double) -> Double {
+        let p1 = p0 - delta
+        let z = Distributions.normalQuantile(1 - alpha)
+        return pow(z * (p1 * (1 - p1)).squareRoot() / delta, 2)
+    }
+
     /// The table as markdown.
     package static func markdown(_ rows: [BenchmarkRow], baselineSuccess: Double) -> String {
         func percent(_ estimate: Estimate) -> String {
@@ -205,6 +216,29 @@ package struct DecisionBenchmark {
                     format: "- success −%.0f points: %.0f tasks", drop * 100,
                     waldExpectedTasks(baseline: baselineSuccess, drop: drop, alpha: 0.05, beta: 0.10)))
         }
+        // The simulator's success rate is p × 0.97 (3 % of tasks end in an error or are abandoned first).
+        let effective = baselineSuccess * 0.97
+        lines.append("")
+        lines.append(
+            String(
+                format:
+                    "Floor on the median (any rule with at most 5 %% false rollbacks; Neyman–Pearson, baseline rate %.3f known):",
+                effective))
+        for drop in [0.02, 0.04, 0.08] {
+            let tasks = medianRollbackFloor(baseline: effective, drop: drop * 0.97, alpha: 0.05)
+            lines.append(
+                String(
+                    format: "- success −%.0f points: %.0f candidate tasks, exposure %.1f bad tasks", drop * 100, tasks,
+                    tasks * drop))
+        }
+        // Before the first unauthorized action the streams are those of an A/A canary, so P(rolled back by n)
+        // ≤ P(an action by n) + 0.05 = 1 − e^(−n/2000) + 0.05, which reaches ½ at n = 2000 ln(1/0.55).
+        let rogueTasks = 2000 * log(1 / 0.55)
+        lines.append(
+            String(
+                format:
+                    "- rogue 1 in 2,000: %.0f candidate tasks, exposure %.2f (no rule can tell the versions apart before the first unauthorized action)",
+                rogueTasks, rogueTasks * 0.0005))
         return lines.joined(separator: "\n") + "\n"
     }
 }
