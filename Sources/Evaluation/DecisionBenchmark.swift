@@ -35,6 +35,33 @@ package struct BenchmarkRow: Sendable, Codable {
     package var medianTasksToPromote: Estimate
 }
 
+/// The benchmark's output: every row, and the settings at which the other rules matched the monitor's false
+/// rollback rate.
+package struct BenchmarkReport: Sendable, Codable {
+    package var rows: [BenchmarkRow]
+    package var matched: MatchedSettings
+}
+
+/// The rules one pass over a scenario's canaries runs: the monitor and the others at their defaults, the
+/// others at the monitor's false rollback rate, or both.
+struct RuleSet: Sendable {
+    var defaults: OperatorThresholds?
+    var matched: MatchedSettings?
+    var samples: OperatorSamples
+
+    func make() -> [any DecisionRule] {
+        var rules: [any DecisionRule] = []
+        if let defaults {
+            rules += [
+                MonitorRule(), FlaggerRule(thresholds: defaults), ArgoRule(thresholds: defaults), KayentaRule(),
+                NaivePeekingRule(),
+            ]
+        }
+        if let matched { rules += MatchedCalibration.rules(matched, samples: samples) }
+        return rules
+    }
+}
+
 /// The decision benchmark: Monte Carlo canaries through the monitor's judge and the other tools' rules, on
 /// the same simulated streams.
 package struct DecisionBenchmark {
@@ -47,21 +74,15 @@ package struct DecisionBenchmark {
 
     package init() {}
 
+    /// The methods at their default settings, in table order.
     package static let methods = ["AgentCanary monitor", "Flagger", "Argo Rollouts", "Kayenta", "naive peeking"]
 
-    static func makeRules(_ thresholds: OperatorThresholds) -> [any DecisionRule] {
-        [
-            MonitorRule(), FlaggerRule(thresholds: thresholds), ArgoRule(thresholds: thresholds), KayentaRule(),
-            NaivePeekingRule(),
-        ]
-    }
-
-    /// Runs one canary of `scenario` through every method.
+    /// Runs one canary of `scenario` through every rule of `rules`.
     static func canary(
-        _ scenario: EvaluationScenario, seed: UInt64, schedule: EvaluationSchedule, thresholds: OperatorThresholds
+        _ scenario: EvaluationScenario, seed: UInt64, schedule: EvaluationSchedule, rules ruleSet: RuleSet
     ) -> [CanaryOutcome] {
         let stream = CanaryStream(scenario: scenario, schedule: schedule, seed: seed)
-        var rules = makeRules(thresholds)
+        var rules = ruleSet.make()
         var outcomes: [CanaryOutcome?] = Array(repeating: nil, count: rules.count)
         var candidateTasks = 0
         for index in 0..<schedule.maxIntervals {
@@ -90,37 +111,59 @@ package struct DecisionBenchmark {
         }
     }
 
-    /// Every scenario × method, `progress` called after each scenario.
-    package func run(progress: (String) -> Void = { _ in }) -> [BenchmarkRow] {
-        let thresholds = OperatorThresholds.calibrate(
-            schedule: schedule, conversationsPerInterval: conversationsPerInterval)
-        var rows: [BenchmarkRow] = []
-        for (number, scenario) in EvaluationScenario.all(conversationsPerInterval: conversationsPerInterval)
-            .enumerated()
-        {
-            let count = scenario.isRegression ? canaries : aaCanaries
-            final class Results: @unchecked Sendable {
-                var outcomes: [[CanaryOutcome]]
-                let lock = NSLock()
-                init(_ count: Int) { outcomes = Array(repeating: [], count: count) }
-            }
-            let results = Results(count)
-            let schedule = self.schedule
-            let base = seed &+ UInt64(number) &* 1_000_003
-            DispatchQueue.concurrentPerform(iterations: count) { index in
-                let outcome = Self.canary(
-                    scenario, seed: base &+ UInt64(index), schedule: schedule, thresholds: thresholds)
-                results.lock.lock()
-                results.outcomes[index] = outcome
-                results.lock.unlock()
-            }
-            for (position, method) in Self.methods.enumerated() {
-                let outcomes = results.outcomes.map { $0[position] }
-                rows.append(Self.row(method: method, scenario: scenario, outcomes))
-            }
-            progress("\(scenario.name): \(count) canaries")
+    /// The seed of scenario number `number`'s first canary (the others follow it).
+    func firstSeed(_ number: Int) -> UInt64 { seed &+ UInt64(number) &* 1_000_003 }
+
+    /// The rows of `rules` on scenario number `number`.
+    func pass(_ scenario: EvaluationScenario, number: Int, rules: RuleSet) -> [BenchmarkRow] {
+        let count = scenario.isRegression ? canaries : aaCanaries
+        final class Results: @unchecked Sendable {
+            var outcomes: [[CanaryOutcome]]
+            let lock = NSLock()
+            init(_ count: Int) { outcomes = Array(repeating: [], count: count) }
         }
-        return rows
+        let results = Results(count)
+        let schedule = self.schedule
+        let base = firstSeed(number)
+        DispatchQueue.concurrentPerform(iterations: count) { index in
+            let outcome = Self.canary(scenario, seed: base &+ UInt64(index), schedule: schedule, rules: rules)
+            results.lock.lock()
+            results.outcomes[index] = outcome
+            results.lock.unlock()
+        }
+        return rules.make().enumerated().map { position, rule in
+            Self.row(method: rule.name, scenario: scenario, results.outcomes.map { $0[position] })
+        }
+    }
+
+    /// Every scenario × method, `progress` called after each step. The A/A canaries run first: the monitor's
+    /// false rollback rate on them is the rate the other rules are then tuned to on the same canaries
+    /// (``MatchedCalibration``), and every later scenario runs the monitor, the others at their defaults and
+    /// the others at that rate on the same streams.
+    package func run(progress: (String) -> Void = { _ in }) -> BenchmarkReport {
+        let samples = OperatorSamples.collect(schedule: schedule, conversationsPerInterval: conversationsPerInterval)
+        let defaults = samples.thresholds(alpha: 0.05)
+        let scenarios = EvaluationScenario.all(conversationsPerInterval: conversationsPerInterval)
+        var rows = Array(repeating: [BenchmarkRow](), count: scenarios.count)
+        rows[0] = pass(scenarios[0], number: 0, rules: RuleSet(defaults: defaults, samples: samples))
+        progress("\(scenarios[0].name): \(aaCanaries) canaries")
+        let target = rows[0].first { $0.method == Self.methods[0] }?.rollbackRate.value ?? 0
+        let matched = MatchedCalibration.calibrate(
+            target: target, samples: samples, schedule: schedule, conversationsPerInterval: conversationsPerInterval,
+            canaries: aaCanaries, firstSeed: firstSeed(0))
+        progress(
+            String(
+                format:
+                    "tuned to the monitor's %.1f %% on the %d A/A canaries: thresholds at α %.4f (%.1f %%), Kayenta confidence %.4f (%.1f %%), naive α %.5f (%.1f %%)",
+                target * 100, aaCanaries, matched.operatorAlpha, matched.operatorRate * 100,
+                matched.kayentaConfidence, matched.kayentaRate * 100, matched.naiveAlpha, matched.naiveRate * 100))
+        rows[0] += pass(scenarios[0], number: 0, rules: RuleSet(matched: matched, samples: samples))
+        for (number, scenario) in scenarios.enumerated().dropFirst() {
+            rows[number] = pass(
+                scenario, number: number, rules: RuleSet(defaults: defaults, matched: matched, samples: samples))
+            progress("\(scenario.name): \(scenario.isRegression ? canaries : aaCanaries) canaries")
+        }
+        return BenchmarkReport(rows: rows.flatMap { $0 }, matched: matched)
     }
 
     /// One row. The exposure is over every canary of a regression: tasks served badly up to a rollback or an
@@ -187,7 +230,7 @@ package struct DecisionBenchmark {
     }
 
     /// The table as markdown.
-    package static func markdown(_ rows: [BenchmarkRow], baselineSuccess: Double) -> String {
+    package static func markdown(_ report: BenchmarkReport, baselineSuccess: Double) -> String {
         func percent(_ estimate: Estimate) -> String {
             guard let value = estimate.value, let low = estimate.low, let high = estimate.high else { return "–" }
             return String(format: "%.1f %% [%.1f, %.1f]", value * 100, low * 100, high * 100)
@@ -197,15 +240,29 @@ package struct DecisionBenchmark {
             func text(_ x: Double) -> String { x.isFinite ? String(format: format, x) : "∞" }
             return "\(text(value)) [\(text(low)), \(text(high))]"
         }
-        var lines = [
-            "| scenario | method | canaries | rolled back | promoted | median candidate tasks to rollback | median exposure (bad tasks) | median minutes to promote | median candidate tasks to promote |",
-            "|---|---|---|---|---|---|---|---|---|",
-        ]
-        for row in rows {
-            lines.append(
-                "| \(row.scenario) | \(row.method) | \(row.canaries) | \(percent(row.rollbackRate)) | \(percent(row.promotedRate)) | \(number(row.medianTasksToRollback)) | \(number(row.medianExposure, "%.1f")) | \(number(row.medianMinutesToPromote)) | \(number(row.medianTasksToPromote)) |"
-            )
+        func table(_ rows: [BenchmarkRow]) -> [String] {
+            [
+                "| scenario | method | canaries | rolled back | promoted | median candidate tasks to rollback | median exposure (bad tasks) | median minutes to promote | median candidate tasks to promote |",
+                "|---|---|---|---|---|---|---|---|---|",
+            ]
+                + rows.map { row in
+                    "| \(row.scenario) | \(row.method) | \(row.canaries) | \(percent(row.rollbackRate)) | \(percent(row.promotedRate)) | \(number(row.medianTasksToRollback)) | \(number(row.medianExposure, "%.1f")) | \(number(row.medianMinutesToPromote)) | \(number(row.medianTasksToPromote)) |"
+                }
         }
+        let matchedRow = { (row: BenchmarkRow) in row.method.hasSuffix(MatchedCalibration.suffix) }
+        var lines = table(report.rows.filter { !matchedRow($0) })
+        let settings = report.matched
+        lines += [
+            "",
+            String(
+                format:
+                    "At the monitor's false rollback rate (%.1f %% of the %d A/A canaries above): each other rule tuned, on those same canaries, to the most permissive setting that rolls back that share, or the next step above where its rate jumps over it — thresholds read at α %.4f instead of 0.05 (%.1f %%), Kayenta's confidence %.4f instead of 0.98 (%.1f %%), naive peeking's α per test %.5f instead of 0.05 (%.1f %%); the regressions below are other canaries:",
+                settings.target * 100, settings.calibrationCanaries, settings.operatorAlpha,
+                settings.operatorRate * 100, settings.kayentaConfidence, settings.kayentaRate * 100,
+                settings.naiveAlpha, settings.naiveRate * 100),
+            "",
+        ]
+        lines += table(report.rows.filter { matchedRow($0) || $0.method == methods[0] })
         lines.append("")
         lines.append(
             "Wald's bound (expected candidate tasks of an SPRT with known baseline p₀ = \(baselineSuccess), α = 0.05, β = 0.10):"
@@ -218,27 +275,29 @@ package struct DecisionBenchmark {
         }
         // The simulator's success rate is p × 0.97 (3 % of tasks end in an error or are abandoned first).
         let effective = baselineSuccess * 0.97
-        lines.append("")
-        lines.append(
-            String(
-                format:
-                    "Floor on the median (any rule with at most 5 %% false rollbacks; Neyman–Pearson, baseline rate %.3f known):",
-                effective))
-        for drop in [0.02, 0.04, 0.08] {
-            let tasks = medianRollbackFloor(baseline: effective, drop: drop * 0.97, alpha: 0.05)
+        for alpha in Set([0.05, settings.target]).sorted(by: >) where alpha > 0 {
+            lines.append("")
             lines.append(
                 String(
-                    format: "- success −%.0f points: %.0f candidate tasks, exposure %.1f bad tasks", drop * 100, tasks,
-                    tasks * drop))
+                    format:
+                        "Floor on the median (any rule with at most %.1f %% false rollbacks; Neyman–Pearson, baseline rate %.3f known):",
+                    alpha * 100, effective))
+            for drop in [0.02, 0.04, 0.08] {
+                let tasks = medianRollbackFloor(baseline: effective, drop: drop * 0.97, alpha: alpha)
+                lines.append(
+                    String(
+                        format: "- success −%.0f points: %.0f candidate tasks, exposure %.1f bad tasks", drop * 100,
+                        tasks, tasks * drop))
+            }
+            // Before the first unauthorized action the streams are those of an A/A canary, so P(rolled back by
+            // n) ≤ P(an action by n) + α = 1 − e^(−n/2000) + α, which reaches ½ at n = 2000 ln(1/(½ + α)).
+            let rogueTasks = 2000 * log(1 / (0.5 + alpha))
+            lines.append(
+                String(
+                    format:
+                        "- rogue 1 in 2,000: %.0f candidate tasks, exposure %.2f (no rule can tell the versions apart before the first unauthorized action)",
+                    rogueTasks, rogueTasks * 0.0005))
         }
-        // Before the first unauthorized action the streams are those of an A/A canary, so P(rolled back by n)
-        // ≤ P(an action by n) + 0.05 = 1 − e^(−n/2000) + 0.05, which reaches ½ at n = 2000 ln(1/0.55).
-        let rogueTasks = 2000 * log(1 / 0.55)
-        lines.append(
-            String(
-                format:
-                    "- rogue 1 in 2,000: %.0f candidate tasks, exposure %.2f (no rule can tell the versions apart before the first unauthorized action)",
-                rogueTasks, rogueTasks * 0.0005))
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -31,6 +31,49 @@ extension DecisionRule {
     package var decisionBucket: Int? { nil }
 }
 
+/// The per-interval candidate values of healthy canaries that an operator reads the absolute thresholds off
+/// (Flagger, Argo Rollouts): task success, mean cost per task and p95 latency of every scheduled interval of
+/// `calibrationCanaries` A/A canaries of their own seeds, sorted.
+package struct OperatorSamples: Sendable {
+    var success: [Double] = []
+    var cost: [Double] = []
+    var p95: [Double] = []
+    /// Checks per canary: 3 metrics × the scheduled intervals (the Bonferroni count).
+    var checks = 1
+
+    /// Collected at `conversationsPerInterval`.
+    package static func collect(
+        schedule: EvaluationSchedule, conversationsPerInterval: Int, calibrationCanaries: Int = 300
+    ) -> OperatorSamples {
+        let scenario = EvaluationScenario.all(conversationsPerInterval: conversationsPerInterval)[0]
+        var samples = OperatorSamples(checks: 3 * schedule.scheduledIntervals)
+        for canary in 0..<calibrationCanaries {
+            let stream = CanaryStream(scenario: scenario, schedule: schedule, seed: 900_000_000 + UInt64(canary))
+            for index in 0..<schedule.scheduledIntervals {
+                let arm = stream.interval(index).arms[1]
+                guard arm.totalTasks > 0 else { continue }
+                let n = Double(arm.totalTasks)
+                samples.success.append(Double(arm.totalSuccesses) / n)
+                samples.cost.append(arm.totalCost / n)
+                samples.p95.append(Quantile.sorted(arm.allLatencies.sorted(), 0.95) ?? 0)
+            }
+        }
+        samples.success.sort()
+        samples.cost.sort()
+        samples.p95.sort()
+        return samples
+    }
+
+    /// The thresholds a healthy interval crosses with probability α / checks each (Bonferroni): task success
+    /// from below, mean cost per task and p95 latency from above.
+    package func thresholds(alpha: Double) -> OperatorThresholds {
+        let share = min(1, alpha / Double(checks))
+        return OperatorThresholds(
+            minSuccess: Quantile.sorted(success, share) ?? 0, maxCost: Quantile.sorted(cost, 1 - share) ?? .infinity,
+            maxP95: Quantile.sorted(p95, 1 - share) ?? .infinity)
+    }
+}
+
 /// The thresholds an operator would set for the absolute-threshold tools (Flagger, Argo Rollouts): read off
 /// the baseline's own per-interval dashboards so that a healthy release is rolled back about as often as the
 /// monitor's α allows. On `calibrationCanaries` A/A canaries of their own seeds, each threshold is the quantile
@@ -47,25 +90,10 @@ package struct OperatorThresholds: Sendable {
         schedule: EvaluationSchedule, conversationsPerInterval: Int, alpha: Double = 0.05,
         calibrationCanaries: Int = 300
     ) -> OperatorThresholds {
-        let scenario = EvaluationScenario.all(conversationsPerInterval: conversationsPerInterval)[0]
-        var success: [Double] = []
-        var cost: [Double] = []
-        var p95: [Double] = []
-        for canary in 0..<calibrationCanaries {
-            let stream = CanaryStream(scenario: scenario, schedule: schedule, seed: 900_000_000 + UInt64(canary))
-            for index in 0..<schedule.scheduledIntervals {
-                let arm = stream.interval(index).arms[1]
-                guard arm.totalTasks > 0 else { continue }
-                let n = Double(arm.totalTasks)
-                success.append(Double(arm.totalSuccesses) / n)
-                cost.append(arm.totalCost / n)
-                p95.append(Quantile.sorted(arm.allLatencies.sorted(), 0.95) ?? 0)
-            }
-        }
-        let share = alpha / Double(3 * schedule.scheduledIntervals)
-        return OperatorThresholds(
-            minSuccess: Quantile.of(success, share) ?? 0, maxCost: Quantile.of(cost, 1 - share) ?? .infinity,
-            maxP95: Quantile.of(p95, 1 - share) ?? .infinity)
+        OperatorSamples.collect(
+            schedule: schedule, conversationsPerInterval: conversationsPerInterval,
+            calibrationCanaries: calibrationCanaries
+        ).thresholds(alpha: alpha)
     }
 
     /// Whether the candidate's interval passes every check; `nil` when it has no tasks ("no values").
@@ -82,12 +110,15 @@ package struct OperatorThresholds: Sendable {
 /// values fails; the canary is rolled back after `threshold` failed checks (1 here), promoted when the
 /// schedule completes.
 package struct FlaggerRule: DecisionRule {
-    package let name = "Flagger"
+    package let name: String
     let thresholds: OperatorThresholds
     var threshold = 1
     var failedChecks = 0
 
-    package init(thresholds: OperatorThresholds) { self.thresholds = thresholds }
+    package init(thresholds: OperatorThresholds, name: String = "Flagger") {
+        self.thresholds = thresholds
+        self.name = name
+    }
 
     package mutating func observe(_ interval: CanaryInterval, schedule: EvaluationSchedule) -> RuleVerdict {
         if thresholds.passes(interval.arms[1]) != true { failedChecks += 1 }
@@ -100,14 +131,17 @@ package struct FlaggerRule: DecisionRule {
 /// `failureLimit` (0: the first aborts the rollout), a measurement without data is inconclusive and, past
 /// `inconclusiveLimit` (0), pauses the rollout for a person — counted here as undecided.
 package struct ArgoRule: DecisionRule {
-    package let name = "Argo Rollouts"
+    package let name: String
     let thresholds: OperatorThresholds
     var failureLimit = 0
     var inconclusiveLimit = 0
     var failures = 0
     var inconclusive = 0
 
-    package init(thresholds: OperatorThresholds) { self.thresholds = thresholds }
+    package init(thresholds: OperatorThresholds, name: String = "Argo Rollouts") {
+        self.thresholds = thresholds
+        self.name = name
+    }
 
     package mutating func observe(_ interval: CanaryInterval, schedule: EvaluationSchedule) -> RuleVerdict {
         switch thresholds.passes(interval.arms[1]) {
@@ -129,13 +163,17 @@ package struct ArgoRule: DecisionRule {
 /// A score with no metric classified is 0. Task success and unauthorized actions are `critical` metrics (as an
 /// operator would mark them): either one failing scores the interval 0.
 package struct KayentaRule: DecisionRule {
-    package let name = "Kayenta"
-    var confidence = 0.98
+    package let name: String
+    var confidence: Double
     var fraction = 0.25
     var passScore = 75.0
     var marginalScore = 50.0
 
-    package init() {}
+    /// Kayenta's defaults; `confidence` is the Mann–Whitney interval's level.
+    package init(confidence: Double = 0.98, name: String = "Kayenta") {
+        self.confidence = confidence
+        self.name = name
+    }
 
     enum Direction { case increase, decrease }
 
@@ -187,15 +225,19 @@ package struct KayentaRule: DecisionRule {
 /// two proportions for task success and for unauthorized actions, Welch's z for mean cost — and a rollback
 /// at the first significant result; promoted when the schedule completes.
 package struct NaivePeekingRule: DecisionRule {
-    package let name = "naive peeking"
-    var alpha = 0.05
+    package let name: String
+    var alpha: Double
     var tasks = [0.0, 0.0]
     var successes = [0.0, 0.0]
     var rogue = [0.0, 0.0]
     var costSum = [0.0, 0.0]
     var costSquares = [0.0, 0.0]
 
-    package init() {}
+    /// Every test at `alpha` (0.05: what a fixed-horizon test is usually run at).
+    package init(alpha: Double = 0.05, name: String = "naive peeking") {
+        self.alpha = alpha
+        self.name = name
+    }
 
     static func proportionZ(_ x0: Double, _ n0: Double, _ x1: Double, _ n1: Double) -> Double {
         guard n0 > 0, n1 > 0 else { return 0 }

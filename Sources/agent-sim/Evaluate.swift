@@ -11,8 +11,10 @@ struct Evaluate: ParsableCommand {
             2,000 tasks, latency spread ×1.5, low traffic, a sample-ratio fault) on the same simulated streams: \
             10 → 25 → 50 % in three 10-minute intervals per step. The monitor is the real judge with the default \
             policy, looking every minute (monitor watch's default); the others check once per interval with their \
-            published rules and the thresholds in README. Prints the table and \
-            writes decision-benchmark.json and decision-benchmark.md to --out-dir.
+            published rules and the thresholds in README. The A/A canaries run first; the other rules are then \
+            also tuned, on those canaries, to roll back as many of them as the monitor did (never fewer), and every \
+            other scenario is run at both settings (exposure compared at equal false rollback rate). Prints the tables and writes decision-benchmark.json and \
+            decision-benchmark.md to --out-dir.
             """)
 
     @Option(help: "Canaries per regression scenario.") var canaries = 200
@@ -29,15 +31,15 @@ struct Evaluate: ParsableCommand {
             benchmark.conversationsPerInterval = conversations
             benchmark.seed = seed
             let started = Date()
-            let rows = benchmark.run { FileHandle.standardError.write(Data("\($0)\n".utf8)) }
-            let markdown = DecisionBenchmark.markdown(rows, baselineSuccess: 0.82)
+            let report = benchmark.run { FileHandle.standardError.write(Data("\($0)\n".utf8)) }
+            let markdown = DecisionBenchmark.markdown(report, baselineSuccess: 0.82)
             try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             encoder.keyEncodingStrategy = .convertToSnakeCase
             encoder.nonConformingFloatEncodingStrategy = .convertToString(
                 positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-            try encoder.encode(rows).write(to: URL(fileURLWithPath: "\(outDir)/decision-benchmark.json"))
+            try encoder.encode(report).write(to: URL(fileURLWithPath: "\(outDir)/decision-benchmark.json"))
             try Data(markdown.utf8).write(to: URL(fileURLWithPath: "\(outDir)/decision-benchmark.md"))
             ToolRunner.printResult(markdown)
             ToolRunner.printResult(

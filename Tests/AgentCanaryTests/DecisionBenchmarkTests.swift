@@ -1,10 +1,10 @@
 import Evaluation
 import Testing
 
-/// A small, seeded version of `agent-sim evaluate` (60 A/A canaries, 30 per regression) guarding the
-/// monitor's decision quality: A/A false rollbacks within α plus two Monte Carlo standard errors, and the
-/// regressions it detects at least 90 % of the time in the full run detected here too (allowing two Monte
-/// Carlo standard errors: ≥ 0.9 − 2·√(0.9·0.1/30) ≈ 0.79).
+/// A small, seeded version of `agent-sim evaluate` (60 A/A canaries, 30 per regression) guarding the monitor's decision quality: A/A false rollbacks within α plus two Monte
+/// Carlo standard errors, the regressions it detects at least 90 % of the time in the full run detected here
+/// too (allowing two Monte Carlo standard errors: ≥ 0.9 − 2·√(0.9·0.1/30) ≈ 0.79), and its exposure below the
+/// other rules' at their defaults and at its own false rollback rate.
 @Suite("Decision benchmark (small)")
 struct DecisionBenchmarkTests {
     @Test("the monitor keeps A/A false rollbacks within α and detects the regressions")
@@ -13,7 +13,8 @@ struct DecisionBenchmarkTests {
         benchmark.canaries = 30
         benchmark.aaCanaries = 60
         benchmark.seed = 7
-        let rows = benchmark.run()
+        let report = benchmark.run()
+        let rows = report.rows
         func rate(_ scenario: String, _ method: String = "AgentCanary monitor") -> Double {
             rows.first { $0.scenario == scenario && $0.method == method }?.rollbackRate.value ?? -1
         }
@@ -44,8 +45,32 @@ struct DecisionBenchmarkTests {
             #expect(exposure(scenario) < exposure(scenario, "Flagger"), "\(scenario) against Flagger")
             #expect(exposure(scenario) < exposure(scenario, "Argo Rollouts"), "\(scenario) against Argo Rollouts")
         }
-        // Every method saw the same canaries: one row per method and scenario.
-        #expect(rows.count == DecisionBenchmark.methods.count * 9)
+        // At the monitor's false rollback rate: every other rule tuned to roll back that share of the same A/A
+        // canaries, or the next step above where its rate jumps over it (never fewer), and the monitor's exposure below each tuned rule's on every
+        // regression, except where the full run's intervals overlap (naive peeking at −4 and −8 points, the
+        // tuned thresholds on unauthorized actions) or this small run is noisier than the gap (the tuned
+        // thresholds on the latency spread: 127 against 156 in the full run).
+        let matched = report.matched
+        #expect(matched.target == rate("A/A"))
+        let tuned = ["Flagger", "Argo Rollouts", "Kayenta", "naive peeking"].map { $0 + MatchedCalibration.suffix }
+        let achieved = [matched.operatorRate, matched.operatorRate, matched.kayentaRate, matched.naiveRate]
+        for (method, achieved) in zip(tuned, achieved) {
+            #expect(rate("A/A", method) == achieved, "\(method): \(achieved) on the same canaries")
+            #expect(achieved >= matched.target)
+        }
+        let closeInFullRun: Set = [
+            "success −4 points|naive peeking", "success −8 points|naive peeking", "rogue 1 in 2,000|Flagger",
+            "rogue 1 in 2,000|Argo Rollouts", "latency spread ×1.5|Flagger", "latency spread ×1.5|Argo Rollouts",
+        ]
+        for scenario in regressions {
+            for method in tuned {
+                let name = String(method.dropLast(MatchedCalibration.suffix.count))
+                guard !closeInFullRun.contains("\(scenario)|\(name)") else { continue }
+                #expect(exposure(scenario) < exposure(scenario, method), "\(scenario) against \(method)")
+            }
+        }
+        // Every method saw the same canaries: one row per method and scenario, at both settings.
+        #expect(rows.count == (DecisionBenchmark.methods.count + tuned.count) * 9)
         // The absolute-threshold rules were calibrated to about 5 % A/A false rollbacks, naive peeking is not
         // protected against repeated looks.
         #expect(rate("A/A", "naive peeking") > rate("A/A"))
