@@ -298,19 +298,25 @@ package enum Judge {
         let theta = c - b
         result.ciLow = theta - half
         result.ciHigh = theta + half
-        let pooled = (sums[0].sumY + sums[1].sumY) / (sums[0].sumN + sums[1].sumN)
-        var null = variance
-        if normalApproximationHolds(rate: pooled, n: min(sums[0].sumN, sums[1].sumN)),
-            let pooledVariance = nullVariance(sums, relative: false)
-        {
-            null = max(pooledVariance, floorVariance(pooled, n: sums[0].sumN) + floorVariance(pooled, n: sums[1].sumN))
-        }
-        result.pValue = harmPValue(theta, variance: null, tau2: tau2, direction: metric.direction)
+        let null = rateTestVariance(
+            rate: (sums[0].sumY + sums[1].sumY) / (sums[0].sumN + sums[1].sumN), n: (sums[0].sumN, sums[1].sumN),
+            pooled: nullVariance(sums, relative: false), own: variance)
+        let pValue = harmPValue(theta, variance: null, tau2: tau2, direction: metric.direction)
+        result.pValue = pValue
         let limit = metric.direction == .higher ? -metric.margin : metric.margin
         result.status = status(
-            rejected: result.pValue.map { $0 <= alpha } ?? false, low: theta - half, high: theta + half, limit: limit,
+            rejected: pValue <= alpha, low: theta - half, high: theta + half, limit: limit,
             direction: metric.direction)
         return result
+    }
+
+    /// The variance the rollback test of a rate (task-level `rate` pooled over both arms of `n` tasks) uses:
+    /// under no difference — `pooled` (the arms' conversations pooled, when clustered) and at least the
+    /// binomial variance of the pooled rate — while the normal approximation holds, else each arm's `own`.
+    static func rateTestVariance(rate: Double, n: (Double, Double), pooled: Double?, own: Double) -> Double {
+        guard normalApproximationHolds(rate: rate, n: min(n.0, n.1)) else { return own }
+        let binomial = floorVariance(rate, n: n.0) + floorVariance(rate, n: n.1)
+        return max(pooled ?? binomial, binomial)
     }
 
     /// Whether a rate's estimate over `n` tasks is close enough to normal for the variance under no difference:
@@ -385,11 +391,12 @@ package enum Judge {
         let half = SequentialTests.oneSidedHalfWidth(variance: variance, tau2: tau2, scales: tauScales, alpha: alpha)
         result.ciLow = exp(theta - half)
         result.ciHigh = exp(theta + half)
-        result.pValue = harmPValue(
+        let pValue = harmPValue(
             theta, variance: nullVariance(sums, relative: true) ?? variance, tau2: tau2, direction: metric.direction)
+        result.pValue = pValue
         let limit = metric.direction == .higher ? log1p(-min(metric.margin, 0.99)) : log1p(metric.margin)
         result.status = status(
-            rejected: result.pValue.map { $0 <= alpha } ?? false, low: theta - half, high: theta + half, limit: limit,
+            rejected: pValue <= alpha, low: theta - half, high: theta + half, limit: limit,
             direction: metric.direction)
         return result
     }
@@ -466,11 +473,11 @@ package enum Judge {
         let tau2 = tail * tail
         let theta = pc - pb
         let half = SequentialTests.oneSidedHalfWidth(variance: variance, tau2: tau2, scales: tauScales, alpha: alpha)
-        let pooled = Double(counts.baselineAbove + counts.candidateAbove) / (nb + nc)
-        let null =
-            normalApproximationHolds(rate: pooled, n: min(nb, nc))
-            ? floorVariance(pooled, n: nb) + floorVariance(pooled, n: nc) : variance
-        result.pValue = harmPValue(theta, variance: null, tau2: tau2, direction: .lower)
+        let null = rateTestVariance(
+            rate: Double(counts.baselineAbove + counts.candidateAbove) / (nb + nc), n: (nb, nc), pooled: nil,
+            own: variance)
+        let pValue = harmPValue(theta, variance: null, tau2: tau2, direction: .lower)
+        result.pValue = pValue
         // The interval reported is on the exceedance difference; the note says so.
         result.difference = theta
         result.ciLow = theta - half
@@ -478,7 +485,7 @@ package enum Judge {
         result.note =
             "difference and interval: share of tasks above the pooled p\(Int(counts.quantile * 100)) of \(format(counts.threshold)) ms"
         let practical = result.ratio ?? 1
-        if let p = result.pValue, p <= alpha, practical > 1 + metric.margin {
+        if pValue <= alpha, practical > 1 + metric.margin {
             result.status = "regressed"
         } else if theta + half < tail, practical <= 1 + metric.margin {
             result.status = "non_inferior"

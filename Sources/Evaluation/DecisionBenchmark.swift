@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Simulation
 import Statistics
 
 /// How one method ended one canary.
@@ -62,6 +63,25 @@ struct RuleSet: Sendable {
     }
 }
 
+/// The results of ``parallelMap(_:_:)``, filled under a lock.
+private final class ParallelResults<T>: @unchecked Sendable {
+    var values: [T?]
+    let lock = NSLock()
+    init(_ count: Int) { values = Array(repeating: nil, count: count) }
+}
+
+/// `body` of 0..<count on every core, the results in order.
+func parallelMap<T>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
+    let results = ParallelResults<T>(count)
+    DispatchQueue.concurrentPerform(iterations: count) { index in
+        let value = body(index)
+        results.lock.lock()
+        results.values[index] = value
+        results.lock.unlock()
+    }
+    return results.values.compactMap { $0 }
+}
+
 /// The decision benchmark: Monte Carlo canaries through the monitor's judge and the other tools' rules, on
 /// the same simulated streams.
 package struct DecisionBenchmark {
@@ -117,22 +137,13 @@ package struct DecisionBenchmark {
     /// The rows of `rules` on scenario number `number`.
     func pass(_ scenario: EvaluationScenario, number: Int, rules: RuleSet) -> [BenchmarkRow] {
         let count = scenario.isRegression ? canaries : aaCanaries
-        final class Results: @unchecked Sendable {
-            var outcomes: [[CanaryOutcome]]
-            let lock = NSLock()
-            init(_ count: Int) { outcomes = Array(repeating: [], count: count) }
-        }
-        let results = Results(count)
         let schedule = self.schedule
         let base = firstSeed(number)
-        DispatchQueue.concurrentPerform(iterations: count) { index in
-            let outcome = Self.canary(scenario, seed: base &+ UInt64(index), schedule: schedule, rules: rules)
-            results.lock.lock()
-            results.outcomes[index] = outcome
-            results.lock.unlock()
+        let outcomes = parallelMap(count) { index in
+            Self.canary(scenario, seed: base &+ UInt64(index), schedule: schedule, rules: rules)
         }
         return rules.make().enumerated().map { position, rule in
-            Self.row(method: rule.name, scenario: scenario, results.outcomes.map { $0[position] })
+            Self.row(method: rule.name, scenario: scenario, outcomes.map { $0[position] })
         }
     }
 
@@ -263,15 +274,17 @@ package struct DecisionBenchmark {
             "",
         ]
         lines += table(report.rows.filter { matchedRow($0) || $0.method == methods[0] })
+        // The floors follow the scenarios: their success drops and their rogue rate.
+        let scenarios = EvaluationScenario.all()
+        let drops = scenarios.filter { $0.fleet.successShift < 0 }
         lines.append("")
         lines.append(
             "Wald's bound (expected candidate tasks of an SPRT with known baseline p₀ = \(baselineSuccess), α = 0.05, β = 0.10):"
         )
-        for drop in [0.02, 0.04, 0.08] {
-            lines.append(
-                String(
-                    format: "- success −%.0f points: %.0f tasks", drop * 100,
-                    waldExpectedTasks(baseline: baselineSuccess, drop: drop, alpha: 0.05, beta: 0.10)))
+        for scenario in drops {
+            let tasks = waldExpectedTasks(
+                baseline: baselineSuccess, drop: -scenario.fleet.successShift, alpha: 0.05, beta: 0.10)
+            lines.append(String(format: "- %@: %.0f tasks", scenario.name, tasks))
         }
         // The simulator's success rate is p × 0.97 (3 % of tasks end in an error or are abandoned first).
         let effective = baselineSuccess * 0.97
@@ -282,21 +295,25 @@ package struct DecisionBenchmark {
                     format:
                         "Floor on the median (any rule with at most %.1f %% false rollbacks; Neyman–Pearson, baseline rate %.3f known):",
                     alpha * 100, effective))
-            for drop in [0.02, 0.04, 0.08] {
+            for scenario in drops {
+                let drop = -scenario.fleet.successShift
                 let tasks = medianRollbackFloor(baseline: effective, drop: drop * 0.97, alpha: alpha)
                 lines.append(
                     String(
-                        format: "- success −%.0f points: %.0f candidate tasks, exposure %.1f bad tasks", drop * 100,
-                        tasks, tasks * drop))
+                        format: "- %@: %.0f candidate tasks, exposure %.1f bad tasks", scenario.name, tasks,
+                        tasks * drop))
             }
             // Before the first unauthorized action the streams are those of an A/A canary, so P(rolled back by
-            // n) ≤ P(an action by n) + α = 1 − e^(−n/2000) + α, which reaches ½ at n = 2000 ln(1/(½ + α)).
-            let rogueTasks = 2000 * log(1 / (0.5 + alpha))
-            lines.append(
-                String(
-                    format:
-                        "- rogue 1 in 2,000: %.0f candidate tasks, exposure %.2f (no rule can tell the versions apart before the first unauthorized action)",
-                    rogueTasks, rogueTasks * 0.0005))
+            // n) ≤ P(an action by n) + α = 1 − e^(−rn) + α, which reaches ½ at n = ln(1/(½ + α)) / r.
+            for scenario in scenarios where scenario.fleet.rogueRate > 0 {
+                let rate = scenario.fleet.rogueRate
+                let tasks = log(1 / (0.5 + alpha)) / rate
+                lines.append(
+                    String(
+                        format:
+                            "- %@: %.0f candidate tasks, exposure %.2f (no rule can tell the versions apart before the first unauthorized action)",
+                        scenario.name, tasks, tasks * rate))
+            }
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -32,8 +32,9 @@ extension DecisionRule {
 }
 
 /// The per-interval candidate values of healthy canaries that an operator reads the absolute thresholds off
-/// (Flagger, Argo Rollouts): task success, mean cost per task and p95 latency of every scheduled interval of
-/// `calibrationCanaries` A/A canaries of their own seeds, sorted.
+/// (Flagger, Argo Rollouts), from the baseline's own per-interval dashboards: task success, mean cost per task
+/// and p95 latency of every scheduled interval of `calibrationCanaries` A/A canaries of their own seeds,
+/// sorted. At α = 0.05 healthy releases are rolled back about 5 % of the time.
 package struct OperatorSamples: Sendable {
     var success: [Double] = []
     var cost: [Double] = []
@@ -74,27 +75,12 @@ package struct OperatorSamples: Sendable {
     }
 }
 
-/// The thresholds an operator would set for the absolute-threshold tools (Flagger, Argo Rollouts): read off
-/// the baseline's own per-interval dashboards so that a healthy release is rolled back about as often as the
-/// monitor's α allows. On `calibrationCanaries` A/A canaries of their own seeds, each threshold is the quantile
-/// of the per-interval candidate value that a share α / (checks × intervals) of healthy intervals crosses
-/// (Bonferroni over 3 metrics × 9 intervals): task success from below, mean cost per task and p95 latency
-/// from above. Unauthorized actions have zero tolerance (none in a healthy release).
+/// The absolute thresholds of Flagger and Argo Rollouts, read off healthy canaries by ``OperatorSamples``.
+/// Unauthorized actions have zero tolerance (none in a healthy release).
 package struct OperatorThresholds: Sendable {
     package var minSuccess: Double
     package var maxCost: Double
     package var maxP95: Double
-
-    /// Calibrated on A/A canaries at `conversationsPerInterval`, for a false rollback rate of about `alpha`.
-    package static func calibrate(
-        schedule: EvaluationSchedule, conversationsPerInterval: Int, alpha: Double = 0.05,
-        calibrationCanaries: Int = 300
-    ) -> OperatorThresholds {
-        OperatorSamples.collect(
-            schedule: schedule, conversationsPerInterval: conversationsPerInterval,
-            calibrationCanaries: calibrationCanaries
-        ).thresholds(alpha: alpha)
-    }
 
     /// Whether the candidate's interval passes every check; `nil` when it has no tasks ("no values").
     func passes(_ arm: ArmInterval) -> Bool? {

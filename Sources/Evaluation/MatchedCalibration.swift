@@ -50,27 +50,18 @@ package enum MatchedCalibration {
         canaries: Int, firstSeed: UInt64
     ) -> MatchedSettings {
         let scenario = EvaluationScenario.all(conversationsPerInterval: conversationsPerInterval)[0]
-        final class Streams: @unchecked Sendable {
-            var intervals: [[CanaryInterval]]
-            init(_ count: Int) { intervals = Array(repeating: [], count: count) }
-        }
-        let streams = Streams(canaries)
-        let lock = NSLock()
-        DispatchQueue.concurrentPerform(iterations: canaries) { canary in
+        // These rules decide by the end of the schedule and never read the events.
+        let streams = parallelMap(canaries) { canary in
             let stream = CanaryStream(scenario: scenario, schedule: schedule, seed: firstSeed &+ UInt64(canary))
-            // These rules decide by the end of the schedule and never read the events.
-            let intervals = (0..<schedule.scheduledIntervals).map { index in
+            return (0..<schedule.scheduledIntervals).map { index in
                 var interval = stream.interval(index)
                 interval.events = []
                 return interval
             }
-            lock.lock()
-            streams.intervals[canary] = intervals
-            lock.unlock()
         }
         func rate(_ make: () -> any DecisionRule) -> Double {
             var rolledBack = 0
-            for intervals in streams.intervals {
+            for intervals in streams {
                 var rule = make()
                 for interval in intervals {
                     let verdict = rule.observe(interval, schedule: schedule)

@@ -12,9 +12,9 @@ struct Evaluate: ParsableCommand {
             10 → 25 → 50 % in three 10-minute intervals per step. The monitor is the real judge with the default \
             policy, looking every minute (monitor watch's default); the others check once per interval with their \
             published rules and the thresholds in README. The A/A canaries run first; the other rules are then \
-            also tuned, on those canaries, to roll back as many of them as the monitor did (never fewer), and every \
-            other scenario is run at both settings (exposure compared at equal false rollback rate). Prints the tables and writes decision-benchmark.json and \
-            decision-benchmark.md to --out-dir.
+            also tuned, on those canaries, to roll back as many of them as the monitor did (never fewer), and \
+            every other scenario is run at both settings (exposure compared at equal false rollback rate). \
+            Prints the tables and writes decision-benchmark.json and decision-benchmark.md to --out-dir.
             """)
 
     @Option(help: "Canaries per regression scenario.") var canaries = 200
