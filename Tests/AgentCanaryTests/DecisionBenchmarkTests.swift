@@ -1,11 +1,12 @@
 import Evaluation
+import TestSupport
 import Testing
 
 /// A small, seeded version of `agent-sim evaluate` (60 A/A canaries, 30 per regression) guarding the monitor's decision quality: A/A false rollbacks within α plus two Monte
 /// Carlo standard errors, the regressions it detects at least 90 % of the time in the full run detected here
 /// too (allowing two Monte Carlo standard errors: ≥ 0.9 − 2·√(0.9·0.1/30) ≈ 0.79), and its exposure below the
 /// other rules' at their defaults and at its own false rollback rate.
-@Suite("Decision benchmark (small)")
+@Suite("Decision benchmark (small)", .tags(.slow), .notInFastPath)
 struct DecisionBenchmarkTests {
     @Test("the monitor keeps A/A false rollbacks within α and detects the regressions")
     func monitorProperties() {

@@ -88,7 +88,9 @@ struct FeedbackExportEndToEndTests {
 }
 
 extension FeedbackExportEndToEndTests {
-    @Test("shadow disagreements become preference pairs (OpenAI DPO and TRL); successes become SFT lines")
+    @Test(
+        "shadow disagreements become preference pairs (OpenAI DPO and TRL); successes become SFT lines",
+        .requires(.pythonEnvironment))
     func trainingFormats() throws {
         let directory = try TemporaryDirectory()
         let run = try MonitorEndToEndTests.startedRun(
@@ -135,9 +137,9 @@ extension FeedbackExportEndToEndTests {
                 "trl-preference": ["prompt", "chosen", "rejected"], "openai-sft": ["messages"],
             ]
             let load = try runCommand(
-                "/usr/bin/env",
+                try ExternalTool.pythonEnvironment.require(),
                 [
-                    "python3", "-c",
+                    "-c",
                     """
                     import sys
                     from datasets import load_dataset
@@ -168,7 +170,7 @@ extension FeedbackExportEndToEndTests {
 }
 
 extension FeedbackExportEndToEndTests {
-    @Test("a killed export leaves the previous dataset and does not move the watermark")
+    @Test("a killed export leaves the previous dataset and does not move the watermark", .requires(.sqlite3))
     func killedExport() throws {
         let directory = try TemporaryDirectory()
         let run = try MonitorEndToEndTests.startedRun(in: directory)
@@ -187,7 +189,7 @@ extension FeedbackExportEndToEndTests {
         #expect(first.status == 0, "\(first.stderr)")
         let before = try directory.snapshot().filter { $0.key.hasPrefix("dataset/") }
         let exportsBefore = try runCommand(
-            "/usr/bin/sqlite3", [directory.path("ledger.sqlite"), "SELECT count(*) FROM exports"])
+            try ExternalTool.sqlite3.require(), [directory.path("ledger.sqlite"), "SELECT count(*) FROM exports"])
         // Killed after writing every file, before renaming the new dataset into place.
         let running = try Tool.start(
             "feedback-export", arguments + ["--since-last"],
@@ -200,7 +202,7 @@ extension FeedbackExportEndToEndTests {
         let after = try directory.snapshot().filter { $0.key.hasPrefix("dataset/") }
         #expect(after == before, "the dataset changed")
         let exportsAfter = try runCommand(
-            "/usr/bin/sqlite3", [directory.path("ledger.sqlite"), "SELECT count(*) FROM exports"])
+            try ExternalTool.sqlite3.require(), [directory.path("ledger.sqlite"), "SELECT count(*) FROM exports"])
         #expect(exportsAfter.output == exportsBefore.output)
     }
 }

@@ -79,7 +79,9 @@ struct FeedbackExportFormatsTests {
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
     }
 
-    @Test("every format matches its golden files; every kind is exported; planted values are redacted")
+    @Test(
+        "every format matches its golden files; every kind is exported; planted values are redacted",
+        .requires(.sqlite3))
     func goldens() throws {
         let directory = try Self.ledger()
         let exports: [(name: String, arguments: [String], file: String)] = [
@@ -123,14 +125,12 @@ struct FeedbackExportFormatsTests {
                     #expect(!actual.contains(secret), "\(export.name)/\(file) holds \(secret)")
                 }
                 let golden = "feedback-export/\(export.name)/\(file)"
-                #expect(
-                    actual == (try Golden.expected(golden, actual: actual)),
-                    "\(golden) differs; RECORD_SNAPSHOTS=1 re-records it")
+                Golden.check(actual, golden)
             }
         }
         // CI outputs: JUnit (one passed case per kind), summary, dotenv, GitHub step outputs.
         let junit = try String(contentsOfFile: directory.path("native-junit.xml"), encoding: .utf8)
-        #expect(junit == (try Golden.expected("feedback-export/native-junit.xml", actual: junit)))
+        Golden.check(junit, "feedback-export/native-junit.xml")
         let dotenv = try String(contentsOfFile: directory.path("native.env"), encoding: .utf8)
         #expect(dotenv.contains("AGENT_CANARY_RECORDS=312") && dotenv.contains("AGENT_CANARY_DATASET_DIR=native"))
         let outputs = try String(contentsOfFile: directory.path("github-output"), encoding: .utf8)
@@ -139,7 +139,7 @@ struct FeedbackExportFormatsTests {
         #expect(summary.contains("| rogue-actions | 10 |") && summary.contains("| order_number | 2 |"))
         // Each source run records the export as a stage with the manifest and the CI files as artifacts.
         let stages = try runCommand(
-            "/usr/bin/sqlite3",
+            try ExternalTool.sqlite3.require(),
             [
                 directory.path("ledger.sqlite"),
                 "SELECT s.run_id, group_concat(a.kind) FROM stages s JOIN artifacts a ON a.stage_id = s.id "
@@ -170,7 +170,9 @@ struct FeedbackExportFormatsTests {
         }
     }
 
-    @Test("the CSV is read back by Python's csv module with one row per record and the header's columns")
+    @Test(
+        "the CSV is read back by Python's csv module with one row per record and the header's columns",
+        .requires(.python3))
     func csvReadsBack() throws {
         let directory = try Self.ledger()
         let result = try Self.export(
@@ -178,9 +180,9 @@ struct FeedbackExportFormatsTests {
         #expect(result.status == 0, "\(result.stderr)")
         let records = try Self.manifest(directory.path("csv/manifest.json"))["records"] as? Int ?? -1
         let read = try runCommand(
-            "/usr/bin/env",
+            try ExternalTool.python3.require(),
             [
-                "python3", "-c",
+                "-c",
                 """
                 import csv, json, sys
                 rows = list(csv.DictReader(open(sys.argv[1], newline="")))

@@ -83,7 +83,7 @@ struct MonitorEndToEndTests {
             ("monitor/analysis-junit.xml", "junit.xml"),
         ] {
             let actual = try String(contentsOfFile: directory.path(file), encoding: .utf8)
-            #expect(actual == (try Golden.expected(name, actual: actual)), "\(name) differs from its golden file")
+            Golden.check(actual, name)
         }
         // The look is in the ledger and recomputes identically.
         let rejudge = try Self.monitor(["rejudge", "--look", "1"], in: directory)
@@ -91,7 +91,9 @@ struct MonitorEndToEndTests {
         #expect(rejudge.stdout.contains("identical"))
     }
 
-    @Test("a run: --act advances, then promotes; each look is rejudged identically; files are read incrementally")
+    @Test(
+        "a run: --act advances, then promotes; each look is rejudged identically; files are read incrementally",
+        .requires(.sqlite3))
     func runWithAct() throws {
         let directory = try TemporaryDirectory()
         let gate = try Tool.run(
@@ -177,7 +179,7 @@ struct MonitorEndToEndTests {
         }
         // The ledger keeps the run's tasks, with content for failures and a bounded sample of successes.
         let counts = try runCommand(
-            "/usr/bin/sqlite3",
+            try ExternalTool.sqlite3.require(),
             [
                 directory.path("ledger.sqlite"),
                 "SELECT count(*), sum(outcome != 'success' AND input IS NOT NULL), sum(sampled), "

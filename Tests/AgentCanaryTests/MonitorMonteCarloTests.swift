@@ -4,11 +4,12 @@ import Policy
 import Simulation
 import Statistics
 import Telemetry
+import TestSupport
 import Testing
 
 /// The monitor's decision rule on simulated canaries, through the same accumulator and judge the binary
 /// uses, with fixed seeds. Monte Carlo error: for a rate p over n canaries, √(p(1−p)/n).
-@Suite("Monitor decisions on simulated canaries")
+@Suite("Monitor decisions on simulated canaries", .tags(.slow), .notInFastPath)
 struct MonitorMonteCarloTests {
     /// One canary looked at after every batch of `conversationsPerLook` new conversations, split 50/50.
     /// Returns the decisions in order, stopping at the first rollback or after `maxLooks`, or once the

@@ -6,7 +6,7 @@ import Testing
 
 /// The monitor against real components started on 127.0.0.1: Prometheus (Debian's `prometheus`, data loaded
 /// with `promtool tsdb create-blocks-from openmetrics`) and the HTML report in headless Chromium.
-@Suite("monitor with Prometheus and Chromium")
+@Suite("monitor with Prometheus and Chromium", .tags(.services), .notInFastPath)
 struct MonitorServicesTests {
     static let epoch = 1_795_651_200  // 2026-11-26T00:00:00Z
 
@@ -39,10 +39,12 @@ struct MonitorServicesTests {
         """
     }
 
-    @Test("Prometheus: PromQL per arm, a regression holds or rolls back by role; refused query 65; down 69")
+    @Test(
+        "Prometheus: PromQL per arm, a regression holds or rolls back by role; refused query 65; down 69",
+        .requires(.prometheus, .promtool, .curl))
     func prometheus() throws {
-        let promtool = try #require(Services.which("promtool"), "promtool is not installed (Debian: prometheus)")
-        let server = try #require(Services.which("prometheus"), "prometheus is not installed (Debian: prometheus)")
+        let promtool = try ExternalTool.promtool.require()
+        let server = try ExternalTool.prometheus.require()
         let directory = try TemporaryDirectory()
         try directory.write("data.om", Self.openMetrics(baseline: 0.01, candidate: 0.05))
         let load = try runCommand(
@@ -109,7 +111,7 @@ struct MonitorServicesTests {
                 let expr = (target["expr"] as? String ?? "").replacingOccurrences(of: "$agent", with: "support-agent")
                     .replacingOccurrences(of: "$run", with: "")
                 let answer = try runCommand(
-                    "/usr/bin/curl",
+                    try ExternalTool.curl.require(),
                     [
                         "-s", "--get", "http://127.0.0.1:\(port)/api/v1/query", "--data-urlencode", "query=\(expr)",
                         "--data-urlencode", "time=\(Self.epoch + 620)",
@@ -139,11 +141,11 @@ struct MonitorServicesTests {
         #expect(after == before)
     }
 
-    @Test("the HTML report renders in headless Chromium: not blank, charts drawn, no console errors")
+    @Test(
+        "the HTML report renders in headless Chromium: not blank, charts drawn, no console errors",
+        .requires(.chromium, .pythonEnvironment))
     func reportInChromium() throws {
-        let chromium = try #require(
-            Services.which("chromium") ?? Services.which("chromium-browser"),
-            "chromium is not installed (Debian: chromium)")
+        let chromium = try ExternalTool.chromium.require()
         let directory = try TemporaryDirectory()
         let run = try MonitorEndToEndTests.startedRun(in: directory)
         for (batch, conversations) in [("a", 300), ("b", 600), ("c", 900)] {
@@ -178,9 +180,9 @@ struct MonitorServicesTests {
         #expect(console.isEmpty, "console: \(console)")
         // The screenshot: enough distinct colours to be a page, and pixels of the candidate's series colour.
         let check = try runCommand(
-            "/usr/bin/env",
+            try ExternalTool.pythonEnvironment.require(),
             [
-                "python3", "-c",
+                "-c",
                 """
                 import sys
                 from PIL import Image, ImageStat

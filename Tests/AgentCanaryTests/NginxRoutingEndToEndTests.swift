@@ -5,7 +5,8 @@ import Testing
 /// A real nginx (Debian's package), started by the test on 127.0.0.1 with the configuration `canary-deploy`
 /// renders, in front of two small local agents that answer with their version. Thousands of multi-turn
 /// conversations go through it while the rollout advances, promotes and rolls back.
-@Suite("nginx routing end to end", .serialized)
+@Suite(
+    "nginx routing end to end", .serialized, .tags(.services), .notInFastPath, .requires(.nginx, .python3))
 struct NginxRoutingEndToEndTests {
     static let baselineVersion = "1.4.0"
     static let candidateVersion = "1.5.0"
@@ -21,8 +22,8 @@ struct NginxRoutingEndToEndTests {
         init(mode: String, steps: String) throws {
             directory = try TemporaryDirectory()
             ports = (try Services.freePort(), try Services.freePort(), try Services.freePort(), try Services.freePort())
-            nginx = try #require(Services.which("nginx"), "nginx is needed (Debian: apt-get install nginx)")
-            python = try #require(Services.which("python3"))
+            nginx = try ExternalTool.nginx.require()
+            python = try ExternalTool.python3.require()
             let policy = """
                 agent:
                   name: support-agent

@@ -88,7 +88,7 @@ struct OTLPIncrementalTests {
         return (try encode(spans.filter(isRoot)), try encode(spans.filter { !isRoot($0) }))
     }
 
-    @Test("a trace split over two looks counts once, with all its tool calls")
+    @Test("a trace split over two looks counts once, with all its tool calls", .requires(.sqlite3))
     func splitTrace() throws {
         let directory = try TemporaryDirectory()
         let run = try MonitorEndToEndTests.startedRun(
@@ -124,7 +124,7 @@ struct OTLPIncrementalTests {
         #expect(after.ingestion.duplicateEvents == 1)
         #expect(after.sample.candidateTasks == 1 && after.sample.baselineTasks == 1)
         let rows = try runCommand(
-            "/usr/bin/sqlite3",
+            try ExternalTool.sqlite3.require(),
             [
                 directory.path("ledger.sqlite"),
                 "SELECT tool_calls, unauthorized FROM telemetry_tasks WHERE version = '1.5.0'",

@@ -5,8 +5,8 @@ import TestSupport
 import Testing
 import Yams
 
-/// Every router in every mode, against golden files (`Golden/routing/ROUTER/MODE/`). `.ci/run` validates
-/// the same golden files with the routers' real schemas and tools (`../shared/validation/validate`).
+/// Every router in every mode, against golden files (`Golden/routing/ROUTER/MODE/`). `RoutingValidationTests`
+/// checks the same renderings with the routers' real schemas and tools (`Tests/Validation/validate`).
 @Suite("Routing renderers")
 struct RoutingRendererTests {
     static let modes: [RolloutMode] = [.canary, .shadow, .dark, .ab]
@@ -32,10 +32,7 @@ struct RoutingRendererTests {
             }
             for file in try router.render(plan) {
                 let name = "routing/\(router.rawValue)/\(mode.rawValue)/\(file.name)"
-                try FileManager.default.createDirectory(
-                    atPath: (Golden.path(name) as NSString).deletingLastPathComponent, withIntermediateDirectories: true
-                )
-                #expect(file.text == (try Golden.expected(name, actual: file.text)), "\(name) differs")
+                Golden.check(file.text, name)
             }
         }
     }
@@ -99,18 +96,19 @@ struct RoutingRendererTests {
 }
 
 /// Freshly rendered configuration, every router, mode and phase, through the routers' real schemas and tools
-/// (`../shared/validation/validate`, beside the repository as in CI).
-@Suite("Rendered configuration against the routers' validators")
+/// (`Tests/Validation/validate`).
+@Suite("Rendered configuration against the routers' validators", .requires(.pythonEnvironment, .nginx))
 struct RoutingValidationTests {
     @Test("every router, mode and phase validates")
     func validate() throws {
-        let validator = Repository.root.deletingLastPathComponent().appendingPathComponent("shared/validation/validate")
-            .path
-        try #require(FileManager.default.isExecutableFile(atPath: validator), "the validator is missing: \(validator)")
         let directory = try TemporaryDirectory()
         var byKind: [String: [String]] = [:]
+        // The golden files' plans (25 %), an early step, and the ends of a rollout.
         let cases: [(RolloutMode, Int, String)] =
-            RoutingRendererTests.modes.map { ($0, 5, "progressing") } + [
+            RoutingRendererTests.modes.map { ($0, 25, "progressing") }
+            + RoutingRendererTests.modes.map {
+                ($0, 5, "progressing")
+            } + [
                 (.canary, 100, "promoted"), (.canary, 0, "rolled_back"), (.canary, 100, "progressing"),
                 (.canary, 0, "progressing"),
             ]
@@ -130,7 +128,7 @@ struct RoutingValidationTests {
         }
         #expect(byKind.keys.count == 8)
         for (kind, paths) in byKind.sorted(by: { $0.key < $1.key }) {
-            let result = try runCommand(validator, [kind] + paths)
+            let result = try Validator.check(kind, paths)
             #expect(result.status == 0, "\(kind): \(result.output)")
         }
     }

@@ -152,21 +152,3 @@ package final class TemporaryDirectory: Sendable {
         try? FileManager.default.removeItem(at: url)
     }
 }
-
-/// Golden files: compares text with a file under `Tests/AgentCanaryTests/Golden`, or records it when
-/// `RECORD_SNAPSHOTS=1`.
-package enum Golden {
-    /// The golden file's path.
-    package static func path(_ name: String) -> String {
-        Repository.path("Tests/AgentCanaryTests/Golden/\(name)")
-    }
-
-    /// The golden text, after recording `actual` when asked to.
-    package static func expected(_ name: String, actual: String) throws -> String {
-        let url = URL(fileURLWithPath: path(name))
-        if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1" {
-            try Data(actual.utf8).write(to: url)
-        }
-        return try String(contentsOf: url, encoding: .utf8)
-    }
-}
