@@ -45,6 +45,8 @@ esac
 if [ ! -f /usr/include/sqlite3.h ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     apt-get update -qq && apt-get install -y -qq libsqlite3-dev >/dev/null
+  elif command -v sudo >/dev/null && command -v apt-get >/dev/null; then
+    sudo apt-get update -qq && sudo apt-get install -y -qq libsqlite3-dev >/dev/null
   else
     echo "error: SQLite's headers are missing; install them (Debian: sudo apt-get install libsqlite3-dev)" >&2
     exit 69
