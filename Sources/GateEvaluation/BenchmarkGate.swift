@@ -76,13 +76,17 @@ package struct BenchmarkGate {
         let startedAt = ArtifactClock.iso8601(ArtifactClock.now(environment: request.environment))
         let loaded = try PolicyLoader.load(path: request.policyPath, agentName: request.agent)
         let agent = loaded.policy.agent.name
-        guard !agent.isEmpty else { throw GateError.missingAgent }
         let gate = loaded.policy.gate
         let candidate = try BenchmarkReader.read(path: request.candidatePath, inspectScorer: gate.inspectScorer)
+        let candidateVersion = request.candidateVersion ?? candidate.declaredVersion
+        // Everything the gate does not know is named in one message, not one round trip each.
+        var unknown: [GateSubject] = agent.isEmpty ? [.agent] : []
+        if candidateVersion == nil { unknown.append(.candidateVersion) }
 
         let baseline: BenchmarkSuite
         var storedBaselineVersion: String?
         if request.baselineFromLedger {
+            guard unknown.isEmpty else { throw GateError.unidentified(missing: unknown) }
             guard FileManager.default.fileExists(atPath: request.ledgerPath),
                 let stored = try Ledger(path: request.ledgerPath, logger: logger).baselineSuite(agent: agent)
             else { throw GateError.noRecordedBaseline(agent: agent) }
@@ -92,13 +96,13 @@ package struct BenchmarkGate {
         } else {
             baseline = try BenchmarkReader.read(path: request.baselinePath ?? "", inspectScorer: gate.inspectScorer)
         }
-        guard let candidateVersion = request.candidateVersion ?? candidate.declaredVersion else {
-            throw GateError.missingVersion(side: "candidate")
+        let baselineVersion =
+            request.baselineVersion ?? storedBaselineVersion ?? baseline.declaredVersion
+            ?? loaded.policy.agent.baselineVersion
+        if baselineVersion == nil { unknown.append(.baselineVersion) }
+        guard unknown.isEmpty, let candidateVersion, let baselineVersion else {
+            throw GateError.unidentified(missing: unknown)
         }
-        guard
-            let baselineVersion = request.baselineVersion ?? storedBaselineVersion ?? baseline.declaredVersion
-                ?? loaded.policy.agent.baselineVersion
-        else { throw GateError.missingVersion(side: "baseline") }
 
         let evaluation = try GateEvaluator.evaluate(
             candidate: candidate.attempts, baseline: baseline.attempts, candidatePath: candidate.path,

@@ -7,12 +7,10 @@ package enum GateError: Error, Equatable, CustomStringConvertible {
     case noMatchedTasks(candidate: String, baseline: String)
     /// Too many tasks are present on one side only.
     case tooManyUnmatched(share: Double, limit: Double, examples: [String])
-    /// A version could not be determined.
-    case missingVersion(side: String)
     /// `--baseline-from-ledger` found nothing to compare with.
     case noRecordedBaseline(agent: String)
-    /// The agent has no name.
-    case missingAgent
+    /// The gate does not know what it compares: the agent's name, a version, or several of them.
+    case unidentified(missing: [GateSubject])
 
     package var description: String {
         switch self {
@@ -22,13 +20,15 @@ package enum GateError: Error, Equatable, CustomStringConvertible {
             "\(percent(share)) of the tasks are present on one side only (field 'task_id', for example "
                 + "\(examples.prefix(5).joined(separator: ", "))); the policy allows \(percent(limit)) "
                 + "(gate.max_unmatched_share)"
-        case .missingVersion(let side):
-            "the \(side) version is unknown; pass --\(side)-version, or put a 'version' field in the results"
         case .noRecordedBaseline(let agent):
             "the ledger holds no promoted or passing version of \(agent) to use as the baseline; pass --baseline"
-        case .missingAgent:
-            "the agent has no name; pass --agent or set agent.name in the policy"
+        case .unidentified(let missing):
+            "the gate does not know \(Self.list(missing.map(\.what))); pass \(Self.list(missing.map(\.remedy)))"
         }
+    }
+
+    private static func list(_ items: [String]) -> String {
+        items.count < 2 ? items.joined() : items.dropLast().joined(separator: ", ") + " and " + (items.last ?? "")
     }
 
     private func percent(_ value: Double) -> String {
@@ -40,8 +40,35 @@ extension GateError: ExitStatusProviding {
     package var exitStatus: ExitStatus {
         switch self {
         case .noMatchedTasks, .tooManyUnmatched: .dataError
-        case .missingVersion, .missingAgent: .usage
+        case .unidentified: .usage
         case .noRecordedBaseline: .noInput
+        }
+    }
+}
+
+/// What a gate must know about the releases it compares.
+package enum GateSubject: String, Sendable, Equatable {
+    /// The agent's name, under which the ledger keeps its history.
+    case agent
+    /// The candidate's version.
+    case candidateVersion
+    /// The baseline's version.
+    case baselineVersion
+
+    var what: String {
+        switch self {
+        case .agent: "the agent's name"
+        case .candidateVersion: "the candidate's version"
+        case .baselineVersion: "the baseline's version"
+        }
+    }
+
+    var remedy: String {
+        switch self {
+        case .agent: "--agent NAME (or agent.name in the policy)"
+        case .candidateVersion: "--candidate-version V (or a 'version' field in the candidate's results)"
+        case .baselineVersion:
+            "--baseline-version V (or a 'version' field in the baseline's results, or agent.baseline_version in the policy)"
         }
     }
 }

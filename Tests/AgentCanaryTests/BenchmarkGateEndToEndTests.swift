@@ -110,16 +110,51 @@ struct BenchmarkGateEndToEndTests {
         #expect(!FileManager.default.fileExists(atPath: directory.path("ledger.sqlite")))
     }
 
-    @Test("an agent without a name is a usage error")
-    func noAgent() throws {
+    @Test("one message names everything the gate does not know: the agent and both versions")
+    func unidentified() throws {
         let directory = try TemporaryDirectory()
-        let result = try gate(
-            [
-                "--candidate", "\(Self.fixtures)/native/pass/candidate.jsonl", "--baseline",
-                "\(Self.fixtures)/native/pass/baseline.jsonl",
-            ], directory)
+        for side in ["candidate", "baseline"] {
+            let rows = try String(
+                contentsOfFile: Repository.path("\(Self.fixtures)/native/pass/\(side).jsonl"), encoding: .utf8)
+            try directory.write(
+                "\(side).jsonl",
+                rows.replacingOccurrences(of: #""version":"[^"]*","#, with: "", options: .regularExpression))
+        }
+        let files = ["--candidate", directory.path("candidate.jsonl"), "--baseline", directory.path("baseline.jsonl")]
+        let result = try gate(files, directory)
         #expect(result.status == 64)
-        #expect(result.stderr.contains("--agent"))
+        let message = try #require(result.stderr.split(separator: "\n").first.map(String.init))
+        for flag in ["--agent", "--candidate-version", "--baseline-version"] {
+            #expect(message.contains(flag), "\(message)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory.path("ledger.sqlite")))
+        // Given what it asked for, the same command runs.
+        let named = try gate(
+            files + [
+                "--agent", "support-agent", "--candidate-version", "1.5.0", "--baseline-version", "1.4.0", "--output",
+                directory.path("gate.json"),
+            ],
+            directory)
+        #expect(named.status == 0, "\(named.stderr)")
+    }
+
+    /// The first example of README's `benchmark-gate` section, run line by line as written.
+    @Test("the README's first gate example runs as written on files agent-sim suite makes")
+    func readmeExample() throws {
+        let readme = try String(contentsOfFile: Repository.path("README.md"), encoding: .utf8)
+        let section = try #require(readme.range(of: "### `benchmark-gate`"))
+        let block = try #require(readme[section.upperBound...].range(of: "```sh\n"))
+        let end = try #require(readme[block.upperBound...].range(of: "```"))
+        let lines = readme[block.upperBound..<end.lowerBound].split(separator: "\n").map {
+            String($0.prefix { $0 != "#" }).split(separator: " ").map(String.init)
+        }.filter { !$0.isEmpty }
+        #expect(lines.map(\.first) == ["agent-sim", "benchmark-gate"])
+        let directory = try TemporaryDirectory()
+        for words in lines {
+            let result = try Tool.run(try #require(words.first), Array(words.dropFirst()), in: directory.url)
+            #expect(result.status == 0, "\(words.joined(separator: " ")): \(result.stderr)")
+        }
+        #expect(FileManager.default.fileExists(atPath: directory.path(".agent-canary/ledger.sqlite")))
     }
 
     /// Every kind of bad input gets 65 or 66 and one message naming the file, line and field; the ledger
