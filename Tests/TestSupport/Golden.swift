@@ -15,9 +15,15 @@ package enum Golden {
     package static var recording: Bool { ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1" }
 
     /// Records an issue unless `actual` equals the golden file `name`; records the file when asked to.
-    package static func check(_ actual: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) {
-        let url = URL(fileURLWithPath: path(name))
-        if recording {
+    ///
+    /// `directory` and `record` default to the repository's golden files and `RECORD_SNAPSHOTS`; the tests of
+    /// this function pass others.
+    package static func check(
+        _ actual: String, _ name: String, in directory: String? = nil, record: Bool = recording,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        let url = URL(fileURLWithPath: directory.map { "\($0)/\(name)" } ?? path(name))
+        if record {
             do {
                 try FileManager.default.createDirectory(
                     at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
