@@ -47,6 +47,7 @@ package enum PolicyLoader {
 
     /// Parses a policy from YAML or JSON text; `file` names it in errors.
     package static func parse(_ text: String, file: String) throws(PolicyError) -> ReleasePolicy {
+        try refuseAliasKeys(text, file: file)
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {

@@ -13,7 +13,8 @@ struct PolicyNode {
     }
 
     func child(_ key: String, _ value: Node) -> PolicyNode {
-        PolicyNode(node: value, path: path.isEmpty ? key : "\(path).\(key)", file: file)
+        // A list index follows its list's name directly: `rollout.steps[0]`, not `rollout.steps.[0]`.
+        PolicyNode(node: value, path: path.isEmpty || key.hasPrefix("[") ? path + key : "\(path).\(key)", file: file)
     }
 
     /// The members of a mapping; keys outside `allowed` are refused.
@@ -42,8 +43,12 @@ struct PolicyNode {
     }
 
     func string() throws(PolicyError) -> String {
-        guard case .scalar(let scalar) = node, !scalar.string.isEmpty else {
-            throw invalid("expected a non-empty string")
+        // A plain `null` or `~` is YAML's null, not the text "null" (quote it to mean the text).
+        guard case .scalar(let scalar) = node, !scalar.string.isEmpty,
+            scalar.style != .plain || node.null == nil
+        else {
+            let found = node.null != nil ? "null" : node.scalar?.string.isEmpty == true ? "an empty string" : kind
+            throw invalid("expected a non-empty string, found \(found)")
         }
         return scalar.string
     }
@@ -71,32 +76,44 @@ struct PolicyNode {
         return value
     }
 
-    /// A duration: whole seconds, or a number with `s`, `m` or `h` (`90s`, `10m`, `1h30m`).
+    /// The longest duration a policy may give (ten years, in seconds): anything longer is a mistake, and the
+    /// bound keeps every time computed from a duration far from overflowing.
+    static let longestDuration = 10 * 365 * 86_400
+
+    /// A duration: whole seconds, or a number with `s`, `m` or `h` (`90s`, `10m`, `1h30m`), at most ten years.
     func duration() throws(PolicyError) -> Int {
+        let tooLong = "is longer than ten years (\(Self.longestDuration) s)"
         if let seconds = node.int {
             guard seconds >= 0 else { throw invalid("a duration cannot be negative") }
+            guard seconds <= Self.longestDuration else { throw invalid("\(seconds) s \(tooLong)") }
             return seconds
         }
         let text = try string()
+        let malformed = "'\(text)' is not a duration such as 90s, 10m or 1h30m"
         var total = 0
         var digits = ""
         for character in text {
-            if character.isNumber {
+            if character.isASCII, character.isNumber {
                 digits.append(character)
                 continue
             }
             guard let value = Int(digits) else {
-                throw invalid("'\(text)' is not a duration such as 90s, 10m or 1h30m")
+                // Digits too many for an Int are a duration far too long, not a malformed one.
+                throw invalid(digits.isEmpty ? malformed : "'\(text)' \(tooLong)")
             }
+            let unit: Int
             switch character {
-            case "s": total += value
-            case "m": total += value * 60
-            case "h": total += value * 3600
-            default: throw invalid("'\(text)' is not a duration such as 90s, 10m or 1h30m")
+            case "s": unit = 1
+            case "m": unit = 60
+            case "h": unit = 3600
+            default: throw invalid(malformed)
             }
+            let (seconds, overflow) = value.multipliedReportingOverflow(by: unit)
+            guard !overflow, seconds <= Self.longestDuration - total else { throw invalid("'\(text)' \(tooLong)") }
+            total += seconds
             digits = ""
         }
-        guard digits.isEmpty else { throw invalid("'\(text)' is not a duration such as 90s, 10m or 1h30m") }
+        guard digits.isEmpty else { throw invalid(malformed) }
         return total
     }
 

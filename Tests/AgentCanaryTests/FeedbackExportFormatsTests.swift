@@ -269,11 +269,11 @@ struct FeedbackExportFormatsTests {
             (["--run", "run-export-canary", "--all", "--out-dir", "dataset"], 64, "choose one of"),
             (
                 ["--all", "--out-dir", "dataset", "--policy", "bad-pattern.yaml"], 65,
-                "bad-pattern.yaml:4: field 'export.redact.[0].pattern'"
+                "bad-pattern.yaml:4: field 'export.redact[0].pattern'"
             ),
             (
                 ["--all", "--out-dir", "dataset", "--policy", "bad-name.yaml"], 65,
-                "bad-name.yaml:4: field 'export.redact.[0].name'"
+                "bad-name.yaml:4: field 'export.redact[0].name'"
             ),
             (["--all", "--out-dir", "blocker/dataset"], 70, "blocker/dataset: cannot be written"),
         ]
