@@ -313,7 +313,7 @@ package struct Accumulator {
         if !task.steps.isNaN {
             t.steps += task.steps
             t.stepsCount += 1
-            stepsCounts[a][min(20, Int(task.steps))] += 1
+            stepsCounts[a][Int(min(20, task.steps))] += 1
         }
         if !task.judge.isNaN {
             t.judge += task.judge

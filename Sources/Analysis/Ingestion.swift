@@ -18,7 +18,7 @@ struct Ingestion {
     var sources: [SourceSummary] = []
     var cursors: [TelemetryCursor] = []
 
-    init(accumulator: Accumulator, store: LookStore, monitor: MonitorSection, incremental: Bool) {
+    init(accumulator: Accumulator, store: LookStore, monitor: MonitorSection, incremental: Bool, maxLineBytes: Int) {
         self.accumulator = accumulator
         self.store = store
         self.reader = TelemetryReader(
@@ -28,7 +28,7 @@ struct Ingestion {
                 authorizationAttribute: monitor.otlp.authorizationAttribute,
                 categoryAttribute: monitor.otlp.categoryAttribute,
                 prices: monitor.prices.mapValues { ($0.inputPerMillion, $0.outputPerMillion) }),
-            incremental: incremental)
+            incremental: incremental, maxLineBytes: maxLineBytes)
         failOnUnknown = monitor.unknownVersions == "fail"
         baselineVersion = accumulator.baselineVersion
         candidateVersion = accumulator.candidateVersion

@@ -29,6 +29,8 @@ package struct LookRequest: Sendable {
     package var ledgerPath: String
     package var arguments: [String]
     package var environment: [String: String]
+    /// The longest telemetry line read; a longer one is bad input naming its file and line.
+    package var maxLineBytes = TelemetryReader.defaultMaxLineBytes
 
     /// Makes a request.
     package init(
@@ -165,7 +167,8 @@ package struct Monitor {
             store.load(stored, into: &accumulator)
         }
         var template = Ingestion(
-            accumulator: accumulator, store: store, monitor: monitor, incremental: view != nil)
+            accumulator: accumulator, store: store, monitor: monitor, incremental: view != nil,
+            maxLineBytes: request.maxLineBytes)
         // Standard input cannot be read twice: deduplicate it exactly from the start.
         if request.sources.contains(where: { $0.path == "-" }) { template.store.exact = true }
         var pass = try ingest(request, template: template, cursors: cursors, fastPath: view == nil)
@@ -176,7 +179,7 @@ package struct Monitor {
                     baselineVersion: baselineVersion, candidateVersion: candidateVersion, stepStartedAt: stepStart,
                     shadowMode: mode == "shadow"),
                 store: LookStore(runId: nil, stepIndex: step.stepIndex, retainSuccesses: monitor.retainSuccesses),
-                monitor: monitor, incremental: false)
+                monitor: monitor, incremental: false, maxLineBytes: request.maxLineBytes)
             exact.store.exact = true
             pass = try ingest(request, template: exact, cursors: [:], fastPath: true, parallel: false)
         }

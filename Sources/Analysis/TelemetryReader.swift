@@ -31,15 +31,21 @@ package struct TelemetryReader {
     /// Whether a trailing line without a newline that does not parse is left for the next look (a writer
     /// may be in the middle of it) rather than reported.
     let incremental: Bool
+    /// The longest line read; a longer one is bad input (a stream without newlines would otherwise grow the
+    /// buffer without bound).
+    let maxLineBytes: Int
     package private(set) var skipped = 0
     package private(set) var warnings: [String] = []
     static let chunkSize = 1 << 20
+    /// The default of ``maxLineBytes`` (`monitor --max-line-bytes`): 64 MiB, far above an OTLP export batch.
+    package static let defaultMaxLineBytes = 64 << 20
 
     /// A reader.
-    package init(skipMalformed: Bool, otlp: OTLPOptions, incremental: Bool) {
+    package init(skipMalformed: Bool, otlp: OTLPOptions, incremental: Bool, maxLineBytes: Int = defaultMaxLineBytes) {
         self.skipMalformed = skipMalformed
         self.otlp = otlp
         self.incremental = incremental
+        self.maxLineBytes = maxLineBytes
     }
 
     /// The files of a source: a file, every `.jsonl`/`.json`/`.ndjson` file of a directory (sorted), or `-`.
@@ -176,19 +182,19 @@ package struct TelemetryReader {
                 memmove(storage, storage + lineStart, filled - lineStart)
                 filled -= lineStart
             }
+            // What is left is the start of one line: refuse it before it outgrows the limit.
+            if filled > maxLineBytes {
+                throw TelemetryError.malformedEvent(
+                    file: path, line: line + 1, field: "",
+                    reason: "the line is longer than \(maxLineBytes) bytes (monitor --max-line-bytes)")
+            }
         }
         var endOffset = consumed
         var endLine = line
         if format == .otlp {
             let builder = OTLPTaskBuilder(options: otlp)
-            for (task, number) in otlpState.tasks(builder) {
-                guard let task else {
-                    throw TelemetryError.malformedEvent(
-                        file: path, line: number, field: "attributes",
-                        reason: "the invoke_agent span names no version: set feature_flag.result.variant, "
-                            + "gen_ai.agent.version or the resource's service.version")
-                }
-                try event(.task(task), number)
+            for (root, spans, number) in otlpState.roots() {
+                try event(.task(try builder.checkedTask(root: root, spans: spans, file: path, line: number)), number)
             }
             // Spans of traces whose root has not arrived are read again next time; their tasks are
             // deduplicated by the root's span id.
@@ -223,13 +229,13 @@ struct OTLPState {
         }
     }
 
-    /// The tasks of traces with a root, each with the line of its root span.
-    func tasks(_ builder: OTLPTaskBuilder) -> [(TaskEvent?, Int)] {
-        var result: [(TaskEvent?, Int)] = []
+    /// The task roots of the traces, each with its trace's spans and the trace's first line.
+    func roots() -> [(root: OTLPSpan, spans: [OTLPSpan], line: Int)] {
+        var result: [(root: OTLPSpan, spans: [OTLPSpan], line: Int)] = []
         for trace in traceOrder {
             let spans = spansByTrace[trace] ?? []
             for root in spans where OTLPTaskBuilder.isTaskRoot(root) {
-                result.append((builder.task(root: root, spans: spans), firstLine[trace]?.line ?? 0))
+                result.append((root, spans, firstLine[trace]?.line ?? 0))
             }
         }
         return result

@@ -8,6 +8,8 @@ package enum ArtifactError: Error, Equatable, CustomStringConvertible {
     case cannotWrite(path: String, reason: String)
     /// An artifact is not what its schema says.
     case invalidArtifact(path: String, field: String, reason: String)
+    /// An input read whole is larger than the tools read (a device such as `/dev/zero`, or the wrong file).
+    case tooLarge(path: String, limit: Int)
 
     package var description: String {
         switch self {
@@ -19,6 +21,8 @@ package enum ArtifactError: Error, Equatable, CustomStringConvertible {
             "\(path): cannot be written: \(reason)"
         case .invalidArtifact(let path, let field, let reason):
             "\(path): field '\(field)': \(reason)"
+        case .tooLarge(let path, let limit):
+            "\(path): larger than \(limit >> 20) MiB, the most an input read whole may hold; is it the right file?"
         }
     }
 }
@@ -27,7 +31,7 @@ extension ArtifactError: ExitStatusProviding {
     package var exitStatus: ExitStatus {
         switch self {
         case .missingFile, .unreadable: .noInput
-        case .invalidArtifact: .dataError
+        case .invalidArtifact, .tooLarge: .dataError
         case .cannotWrite: .software
         }
     }

@@ -1,3 +1,4 @@
+import Artifacts
 import JSONLines
 
 /// Parses an Inspect AI evaluation log in JSON form (`EvalLog`, as `inspect log convert --to json` or
@@ -42,7 +43,9 @@ struct InspectLogParser {
                 attempt.category = try RowFields(metadata, file: path, line: 1, prefix: fields.path("metadata"))
                     .string("category")
             }
-            attempt.latencyMs = try fields.number("total_time").map { $0 * 1000 }
+            attempt.latencyMs = try fields.number(
+                "total_time", in: InputLimits.latencyMs.lowerBound...InputLimits.latencyMs.upperBound / 1000
+            ).map { $0 * 1000 }
             try readUsage(fields, into: &attempt)
             attempt.unauthorizedActions = try countRefusedToolCalls(fields)
             attempt.steps = fields.present("events")?.arrayValue.map { events in
@@ -110,9 +113,9 @@ struct InspectLogParser {
         for name in models.members.keys.sorted() {
             guard let model = models.present(name) else { continue }
             let row = try RowFields(model, file: path, line: 1, prefix: models.path(name))
-            input += try row.number("input_tokens") ?? 0
-            output += try row.number("output_tokens") ?? 0
-            if let total = try row.number("total_cost") { cost = (cost ?? 0) + total }
+            input += try row.number("input_tokens", in: InputLimits.count) ?? 0
+            output += try row.number("output_tokens", in: InputLimits.count) ?? 0
+            if let total = try row.number("total_cost", in: InputLimits.cost) { cost = (cost ?? 0) + total }
         }
         attempt.inputTokens = input
         attempt.outputTokens = output

@@ -1,3 +1,4 @@
+import Artifacts
 import JSONLines
 
 /// Parses native benchmark results (`schemas/benchmark-results.schema.json`), JSONL or a JSON array.
@@ -158,11 +159,11 @@ private struct RowReader {
             case "version": version = try string(&scanner, key)
             case "success": success = try bool(&scanner, key)
             case "score": score = try number(&scanner, key, in: 0...1)
-            case "cost_usd": cost = try number(&scanner, key)
-            case "latency_ms": latency = try number(&scanner, key)
-            case "input_tokens": inputTokens = try number(&scanner, key)
-            case "output_tokens": outputTokens = try number(&scanner, key)
-            case "steps": steps = try number(&scanner, key)
+            case "cost_usd": cost = try number(&scanner, key, in: InputLimits.cost)
+            case "latency_ms": latency = try number(&scanner, key, in: InputLimits.latencyMs)
+            case "input_tokens": inputTokens = try number(&scanner, key, in: InputLimits.count)
+            case "output_tokens": outputTokens = try number(&scanner, key, in: InputLimits.count)
+            case "steps": steps = try number(&scanner, key, in: InputLimits.count)
             case "unauthorized_actions": unauthorized = try integer(&scanner, key, minimum: 0)
             case "error":
                 let text = try string(&scanner, key)
@@ -247,23 +248,19 @@ private struct RowReader {
         return try scanner.bool()
     }
 
-    private func number(
-        _ scanner: inout JSONScanner, _ field: String,
-        in range: ClosedRange<Double> = 0...Double.greatestFiniteMagnitude
-    ) throws -> Double {
+    private func number(_ scanner: inout JSONScanner, _ field: String, in range: ClosedRange<Double>) throws -> Double {
         guard let byte = scanner.peek(), byte == UInt8(ascii: "-") || (byte >= 0x30 && byte <= 0x39) else {
             throw fail(field, "expected a number, found \(scanner.peekTypeDescription())")
         }
         let value = try scanner.number()
         guard range.contains(value) else {
-            let upper = range.upperBound == .greatestFiniteMagnitude ? "∞" : "\(range.upperBound)"
-            throw fail(field, "\(value) is out of range (\(range.lowerBound)…\(upper))")
+            throw fail(field, "\(value) is out of range (\(InputLimits.describe(range)))")
         }
         return value
     }
 
     private func integer(_ scanner: inout JSONScanner, _ field: String, minimum: Int) throws -> Int {
-        let value = try number(&scanner, field, in: Double(minimum)...1e15)
+        let value = try number(&scanner, field, in: Double(minimum)...InputLimits.count.upperBound)
         guard value.rounded() == value else { throw fail(field, "expected an integer, found \(value)") }
         return Int(value)
     }

@@ -1,3 +1,4 @@
+import Artifacts
 import JSONLines
 
 /// Typed access to the members of one JSON row, with errors that name the file, line and field.
@@ -58,27 +59,21 @@ struct RowFields {
         return flag
     }
 
-    func number(_ name: String, in range: ClosedRange<Double> = 0...Double.greatestFiniteMagnitude)
-        throws(BenchmarkInputError) -> Double?
-    {
+    func number(_ name: String, in range: ClosedRange<Double>) throws(BenchmarkInputError) -> Double? {
         guard let value = present(name) else { return nil }
         guard let number = value.numberValue else {
             throw fail(name, "expected a number, found \(value.typeDescription)")
         }
         guard number.isFinite, range.contains(number) else {
-            throw fail(name, "\(number) is out of range (\(format(range.lowerBound))…\(format(range.upperBound)))")
+            throw fail(name, "\(number) is out of range (\(InputLimits.describe(range)))")
         }
         return number
     }
 
     func integer(_ name: String, minimum: Int = 0) throws(BenchmarkInputError) -> Int? {
-        guard let number = try number(name, in: Double(minimum)...1e15) else { return nil }
+        guard let number = try number(name, in: Double(minimum)...InputLimits.count.upperBound) else { return nil }
         guard number.rounded() == number else { throw fail(name, "expected an integer, found \(number)") }
         return Int(number)
-    }
-
-    private func format(_ bound: Double) -> String {
-        bound == Double.greatestFiniteMagnitude ? "∞" : bound.rounded() == bound ? String(Int(bound)) : String(bound)
     }
 }
 

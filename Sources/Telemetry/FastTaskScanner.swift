@@ -19,9 +19,10 @@ package func fnv1a(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> 
 }
 
 /// The hot path of native telemetry: reads one `task` line without allocating, as hashes, numbers and byte
-/// ranges. Any line it is not sure of (another event type, an escape in a string, a missing or odd field)
-/// makes ``scan(_:)`` return `false`, and the caller parses that line with ``NativeEventParser``, which
-/// reports errors with their field — so both paths accept exactly the same input.
+/// ranges. Any line it is not sure of (another event type, an escape in a string, a missing or odd field,
+/// a number outside its ``TaskFact`` range) makes ``scan(_:)`` return `false`, and the caller parses that
+/// line with ``NativeEventParser``, which reports errors with their field — so both paths accept exactly
+/// the same input.
 package struct FastTaskScanner {
     package var timestamp = 0.0
     package var eventHash: UInt64 = 0
@@ -310,7 +311,7 @@ package struct FastTaskScanner {
                 guard let value = plainString(), equals(value, "task") else { return false }
                 seen |= 1
             case 5 where equals(key, "steps"):
-                guard let value = number() else { return false }
+                guard let value = number(), TaskFact.steps.accepts(value) else { return false }
                 steps = value
             case 5 where equals(key, "input"):
                 guard skipValue() else { return false }
@@ -343,14 +344,14 @@ package struct FastTaskScanner {
                 eventHash = fnv1a(bytes, value)
                 seen |= 4
             case 8 where equals(key, "cost_usd"):
-                guard let value = number() else { return false }
+                guard let value = number(), TaskFact.cost.accepts(value) else { return false }
                 cost = value
             case 8 where equals(key, "category"):
                 guard let value = plainString() else { return false }
                 categoryRange = value
                 categoryHash = fnv1a(bytes, value)
             case 10 where equals(key, "latency_ms"):
-                guard let value = number() else { return false }
+                guard let value = number(), TaskFact.latency.accepts(value) else { return false }
                 latency = value
             case 10 where equals(key, "request_id"):
                 guard let value = plainString() else { return false }
@@ -358,13 +359,13 @@ package struct FastTaskScanner {
             case 10 where equals(key, "tool_calls"):
                 guard readToolCalls() else { return false }
             case 11 where equals(key, "judge_score"):
-                guard let value = number(), value <= 1 else { return false }
+                guard let value = number(), TaskFact.judgeScore.accepts(value) else { return false }
                 judge = value
             case 12 where equals(key, "input_tokens"):
-                guard let value = number() else { return false }
+                guard let value = number(), TaskFact.inputTokens.accepts(value) else { return false }
                 inputTokens = value
             case 13 where equals(key, "output_tokens"):
-                guard let value = number() else { return false }
+                guard let value = number(), TaskFact.outputTokens.accepts(value) else { return false }
                 outputTokens = value
             case 15 where equals(key, "conversation_id"):
                 guard let value = plainString(), !value.isEmpty else { return false }

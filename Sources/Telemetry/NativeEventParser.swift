@@ -149,18 +149,6 @@ private struct EventFields {
         return value
     }
 
-    func number(_ key: String) throws(TelemetryError) -> Double? {
-        guard let value = numbers[key] else { return nil }
-        guard value.isFinite, value >= 0 else { throw fail(key, "\(value) is out of range (0…∞)") }
-        return value
-    }
-
-    func score() throws(TelemetryError) -> Double? {
-        guard let value = try number("judge_score") else { return nil }
-        guard value <= 1 else { throw fail("judge_score", "\(value) is out of range (0…1)") }
-        return value
-    }
-
     func build() throws(TelemetryError) -> AgentEvent {
         let type = try required("type")
         let tsText = try required("ts")
@@ -178,15 +166,16 @@ private struct EventFields {
             if let calls = toolCalls, let index = calls.firstIndex(where: { $0.authorized == nil }) {
                 throw fail("tool_calls[\(index)].authorized", "required field is missing")
             }
-            return .task(
-                TaskEvent(
-                    timestamp: timestamp, eventId: eventId, version: version,
-                    conversationId: try required("conversation_id"), taskId: try required("task_id"),
-                    requestId: strings["request_id"], outcome: outcome, costUSD: try number("cost_usd"),
-                    latencyMs: try number("latency_ms"), inputTokens: try number("input_tokens"),
-                    outputTokens: try number("output_tokens"), steps: try number("steps"),
-                    toolCalls: toolCalls ?? [], category: strings["category"], input: content["input"],
-                    output: content["output"], judgeScore: try score()))
+            let task = TaskEvent(
+                timestamp: timestamp, eventId: eventId, version: version,
+                conversationId: try required("conversation_id"), taskId: try required("task_id"),
+                requestId: strings["request_id"], outcome: outcome, costUSD: numbers["cost_usd"],
+                latencyMs: numbers["latency_ms"], inputTokens: numbers["input_tokens"],
+                outputTokens: numbers["output_tokens"], steps: numbers["steps"], toolCalls: toolCalls ?? [],
+                category: strings["category"], input: content["input"], output: content["output"],
+                judgeScore: numbers["judge_score"])
+            if let (fact, value) = task.invalidFact { throw fail(fact.nativeField, fact.refusal(value)) }
+            return .task(task)
         case "feedback":
             let taskId = strings["task_id"]
             let conversationId = strings["conversation_id"]

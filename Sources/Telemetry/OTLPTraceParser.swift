@@ -101,7 +101,10 @@ package struct OTLPTraceParser {
                 throw fail(
                     line, "\(path).status.code", "expected an integer enum (0, 1 or 2), found \(code.typeDescription)")
             }
-            statusCode = Int(number)
+            guard let status = Int(exactly: number), (0...2).contains(status) else {
+                throw fail(line, "\(path).status.code", "\(number) is not a status code (0, 1 or 2)")
+            }
+            statusCode = status
         }
         var events: [(name: String, attributes: [String: JSONValue])] = []
         for (e, event) in (object["events"]?.arrayValue ?? []).enumerated() {
@@ -218,7 +221,24 @@ package struct OTLPTaskBuilder {
         span.parentSpanId.isEmpty && rootOperations.contains(span.operation)
     }
 
-    /// The task of a trace, given its root and all its spans.
+    /// The task of a trace, given its root and all its spans, with its facts checked like a native event's;
+    /// `file` and `line` (the trace's first line) name the trace in an error.
+    package func checkedTask(root: OTLPSpan, spans: [OTLPSpan], file: String, line: Int) throws(TelemetryError)
+        -> TaskEvent
+    {
+        guard let task = task(root: root, spans: spans) else {
+            throw .malformedEvent(
+                file: file, line: line, field: "attributes",
+                reason: "the invoke_agent span names no version: set feature_flag.result.variant, "
+                    + "gen_ai.agent.version or the resource's service.version")
+        }
+        if let (fact, value) = task.invalidFact {
+            throw .malformedEvent(file: file, line: line, field: fact.otlpField, reason: fact.refusal(value))
+        }
+        return task
+    }
+
+    /// The task of a trace, given its root and all its spans; `nil` when the root names no version.
     package func task(root: OTLPSpan, spans: [OTLPSpan]) -> TaskEvent? {
         let attributes = root.attributes
         guard
@@ -283,7 +303,8 @@ package struct OTLPTaskBuilder {
                 {
                     let score = event.attributes["gen_ai.evaluation.score.value"]?.numberValue
                     let label = event.attributes["gen_ai.evaluation.score.label"]?.stringValue?.lowercased()
-                    judgeScore = score.map { min(1, max(0, $0)) }
+                    // A score is clamped to 0…1; a non-finite one is kept, for the facts check to refuse.
+                    judgeScore = score.map { $0.isFinite ? min(1, max(0, $0)) : $0 }
                     if let label {
                         outcome =
                             ["pass", "passed", "success", "true", "yes", "correct"].contains(label)

@@ -80,6 +80,11 @@ struct LookOptions: ParsableArguments {
     @Flag(help: "Print analysis.json on stdout instead of the summary.")
     var json = false
 
+    @Option(
+        name: .customLong("max-line-bytes"),
+        help: ArgumentHelp("The longest telemetry line read; a longer one is bad input (exit 65).", valueName: "n"))
+    var maxLineBytes = TelemetryReader.defaultMaxLineBytes
+
     func validate() throws {
         if runID == nil, baselineVersion == nil || candidateVersion == nil {
             throw ValidationError("name a run (--run ID) or both --baseline-version and --candidate-version")
@@ -89,6 +94,7 @@ struct LookOptions: ParsableArguments {
                 "--run takes the versions from the ledger; leave out --baseline-version and --candidate-version")
         }
         if act, runID == nil { throw ValidationError("--act needs --run") }
+        if maxLineBytes < 1024 { throw ValidationError("--max-line-bytes must be at least 1024") }
         if events.isEmpty, otlp.isEmpty, prometheus == nil {
             throw ValidationError("give telemetry: --events, --otlp or --prometheus")
         }
@@ -106,6 +112,7 @@ struct LookOptions: ParsableArguments {
             ci: ci.destinations, ledgerPath: ledger.path, arguments: Array(CommandLine.arguments.dropFirst()),
             environment: ProcessInfo.processInfo.environment)
         request.agentName = agent
+        request.maxLineBytes = maxLineBytes
         return request
     }
 

@@ -7,8 +7,137 @@ import Testing
 /// the file, line and field, and writes nothing — through the built binaries.
 @Suite("Hostile input: exit 65, never a crash or a hang")
 struct HostileInputTests {
+    /// The first line of `file` with the first match of `pattern` replaced by `replacement`.
+    static func mutateFirstLine(_ file: String, _ pattern: String, _ replacement: String) throws {
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let mutated = lines[0].replacingOccurrences(of: pattern, with: replacement, options: .regularExpression)
+        #expect(mutated != lines[0], "\(pattern) is not in the first line")
+        lines[0] = mutated
+        try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: file))
+    }
+
+    /// Runs `monitor analyze` on `source` (`--events` or `--otlp`) without a run; every file of the
+    /// directory but the telemetry must be as before.
+    static func analyze(_ flag: String, _ file: String, in directory: TemporaryDirectory, extra: [String] = [])
+        throws -> ToolResult
+    {
+        let before = try directory.snapshot()
+        let result = try Tool.run(
+            "monitor",
+            [
+                "analyze", "--baseline-version", "1.4.0", "--candidate-version", "1.5.0", flag, file, "--output",
+                "analysis.json", "--ledger", "ledger.sqlite",
+            ] + extra, in: directory.url)
+        #expect(try directory.snapshot() == before, "a refused look wrote something")
+        return result
+    }
+
     static func firstLine(_ text: String) -> String {
         text.split(separator: "\n").first.map(String.init) ?? ""
+    }
+
+    @Test(
+        "native task facts out of range: the same 65 on the fast and the full path",
+        arguments: [
+            (#""steps":\d+"#, #""steps":1e19"#, "steps", "1e+19 is out of range (0…1000000000000000)"),
+            (#""cost_usd":[0-9.]+"#, #""cost_usd":1e308"#, "cost_usd", "1e+308 is out of range (0…1000000000)"),
+            // Ten digits, no exponent: a number the fast scanner reads itself, and must refuse the same way.
+            (#""cost_usd":[0-9.]+"#, #""cost_usd":2000000000"#, "cost_usd", "2000000000.0 is out of range"),
+            (#""latency_ms":\d+"#, #""latency_ms":10000000000000"#, "latency_ms", "is out of range (0…1000000000000)"),
+            (#""input_tokens":\d+"#, #""input_tokens":-5"#, "input_tokens", "-5.0 is out of range"),
+        ])
+    func nativeFacts(pattern: String, replacement: String, field: String, reason: String) throws {
+        let directory = try TemporaryDirectory()
+        let simulate = try Tool.run(
+            "agent-sim", ["telemetry", "--conversations", "20", "--weight", "50", "--out", "telemetry.jsonl"],
+            in: directory.url)
+        try #require(simulate.status == 0, "\(simulate.stderr)")
+        try Self.mutateFirstLine(directory.path("telemetry.jsonl"), pattern, replacement)
+        let result = try Self.analyze("--events", "telemetry.jsonl", in: directory)
+        #expect(result.status == 65, "\(result.stderr)")
+        let message = Self.firstLine(result.stderr)
+        #expect(message.hasPrefix("error: telemetry.jsonl:1: field '\(field)': "), "\(message)")
+        #expect(message.contains(reason), "\(message)")
+    }
+
+    @Test(
+        "OTLP task facts are held to the native ranges: negative, NaN and infinite values are refused",
+        arguments: [
+            (#""doubleValue":[0-9.]+"#, #""doubleValue":-0.5"#, "attributes.gen_ai.usage.cost"),
+            (#""doubleValue":[0-9.]+"#, #""doubleValue":"Infinity""#, "attributes.gen_ai.usage.cost"),
+            (#""doubleValue":[0-9.]+"#, #""doubleValue":"NaN""#, "attributes.gen_ai.usage.cost"),
+            (#""intValue":"\d+""#, #""intValue":"-3""#, "attributes.gen_ai.usage.input_tokens"),
+        ])
+    func otlpFacts(pattern: String, replacement: String, field: String) throws {
+        let directory = try TemporaryDirectory()
+        let simulate = try Tool.run(
+            "agent-sim",
+            ["telemetry", "--conversations", "20", "--weight", "50", "--format", "otlp", "--out", "traces.jsonl"],
+            in: directory.url)
+        try #require(simulate.status == 0, "\(simulate.stderr)")
+        try Self.mutateFirstLine(directory.path("traces.jsonl"), pattern, replacement)
+        let result = try Self.analyze("--otlp", "traces.jsonl", in: directory)
+        #expect(result.status == 65, "\(result.stderr)")
+        #expect(
+            Self.firstLine(result.stderr).hasPrefix("error: traces.jsonl:1: field '\(field)': "), "\(result.stderr)")
+    }
+
+    @Test("an OTLP status code that is not 0, 1 or 2 is bad input, not a trap")
+    func otlpStatusCode() throws {
+        let directory = try TemporaryDirectory()
+        let simulate = try Tool.run(
+            "agent-sim",
+            ["telemetry", "--conversations", "5", "--weight", "50", "--format", "otlp", "--out", "traces.jsonl"],
+            in: directory.url)
+        try #require(simulate.status == 0, "\(simulate.stderr)")
+        try Self.mutateFirstLine(directory.path("traces.jsonl"), #""kind":1,"#, #""kind":1,"status":{"code":1e19},"#)
+        let result = try Self.analyze("--otlp", "traces.jsonl", in: directory)
+        #expect(result.status == 65, "\(result.stderr)")
+        #expect(result.stderr.contains(".status.code"), "\(result.stderr)")
+    }
+
+    @Test("a stream without newlines stops at --max-line-bytes with the file and line, promptly")
+    func endlessLine() throws {
+        let directory = try TemporaryDirectory()
+        let start = Date()
+        let result = try Self.analyze("--events", "/dev/zero", in: directory, extra: ["--max-line-bytes", "1048576"])
+        #expect(result.status == 65, "\(result.stderr)")
+        #expect(
+            Self.firstLine(result.stderr)
+                == "error: /dev/zero:1: the line is longer than 1048576 bytes (monitor --max-line-bytes)")
+        #expect(Date().timeIntervalSince(start) < 30)
+        let tooSmall = try Self.analyze("--events", "/dev/zero", in: directory, extra: ["--max-line-bytes", "10"])
+        #expect(tooSmall.status == 64)
+    }
+
+    @Test(
+        "benchmark rows with huge values are refused before any sum overflows",
+        arguments: [
+            (#""cost_usd":[0-9.]+"#, #""cost_usd":1e308"#, "cost_usd"),
+            (#""steps":\d+"#, #""steps":1e19"#, "steps"),
+            (#""latency_ms":[0-9.]+"#, #""latency_ms":1e300"#, "latency_ms"),
+        ])
+    func benchmarkRows(pattern: String, replacement: String, field: String) throws {
+        let directory = try TemporaryDirectory()
+        let suite = try Tool.run("agent-sim", ["suite", "--out-dir", ".", "--tasks", "20"], in: directory.url)
+        try #require(suite.status == 0, "\(suite.stderr)")
+        // Every row, as the probe did: one row alone would already be refused.
+        let path = directory.path("candidate.jsonl")
+        let rows = try String(contentsOfFile: path, encoding: .utf8)
+        try Data(rows.replacingOccurrences(of: pattern, with: replacement, options: .regularExpression).utf8).write(
+            to: URL(fileURLWithPath: path))
+        let before = try directory.snapshot()
+        let result = try Tool.run(
+            "benchmark-gate",
+            [
+                "--agent", "support-agent", "--candidate", "candidate.jsonl", "--baseline", "baseline.jsonl",
+                "--ledger", "ledger.sqlite",
+            ], in: directory.url)
+        #expect(result.status == 65, "\(result.stderr)")
+        #expect(
+            Self.firstLine(result.stderr).hasPrefix("error: candidate.jsonl:1: field '\(field)': "), "\(result.stderr)")
+        #expect(try directory.snapshot() == before)
     }
 
     /// A policy the gate reads; `result` is its run with the bundled passing suite.

@@ -77,7 +77,8 @@ struct TelemetryTests {
             ),
             (
                 #"{"type":"task","ts":"2026-11-26T15:02:07Z","event_id":"e","version":"1","conversation_id":"c","task_id":"t","outcome":"success","cost_usd":-1}"#,
-                .malformedEvent(file: "events.jsonl", line: 2, field: "cost_usd", reason: "-1.0 is out of range (0…∞)")
+                .malformedEvent(
+                    file: "events.jsonl", line: 2, field: "cost_usd", reason: "-1.0 is out of range (0…1000000000)")
             ),
             (
                 #"{"type":"feedback","ts":"2026-11-26T15:02:07Z","event_id":"e","version":"1","task_id":"t","rating":7}"#,
