@@ -5,27 +5,63 @@ import Foundation
 /// Each file is written to a hidden temporary name in its destination directory, so the final `rename(2)`
 /// is atomic on the same file system. Until ``commit()`` runs, the destinations are untouched; a failure
 /// before then (or a crash, which leaves only hidden temporaries) keeps every output as it was.
+///
+/// Only a regular file (or nothing) is replaced; a symbolic link stays, and the file it points to is replaced.
+/// A character device, a FIFO or a descriptor (`/dev/null`, a named pipe, `/dev/stdout`) is written into at
+/// ``commit()``, never replaced; a directory or any other kind of file is refused when staged, before the
+/// caller records anything in the ledger.
 package final class StagedFiles {
     private var staged: [(temporary: String, destination: String)] = []
+    private var writeThrough: [(data: Data, destination: String)] = []
 
     /// Starts an empty set of staged files.
     package init() {}
 
-    /// Writes `data` to a temporary file next to `destination`.
+    /// Writes `data` to a temporary file next to `destination` (next to the file it links to, for a link).
     package func stage(_ data: Data, at destination: String) throws(ArtifactError) {
-        let url = URL(fileURLWithPath: destination)
+        var target = destination
+        var link = stat()
+        if lstat(destination, &link) == 0, link.st_mode & S_IFMT == S_IFLNK {
+            // `/dev/stdout` and `/dev/stderr` link to a descriptor of this process: write into it (appending,
+            // as the process's own writes do), never replace what it points to.
+            let text = (try? FileManager.default.destinationOfSymbolicLink(atPath: destination)) ?? ""
+            if text.hasPrefix("/proc/") {
+                writeThrough.append((data, destination))
+                return
+            }
+            // Another link keeps pointing where it did: the file it points to is what gets replaced.
+            if let resolved = realpath(destination, nil) {
+                target = String(cString: resolved)
+                free(resolved)
+            }
+        }
+        var info = stat()
+        if stat(target, &info) == 0 {
+            switch info.st_mode & S_IFMT {
+            case S_IFREG:
+                break
+            case S_IFCHR, S_IFIFO:
+                writeThrough.append((data, destination))
+                return
+            case S_IFDIR:
+                throw .cannotWrite(path: destination, reason: "it is a directory")
+            default:
+                throw .cannotWrite(path: destination, reason: "it is not a regular file, a device or a pipe")
+            }
+        }
+        let url = URL(fileURLWithPath: target)
         let directory = url.deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
             try data.write(to: temporary)
-            staged.append((temporary.path, destination))
+            staged.append((temporary.path, target))
         } catch {
             throw .cannotWrite(path: destination, reason: String(describing: error))
         }
     }
 
-    /// Moves every staged file into place.
+    /// Moves every staged file into place, then writes into the devices and pipes.
     package func commit() throws(ArtifactError) {
         for file in staged where rename(file.temporary, file.destination) != 0 {
             let reason = String(cString: strerror(errno))
@@ -33,6 +69,25 @@ package final class StagedFiles {
             throw .cannotWrite(path: file.destination, reason: reason)
         }
         staged.removeAll()
+        defer { writeThrough.removeAll() }
+        for file in writeThrough {
+            let descriptor = open(file.destination, O_WRONLY | O_APPEND | O_CLOEXEC)
+            guard descriptor >= 0 else {
+                throw .cannotWrite(path: file.destination, reason: String(cString: strerror(errno)))
+            }
+            defer { close(descriptor) }
+            var written = 0
+            while written < file.data.count {
+                let count = file.data.withUnsafeBytes { bytes in
+                    Foundation.write(descriptor, bytes.baseAddress.map { $0 + written }, bytes.count - written)
+                }
+                if count < 0, errno == EINTR { continue }
+                guard count > 0 else {
+                    throw .cannotWrite(path: file.destination, reason: String(cString: strerror(errno)))
+                }
+                written += count
+            }
+        }
     }
 
     /// Deletes every staged file that was not moved into place.
@@ -41,6 +96,7 @@ package final class StagedFiles {
             unlink(file.temporary)
         }
         staged.removeAll()
+        writeThrough.removeAll()
     }
 
     deinit {
