@@ -75,6 +75,10 @@ package struct CanaryDeploy {
         }
         let loaded = try PolicyLoader.load(path: policyPath, agentName: nil)
         try validate(loaded.policy.rollout, path: policyPath)
+        // Even --force does not start one agent's candidate under another agent's policy.
+        guard gate.agent == loaded.policy.agent.name else {
+            throw RolloutError.otherAgent(path: gatePath, gateAgent: gate.agent, policyAgent: loaded.policy.agent.name)
+        }
         let gateSha = Digest.sha256(gateData)
         guard FileManager.default.fileExists(atPath: context.ledgerPath) || force else {
             throw RolloutError.gateNotPassed(path: gatePath, reason: "the ledger \(context.ledgerPath) does not exist")

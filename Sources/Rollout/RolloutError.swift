@@ -16,6 +16,8 @@ package enum RolloutError: Error, Equatable, CustomStringConvertible {
     case invalidPolicy(path: String, reason: String)
     /// A gate or analysis file is not what it should be (exit 65).
     case invalidInput(path: String, field: String, reason: String)
+    /// The gate judged another agent than the policy names (exit 64).
+    case otherAgent(path: String, gateAgent: String, policyAgent: String)
 
     package var description: String {
         switch self {
@@ -35,6 +37,9 @@ package enum RolloutError: Error, Equatable, CustomStringConvertible {
             "\(path): \(reason)"
         case .invalidInput(let path, let field, let reason):
             "\(path): field '\(field)': \(reason)"
+        case .otherAgent(let path, let gateAgent, let policyAgent):
+            "\(path): the gate judged \(gateAgent), but the policy is \(policyAgent)'s (agent.name); "
+                + "pass the policy of \(gateAgent), or gate \(policyAgent)"
         }
     }
 }
@@ -42,7 +47,7 @@ package enum RolloutError: Error, Equatable, CustomStringConvertible {
 extension RolloutError: ExitStatusProviding {
     package var exitStatus: ExitStatus {
         switch self {
-        case .impossibleTransition: .usage
+        case .impossibleTransition, .otherAgent: .usage
         case .gateNotPassed, .decisionRefused: .stop
         case .noRollout: .noInput
         case .applyFailed: .unavailable

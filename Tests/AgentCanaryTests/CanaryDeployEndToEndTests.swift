@@ -91,6 +91,18 @@ struct CanaryDeployEndToEndTests {
         #expect(artifact.history.first?.actor == "forced" && artifact.history.first?.forced == true)
     }
 
+    @Test("another agent's passing gate starts no canary under this agent's policy, even with --force")
+    func otherAgent() throws {
+        let directory = try prepared(policy: "agent:\n  name: billing-agent\nrollout:\n  steps: [{weight: 5}]\n")
+        let before = try directory.snapshot()
+        for extra in [[], ["--force", "--reason", "on-call says so"]] {
+            let refused = try start(directory, extra: extra)
+            #expect(refused.status == 64, "\(refused.stderr)")
+            #expect(refused.stderr.contains("the gate judged support-agent, but the policy is billing-agent's"))
+        }
+        #expect(try directory.snapshot() == before)
+    }
+
     @Test("every transition, refusal and retry through the binary")
     func lifecycle() throws {
         let directory = try prepared()
