@@ -71,10 +71,16 @@ package struct ExportRequest: Sendable {
 /// Failures of an export.
 package enum ExportError: Error, Equatable, CustomStringConvertible {
     case notFound(String)
+    /// `--out-dir` names something this tool may not replace: a file, or a directory that holds other files
+    /// than a dataset it wrote (or the ledger).
+    case notReplaceable(path: String, reason: String)
 
     package var description: String {
         switch self {
         case .notFound(let text): text
+        case .notReplaceable(let path, let reason):
+            "--out-dir \(path): \(reason); only a missing or empty directory, or a dataset feedback-export wrote "
+                + "(its manifest.json), is replaced: name another directory"
         }
     }
 }
@@ -83,6 +89,7 @@ extension ExportError: ExitStatusProviding {
     package var exitStatus: ExitStatus {
         switch self {
         case .notFound: .noInput
+        case .notReplaceable: .usage
         }
     }
 }
@@ -150,6 +157,7 @@ package struct FeedbackExport {
         guard FileManager.default.fileExists(atPath: request.ledgerPath) else {
             throw ExportError.notFound("no ledger at \(request.ledgerPath)")
         }
+        try Self.checkReplaceable(request.outDir, ledgerPath: request.ledgerPath)
         let startedAt = ArtifactClock.iso8601(ArtifactClock.now(environment: request.environment))
         let ledger = try Ledger(path: request.ledgerPath, logger: logger)
         let runs = try ledger.runIds(run: request.runId, agent: request.agent)
@@ -293,6 +301,29 @@ package struct FeedbackExport {
         case .openaiDPO: "openai-preference-fine-tuning"
         case .trlPreference: "trl-conversational-preference"
         case .benchmarkTasks: "agent-canary/benchmark-results (schemas/benchmark-results.schema.json)"
+        }
+    }
+
+    /// Refuses an `--out-dir` whose replacement would delete something of the user's: it must be missing, an
+    /// empty directory, or a dataset this tool wrote (a `manifest.json` of ``DatasetManifest/schemaID``), and
+    /// must not hold the ledger.
+    static func checkReplaceable(_ path: String, ledgerPath: String) throws(ExportError) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return }
+        guard isDirectory.boolValue else { throw .notReplaceable(path: path, reason: "it is a file") }
+        let directory = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        let ledger = URL(fileURLWithPath: ledgerPath).standardizedFileURL.resolvingSymlinksInPath().path
+        if ledger.hasPrefix(directory.hasSuffix("/") ? directory : directory + "/") {
+            throw .notReplaceable(path: path, reason: "it holds the ledger \(ledgerPath)")
+        }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        guard !names.isEmpty else { return }
+        let manifest = URL(fileURLWithPath: path).appendingPathComponent("manifest.json")
+        guard let data = try? Data(contentsOf: manifest),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            object["schema"] as? String == DatasetManifest.schemaID
+        else {
+            throw .notReplaceable(path: path, reason: "it holds \(names.count) entries and no dataset manifest")
         }
     }
 

@@ -25,6 +25,8 @@ package struct Ledger: Sendable {
 
     /// Opens (creating when missing, with its directory) the ledger at `path` and migrates it.
     package init(path: String, logger: Logger? = nil) throws(LedgerError) {
+        let lockPath = path + ".lock"
+        let lockExisted = FileManager.default.fileExists(atPath: lockPath)
         do {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -33,6 +35,9 @@ package struct Ledger: Sendable {
             // on every open whose WAL file is absent, which would change the file of a ledger that a refused
             // command only read. The journal mode persists in the file, so an existing ledger is not written.
             configuration.prepareDatabase { db in
+                // Before anything is written (even the journal mode): a database of another application is
+                // refused, not migrated into.
+                if let reason = try Self.foreignContent(db) { throw LedgerError.notALedger(path: path, reason: reason) }
                 if try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
                     let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
                     guard mode == "wal" else {
@@ -49,7 +54,7 @@ package struct Ledger: Sendable {
             // find it ready. Migrating rewrites the schema even when nothing is pending, so it runs only when
             // migrations are pending, and a ledger that is up to date is left byte for byte as it was.
             let migrator = LedgerMigrations.migrator
-            let queue = try Self.withFileLock(path + ".lock") {
+            let queue = try Self.withFileLock(lockPath) {
                 let queue = try DatabaseQueue(path: path, configuration: configuration)
                 if try !queue.read({ try migrator.hasCompletedMigrations($0) }) {
                     try migrator.migrate(queue)
@@ -58,9 +63,31 @@ package struct Ledger: Sendable {
             }
             self.writer = queue
             self.logger = logger
+        } catch let error as LedgerError {
+            // A refused file gets no lock file beside it either.
+            if case .notALedger = error, !lockExisted { unlink(lockPath) }
+            throw error
         } catch {
             throw .cannotOpen(path: path, reason: Self.describe(error))
         }
+    }
+
+    /// Why the open database is not an AgentCanary ledger, or `nil` when it is one (or is empty): a ledger's
+    /// GRDB migration table records the ledger's first migration (a newer release may have added more).
+    private static func foreignContent(_ db: Database) throws -> String? {
+        let tables = try String.fetchAll(
+            db, sql: "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'")
+        guard !tables.isEmpty else { return nil }
+        let first = LedgerMigrations.migrator.migrations.first ?? ""
+        if tables.contains("grdb_migrations"),
+            try Bool.fetchOne(
+                db, sql: "SELECT count(*) > 0 FROM grdb_migrations WHERE identifier = ?", arguments: [first])
+                == true
+        {
+            return nil
+        }
+        return "it holds the tables \(tables.sorted().prefix(5).joined(separator: ", ")) and no record of the "
+            + "ledger's migration \(first)"
     }
 
     /// A private in-memory ledger, for tests.

@@ -10,6 +10,8 @@ package enum LedgerError: Error, Equatable, CustomStringConvertible {
     case notFound(what: String)
     /// SQLite failed; the transaction was rolled back.
     case database(reason: String)
+    /// The file is a database of another application, left untouched.
+    case notALedger(path: String, reason: String)
 
     package var description: String {
         switch self {
@@ -21,6 +23,8 @@ package enum LedgerError: Error, Equatable, CustomStringConvertible {
             "\(what) is not in the ledger"
         case .database(let reason):
             "ledger: \(reason); nothing was written"
+        case .notALedger(let path, let reason):
+            "\(path) is not an AgentCanary ledger (\(reason)); it was left as it was: name another --ledger"
         }
     }
 }
@@ -31,6 +35,7 @@ extension LedgerError: ExitStatusProviding {
         case .runMismatch: .usage
         case .notFound: .noInput
         case .cannotOpen, .database: .software
+        case .notALedger: .dataError
         }
     }
 }
