@@ -103,6 +103,13 @@ package struct BenchmarkGate {
         guard unknown.isEmpty, let candidateVersion, let baselineVersion else {
             throw GateError.unidentified(missing: unknown)
         }
+        for (side, version, flag, path) in [
+            ("candidate", candidateVersion, request.candidateVersion, candidate.path),
+            ("baseline", baselineVersion, request.baselineVersion, baseline.path),
+        ] where !ConfigValue.version.accepts(version) {
+            throw GateError.invalidVersion(
+                side: side, value: version, source: flag != nil ? "--\(side)-version" : "\(path) (field 'version')")
+        }
 
         let evaluation = try GateEvaluator.evaluate(
             candidate: candidate.attempts, baseline: baseline.attempts, candidatePath: candidate.path,

@@ -11,6 +11,8 @@ package enum GateError: Error, Equatable, CustomStringConvertible {
     case noRecordedBaseline(agent: String)
     /// The gate does not know what it compares: the agent's name, a version, or several of them.
     case unidentified(missing: [GateSubject])
+    /// A version is outside the grammar of versions (it would reach rendered routing configuration).
+    case invalidVersion(side: String, value: String, source: String)
 
     package var description: String {
         switch self {
@@ -22,6 +24,9 @@ package enum GateError: Error, Equatable, CustomStringConvertible {
                 + "(gate.max_unmatched_share)"
         case .noRecordedBaseline(let agent):
             "the ledger holds no promoted or passing version of \(agent) to use as the baseline; pass --baseline"
+        case .invalidVersion(let side, let value, let source):
+            "\(source): the \(side) version '\(value.prefix(80))' is not a version "
+                + "(\(ConfigValue.version.rule))"
         case .unidentified(let missing):
             "the gate does not know \(Self.list(missing.map(\.what))); pass \(Self.list(missing.map(\.remedy)))"
         }
@@ -39,7 +44,7 @@ package enum GateError: Error, Equatable, CustomStringConvertible {
 extension GateError: ExitStatusProviding {
     package var exitStatus: ExitStatus {
         switch self {
-        case .noMatchedTasks, .tooManyUnmatched: .dataError
+        case .noMatchedTasks, .tooManyUnmatched, .invalidVersion: .dataError
         case .unidentified: .usage
         case .noRecordedBaseline: .noInput
         }

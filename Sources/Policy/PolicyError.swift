@@ -12,6 +12,8 @@ package enum PolicyError: Error, Equatable, CustomStringConvertible {
     case unknownField(file: String, line: Int, field: String, allowed: [String])
     /// A required field is absent.
     case missingField(file: String, field: String)
+    /// A flag that overrides a policy value has a value the policy would refuse (exit 64).
+    case invalidFlag(flag: String, value: String, reason: String)
 
     package var description: String {
         switch self {
@@ -26,6 +28,8 @@ package enum PolicyError: Error, Equatable, CustomStringConvertible {
                 + allowed.joined(separator: ", ")
         case .missingField(let file, let field):
             "\(file): required field '\(field)' is missing"
+        case .invalidFlag(let flag, let value, let reason):
+            "\(flag) '\(value)': \(reason)"
         }
     }
 }
@@ -33,6 +37,7 @@ package enum PolicyError: Error, Equatable, CustomStringConvertible {
 extension PolicyError: ExitStatusProviding {
     package var exitStatus: ExitStatus {
         if case .missingFile = self { return .noInput }
+        if case .invalidFlag = self { return .usage }
         return .dataError
     }
 }

@@ -33,7 +33,8 @@ package enum PolicyLoader {
     /// Loads the policy at `path`, or the defaults for `agentName` when `path` is `nil`.
     package static func load(path: String?, agentName: String?) throws(PolicyError) -> LoadedPolicy {
         guard let path else {
-            return LoadedPolicy(policy: ReleasePolicy(agent: AgentSection(name: agentName ?? "")), source: nil)
+            let name = try agentName.map(checkedAgentFlag) ?? ""
+            return LoadedPolicy(policy: ReleasePolicy(agent: AgentSection(name: name)), source: nil)
         }
         guard FileManager.default.fileExists(atPath: path) else { throw .missingFile(path: path) }
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
@@ -41,8 +42,16 @@ package enum PolicyLoader {
             throw .syntax(file: path, line: 1, reason: "the file is not UTF-8 text")
         }
         var policy = try parse(text, file: path)
-        if let agentName { policy.agent.name = agentName }
+        if let agentName { policy.agent.name = try checkedAgentFlag(agentName) }
         return LoadedPolicy(policy: policy, source: InputFile(path: path, sha256: Digest.sha256(data), role: "policy"))
+    }
+
+    /// The `--agent` flag's value, held to the grammar of `agent.name`.
+    static func checkedAgentFlag(_ name: String) throws(PolicyError) -> String {
+        guard ConfigValue.name.accepts(name) else {
+            throw .invalidFlag(flag: "--agent", value: name, reason: "an agent name has \(ConfigValue.name.rule)")
+        }
+        return name
     }
 
     /// Parses a policy from YAML or JSON text; `file` names it in errors.
@@ -114,7 +123,8 @@ package enum PolicyLoader {
     static func readAgent(_ node: PolicyNode) throws(PolicyError) -> AgentSection {
         let fields = try node.members(allowed: ["name", "baseline_version"])
         guard let name = fields["name"] else { throw .missingField(file: node.file, field: "agent.name") }
-        return AgentSection(name: try name.string(), baselineVersion: try fields["baseline_version"]?.string())
+        return AgentSection(
+            name: try name.value(.name), baselineVersion: try fields["baseline_version"]?.value(.version))
     }
 
     static func readGate(_ node: PolicyNode) throws(PolicyError) -> GateSection {
@@ -170,7 +180,7 @@ package enum PolicyLoader {
         if let value = fields["dark_header"] {
             let header = try value.members(allowed: ["name", "value"])
             if let name = header["name"] { rollout.darkHeader.name = try name.headerName() }
-            if let text = header["value"] { rollout.darkHeader.value = try text.string() }
+            if let text = header["value"] { rollout.darkHeader.value = try text.value(.matchValue) }
         }
         if let value = fields["ab_match"] {
             guard case .sequence(let items) = value.node else { throw value.invalid("expected a list of rules") }
@@ -182,9 +192,9 @@ package enum PolicyLoader {
                 }
                 switch (members["header"], members["cookie"]) {
                 case (let header?, nil):
-                    return MatchRule(kind: "header", name: try header.headerName(), value: try value.string())
+                    return MatchRule(kind: "header", name: try header.headerName(), value: try value.value(.matchValue))
                 case (nil, let cookie?):
-                    return MatchRule(kind: "cookie", name: try cookie.headerName(), value: try value.string())
+                    return MatchRule(kind: "cookie", name: try cookie.headerName(), value: try value.value(.matchValue))
                 default: throw rule.invalid("a rule names exactly one of 'header' or 'cookie'")
                 }
             }
@@ -192,12 +202,12 @@ package enum PolicyLoader {
         if let value = fields["conversation_header"] { rollout.conversationHeader = try value.headerName() }
         if let value = fields["pin_cookie"] { rollout.pinCookie = try value.headerName() }
         if let value = fields["pin_header"] { rollout.pinHeader = try value.headerName() }
-        if let value = fields["host"] { rollout.host = try value.string() }
-        if let value = fields["namespace"] { rollout.namespace = try value.string() }
+        if let value = fields["host"] { rollout.host = try value.value(.host) }
+        if let value = fields["namespace"] { rollout.namespace = try value.value(.name) }
         if let value = fields["port"] { rollout.port = try value.int(in: 1...65535) }
-        if let value = fields["listen"] { rollout.listen = try value.string() }
-        if let value = fields["gateway"] { rollout.gateway = try value.string() }
-        if let value = fields["aws_listener_arn"] { rollout.awsListenerArn = try value.string() }
+        if let value = fields["listen"] { rollout.listen = try value.value(.address) }
+        if let value = fields["gateway"] { rollout.gateway = try value.value(.name) }
+        if let value = fields["aws_listener_arn"] { rollout.awsListenerArn = try value.value(.resource) }
         if let value = fields["baseline"] { rollout.baseline = try readBackend(value, rollout.baseline) }
         if let value = fields["candidate"] { rollout.candidate = try readBackend(value, rollout.candidate) }
         if let value = fields["shadow"] { rollout.shadow = try readBackend(value, rollout.shadow) }
@@ -230,10 +240,10 @@ package enum PolicyLoader {
     static func readBackend(_ node: PolicyNode, _ current: Backend) throws(PolicyError) -> Backend {
         var backend = current
         let fields = try node.members(allowed: ["service", "address", "aws_target_group_arn", "gcp_backend_service"])
-        if let value = fields["service"] { backend.service = try value.string() }
-        if let value = fields["address"] { backend.address = try value.string() }
-        if let value = fields["aws_target_group_arn"] { backend.awsTargetGroupArn = try value.string() }
-        if let value = fields["gcp_backend_service"] { backend.gcpBackendService = try value.string() }
+        if let value = fields["service"] { backend.service = try value.value(.name) }
+        if let value = fields["address"] { backend.address = try value.value(.address) }
+        if let value = fields["aws_target_group_arn"] { backend.awsTargetGroupArn = try value.value(.resource) }
+        if let value = fields["gcp_backend_service"] { backend.gcpBackendService = try value.value(.resource) }
         return backend
     }
 

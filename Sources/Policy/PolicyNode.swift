@@ -1,3 +1,4 @@
+import Artifacts
 import Yams
 
 /// A YAML node with the dotted path and line it came from, so every policy error can name both.
@@ -51,6 +52,15 @@ struct PolicyNode {
             throw invalid("expected a non-empty string, found \(found)")
         }
         return scalar.string
+    }
+
+    /// A string of `grammar`: a value that can reach rendered routing configuration.
+    func value(_ grammar: ConfigValue) throws(PolicyError) -> String {
+        let text = try string()
+        guard grammar.accepts(text) else {
+            throw invalid("'\(text.prefix(80))' is not a valid \(grammar.rawValue) (\(grammar.rule))")
+        }
+        return text
     }
 
     func bool() throws(PolicyError) -> Bool {

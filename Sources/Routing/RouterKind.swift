@@ -35,7 +35,8 @@ package enum RouterKind: String, CaseIterable, Sendable {
 
     /// Renders `plan` for this router.
     package func render(_ plan: RoutingPlan) throws(RoutingError) -> [RenderedFile] {
-        switch self {
+        try plan.checkValues()
+        return switch self {
         case .nginx: try NginxRenderer.render(plan)
         case .istio: try IstioRenderer.render(plan)
         case .gatewayAPI: try GatewayAPIRenderer.render(plan)

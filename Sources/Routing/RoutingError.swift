@@ -8,6 +8,9 @@ package enum RoutingError: Error, Equatable, CustomStringConvertible {
     case unknownRouter(name: String)
     /// A value the router cannot carry (for example a weight out of range).
     case invalidPlan(reason: String)
+    /// A name, version, host or address outside its ``ConfigValue`` grammar: rendered, it could change the
+    /// configuration's meaning (exit 65).
+    case unsafeValue(field: String, value: String, rule: String)
 
     package var description: String {
         switch self {
@@ -17,10 +20,15 @@ package enum RoutingError: Error, Equatable, CustomStringConvertible {
             "unknown router '\(name)'; expected one of: \(RouterKind.allCases.map(\.rawValue).joined(separator: ", "))"
         case .invalidPlan(let reason):
             "cannot render: \(reason)"
+        case .unsafeValue(let field, let value, let rule):
+            "cannot render \(field) '\(value.prefix(80))': a value there has \(rule)"
         }
     }
 }
 
 extension RoutingError: ExitStatusProviding {
-    package var exitStatus: ExitStatus { .usage }
+    package var exitStatus: ExitStatus {
+        if case .unsafeValue = self { return .dataError }
+        return .usage
+    }
 }

@@ -1,3 +1,4 @@
+import Artifacts
 import Policy
 
 /// One of the two versions a router knows.
@@ -58,6 +59,36 @@ package struct RoutingPlan: Equatable, Sendable {
     /// The deployment of an arm.
     package func backend(_ arm: Arm) -> Backend {
         backends[arm] ?? Backend(service: arm.rawValue, address: "", awsTargetGroupArn: "", gcpBackendService: "")
+    }
+
+    /// Refuses a plan with a value outside its grammar, whatever let it in: every renderer reads the plan, so
+    /// nothing any of them writes can carry a newline, a quote or a `;` into its format.
+    package func checkValues() throws(RoutingError) {
+        var values: [(String, String, ConfigValue)] = [
+            ("the agent", agent, .name), ("the host", host, .host), ("the namespace", namespace, .name),
+            ("rollout.listen", listen, .address), ("rollout.gateway", gateway, .name),
+            ("rollout.aws_listener_arn", awsListenerArn, .resource),
+        ]
+        for arm in Arm.allCases {
+            values.append(("the \(arm.rawValue) version", version(arm), .version))
+        }
+        for (name, backend) in [
+            ("baseline", backend(.baseline)), ("candidate", backend(.candidate)), ("shadow", shadow),
+        ] {
+            values.append(("rollout.\(name).service", backend.service, .name))
+            if !backend.address.isEmpty { values.append(("rollout.\(name).address", backend.address, .address)) }
+            for (field, value) in [
+                ("aws_target_group_arn", backend.awsTargetGroupArn), ("gcp_backend_service", backend.gcpBackendService),
+            ] where !value.isEmpty {
+                values.append(("rollout.\(name).\(field)", value, .resource))
+            }
+        }
+        if case .match(let rules) = newConversations {
+            for rule in rules { values.append(("the \(rule.kind) value of \(rule.name)", rule.value, .matchValue)) }
+        }
+        for (field, value, grammar) in values where !grammar.accepts(value) {
+            throw .unsafeValue(field: field, value: value, rule: grammar.rule)
+        }
     }
 
     /// The arms in a fixed order (candidate first, so its pin routes come first).

@@ -210,4 +210,97 @@ struct HostileInputTests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try Self.gate(policy: "agent: {name: \"null\"}\n").status == 0)
     }
+
+    @Test("a version with a newline never reaches nginx.conf: the gate refuses it where it enters")
+    func versionInjection() throws {
+        let directory = try TemporaryDirectory()
+        let suite = try Tool.run("agent-sim", ["suite", "--out-dir", ".", "--tasks", "20"], in: directory.url)
+        try #require(suite.status == 0, "\(suite.stderr)")
+        let path = directory.path("candidate.jsonl")
+        let rows = try String(contentsOfFile: path, encoding: .utf8)
+        let injected = rows.replacingOccurrences(
+            of: #""version":"1.5.0""#, with: #""version":"1.5.0\n    server { listen 9999; }""#)
+        #expect(injected != rows)
+        try Data(injected.utf8).write(to: URL(fileURLWithPath: path))
+        let before = try directory.snapshot()
+        let result = try Tool.run(
+            "benchmark-gate",
+            [
+                "--agent", "support-agent", "--candidate", "candidate.jsonl", "--baseline", "baseline.jsonl",
+                "--ledger", "ledger.sqlite",
+            ], in: directory.url)
+        #expect(result.status == 65, "\(result.stderr)")
+        #expect(
+            Self.firstLine(result.stderr).hasPrefix("error: candidate.jsonl (field 'version'): the candidate version"),
+            "\(result.stderr)")
+        #expect(try directory.snapshot() == before)
+        let flag = try Tool.run(
+            "benchmark-gate",
+            [
+                "--agent", "support-agent", "--candidate", "candidate.jsonl", "--baseline", "baseline.jsonl",
+                "--candidate-version", "1.5.0;", "--ledger", "ledger.sqlite",
+            ], in: directory.url)
+        #expect(flag.status == 65 && flag.stderr.hasPrefix("error: --candidate-version: "), "\(flag.stderr)")
+    }
+
+    @Test(
+        "policy values that would reach a rendered configuration are held to their grammar",
+        arguments: [
+            ("rollout: {host: 'agent.example.com; include /etc/passwd'}", "field 'rollout.host'"),
+            ("rollout: {baseline: {address: \"10.0.0.11:8080;\\n  }\"}}", "field 'rollout.baseline.address'"),
+            ("rollout: {baseline: {service: 'stable\"'}}", "field 'rollout.baseline.service'"),
+            ("rollout: {ab_match: [{header: x-beta, value: 'a;b'}]}", "field 'rollout.ab_match[0].value'"),
+            ("rollout: {namespace: 'agents\n'}", "field 'rollout.namespace'"),
+        ])
+    func policyValues(rollout: String, field: String) throws {
+        let result = try Self.gate(policy: "agent: {name: support-agent}\n\(rollout)\n")
+        #expect(result.status == 65, "\(result.stderr)")
+        #expect(Self.firstLine(result.stderr).contains(field), "\(result.stderr)")
+    }
+
+    @Test("--agent outside the grammar of names is a usage error")
+    func agentFlag() throws {
+        let directory = try TemporaryDirectory()
+        let fixtures = "Tests/AgentCanaryTests/Fixtures/native/pass"
+        let result = try Tool.run(
+            "benchmark-gate",
+            [
+                "--agent", "support-agent\nserver {", "--candidate", Repository.path("\(fixtures)/candidate.jsonl"),
+                "--baseline", Repository.path("\(fixtures)/baseline.jsonl"), "--ledger", directory.path("l.sqlite"),
+            ])
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("error: --agent 'support-agent"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.path("l.sqlite")))
+    }
+
+    @Test("a forged gate artifact started with --force renders nothing: every renderer's plan is checked")
+    func forgedGate() throws {
+        let directory = try TemporaryDirectory()
+        let fixtures = "Tests/AgentCanaryTests/Fixtures/native/pass"
+        let gate = try Tool.run(
+            "benchmark-gate",
+            [
+                "--agent", "support-agent", "--candidate", Repository.path("\(fixtures)/candidate.jsonl"), "--baseline",
+                Repository.path("\(fixtures)/baseline.jsonl"), "--ledger", "ledger.sqlite", "--output", "gate.json",
+            ], in: directory.url)
+        try #require(gate.status == 0, "\(gate.stderr)")
+        let text = try String(contentsOfFile: directory.path("gate.json"), encoding: .utf8)
+        // A run the ledger has never seen, so a forced start takes the versions from the artifact.
+        let forged = text.replacingOccurrences(
+            of: #""candidate_version" : "1.5.0""#, with: #""candidate_version" : "1.5.0;\n  }\n  server {""#
+        ).replacingOccurrences(of: #""run_id" : "[^"]*""#, with: #""run_id" : "forged""#, options: .regularExpression)
+        #expect(forged.contains("server {") && forged.contains(#""run_id" : "forged""#))
+        try directory.write("gate.json", forged)
+        try directory.write("canary.yaml", "agent: {name: support-agent}\nrollout:\n  steps: [{weight: 5}]\n")
+        let before = try directory.snapshot()
+        let result = try Tool.run(
+            "canary-deploy",
+            [
+                "start", "--gate", "gate.json", "--policy", "canary.yaml", "--router", "nginx", "--force", "--reason",
+                "testing a forged gate", "--ledger", "ledger.sqlite", "--out-dir", "out",
+            ], in: directory.url)
+        #expect(result.status == 65, "\(result.stderr)")
+        #expect(result.stderr.contains("cannot render the candidate version"), "\(result.stderr)")
+        #expect(try directory.snapshot() == before)
+    }
 }
