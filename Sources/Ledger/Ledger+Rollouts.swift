@@ -146,6 +146,10 @@ package struct RecordedGate: Sendable, Equatable {
     package var candidateVersion: String
     package var baselineVersion: String
     package var verdict: String
+    /// The verdict of the run's latest gate: only that one counts when the run was gated again.
+    package var latestVerdictOfRun: String
+    /// Whether this is the run's latest gate.
+    package var isLatestOfRun: Bool
 }
 
 extension Ledger {
@@ -155,15 +159,19 @@ extension Ledger {
             let row = try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT g.run_id, g.agent, g.candidate_version, g.baseline_version, g.verdict
+                    SELECT g.run_id, g.agent, g.candidate_version, g.baseline_version, g.verdict,
+                        latest.verdict AS latest_verdict, latest.id = g.id AS is_latest
                     FROM gate_results g JOIN artifacts a ON a.id = g.artifact_id
+                    JOIN gate_results latest ON latest.id = (
+                        SELECT max(id) FROM gate_results WHERE run_id = g.run_id)
                     WHERE a.sha256 = ? AND a.kind = 'gate-result'
                     ORDER BY g.id DESC LIMIT 1
                     """, arguments: [artifactSha256])
             return row.map {
                 RecordedGate(
                     runId: $0["run_id"], agent: $0["agent"], candidateVersion: $0["candidate_version"],
-                    baselineVersion: $0["baseline_version"], verdict: $0["verdict"])
+                    baselineVersion: $0["baseline_version"], verdict: $0["verdict"],
+                    latestVerdictOfRun: $0["latest_verdict"], isLatestOfRun: $0["is_latest"])
             }
         }
     }

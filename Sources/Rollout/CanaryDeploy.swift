@@ -93,6 +93,12 @@ package struct CanaryDeploy {
                 throw RolloutError.gateNotPassed(
                     path: gatePath, reason: "the recorded gate's verdict is \(recorded.verdict)")
             }
+            guard recorded.isLatestOfRun else {
+                throw RolloutError.gateNotPassed(
+                    path: gatePath,
+                    reason: "run \(recorded.runId) was gated again after this gate, and only its latest gate counts "
+                        + "(verdict \(recorded.latestVerdictOfRun))")
+            }
         } else if reason?.isEmpty ?? true {
             throw RolloutError.impossibleTransition(command: "start", phase: "new", reason: "--force needs --reason")
         }

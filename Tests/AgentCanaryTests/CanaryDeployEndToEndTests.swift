@@ -103,6 +103,28 @@ struct CanaryDeployEndToEndTests {
         #expect(try directory.snapshot() == before)
     }
 
+    @Test("only the run's latest gate counts: an earlier pass of a run gated again and failed starts nothing")
+    func latestGateCounts() throws {
+        let directory = try TemporaryDirectory()
+        func gate(_ scenario: String, _ output: String) throws -> ToolResult {
+            try Tool.run(
+                "benchmark-gate",
+                [
+                    "--candidate", "\(Self.fixtures)/native/\(scenario)/candidate.jsonl", "--baseline",
+                    "\(Self.fixtures)/native/\(scenario)/baseline.jsonl", "--agent", "support-agent", "--run-id",
+                    "run-regated", "--output", directory.path(output), "--ledger", directory.path("ledger.sqlite"),
+                ])
+        }
+        #expect(try gate("pass", "gate.json").status == 0)
+        #expect(try gate("fail", "gate-again.json").status == 1)
+        try directory.write("canary.yaml", "agent:\n  name: support-agent\nrollout:\n  steps: [{weight: 5}]\n")
+        let before = try directory.snapshot()
+        let refused = try start(directory)
+        #expect(refused.status == 1, "\(refused.stderr)")
+        #expect(refused.stderr.contains("was gated again after this gate"), "\(refused.stderr)")
+        #expect(try directory.snapshot() == before)
+    }
+
     @Test("every transition, refusal and retry through the binary")
     func lifecycle() throws {
         let directory = try prepared()
