@@ -221,6 +221,23 @@ extension Ledger {
         retryOf: Int64? = nil, newRun: RunRecord? = nil
     ) throws(LedgerError) -> Int64? {
         try write { db in
+            // Compare and set: a transition is written only from the state it was computed from, so the
+            // ledger's transitions always chain, whatever runs at the same time.
+            if let transition, retryOf == nil {
+                let stored = try RolloutRecord.fetchOne(db, key: state.runId)
+                if transition.fromPhase == nil, stored != nil {
+                    throw LedgerError.staleRollout(runId: state.runId, reason: "its rollout was started meanwhile")
+                }
+                if let from = transition.fromPhase,
+                    stored?.phase != from || stored?.stepIndex != transition.fromStep
+                        || stored?.weight != transition.fromWeight
+                {
+                    throw LedgerError.staleRollout(
+                        runId: state.runId,
+                        reason:
+                            "the rollout moved meanwhile (now \(stored?.phase ?? "gone") at \(stored?.weight ?? 0) %)")
+                }
+            }
             if try RunRecord.fetchOne(db, key: state.runId) == nil {
                 guard let newRun else { throw LedgerError.notFound(what: "run \(state.runId)") }
                 try newRun.insert(db)

@@ -90,6 +90,18 @@ package struct Ledger: Sendable {
             + "ledger's migration \(first)"
     }
 
+    /// Runs `body` while no other process holds this ledger's lock (an `flock(2)` on the file beside it).
+    ///
+    /// A rollout command reads the state, applies the configuration, then records the transition; holding
+    /// this lock across all three, concurrent commands on one ledger take turns and each starts from what
+    /// the previous one left. ``recordTransition(_:state:stage:outputs:retryOf:newRun:)`` still refuses a
+    /// transition that does not start from the stored state, should the lock ever be bypassed.
+    package func withRolloutLock<T>(_ body: () throws -> T) throws -> T {
+        guard let path = (writer as? DatabaseQueue)?.path, path != ":memory:", !path.isEmpty else { return try body() }
+        // The lock file the ledger's creation uses: it exists beside every ledger, so taking it adds no file.
+        return try Self.withFileLock(path + ".lock", body)
+    }
+
     /// A private in-memory ledger, for tests.
     package static func inMemory() throws(LedgerError) -> Ledger {
         do {

@@ -12,6 +12,9 @@ package enum LedgerError: Error, Equatable, CustomStringConvertible {
     case database(reason: String)
     /// The file is a database of another application, left untouched.
     case notALedger(path: String, reason: String)
+    /// A rollout moved since the command read it: the transition it computed no longer starts from the
+    /// rollout's state (exit 64; nothing written).
+    case staleRollout(runId: String, reason: String)
 
     package var description: String {
         switch self {
@@ -23,6 +26,8 @@ package enum LedgerError: Error, Equatable, CustomStringConvertible {
             "\(what) is not in the ledger"
         case .database(let reason):
             "ledger: \(reason); nothing was written"
+        case .staleRollout(let runId, let reason):
+            "run \(runId): \(reason); nothing was written, run the command again"
         case .notALedger(let path, let reason):
             "\(path) is not an AgentCanary ledger (\(reason)); it was left as it was: name another --ledger"
         }
@@ -32,7 +37,7 @@ package enum LedgerError: Error, Equatable, CustomStringConvertible {
 extension LedgerError: ExitStatusProviding {
     package var exitStatus: ExitStatus {
         switch self {
-        case .runMismatch: .usage
+        case .runMismatch, .staleRollout: .usage
         case .notFound: .noInput
         case .cannotOpen, .database: .software
         case .notALedger: .dataError

@@ -84,62 +84,68 @@ package struct CanaryDeploy {
             throw RolloutError.gateNotPassed(path: gatePath, reason: "the ledger \(context.ledgerPath) does not exist")
         }
         let ledger = try Ledger(path: context.ledgerPath, logger: logger)
-        let recorded = try ledger.gate(artifactSha256: gateSha)
-        if !force {
-            guard let recorded else {
-                throw RolloutError.gateNotPassed(path: gatePath, reason: "no gate with SHA-256 \(gateSha) is recorded")
-            }
-            guard recorded.verdict == "pass" else {
-                throw RolloutError.gateNotPassed(
-                    path: gatePath, reason: "the recorded gate's verdict is \(recorded.verdict)")
-            }
-            guard recorded.isLatestOfRun else {
-                throw RolloutError.gateNotPassed(
-                    path: gatePath,
-                    reason: "run \(recorded.runId) was gated again after this gate, and only its latest gate counts "
-                        + "(verdict \(recorded.latestVerdictOfRun))")
-            }
-        } else if reason?.isEmpty ?? true {
-            throw RolloutError.impossibleTransition(command: "start", phase: "new", reason: "--force needs --reason")
-        }
-        let runId = recorded?.runId ?? gate.runId
-        let now = ArtifactClock.iso8601(context.now)
-        let machine = RolloutMachine(steps: loaded.policy.rollout.steps)
-        let policyJSON = String(decoding: try ArtifactCoding.encode(loaded.policy.rollout), as: UTF8.self)
-        let state = RolloutRecord(
-            runId: runId, router: routerKind.rawValue, mode: loaded.policy.rollout.mode.rawValue,
-            phase: machine.first.phase.rawValue, stepIndex: 0, weight: machine.first.weight,
-            policySha256: loaded.effectiveSha256, policyJSON: policyJSON, gateArtifactSha256: gateSha, startedAt: now,
-            stepStartedAt: now, updatedAt: now, drainVersion: nil, drainDeadline: nil)
-        if let existing = try ledger.rollout(runId: runId) {
-            // A CI retry of the same start is harmless; anything else is a second start.
-            let history = try ledger.transitions(runId: runId)
-            guard history.count == 1, history.first?.command == "start", existing.router == state.router else {
+        return try ledger.withRolloutLock { () throws -> DeployOutcome in
+            let recorded = try ledger.gate(artifactSha256: gateSha)
+            if !force {
+                guard let recorded else {
+                    throw RolloutError.gateNotPassed(
+                        path: gatePath, reason: "no gate with SHA-256 \(gateSha) is recorded")
+                }
+                guard recorded.verdict == "pass" else {
+                    throw RolloutError.gateNotPassed(
+                        path: gatePath, reason: "the recorded gate's verdict is \(recorded.verdict)")
+                }
+                guard recorded.isLatestOfRun else {
+                    throw RolloutError.gateNotPassed(
+                        path: gatePath,
+                        reason:
+                            "run \(recorded.runId) was gated again after this gate, and only its latest gate counts "
+                            + "(verdict \(recorded.latestVerdictOfRun))")
+                }
+            } else if reason?.isEmpty ?? true {
                 throw RolloutError.impossibleTransition(
-                    command: "start", phase: existing.phase, reason: "run \(runId) has a rollout already")
+                    command: "start", phase: "new", reason: "--force needs --reason")
             }
-            guard let run = try ledger.run(id: runId) else { throw RolloutError.noRollout(runId: runId) }
+            let runId = recorded?.runId ?? gate.runId
+            let now = ArtifactClock.iso8601(context.now)
+            let machine = RolloutMachine(steps: loaded.policy.rollout.steps)
+            let policyJSON = String(decoding: try ArtifactCoding.encode(loaded.policy.rollout), as: UTF8.self)
+            let state = RolloutRecord(
+                runId: runId, router: routerKind.rawValue, mode: loaded.policy.rollout.mode.rawValue,
+                phase: machine.first.phase.rawValue, stepIndex: 0, weight: machine.first.weight,
+                policySha256: loaded.effectiveSha256, policyJSON: policyJSON, gateArtifactSha256: gateSha,
+                startedAt: now,
+                stepStartedAt: now, updatedAt: now, drainVersion: nil, drainDeadline: nil)
+            if let existing = try ledger.rollout(runId: runId) {
+                // A CI retry of the same start is harmless; anything else is a second start.
+                let history = try ledger.transitions(runId: runId)
+                guard history.count == 1, history.first?.command == "start", existing.router == state.router else {
+                    throw RolloutError.impossibleTransition(
+                        command: "start", phase: existing.phase, reason: "run \(runId) has a rollout already")
+                }
+                guard let run = try ledger.run(id: runId) else { throw RolloutError.noRollout(runId: runId) }
+                return try commit(
+                    ledger: ledger, state: existing, run: run, transition: history.first, retryOf: history.first?.id,
+                    context: context, inputs: [InputFile(path: gatePath, sha256: gateSha, role: "gate")])
+            }
+            let transition = TransitionRecord(
+                runId: runId, command: "start", fromPhase: nil, fromStep: nil, fromWeight: nil,
+                toPhase: state.phase, toStep: 0, toWeight: state.weight,
+                reason: reason ?? "gate passed", actor: force ? "forced" : context.person, forced: force,
+                evidenceSha256: gateSha, idempotencyKey: "start|\(gateSha)", configSha256: "", applied: "not-requested",
+                applyError: nil, createdAt: now)
+            // A forced start may name a run the ledger has never seen: it is recorded with the rollout.
+            let recordedRun = try ledger.run(id: runId)
+            let run =
+                recordedRun
+                ?? RunRecord(
+                    id: runId, agent: gate.agent, candidateVersion: gate.candidateVersion,
+                    baselineVersion: gate.baselineVersion, createdAt: now, status: "canary")
             return try commit(
-                ledger: ledger, state: existing, run: run, transition: history.first, retryOf: history.first?.id,
-                context: context, inputs: [InputFile(path: gatePath, sha256: gateSha, role: "gate")])
+                ledger: ledger, state: state, run: run, transition: transition, retryOf: nil, context: context,
+                inputs: [InputFile(path: gatePath, sha256: gateSha, role: "gate")] + (loaded.source.map { [$0] } ?? []),
+                insertRun: recordedRun == nil)
         }
-        let transition = TransitionRecord(
-            runId: runId, command: "start", fromPhase: nil, fromStep: nil, fromWeight: nil,
-            toPhase: state.phase, toStep: 0, toWeight: state.weight,
-            reason: reason ?? "gate passed", actor: force ? "forced" : context.person, forced: force,
-            evidenceSha256: gateSha, idempotencyKey: "start|\(gateSha)", configSha256: "", applied: "not-requested",
-            applyError: nil, createdAt: now)
-        // A forced start may name a run the ledger has never seen: it is recorded with the rollout.
-        let recordedRun = try ledger.run(id: runId)
-        let run =
-            recordedRun
-            ?? RunRecord(
-                id: runId, agent: gate.agent, candidateVersion: gate.candidateVersion,
-                baselineVersion: gate.baselineVersion, createdAt: now, status: "canary")
-        return try commit(
-            ledger: ledger, state: state, run: run, transition: transition, retryOf: nil, context: context,
-            inputs: [InputFile(path: gatePath, sha256: gateSha, role: "gate")] + (loaded.source.map { [$0] } ?? []),
-            insertRun: recordedRun == nil)
     }
 
     /// Carries out `command` on a run's rollout (the latest rollout when `runId` is `nil`).
@@ -151,73 +157,79 @@ package struct CanaryDeploy {
             throw RolloutError.noRollout(runId: runId)
         }
         let ledger = try Ledger(path: context.ledgerPath, logger: logger)
-        guard let current = try (runId.map { try ledger.rollout(runId: $0) } ?? ledger.latestRollout()) else {
-            throw RolloutError.noRollout(runId: runId)
-        }
-        guard let run = try ledger.run(id: current.runId) else { throw RolloutError.noRollout(runId: current.runId) }
-        let rollout = try rolloutSection(current)
-        var evidence: String?
-        if let analysisPath {
-            evidence = try acceptDecision(analysisPath, command: command, runId: current.runId, ledger: ledger)
-        }
-        let justification = evidence ?? reason ?? command.rawValue
-        let history = try ledger.transitions(runId: current.runId)
-        let position = RolloutPosition(
-            phase: RolloutPhase(rawValue: current.phase) ?? .progressing, step: current.stepIndex,
-            weight: current.weight)
-        let isRetry =
-            history.last.map {
-                $0.command == command.rawValue && ($0.evidenceSha256 ?? $0.reason) == justification
-                    && $0.toPhase == current.phase && $0.toWeight == current.weight
-            } ?? false
-        // Rolling back a rolled-back rollout is what a pipeline's "always roll back on failure" step does:
-        // it succeeds and changes nothing.
-        let alreadyRolledBack = command == .rollback && current.phase == RolloutPhase.rolledBack.rawValue
-        if let last = history.last, isRetry || alreadyRolledBack {
-            return try commit(
-                ledger: ledger, state: current, run: run, transition: last, retryOf: last.id, context: context,
-                inputs: [])
-        }
-        let next = try RolloutMachine(steps: rollout.steps).next(
-            command, from: position, hasDecision: evidence != nil, forced: force)
-        if let analysisPath, command == .advance || command == .promote, current.stepIndex < rollout.steps.count {
-            // The monitor judges the sample; the step's minimum duration is the rollout's own to enforce.
-            let minimum = rollout.steps[current.stepIndex].minDurationSeconds
-            let started = ISO8601DateFormatter().date(from: current.stepStartedAt) ?? context.now
-            let elapsed = Int(context.now.timeIntervalSince(started))
-            if elapsed < minimum {
-                throw RolloutError.decisionRefused(
-                    path: analysisPath,
-                    reason: "step \(current.stepIndex + 1) must last at least \(minimum) s; \(elapsed) s have passed "
-                        + "(--force --reason overrides)")
+        return try ledger.withRolloutLock { () throws -> DeployOutcome in
+            guard let current = try (runId.map { try ledger.rollout(runId: $0) } ?? ledger.latestRollout()) else {
+                throw RolloutError.noRollout(runId: runId)
             }
+            guard let run = try ledger.run(id: current.runId) else {
+                throw RolloutError.noRollout(runId: current.runId)
+            }
+            let rollout = try rolloutSection(current)
+            var evidence: String?
+            if let analysisPath {
+                evidence = try acceptDecision(analysisPath, command: command, runId: current.runId, ledger: ledger)
+            }
+            let justification = evidence ?? reason ?? command.rawValue
+            let history = try ledger.transitions(runId: current.runId)
+            let position = RolloutPosition(
+                phase: RolloutPhase(rawValue: current.phase) ?? .progressing, step: current.stepIndex,
+                weight: current.weight)
+            let isRetry =
+                history.last.map {
+                    $0.command == command.rawValue && ($0.evidenceSha256 ?? $0.reason) == justification
+                        && $0.toPhase == current.phase && $0.toWeight == current.weight
+                } ?? false
+            // Rolling back a rolled-back rollout is what a pipeline's "always roll back on failure" step does:
+            // it succeeds and changes nothing.
+            let alreadyRolledBack = command == .rollback && current.phase == RolloutPhase.rolledBack.rawValue
+            if let last = history.last, isRetry || alreadyRolledBack {
+                return try commit(
+                    ledger: ledger, state: current, run: run, transition: last, retryOf: last.id, context: context,
+                    inputs: [])
+            }
+            let next = try RolloutMachine(steps: rollout.steps).next(
+                command, from: position, hasDecision: evidence != nil, forced: force)
+            if let analysisPath, command == .advance || command == .promote, current.stepIndex < rollout.steps.count {
+                // The monitor judges the sample; the step's minimum duration is the rollout's own to enforce.
+                let minimum = rollout.steps[current.stepIndex].minDurationSeconds
+                let started = ISO8601DateFormatter().date(from: current.stepStartedAt) ?? context.now
+                let elapsed = Int(context.now.timeIntervalSince(started))
+                if elapsed < minimum {
+                    throw RolloutError.decisionRefused(
+                        path: analysisPath,
+                        reason:
+                            "step \(current.stepIndex + 1) must last at least \(minimum) s; \(elapsed) s have passed "
+                            + "(--force --reason overrides)")
+                }
+            }
+            let now = ArtifactClock.iso8601(context.now)
+            var state = current
+            state.phase = next.phase.rawValue
+            state.stepIndex = next.step
+            state.weight = next.weight
+            state.updatedAt = now
+            if next.step != current.stepIndex || command == .resume { state.stepStartedAt = now }
+            if next.phase == .promoted || next.phase == .rolledBack {
+                state.drainVersion = next.phase == .promoted ? run.baselineVersion : run.candidateVersion
+                state.drainDeadline = ArtifactClock.iso8601(
+                    context.now.addingTimeInterval(TimeInterval(rollout.drainTimeoutSeconds)))
+            }
+            let actor = evidence != nil ? "monitor" : force ? "forced" : context.person
+            let transition = TransitionRecord(
+                runId: current.runId, command: command.rawValue, fromPhase: current.phase, fromStep: current.stepIndex,
+                fromWeight: current.weight, toPhase: state.phase, toStep: state.stepIndex, toWeight: state.weight,
+                reason: reason ?? (evidence != nil ? "monitor decision" : command.rawValue), actor: actor,
+                forced: force,
+                evidenceSha256: evidence, idempotencyKey: "\(command.rawValue)|\(justification)", configSha256: "",
+                applied: "not-requested", applyError: nil, createdAt: now)
+            var inputs: [InputFile] = []
+            if let analysisPath, let evidence {
+                inputs.append(InputFile(path: analysisPath, sha256: evidence, role: "analysis"))
+            }
+            return try commit(
+                ledger: ledger, state: state, run: run, transition: transition, retryOf: nil, context: context,
+                inputs: inputs)
         }
-        let now = ArtifactClock.iso8601(context.now)
-        var state = current
-        state.phase = next.phase.rawValue
-        state.stepIndex = next.step
-        state.weight = next.weight
-        state.updatedAt = now
-        if next.step != current.stepIndex || command == .resume { state.stepStartedAt = now }
-        if next.phase == .promoted || next.phase == .rolledBack {
-            state.drainVersion = next.phase == .promoted ? run.baselineVersion : run.candidateVersion
-            state.drainDeadline = ArtifactClock.iso8601(
-                context.now.addingTimeInterval(TimeInterval(rollout.drainTimeoutSeconds)))
-        }
-        let actor = evidence != nil ? "monitor" : force ? "forced" : context.person
-        let transition = TransitionRecord(
-            runId: current.runId, command: command.rawValue, fromPhase: current.phase, fromStep: current.stepIndex,
-            fromWeight: current.weight, toPhase: state.phase, toStep: state.stepIndex, toWeight: state.weight,
-            reason: reason ?? (evidence != nil ? "monitor decision" : command.rawValue), actor: actor, forced: force,
-            evidenceSha256: evidence, idempotencyKey: "\(command.rawValue)|\(justification)", configSha256: "",
-            applied: "not-requested", applyError: nil, createdAt: now)
-        var inputs: [InputFile] = []
-        if let analysisPath, let evidence {
-            inputs.append(InputFile(path: analysisPath, sha256: evidence, role: "analysis"))
-        }
-        return try commit(
-            ledger: ledger, state: state, run: run, transition: transition, retryOf: nil, context: context,
-            inputs: inputs)
     }
 
     /// Renders the current state again (dropping drain routes past their deadline) and applies it.
@@ -226,11 +238,13 @@ package struct CanaryDeploy {
             throw RolloutError.noRollout(runId: runId)
         }
         let ledger = try Ledger(path: context.ledgerPath, logger: logger)
-        guard let current = try (runId.map { try ledger.rollout(runId: $0) } ?? ledger.latestRollout()),
-            let run = try ledger.run(id: current.runId)
-        else { throw RolloutError.noRollout(runId: runId) }
-        return try commit(
-            ledger: ledger, state: current, run: run, transition: nil, retryOf: nil, context: context, inputs: [])
+        return try ledger.withRolloutLock { () throws -> DeployOutcome in
+            guard let current = try (runId.map { try ledger.rollout(runId: $0) } ?? ledger.latestRollout()),
+                let run = try ledger.run(id: current.runId)
+            else { throw RolloutError.noRollout(runId: runId) }
+            return try commit(
+                ledger: ledger, state: current, run: run, transition: nil, retryOf: nil, context: context, inputs: [])
+        }
     }
 
     /// The rollout's state and history as `rollout.json` would hold them, without writing anything.

@@ -159,6 +159,44 @@ struct CanaryDeployEndToEndTests {
         #expect(try ledger.run(id: artifact.runId)?.status == "rolled_back")
     }
 
+    /// Four processes at once, each with `arguments` (index appended where `distinct`); all must exit 0.
+    func parallel(_ directory: TemporaryDirectory, _ arguments: (Int) -> [String]) throws {
+        let running = try (1...4).map { index in
+            try Tool.start(
+                "canary-deploy",
+                arguments(index) + ["--ledger", directory.path("ledger.sqlite"), "--out-dir", directory.path("out")],
+                environment: ["SOURCE_DATE_EPOCH": "1795651200"])
+        }
+        for process in running {
+            process.process.waitUntilExit()
+            let result = process.finish()
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+    }
+
+    @Test("concurrent starts and advances take turns: one start, every advance a step, the transitions chain")
+    func concurrentTransitions() throws {
+        let directory = try prepared(
+            policy: "agent:\n  name: support-agent\nrollout:\n  steps: [{weight: 1}, {weight: 2}, {weight: 3}, "
+                + "{weight: 4}, {weight: 5}, {weight: 6}]\n")
+        try parallel(directory) { _ in
+            [
+                "start", "--gate", directory.path("gate.json"), "--policy", directory.path("canary.yaml"), "--router",
+                "nginx",
+            ]
+        }
+        try parallel(directory) { index in ["advance", "--force", "--reason", "parallel advance \(index)"] }
+        let artifact = try rollout(directory)
+        #expect(artifact.history.map(\.command) == ["start", "advance", "advance", "advance", "advance"])
+        #expect(artifact.weight == 5 && artifact.step == 5)
+        let history = artifact.history
+        for (previous, next) in zip(history, history.dropFirst()) {
+            #expect(next.fromWeight == previous.toWeight, "\(previous) then \(next)")
+        }
+        let ledger = try Ledger(path: directory.path("ledger.sqlite"))
+        #expect(try ledger.count(table: "rollout_transitions") == 5)
+    }
+
     @Test("a failing --apply exits 69, is recorded as not applied, and the same command retries it")
     func applyFailure() throws {
         let directory = try prepared()
