@@ -165,12 +165,13 @@ package struct CanaryDeploy {
                 throw RolloutError.noRollout(runId: current.runId)
             }
             let rollout = try rolloutSection(current)
+            let history = try ledger.transitions(runId: current.runId)
             var evidence: String?
             if let analysisPath {
-                evidence = try acceptDecision(analysisPath, command: command, runId: current.runId, ledger: ledger)
+                evidence = try acceptDecision(
+                    analysisPath, command: command, rollout: current, history: history, ledger: ledger)
             }
             let justification = evidence ?? reason ?? command.rawValue
-            let history = try ledger.transitions(runId: current.runId)
             let position = RolloutPosition(
                 phase: RolloutPhase(rawValue: current.phase) ?? .progressing, step: current.stepIndex,
                 weight: current.weight)
@@ -383,7 +384,13 @@ package struct CanaryDeploy {
     }
 
     /// Accepts a monitor analysis by its recorded SHA-256 and checks that its decision allows `command`.
-    func acceptDecision(_ path: String, command: RolloutCommand, runId: String, ledger: Ledger) throws -> String {
+    /// The SHA-256 of the analysis at `path` when it may justify `command` on `rollout`: a recorded look of
+    /// the run whose decision allows the command, computed at the rollout's current step and weight, the
+    /// run's latest look, and not yet the evidence of another transition (its own transition's retry aside).
+    func acceptDecision(
+        _ path: String, command: RolloutCommand, rollout: RolloutRecord, history: [TransitionRecord], ledger: Ledger
+    ) throws -> String {
+        let runId = rollout.runId
         let data = try InputFileReader.read(path)
         let sha = Digest.sha256(data)
         guard try ledger.hasArtifact(kind: "analysis", sha256: sha, runId: runId) else {
@@ -398,6 +405,29 @@ package struct CanaryDeploy {
         guard allowed[command]?.contains(decision) ?? true else {
             throw RolloutError.decisionRefused(
                 path: path, reason: "the monitor decided '\(decision)', which does not allow \(command.rawValue)")
+        }
+        // The same command with the same evidence again is a retry of the transition it drove.
+        if let last = history.last, last.command == command.rawValue, last.evidenceSha256 == sha { return sha }
+        if let used = history.first(where: { $0.evidenceSha256 == sha }) {
+            throw RolloutError.decisionRefused(
+                path: path,
+                reason: "this analysis was already the evidence of the \(used.command) to \(used.toWeight) %")
+        }
+        let looks = try ledger.looks(runId: runId)
+        guard let look = looks.last(where: { $0.analysisSha256 == sha }) else {
+            throw RolloutError.decisionRefused(path: path, reason: "no look of run \(runId) wrote this analysis")
+        }
+        if let latest = looks.last, latest.id != look.id {
+            throw RolloutError.decisionRefused(
+                path: path,
+                reason: "look \(latest.id) came after this one (look \(look.id)) and decided \(latest.decision); only "
+                    + "the run's latest look is evidence")
+        }
+        guard look.stepIndex == rollout.stepIndex, look.weight == rollout.weight else {
+            throw RolloutError.decisionRefused(
+                path: path,
+                reason: "the look judged step \((look.stepIndex ?? -1) + 1) at \(look.weight ?? 0) %, but the rollout "
+                    + "is at step \(rollout.stepIndex + 1), \(rollout.weight) %")
         }
         return sha
     }

@@ -91,6 +91,71 @@ struct MonitorEndToEndTests {
         #expect(rejudge.stdout.contains("identical"))
     }
 
+    @Test("an analysis is evidence for one transition, at the step it judged, while it is the run's latest look")
+    func evidenceIsNotReplayed() throws {
+        let directory = try TemporaryDirectory()
+        let gate = try Tool.run(
+            "benchmark-gate",
+            [
+                "--candidate", "\(Self.fixtures)/native/pass/candidate.jsonl", "--baseline",
+                "\(Self.fixtures)/native/pass/baseline.jsonl", "--agent", "support-agent", "--output",
+                directory.path("gate.json"), "--ledger", directory.path("ledger.sqlite"),
+            ])
+        #expect(gate.status == 0)
+        try directory.write(
+            "canary.yaml",
+            """
+            agent: {name: support-agent}
+            rollout:
+              steps: [{weight: 50, min_tasks: 300}, {weight: 80, min_tasks: 300}, {weight: 100, min_tasks: 300}]
+            monitor:
+              metrics:
+                - {name: task_success_rate, margin: 0.05}
+                - error_rate
+                - rogue_action_rate
+                - {name: cost_per_task, margin: 0.15}
+
+            """)
+        func deploy(_ arguments: [String]) throws -> ToolResult {
+            try Tool.run(
+                "canary-deploy", arguments + ["--ledger", "ledger.sqlite", "--out-dir", "out"],
+                environment: Self.environment, in: directory.url)
+        }
+        #expect(
+            try deploy(["start", "--gate", "gate.json", "--policy", "canary.yaml", "--router", "nginx"]).status == 0)
+        let run = try ArtifactCoding.makeDecoder().decode(
+            RolloutArtifact.self, from: Data(contentsOf: URL(fileURLWithPath: directory.path("out/rollout.json")))
+        ).runId
+        try Self.simulate(
+            [
+                "--scenario", "good", "--conversations", "6000", "--weight", "50", "--start", "2026-11-26T00:10:00Z",
+                "--rate", "20", "--out", "events.jsonl",
+            ], in: directory)
+        func look(_ output: String) throws -> AnalysisArtifact {
+            let result = try Self.monitor(
+                ["analyze", "--run", run, "--policy", "canary.yaml", "--events", "events.jsonl", "--output", output],
+                in: directory)
+            #expect(result.status == 0, "\(result.stderr)")
+            return try Self.analysis(directory.path(output))
+        }
+        // Two looks at the first step, both promote: the older one is no evidence once the newer one exists.
+        #expect(try look("a1.json").decision == .promote)
+        #expect(try look("a2.json").decision == .promote)
+        let older = try deploy(["advance", "--analysis", "a1.json"])
+        #expect(older.status == 1, "\(older.stderr)")
+        #expect(older.stderr.contains("came after this one"), "\(older.stderr)")
+        #expect(try deploy(["advance", "--analysis", "a2.json"]).status == 0)
+        // Paused and resumed, the same analysis again: it already moved the rollout once, from another step.
+        #expect(try deploy(["pause"]).status == 0)
+        #expect(try deploy(["resume"]).status == 0)
+        let replayed = try deploy(["advance", "--analysis", "a2.json"])
+        #expect(replayed.status == 1, "\(replayed.stderr)")
+        #expect(replayed.stderr.contains("already the evidence of the advance"), "\(replayed.stderr)")
+        let artifact = try ArtifactCoding.makeDecoder().decode(
+            RolloutArtifact.self, from: Data(contentsOf: URL(fileURLWithPath: directory.path("out/rollout.json"))))
+        #expect(artifact.weight == 80 && artifact.history.map(\.command) == ["start", "advance", "pause", "resume"])
+    }
+
     @Test(
         "a run: --act advances, then promotes; each look is rejudged identically; files are read incrementally",
         .requires(.sqlite3))

@@ -37,10 +37,16 @@ struct RolloutDecisionTests {
         let path = try directory.write(
             "analysis-\(decision).json", "{\"decision\": \"\(decision)\", \"run_id\": \"\(runId)\"}\n")
         if record {
-            try Ledger(path: directory.path("ledger.sqlite")).recordArtifacts(
-                runId: runId,
-                stage: StageInvocation(tool: "monitor", arguments: [], startedAt: "s", endedAt: "e", exitStatus: 0),
-                outputs: [OutputFile(kind: "analysis", path: path, sha256: try Digest.sha256(ofFile: path))])
+            // As the monitor records a look: the look row (at the rollout's first step) and its analysis.
+            let sha = try Digest.sha256(ofFile: path)
+            let look = LookRow(
+                id: 0, runId: runId, agent: "support-agent", baselineVersion: "1.4.0", candidateVersion: "1.5.0",
+                mode: "canary", stepIndex: 0, weight: 5, decision: decision, policySha256: "", inputsJSON: "{}",
+                judgementJSON: "{}", analysisSha256: sha, createdAt: "2026-11-26T00:00:00Z")
+            let stage = StageInvocation(tool: "monitor", arguments: [], startedAt: "s", endedAt: "e", exitStatus: 0)
+            _ = try Ledger(path: directory.path("ledger.sqlite")).recordLook(
+                LookWrite(look: look, metrics: [], stage: stage)
+            ) { _ in (sha, [OutputFile(kind: "analysis", path: path, sha256: sha)]) }
         }
         return path
     }
