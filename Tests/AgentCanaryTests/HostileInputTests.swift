@@ -119,25 +119,38 @@ struct HostileInputTests {
             (#""latency_ms":[0-9.]+"#, #""latency_ms":1e300"#, "latency_ms"),
         ])
     func benchmarkRows(pattern: String, replacement: String, field: String) throws {
+        // Every row, as the probe did: one row alone would already be refused.
+        let result = try Self.gateOnMutatedSuite(pattern, replacement)
+        #expect(result.status == 65, "\(result.stderr)")
+        #expect(
+            Self.firstLine(result.stderr).hasPrefix("error: candidate.jsonl:1: field '\(field)': "), "\(result.stderr)")
+    }
+
+    /// `benchmark-gate` (with `extra` flags) on a suite `agent-sim suite` made, every match of `pattern` in the
+    /// candidate's rows replaced by `replacement` (a regular-expression template); the directory must be as
+    /// before.
+    static func gateOnMutatedSuite(_ pattern: String = "", _ replacement: String = "", extra: [String] = [])
+        throws -> ToolResult
+    {
         let directory = try TemporaryDirectory()
         let suite = try Tool.run("agent-sim", ["suite", "--out-dir", ".", "--tasks", "20"], in: directory.url)
         try #require(suite.status == 0, "\(suite.stderr)")
-        // Every row, as the probe did: one row alone would already be refused.
         let path = directory.path("candidate.jsonl")
         let rows = try String(contentsOfFile: path, encoding: .utf8)
-        try Data(rows.replacingOccurrences(of: pattern, with: replacement, options: .regularExpression).utf8).write(
-            to: URL(fileURLWithPath: path))
+        if !pattern.isEmpty {
+            let mutated = rows.replacingOccurrences(of: pattern, with: replacement, options: .regularExpression)
+            #expect(mutated != rows, "\(pattern) is not in the rows")
+            try Data(mutated.utf8).write(to: URL(fileURLWithPath: path))
+        }
         let before = try directory.snapshot()
         let result = try Tool.run(
             "benchmark-gate",
             [
                 "--agent", "support-agent", "--candidate", "candidate.jsonl", "--baseline", "baseline.jsonl",
                 "--ledger", "ledger.sqlite",
-            ], in: directory.url)
-        #expect(result.status == 65, "\(result.stderr)")
-        #expect(
-            Self.firstLine(result.stderr).hasPrefix("error: candidate.jsonl:1: field '\(field)': "), "\(result.stderr)")
+            ] + extra, in: directory.url)
         #expect(try directory.snapshot() == before)
+        return result
     }
 
     /// A policy the gate reads; `result` is its run with the bundled passing suite.
@@ -213,33 +226,13 @@ struct HostileInputTests {
 
     @Test("a version with a newline never reaches nginx.conf: the gate refuses it where it enters")
     func versionInjection() throws {
-        let directory = try TemporaryDirectory()
-        let suite = try Tool.run("agent-sim", ["suite", "--out-dir", ".", "--tasks", "20"], in: directory.url)
-        try #require(suite.status == 0, "\(suite.stderr)")
-        let path = directory.path("candidate.jsonl")
-        let rows = try String(contentsOfFile: path, encoding: .utf8)
-        let injected = rows.replacingOccurrences(
-            of: #""version":"1.5.0""#, with: #""version":"1.5.0\n    server { listen 9999; }""#)
-        #expect(injected != rows)
-        try Data(injected.utf8).write(to: URL(fileURLWithPath: path))
-        let before = try directory.snapshot()
-        let result = try Tool.run(
-            "benchmark-gate",
-            [
-                "--agent", "support-agent", "--candidate", "candidate.jsonl", "--baseline", "baseline.jsonl",
-                "--ledger", "ledger.sqlite",
-            ], in: directory.url)
+        let result = try Self.gateOnMutatedSuite(
+            #""version":"1\.5\.0""#, #""version":"1.5.0\\n    server { listen 9999; }""#)
         #expect(result.status == 65, "\(result.stderr)")
         #expect(
             Self.firstLine(result.stderr).hasPrefix("error: candidate.jsonl (field 'version'): the candidate version"),
             "\(result.stderr)")
-        #expect(try directory.snapshot() == before)
-        let flag = try Tool.run(
-            "benchmark-gate",
-            [
-                "--agent", "support-agent", "--candidate", "candidate.jsonl", "--baseline", "baseline.jsonl",
-                "--candidate-version", "1.5.0;", "--ledger", "ledger.sqlite",
-            ], in: directory.url)
+        let flag = try Self.gateOnMutatedSuite(extra: ["--candidate-version", "1.5.0;"])
         #expect(flag.status == 65 && flag.stderr.hasPrefix("error: --candidate-version: "), "\(flag.stderr)")
     }
 

@@ -91,8 +91,9 @@ struct MonitorEndToEndTests {
         #expect(rejudge.stdout.contains("identical"))
     }
 
-    @Test("an analysis is evidence for one transition, at the step it judged, while it is the run's latest look")
-    func evidenceIsNotReplayed() throws {
+    /// A directory with a passing gate in its ledger and `canary.yaml` with `steps` and the metrics the run
+    /// tests judge.
+    static func gatedWithStepPolicy(_ steps: String) throws -> TemporaryDirectory {
         let directory = try TemporaryDirectory()
         let gate = try Tool.run(
             "benchmark-gate",
@@ -107,7 +108,7 @@ struct MonitorEndToEndTests {
             """
             agent: {name: support-agent}
             rollout:
-              steps: [{weight: 50, min_tasks: 300}, {weight: 80, min_tasks: 300}, {weight: 100, min_tasks: 300}]
+              steps: \(steps)
             monitor:
               metrics:
                 - {name: task_success_rate, margin: 0.05}
@@ -116,6 +117,13 @@ struct MonitorEndToEndTests {
                 - {name: cost_per_task, margin: 0.15}
 
             """)
+        return directory
+    }
+
+    @Test("an analysis is evidence for one transition, at the step it judged, while it is the run's latest look")
+    func evidenceIsNotReplayed() throws {
+        let directory = try Self.gatedWithStepPolicy(
+            "[{weight: 50, min_tasks: 300}, {weight: 80, min_tasks: 300}, {weight: 100, min_tasks: 300}]")
         func deploy(_ arguments: [String]) throws -> ToolResult {
             try Tool.run(
                 "canary-deploy", arguments + ["--ledger", "ledger.sqlite", "--out-dir", "out"],
@@ -160,29 +168,7 @@ struct MonitorEndToEndTests {
         "a run: --act advances, then promotes; each look is rejudged identically; files are read incrementally",
         .requires(.sqlite3))
     func runWithAct() throws {
-        let directory = try TemporaryDirectory()
-        let gate = try Tool.run(
-            "benchmark-gate",
-            [
-                "--candidate", "\(Self.fixtures)/native/pass/candidate.jsonl", "--baseline",
-                "\(Self.fixtures)/native/pass/baseline.jsonl", "--agent", "support-agent", "--output",
-                directory.path("gate.json"), "--ledger", directory.path("ledger.sqlite"),
-            ])
-        #expect(gate.status == 0)
-        try directory.write(
-            "canary.yaml",
-            """
-            agent: {name: support-agent}
-            rollout:
-              steps: [{weight: 50, min_tasks: 300}, {weight: 100, min_tasks: 300}]
-            monitor:
-              metrics:
-                - {name: task_success_rate, margin: 0.05}
-                - error_rate
-                - rogue_action_rate
-                - {name: cost_per_task, margin: 0.15}
-
-            """)
+        let directory = try Self.gatedWithStepPolicy("[{weight: 50, min_tasks: 300}, {weight: 100, min_tasks: 300}]")
         let start = try Tool.run(
             "canary-deploy",
             [
