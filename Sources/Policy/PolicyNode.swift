@@ -127,14 +127,9 @@ struct PolicyNode {
         return total
     }
 
-    /// An HTTP header or cookie name (RFC 9110 token characters).
+    /// An HTTP header or cookie name (``ConfigValue/headerName``).
     func headerName() throws(PolicyError) -> String {
-        let text = try string()
-        let allowed = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-        guard text.allSatisfy({ allowed.contains($0) }) else {
-            throw invalid("'\(text)' is not a valid header or cookie name")
-        }
-        return text
+        try value(.headerName)
     }
 
     func oneOf(_ choices: [String]) throws(PolicyError) -> String {

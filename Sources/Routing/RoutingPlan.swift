@@ -83,8 +83,16 @@ package struct RoutingPlan: Equatable, Sendable {
                 values.append(("rollout.\(name).\(field)", value, .resource))
             }
         }
+        values += [
+            ("rollout.conversation_header", conversationHeader, .headerName),
+            ("rollout.pin_cookie", pinCookie, .headerName),
+            ("rollout.pin_header", pinHeader, .headerName),
+        ]
         if case .match(let rules) = newConversations {
-            for rule in rules { values.append(("the \(rule.kind) value of \(rule.name)", rule.value, .matchValue)) }
+            for rule in rules {
+                values.append(("the \(rule.kind) name \(rule.name)", rule.name, .headerName))
+                values.append(("the \(rule.kind) value of \(rule.name)", rule.value, .matchValue))
+            }
         }
         for (field, value, grammar) in values where !grammar.accepts(value) {
             throw .unsafeValue(field: field, value: value, rule: grammar.rule)

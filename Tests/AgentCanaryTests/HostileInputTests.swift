@@ -244,6 +244,7 @@ struct HostileInputTests {
             ("rollout: {baseline: {service: 'stable\"'}}", "field 'rollout.baseline.service'"),
             ("rollout: {ab_match: [{header: x-beta, value: 'a;b'}]}", "field 'rollout.ab_match[0].value'"),
             ("rollout: {namespace: 'agents\n'}", "field 'rollout.namespace'"),
+            ("rollout: {pin_cookie: 'agent$version'}", "field 'rollout.pin_cookie'"),
         ])
     func policyValues(rollout: String, field: String) throws {
         let result = try Self.gate(policy: "agent: {name: support-agent}\n\(rollout)\n")
