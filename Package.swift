@@ -37,7 +37,7 @@ let package = Package(
             dependencies: ["Artifacts", .product(name: "Yams", package: "Yams")]
         ),
         .target(name: "JSONLines"),
-        .target(name: "Redaction"),
+        .target(name: "Redaction", dependencies: ["JSONLines"]),
         .target(
             name: "Datasets",
             dependencies: [
@@ -131,6 +131,7 @@ let package = Package(
                 "Routing", "Analysis",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["Fixtures", "Golden"]
         ),

@@ -213,6 +213,7 @@ package struct FeedbackExport {
                 if let since = request.since, record.timestamp < since { return true }
                 var record = record
                 for (key, value) in record.labels { record.labels[key] = clean(value) }
+                record.category = clean(record.category)
                 batch.append(CleanRecord(record: record, input: clean(record.input), output: clean(record.output)))
                 guard batch.count == BatchPipeline<CleanRecord>.batchSize else { return true }
                 defer { batch.removeAll(keepingCapacity: true) }

@@ -23,10 +23,12 @@ package struct RedactionRule: Sendable {
     }
 }
 
-/// Removes personal data and secrets from text before anything is written: e-mail addresses, phone numbers,
-/// payment card numbers (Luhn-checked), IPv4 and IPv6 addresses, API keys, bearer tokens, AWS access keys, and
-/// the policy's own patterns. Each match becomes `[REDACTED:<rule>]`; the counts say how many values each rule
-/// removed.
+/// Removes personal data and secrets from text before anything is written: PEM private keys, bearer tokens, JSON
+/// Web Tokens, AWS access and secret keys, API keys (OpenAI, Anthropic, Stripe, GitHub, Slack, Google, and values
+/// after `api_key=`, `token:`…), e-mail addresses, IBANs (mod-97 checked), payment card numbers (Luhn-checked),
+/// IPv4 and IPv6 addresses, US social security numbers, phone numbers, and the policy's own patterns. Each match
+/// becomes `[REDACTED:<rule>]`; the counts say how many values each rule removed. A text that is a JSON document
+/// is redacted string by string, on the decoded text (see ``redact(_:)``).
 package struct Redactor: Sendable {
     package let rules: [RedactionRule]
 
@@ -46,21 +48,54 @@ package struct Redactor: Sendable {
     /// pre-filter that passes every text its expression can match, so most texts never reach the expression.
     static func builtIn() throws -> [RedactionRule] {
         [
+            // A PEM private key (PKCS #1, #8, SEC 1, OpenSSH), header to footer; without its footer, as far as
+            // its base64 body and header lines go.
+            try RedactionRule(
+                name: "private_key",
+                pattern:
+                    #"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----(?:[\s\S]*?-----END \1PRIVATE KEY-----|[A-Za-z0-9+/=\s:,\-]*)"#,
+                requires: .pemHeader),
+            try RedactionRule(
+                name: "bearer_token", pattern: #"(?i)\bbearer\s+[A-Za-z0-9\-._~+/]+=*"#,
+                requires: .bearer),
+            // A JSON Web Token (RFC 7519): a base64url header that starts `{"`, a payload and a signature, which
+            // is empty for unsigned tokens.
+            try RedactionRule(
+                name: "jwt", pattern: #"\beyJ[A-Za-z0-9_\-]{6,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]*"#,
+                requires: .jwtHeader),
             try RedactionRule(
                 name: "aws_access_key", pattern: #"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b"#,
                 requires: .awsPrefix),
             try RedactionRule(
-                name: "bearer_token", pattern: #"(?i)\bbearer\s+[A-Za-z0-9\-._~+/]+=*"#,
-                requires: .bearer),
-            try RedactionRule(
                 name: "api_key",
-                pattern:
-                    #"\b(?:sk|pk|rk)-(?:[A-Za-z0-9]+-)*[A-Za-z0-9]{16,}\b|\bgh[pousr]_[A-Za-z0-9]{30,}\b|\bxox[abpr]-[A-Za-z0-9-]{10,}\b|(?i)\b(?:api[_-]?key|secret|token|password)\b\s*[:=]\s*["']?[^\s"',;]{8,}"#,
+                pattern: [
+                    // OpenAI (`sk-proj-`, `sk-svcacct-`, `sk-admin-`), Anthropic (`sk-ant-`) and other `sk-` keys.
+                    #"\b(?:sk|pk|rk)-[A-Za-z0-9_\-]{20,}"#,
+                    // Stripe secret, publishable, restricted and webhook keys.
+                    #"\b(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{10,}|\bwhsec_[A-Za-z0-9]{20,}"#,
+                    // GitHub tokens, classic and fine-grained.
+                    #"\bgh[pousr]_[A-Za-z0-9]{30,}\b|\bgithub_pat_[A-Za-z0-9_]{22,}"#,
+                    // Slack tokens and Google API keys.
+                    #"\bxox[abeprs]-[A-Za-z0-9-]{10,}|\bAIza[0-9A-Za-z_\-]{35}"#,
+                    // A value after a word that says what it is.
+                    #"(?i)\b(?:api[_-]?key|secret|token|password)\b\s*[:=]\s*["']?[^\s"',;]{8,}"#,
+                ].joined(separator: "|"),
                 requires: .keyword
             ),
+            // An AWS secret access key (40 characters of base64, never alone in a longer run), told from hexadecimal
+            // digests and words by holding upper- and lower-case letters and digits.
+            try RedactionRule(
+                name: "aws_secret_key", pattern: #"(?<![A-Za-z0-9/+=_\-])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=_\-])"#,
+                accept: { Self.mixesCharacterClasses($0) },
+                requires: .longToken),
             try RedactionRule(
                 name: "email", pattern: #"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"#,
                 requires: .email),
+            // An IBAN (ISO 13616), with or without the spaces of its printed form, mod-97 checked.
+            try RedactionRule(
+                name: "iban", pattern: #"\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b"#,
+                accept: { Self.ibanValid($0) },
+                requires: .ibanPrefix),
             try RedactionRule(
                 name: "payment_card", pattern: #"\b(?:\d[ \-]?){12,18}\d\b"#,
                 accept: { Self.luhnValid($0) },
@@ -75,10 +110,17 @@ package struct Redactor: Sendable {
                     #"(?i)\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b|(?i)\b(?:[0-9a-f]{1,4}:){1,7}:(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0,6})?\b"#,
                 requires: .hexColons
             ),
+            // A US social security number in its printed form (no area 000, 666 or 9xx; no group 00; no serial
+            // 0000).
+            try RedactionRule(
+                name: "us_ssn",
+                pattern: #"(?<![\w.\-])(?!000|666|9)[0-9]{3}-(?!00)[0-9]{2}-(?!0000)[0-9]{4}(?![\w]|[.\-][0-9])"#,
+                requires: .phoneDigits),
+            // Digit groups with separators; the end of a sentence may follow, a further digit group may not.
             try RedactionRule(
                 name: "phone",
                 pattern:
-                    #"(?<![\w.])(?:\+\d{1,3}[ .\-]?)?(?:\(\d{2,4}\)[ .\-]?)?\d{2,4}(?:[ .\-]\d{2,4}){1,4}(?![\w.])|\+\d{8,15}\b"#,
+                    #"(?<![\w.])(?:\+\d{1,3}[ .\-]?)?(?:\(\d{2,4}\)[ .\-]?)?\d{2,4}(?:[ .\-]\d{2,4}){1,4}(?![\w]|[.\-]\d)|\+\d{8,15}\b"#,
                 accept: { text in
                     let digits = text.filter(\.isNumber).count
                     // Dates (2026-11-26, 2026.11.26) have the shape of a phone number but are not one.
@@ -90,8 +132,9 @@ package struct Redactor: Sendable {
         ]
     }
 
-    /// `text` with every match replaced, and how many values each rule removed.
-    package func redact(_ text: String) -> (text: String, counts: [String: Int]) {
+    /// `text` with every match replaced, and how many values each rule removed. The rules run on `text` as
+    /// it is, even when it is JSON (see ``redact(_:)`` for documents).
+    func redactPlain(_ text: String) -> (text: String, counts: [String: Int]) {
         var current = text
         var counts: [String: Int] = [:]
         // Found in one pass over the bytes, and again after a rule changed the text.
@@ -122,6 +165,39 @@ package struct Redactor: Sendable {
             counts[rule.name, default: 0] += removed
         }
         return (current, counts)
+    }
+
+    /// Whether `text` (spaces ignored) is an IBAN by length (15 to 34) and the ISO 7064 mod-97-10 check: the
+    /// first four characters moved to the end, letters read as 10…35, the number leaves 1 when divided by 97.
+    package static func ibanValid(_ text: String) -> Bool {
+        let characters = Array(text.utf8.filter { $0 != UInt8(ascii: " ") })
+        guard characters.count >= 15, characters.count <= 34 else { return false }
+        var remainder = 0
+        for byte in characters[4...] + characters[..<4] {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): remainder = (remainder * 10 + Int(byte - 48)) % 97
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): remainder = (remainder * 100 + Int(byte - 55)) % 97
+            default: return false
+            }
+        }
+        return remainder == 1
+    }
+
+    /// Whether `text` holds an upper-case letter, a lower-case letter and a digit (random keys do; digests,
+    /// identifiers and words rarely all three).
+    static func mixesCharacterClasses(_ text: String) -> Bool {
+        var upper = false
+        var lower = false
+        var digit = false
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): upper = true
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): lower = true
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = true
+            default: break
+            }
+        }
+        return upper && lower && digit
     }
 
     /// Whether the digits of `text` (separators ignored) pass the Luhn checksum (ISO/IEC 7812-1).

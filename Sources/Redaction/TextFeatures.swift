@@ -9,7 +9,8 @@ package struct TextFeatures: OptionSet, Sendable {
     package static let awsPrefix = TextFeatures(rawValue: 1 << 0)
     /// `bearer`, any case.
     package static let bearer = TextFeatures(rawValue: 1 << 1)
-    /// `sk-`, `pk-`, `rk-`, `gh?_`, `xox`, or `key`, `secret`, `token`, `password` in any case.
+    /// `sk-`, `pk-`, `rk-`, `sk_`, `pk_`, `rk_`, `whsec_`, `gh?_`, `github_pat_`, `xox`, `AIza`, or `key`,
+    /// `secret`, `token`, `password` in any case.
     package static let keyword = TextFeatures(rawValue: 1 << 2)
     /// `@` followed by a letter, digit or `-`.
     package static let email = TextFeatures(rawValue: 1 << 3)
@@ -21,6 +22,14 @@ package struct TextFeatures: OptionSet, Sendable {
     package static let hexColons = TextFeatures(rawValue: 1 << 6)
     /// 7 digits in one run of digits, spaces and `.-()+`.
     package static let phoneDigits = TextFeatures(rawValue: 1 << 7)
+    /// `-----BEGIN `.
+    package static let pemHeader = TextFeatures(rawValue: 1 << 8)
+    /// `eyJ`.
+    package static let jwtHeader = TextFeatures(rawValue: 1 << 9)
+    /// 40 bytes in one run of ASCII letters, digits, `/` and `+`.
+    package static let longToken = TextFeatures(rawValue: 1 << 10)
+    /// Two ASCII upper-case letters followed by two ASCII digits.
+    package static let ibanPrefix = TextFeatures(rawValue: 1 << 11)
 
     // Byte classes.
     private static let digit: UInt8 = 1
@@ -29,6 +38,7 @@ package struct TextFeatures: OptionSet, Sendable {
     private static let phoneSeparator: UInt8 = 8
     private static let letter: UInt8 = 16
     private static let keywordStart: UInt8 = 32
+    private static let tokenByte: UInt8 = 64
 
     private static let classes: [UInt8] = {
         var table = [UInt8](repeating: 0, count: 256)
@@ -41,7 +51,10 @@ package struct TextFeatures: OptionSet, Sendable {
         for byte in "abcdefABCDEF".utf8 { table[Int(byte)] |= hexLetter }
         for byte in " -".utf8 { table[Int(byte)] |= cardSeparator }
         for byte in " .-()+".utf8 { table[Int(byte)] |= phoneSeparator }
-        for byte in "AbBkKsStTpPrgxX".utf8 { table[Int(byte)] |= keywordStart }
+        for byte in "AbBkKsStTpPrgxXwe-".utf8 { table[Int(byte)] |= keywordStart }
+        for byte in "0123456789/+".utf8 { table[Int(byte)] |= tokenByte }
+        for byte in UInt8(ascii: "a")...UInt8(ascii: "z") { table[Int(byte)] |= tokenByte }
+        for byte in UInt8(ascii: "A")...UInt8(ascii: "Z") { table[Int(byte)] |= tokenByte }
         return table
     }()
 
@@ -58,6 +71,7 @@ package struct TextFeatures: OptionSet, Sendable {
         var phoneRun = 0
         var dots = 0
         var colons = 0
+        var tokenRun = 0
         var previous: UInt8 = 0
         let count = bytes.count
         for index in 0..<count {
@@ -88,10 +102,29 @@ package struct TextFeatures: OptionSet, Sendable {
                 let next = bytes[index + 1]
                 if classes[Int(next)] & (digit | letter) != 0 || next == UInt8(ascii: "-") { found.insert(.email) }
             }
+            if kind & tokenByte != 0 {
+                tokenRun += 1
+                if tokenRun >= 40 { found.insert(.longToken) }
+            } else {
+                tokenRun = 0
+            }
+            if index >= 3, isASCIIDigit(byte), isASCIIDigit(bytes[index - 1]), isASCIIUpper(bytes[index - 2]),
+                isASCIIUpper(bytes[index - 3])
+            {
+                found.insert(.ibanPrefix)
+            }
             if kind & keywordStart != 0 { found.formUnion(keywords(bytes, at: index)) }
             previous = byte
         }
         return found
+    }
+
+    private static func isASCIIDigit(_ byte: UInt8) -> Bool {
+        byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+    }
+
+    private static func isASCIIUpper(_ byte: UInt8) -> Bool {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")
     }
 
     /// The keyword features of the text starting at `index`.
@@ -105,6 +138,7 @@ package struct TextFeatures: OptionSet, Sendable {
         }
         switch bytes[index] {
         case UInt8(ascii: "A"):
+            if has("AIza", ignoringCase: false) { return .keyword }
             return has("AKIA", ignoringCase: false) || has("ASIA", ignoringCase: false)
                 || has("ABIA", ignoringCase: false) || has("ACCA", ignoringCase: false) ? .awsPrefix : []
         case UInt8(ascii: "b"), UInt8(ascii: "B"):
@@ -112,14 +146,23 @@ package struct TextFeatures: OptionSet, Sendable {
         case UInt8(ascii: "k"), UInt8(ascii: "K"):
             return has("key", ignoringCase: true) ? .keyword : []
         case UInt8(ascii: "s"), UInt8(ascii: "S"):
-            return has("sk-", ignoringCase: false) || has("secret", ignoringCase: true) ? .keyword : []
+            return has("sk-", ignoringCase: false) || has("sk_", ignoringCase: false)
+                || has("secret", ignoringCase: true) ? .keyword : []
         case UInt8(ascii: "t"), UInt8(ascii: "T"):
             return has("token", ignoringCase: true) ? .keyword : []
         case UInt8(ascii: "p"), UInt8(ascii: "P"):
-            return has("pk-", ignoringCase: false) || has("password", ignoringCase: true) ? .keyword : []
+            return has("pk-", ignoringCase: false) || has("pk_", ignoringCase: false)
+                || has("password", ignoringCase: true) ? .keyword : []
         case UInt8(ascii: "r"):
-            return has("rk-", ignoringCase: false) ? .keyword : []
+            return has("rk-", ignoringCase: false) || has("rk_", ignoringCase: false) ? .keyword : []
+        case UInt8(ascii: "w"):
+            return has("whsec_", ignoringCase: false) ? .keyword : []
+        case UInt8(ascii: "e"):
+            return has("eyJ", ignoringCase: false) ? .jwtHeader : []
+        case UInt8(ascii: "-"):
+            return has("-----BEGIN ", ignoringCase: false) ? .pemHeader : []
         case UInt8(ascii: "g"):
+            if has("github_pat_", ignoringCase: false) { return .keyword }
             guard index + 3 < bytes.count, bytes[index + 1] == UInt8(ascii: "h"),
                 "pousr".utf8.contains(bytes[index + 2]), bytes[index + 3] == UInt8(ascii: "_")
             else { return [] }

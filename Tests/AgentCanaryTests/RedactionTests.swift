@@ -61,13 +61,15 @@ struct RedactionTests {
                 "x\(item.value)y", "\(item.value).",
             ]
         }
-        texts += Self.survivors
+        texts += Self.survivors + RedactionCorpus.texts.map(\.text) + RedactionCorpus.lookAlikes
         // Fragments whose shapes sit near the rules' edges: digit runs with separators, dotted and coloned
         // numbers, keywords, non-ASCII digits.
         let fragments = [
             "4111", "1111", " ", "-", ".", ":", "::", "(020)", "+44", "@", "a", "b@c.de", "key", "Token", "SECRET",
             "password", "=", "bearer", "sk-", "ghp_", "xoxb-", "AKIA", "ABCDEFGHIJKLMNOP", "١٢٣٤٥٦٧", "０１２３４５６７",
-            "fe80", "db8", "192", "168", "10", "\n", "\"", "é", "2026-11-26", "order", "x",
+            "fe80", "db8", "192", "168", "10", "\n", "\"", "é", "2026-11-26", "order", "x", "-----BEGIN ",
+            "PRIVATE KEY-----", "eyJ", "sk_live_", "rk_test_", "whsec_", "github_pat_", "AIza", "DE89", "GB82", "NL91",
+            "078-05-1120", "_", "/", "+", "wJalrXUtnFEMI/K7MDENG/", "bPxRfiCYEXAMPLEKEY", "0417164300", "ABNA",
         ]
         var generator = SeededGenerator(seed: 20_261_126)
         for _ in 0..<3_000 {
@@ -80,6 +82,42 @@ struct RedactionTests {
             #expect(actual.text == expected.text, "\(text)")
             #expect(actual.counts == expected.counts, "\(text)")
         }
+    }
+
+    /// Realistic texts (sentences with punctuation, JSON with escapes, Markdown, pasted configuration): every
+    /// secret is gone once the output is decoded as a reader would, each counted under its rule; the output of a
+    /// JSON text is still JSON; look-alikes pass unchanged.
+    @Test("a corpus of realistic texts loses every secret and keeps every look-alike")
+    func realisticCorpus() throws {
+        let redactor = try Redactor()
+        for item in RedactionCorpus.texts {
+            let (redacted, counts) = redactor.redact(item.text)
+            var reading = redacted
+            for _ in 0..<3 { reading = RedactionCorpus.decoded(reading) }
+            for secret in item.secrets {
+                #expect(!reading.contains(secret), "\(secret) survived in \(redacted)")
+            }
+            #expect(Set(counts.keys) == Set(item.rules), "\(item.text) → \(counts)")
+            if item.text.hasPrefix("{") {
+                #expect((try? JSONSerialization.jsonObject(with: Data(redacted.utf8))) != nil, "\(redacted)")
+            }
+        }
+        for text in RedactionCorpus.lookAlikes {
+            let (redacted, counts) = redactor.redact(text)
+            #expect(redacted == text && counts.isEmpty, "\(redacted)")
+        }
+    }
+
+    /// IBAN check digits (ISO 7064 mod 97-10) on the registry's examples; one changed digit fails.
+    @Test(
+        "IBAN check digits",
+        arguments: [
+            ("DE89370400440532013000", true), ("GB82WEST12345698765432", true), ("GB82 WEST 1234 5698 7654 32", true),
+            ("FR1420041010050500013M02606", true), ("NL91ABNA0417164300", true), ("DE89370400440532013001", false),
+            ("GB82WEST1234569876543", false),
+        ])
+    func iban(text: String, valid: Bool) {
+        #expect(Redactor.ibanValid(text) == valid)
     }
 
     @Test("policy patterns apply after the built-in ones")
