@@ -90,11 +90,23 @@ private struct Cursor {
         case UInt8(ascii: "\""):
             let start = position
             position += 1
+            var ascii = true
             while position < bytes.count {
+                position = firstNotPlainStringByte(bytes, from: position)
+                guard position < bytes.count else { break }
                 let byte = bytes[position]
                 if byte == UInt8(ascii: "\"") {
+                    // A skipped string is held to what a read one is: well-formed UTF-8.
+                    if !ascii, !isWellFormedUTF8(UnsafeBufferPointer(rebasing: bytes[(start + 1)..<position])) {
+                        throw fail("invalid UTF-8 in a string", at: start + 1)
+                    }
                     position += 1
                     return
+                }
+                if byte >= 0x80 {
+                    ascii = false
+                    position += 1
+                    continue
                 }
                 if byte == UInt8(ascii: "\\") {
                     // Escapes are checked by the full parser; validate them here only when present.
@@ -537,6 +549,22 @@ package struct JSONScanner {
         cursor.skipWhitespace()
         if cursor.position != cursor.bytes.count {
             throw cursor.fail("unexpected text after the JSON value")
+        }
+    }
+}
+
+extension JSONParser {
+    /// The offset just past the value that starts at `offset` (after whitespace), checked exactly as
+    /// ``JSONScanner/skipValue()`` checks it at nesting `depth`; `nil` when the value is not valid JSON.
+    package static func endOfValue(in bytes: UnsafeBufferPointer<UInt8>, from offset: Int, depth: Int) -> Int? {
+        var cursor = Cursor(bytes: bytes)
+        cursor.position = offset
+        cursor.skipWhitespace()
+        do {
+            try cursor.skipValue(depth: depth)
+            return cursor.position
+        } catch {
+            return nil
         }
     }
 }

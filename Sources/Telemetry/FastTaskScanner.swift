@@ -1,4 +1,5 @@
 import Foundation
+import JSONLines
 
 /// A 64-bit FNV-1a hash of a string: keys for deduplication and conversations in memory, so a million
 /// events fit in a few tens of megabytes (a collision among a million keys has a chance of about 3·10⁻⁸).
@@ -109,42 +110,35 @@ package struct FastTaskScanner {
         return true
     }
 
-    /// A string without escapes: the range of its content.
+    /// A string without escapes, in well-formed UTF-8: the range of its content.
     @inline(__always) mutating func plainString() -> Range<Int>? {
         skipWhitespace()
-        guard position < bytes.count, bytes[position] == 0x22, let base = bytes.baseAddress else { return nil }
+        guard position < bytes.count, bytes[position] == 0x22 else { return nil }
         let start = position &+ 1
-        var index = start
-        // Eight bytes at a time: the first byte that is a quote, a backslash or a control character.
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let raw = UnsafeRawPointer(base)
-        while index &+ 8 <= bytes.count {
-            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            let quote = word ^ (ones &* 0x22)
-            let backslash = word ^ (ones &* 0x5C)
-            let found =
-                ((quote &- ones) & ~quote & highs) | ((backslash &- ones) & ~backslash & highs)
-                | ((word &- ones &* 0x20) & ~word & highs)
-            if found == 0 {
-                index &+= 8
-                continue
-            }
-            index &+= found.trailingZeroBitCount >> 3
-            guard base[index] == 0x22 else { return nil }
-            position = index &+ 1
-            return start..<index
-        }
-        while index < bytes.count {
-            let byte = base[index]
-            if byte == 0x22 {
-                position = index &+ 1
-                return start..<index
-            }
+        let index = firstNotPlainStringByte(bytes, from: start)
+        guard index < bytes.count else { return nil }
+        let byte = bytes[index]
+        if byte >= 0x80 { return nonASCIIString(from: start, at: index) }
+        guard byte == 0x22 else { return nil }
+        position = index &+ 1
+        return start..<index
+    }
+
+    /// The rest of a string that starts at `start` and has a non-ASCII byte at `index`: its range when it has
+    /// no escapes and its content is well-formed UTF-8, as the full parser requires.
+    mutating func nonASCIIString(from start: Int, at index: Int) -> Range<Int>? {
+        var end = index
+        while end < bytes.count {
+            let byte = bytes[end]
+            if byte == 0x22 { break }
             if byte == 0x5C || byte < 0x20 { return nil }
-            index &+= 1
+            end += 1
         }
-        return nil
+        guard end < bytes.count, isWellFormedUTF8(UnsafeBufferPointer(rebasing: bytes[start..<end])) else {
+            return nil
+        }
+        position = end + 1
+        return start..<end
     }
 
     mutating func number() -> Double? {
@@ -192,61 +186,12 @@ package struct FastTaskScanner {
         return value
     }
 
-    /// Skips any value (strings may hold escapes here).
-    mutating func skipValue() -> Bool {
-        skipWhitespace()
-        guard position < bytes.count else { return false }
-        switch bytes[position] {
-        case 0x22:
-            return skipString()
-        case UInt8(ascii: "{"), UInt8(ascii: "["):
-            var depth = 0
-            while position < bytes.count {
-                let byte = bytes[position]
-                if byte == 0x22 {
-                    guard skipString() else { return false }
-                    continue
-                }
-                if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") { depth += 1 }
-                if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") {
-                    depth -= 1
-                    if depth == 0 {
-                        position += 1
-                        return true
-                    }
-                }
-                position += 1
-            }
-            return false
-        default:
-            while position < bytes.count {
-                let byte = bytes[position]
-                if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") || byte == 0x20 {
-                    return true
-                }
-                position += 1
-            }
-            return true
-        }
-    }
-
-    mutating func skipString() -> Bool {
-        guard let base = bytes.baseAddress else { return false }
-        position += 1
-        while position < bytes.count {
-            guard let found = memchr(base + position, 0x22, bytes.count - position) else { return false }
-            let quote = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-            // The quote ends the string unless an odd number of backslashes precedes it.
-            var backslashes = 0
-            var index = quote - 1
-            while index >= position, base[index] == 0x5C {
-                backslashes += 1
-                index -= 1
-            }
-            position = quote + 1
-            if backslashes % 2 == 0 { return true }
-        }
-        return false
+    /// Skips any value at nesting `depth` (1 for a member of the line's object), checked exactly as the full
+    /// parser checks a value it skips.
+    mutating func skipValue(depth: Int) -> Bool {
+        guard let end = JSONParser.endOfValue(in: bytes, from: position, depth: depth) else { return false }
+        position = end
+        return true
     }
 
     @inline(__always) func equals(_ range: Range<Int>, _ literal: StaticString) -> Bool {
@@ -314,9 +259,9 @@ package struct FastTaskScanner {
                 guard let value = number(), TaskFact.steps.accepts(value) else { return false }
                 steps = value
             case 5 where equals(key, "input"):
-                guard skipValue() else { return false }
+                guard skipValue(depth: 1) else { return false }
             case 6 where equals(key, "output"):
-                guard skipValue() else { return false }
+                guard skipValue(depth: 1) else { return false }
             case 7 where equals(key, "version"):
                 guard let value = plainString(), !value.isEmpty else { return false }
                 versionRange = value
@@ -373,13 +318,14 @@ package struct FastTaskScanner {
                 conversationRange = value
                 seen |= 16
             default:
-                // Other fields, including ones only other event types have, are the slow path's to judge.
+                // Fields the full parser reads with a type (those of other event types) are its to judge.
                 if equals(key, "rating") || equals(key, "thumbs") || equals(key, "severity")
-                    || equals(key, "proposed_tool_calls")
+                    || equals(key, "proposed_tool_calls") || equals(key, "comment") || equals(key, "action")
+                    || equals(key, "policy")
                 {
                     return false
                 }
-                guard skipValue() else { return false }
+                guard skipValue(depth: 1) else { return false }
             }
             if expect(UInt8(ascii: ",")) { continue }
             guard expect(UInt8(ascii: "}")) else { return false }
@@ -390,6 +336,9 @@ package struct FastTaskScanner {
     }
 
     mutating func readToolCalls() -> Bool {
+        // A repeated `tool_calls` replaces the earlier one, as in the full parser.
+        toolCount = 0
+        unauthorized = false
         guard expect(UInt8(ascii: "[")) else { return false }
         if expect(UInt8(ascii: "]")) { return true }
         while true {
@@ -420,7 +369,8 @@ package struct FastTaskScanner {
                             return false
                         }
                     } else {
-                        guard skipValue() else { return false }
+                        // A member of a call, in the `tool_calls` array of the line's object.
+                        guard skipValue(depth: 3) else { return false }
                     }
                     if expect(UInt8(ascii: ",")) { continue }
                     guard expect(UInt8(ascii: "}")) else { return false }

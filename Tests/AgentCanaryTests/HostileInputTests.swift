@@ -97,6 +97,40 @@ struct HostileInputTests {
         #expect(result.stderr.contains(".status.code"), "\(result.stderr)")
     }
 
+    /// Values the fast scanner skips (a task's output, a field it does not know) are held to the same grammar
+    /// as the full parser's: with and without a run, one answer — 65 naming the line.
+    @Test(
+        "a raw control character or invalid UTF-8 in a skipped value: 65 on both paths",
+        arguments: [
+            ([0x01], "control character in a string"), ([0xC0, 0xAF], "invalid UTF-8 in a string"),
+            ([0xED, 0xA0, 0x80], "invalid UTF-8 in a string"),
+        ] as [([UInt8], String)])
+    func skippedValues(inserted: [UInt8], reason: String) throws {
+        for withRun in [false, true] {
+            let directory = try TemporaryDirectory()
+            let run = withRun ? try MonitorEndToEndTests.startedRun(in: directory) : nil
+            try MonitorEndToEndTests.simulate(
+                ["--conversations", "20", "--weight", "50", "--out", "telemetry.jsonl"], in: directory)
+            var bytes = Array(try Data(contentsOf: directory.url.appendingPathComponent("telemetry.jsonl")))
+            let marker = Array(#""output":"R"#.utf8)
+            let at = try #require(
+                (0...(bytes.count - marker.count)).first { Array(bytes[$0..<($0 + marker.count)]) == marker })
+            bytes.insert(contentsOf: inserted, at: at + marker.count - 1)
+            try Data(bytes).write(to: directory.url.appendingPathComponent("telemetry.jsonl"))
+            let line = bytes[..<at].filter { $0 == 0x0A }.count + 1
+            let result =
+                try run.map { run in
+                    try MonitorEndToEndTests.monitor(
+                        ["analyze", "--run", run, "--policy", "canary.yaml", "--events", "telemetry.jsonl"],
+                        in: directory)
+                } ?? Self.analyze("--events", "telemetry.jsonl", in: directory)
+            #expect(result.status == 65, "\(result.stderr)")
+            let message = Self.firstLine(result.stderr)
+            #expect(message.hasPrefix("error: telemetry.jsonl:\(line): "), "\(message)")
+            #expect(message.contains(reason), "\(message)")
+        }
+    }
+
     @Test("a stream without newlines stops at --max-line-bytes with the file and line, promptly")
     func endlessLine() throws {
         let directory = try TemporaryDirectory()
