@@ -160,6 +160,13 @@ package struct FeedbackExport {
         try Self.checkReplaceable(request.outDir, ledgerPath: request.ledgerPath)
         let startedAt = ArtifactClock.iso8601(ArtifactClock.now(environment: request.environment))
         let ledger = try Ledger(path: request.ledgerPath, logger: logger)
+        // An incremental export reads the watermark, writes the dataset and records the next watermark:
+        // concurrent ones of any selection take turns, so each record is exported once per selection.
+        guard request.sinceLast else { return try export(request, ledger: ledger, startedAt: startedAt) }
+        return try ledger.withTurnLock { try export(request, ledger: ledger, startedAt: startedAt) }
+    }
+
+    private func export(_ request: ExportRequest, ledger: Ledger, startedAt: String) throws -> ExportOutcome {
         let runs = try ledger.runIds(run: request.runId, agent: request.agent)
         if let run = request.runId, runs.isEmpty { throw ExportError.notFound("run \(run) is not in the ledger") }
         let kinds = Set(request.kinds.contains("all") ? ExportRequest.allKinds : request.kinds)
@@ -272,7 +279,7 @@ package struct FeedbackExport {
                     id: 0, selectionKey: selectionKey, scope: scope, kinds: kinds.sorted().joined(separator: ","),
                     arm: request.arm, format: request.format.rawValue, outDir: request.outDir, watermark: upTo,
                     records: manifest.records, manifestSha256: manifestSha, createdAt: manifest.createdAt),
-                runs: runs,
+                after: request.sinceLast ? after : nil, runs: runs,
                 stage: StageInvocation(
                     tool: "feedback-export", arguments: request.arguments, startedAt: startedAt,
                     endedAt: ArtifactClock.iso8601(ArtifactClock.now(environment: request.environment)), exitStatus: 0),

@@ -245,11 +245,19 @@ extension Ledger {
     }
 
     /// Records an export (after its directory is in place, so the watermark moves only on success) and, for
-    /// each source run, the stage that made it with its outputs, in one transaction.
+    /// each source run, the stage that made it with its outputs, in one transaction. With `after` (an
+    /// incremental export), refuses to record unless the selection's latest watermark is still `after`.
     package func recordExport(
-        _ export: ExportRow, runs: [String] = [], stage: StageInvocation? = nil, outputs: [OutputFile] = []
+        _ export: ExportRow, after: Int64? = nil, runs: [String] = [], stage: StageInvocation? = nil,
+        outputs: [OutputFile] = []
     ) throws(LedgerError) -> Int64 {
         try write { db in
+            if let after {
+                let latest = try Int64.fetchOne(
+                    db, sql: "SELECT watermark FROM exports WHERE selection_key = ? ORDER BY id DESC LIMIT 1",
+                    arguments: [export.selectionKey])
+                guard (latest ?? 0) == after else { throw LedgerError.staleExport(selection: export.selectionKey) }
+            }
             try db.execute(
                 sql: """
                     INSERT INTO exports (selection_key, scope, kinds, arm, format, out_dir, watermark, records,

@@ -92,11 +92,13 @@ package struct Ledger: Sendable {
 
     /// Runs `body` while no other process holds this ledger's lock (an `flock(2)` on the file beside it).
     ///
-    /// A rollout command reads the state, applies the configuration, then records the transition; holding
-    /// this lock across all three, concurrent commands on one ledger take turns and each starts from what
-    /// the previous one left. ``recordTransition(_:state:stage:outputs:retryOf:newRun:)`` still refuses a
-    /// transition that does not start from the stored state, should the lock ever be bypassed.
-    package func withRolloutLock<T>(_ body: () throws -> T) throws -> T {
+    /// Commands that read the ledger, act, then record what they did take it across all three, so that
+    /// concurrent ones take turns and each starts from what the previous one left: a rollout command (the
+    /// state, the configuration, the transition) and an incremental export (the watermark, the dataset, the
+    /// new watermark). ``recordTransition(_:state:stage:outputs:retryOf:newRun:)`` and
+    /// ``recordExport(_:after:runs:stage:outputs:)`` still refuse a record that does not start from the
+    /// stored state, should the lock ever be bypassed.
+    package func withTurnLock<T>(_ body: () throws -> T) throws -> T {
         guard let path = (writer as? DatabaseQueue)?.path, path != ":memory:", !path.isEmpty else { return try body() }
         // The lock file the ledger's creation uses: it exists beside every ledger, so taking it adds no file.
         return try Self.withFileLock(path + ".lock", body)

@@ -15,6 +15,8 @@ package enum LedgerError: Error, Equatable, CustomStringConvertible {
     /// A rollout moved since the command read it: the transition it computed no longer starts from the
     /// rollout's state (exit 64; nothing written).
     case staleRollout(runId: String, reason: String)
+    /// An incremental export whose watermark moved while it ran (another export of the same selection).
+    case staleExport(selection: String)
 
     package var description: String {
         switch self {
@@ -28,6 +30,9 @@ package enum LedgerError: Error, Equatable, CustomStringConvertible {
             "ledger: \(reason); nothing was written"
         case .staleRollout(let runId, let reason):
             "run \(runId): \(reason); nothing was written, run the command again"
+        case .staleExport(let selection):
+            "another export of the selection \(selection) finished meanwhile; nothing was recorded, run the "
+                + "command again"
         case .notALedger(let path, let reason):
             "\(path) is not an AgentCanary ledger (\(reason)); it was left as it was: name another --ledger"
         }
@@ -37,7 +42,7 @@ package enum LedgerError: Error, Equatable, CustomStringConvertible {
 extension LedgerError: ExitStatusProviding {
     package var exitStatus: ExitStatus {
         switch self {
-        case .runMismatch, .staleRollout: .usage
+        case .runMismatch, .staleRollout, .staleExport: .usage
         case .notFound: .noInput
         case .cannotOpen, .database: .software
         case .notALedger: .dataError

@@ -84,7 +84,7 @@ package struct CanaryDeploy {
             throw RolloutError.gateNotPassed(path: gatePath, reason: "the ledger \(context.ledgerPath) does not exist")
         }
         let ledger = try Ledger(path: context.ledgerPath, logger: logger)
-        return try ledger.withRolloutLock { () throws -> DeployOutcome in
+        return try ledger.withTurnLock { () throws -> DeployOutcome in
             let recorded = try ledger.gate(artifactSha256: gateSha)
             if !force {
                 guard let recorded else {
@@ -157,7 +157,7 @@ package struct CanaryDeploy {
             throw RolloutError.noRollout(runId: runId)
         }
         let ledger = try Ledger(path: context.ledgerPath, logger: logger)
-        return try ledger.withRolloutLock { () throws -> DeployOutcome in
+        return try ledger.withTurnLock { () throws -> DeployOutcome in
             guard let current = try (runId.map { try ledger.rollout(runId: $0) } ?? ledger.latestRollout()) else {
                 throw RolloutError.noRollout(runId: runId)
             }
@@ -239,7 +239,7 @@ package struct CanaryDeploy {
             throw RolloutError.noRollout(runId: runId)
         }
         let ledger = try Ledger(path: context.ledgerPath, logger: logger)
-        return try ledger.withRolloutLock { () throws -> DeployOutcome in
+        return try ledger.withTurnLock { () throws -> DeployOutcome in
             guard let current = try (runId.map { try ledger.rollout(runId: $0) } ?? ledger.latestRollout()),
                 let run = try ledger.run(id: current.runId)
             else { throw RolloutError.noRollout(runId: runId) }
