@@ -116,6 +116,10 @@ package struct Monitor {
             guard let run = try ledger.run(id: runId) else {
                 throw MonitorError.notFound("run \(runId) is not in the ledger \(request.ledgerPath)")
             }
+            // The outputs of a look killed after its commit, before its renames, are finished first.
+            for path in try ledger.rollForwardOutputs(runId: runId, tool: "monitor") {
+                logger.warning("brought \(path) forward to what the ledger recorded (a previous look was interrupted)")
+            }
             let state = try ledger.rollout(runId: runId)
             var steps = policy.rollout.steps
             if let state,

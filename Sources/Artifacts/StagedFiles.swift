@@ -4,7 +4,8 @@ import Foundation
 ///
 /// Each file is written to a hidden temporary name in its destination directory, so the final `rename(2)`
 /// is atomic on the same file system. Until ``commit()`` runs, the destinations are untouched; a failure
-/// before then (or a crash, which leaves only hidden temporaries) keeps every output as it was.
+/// before then (or a crash, which leaves only hidden temporaries) keeps every output as it was. Temporaries
+/// that killed processes left are named so that later commands find and remove them (``Leftovers``).
 ///
 /// Only a regular file (or nothing) is replaced; a symbolic link stays, and the file it points to is replaced.
 /// A character device, a FIFO or a descriptor (`/dev/null`, a named pipe, `/dev/stdout`) is written into at
@@ -53,7 +54,9 @@ package final class StagedFiles {
         let directory = url.deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+            // What killed processes left beside this output goes first; then this process's own temporary.
+            Leftovers.remove(for: target)
+            let temporary = directory.appendingPathComponent(Leftovers.temporaryName(for: url.lastPathComponent))
             try data.write(to: temporary)
             staged.append((temporary.path, target))
         } catch {
@@ -62,11 +65,21 @@ package final class StagedFiles {
     }
 
     /// Moves every staged file into place, then writes into the devices and pipes.
+    ///
+    /// Callers record the outputs in the ledger before this. Should a rename fail then (or the process be
+    /// killed), the files not yet moved stay as leftovers, and the next command brings them forward (see
+    /// ``Leftovers/reconcile(destination:recordedSHA256:)``), so the outputs come to match the ledger.
     package func commit() throws(ArtifactError) {
-        for file in staged where rename(file.temporary, file.destination) != 0 {
+        for (index, file) in staged.enumerated() {
+            if index == 1 { Failpoint.hit("outputs.after-first-rename") }
+            guard rename(file.temporary, file.destination) != 0 else { continue }
             let reason = String(cString: strerror(errno))
-            discard()
-            throw .cannotWrite(path: file.destination, reason: reason)
+            // Kept on disk (not discarded): what is not moved yet is what the ledger says the outputs hold.
+            staged.removeAll()
+            writeThrough.removeAll()
+            throw .cannotWrite(
+                path: file.destination,
+                reason: "\(reason); the ledger recorded it, and it waits beside it for the next command to finish")
         }
         staged.removeAll()
         defer { writeThrough.removeAll() }

@@ -27,11 +27,25 @@ extension FeedbackExport {
 
     /// Puts `staging` where `destination` was: the old directory is moved aside, the new one renamed in, the
     /// old one removed. A kill leaves the old dataset or the complete new one (and maybe the old one aside).
+    /// Removes what killed exports left beside `destination`: staging directories, and the previous dataset
+    /// set aside while its replacement moved in — put back first when the kill fell between the two renames
+    /// (`destination` is missing; the ledger never recorded the replacement, so the previous one stands).
+    static func clearLeftovers(of destination: URL) {
+        let parent = destination.deletingLastPathComponent()
+        let name = destination.lastPathComponent
+        let aside = Leftovers.find(for: name, in: parent, suffix: "old")
+        if let previous = aside.last, !FileManager.default.fileExists(atPath: destination.path) {
+            _ = rename(previous.path, destination.path)
+        }
+        Leftovers.remove(for: destination.path, suffix: "old")
+        Leftovers.remove(for: destination.path)
+    }
+
     static func replace(_ destination: URL, with staging: URL) throws {
         let manager = FileManager.default
         if manager.fileExists(atPath: destination.path) {
             let aside = destination.deletingLastPathComponent()
-                .appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).old")
+                .appendingPathComponent(Leftovers.temporaryName(for: destination.lastPathComponent, suffix: "old"))
             guard rename(destination.path, aside.path) == 0, rename(staging.path, destination.path) == 0 else {
                 throw ArtifactError.cannotWrite(path: destination.path, reason: String(cString: strerror(errno)))
             }

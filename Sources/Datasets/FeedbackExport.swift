@@ -191,7 +191,8 @@ package struct FeedbackExport {
         // renamed into place.
         let destination = URL(fileURLWithPath: request.outDir)
         let parent = destination.deletingLastPathComponent()
-        let staging = parent.appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).tmp")
+        Self.clearLeftovers(of: destination)
+        let staging = parent.appendingPathComponent(Leftovers.temporaryName(for: destination.lastPathComponent))
         do {
             try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
         } catch {
@@ -270,7 +271,7 @@ package struct FeedbackExport {
             let publisher = CIPublisher(environment: request.environment)
             let ciFiles = StagedFiles()
             let staged = try publisher.stageFiles(report, to: request.ci, in: ciFiles)
-            Self.failpoint("export.before-rename", environment: request.environment)
+            Failpoint.hit("export.before-rename", environment: request.environment)
             try Self.replace(destination, with: staging)
             let manifestSha = Digest.sha256(manifestData)
             let manifestPath = URL(fileURLWithPath: request.outDir).appendingPathComponent("manifest.json").path
@@ -292,13 +293,6 @@ package struct FeedbackExport {
             try? FileManager.default.removeItem(at: staging)
             throw error
         }
-    }
-
-    /// Stops here for two minutes when `AGENT_CANARY_FAILPOINT` names the point (for the kill test).
-    static func failpoint(_ name: String, environment: [String: String]) {
-        guard environment["AGENT_CANARY_FAILPOINT"] == name else { return }
-        FileHandle.standardError.write(Data("failpoint \(name) reached\n".utf8))
-        Thread.sleep(forTimeInterval: 120)
     }
 
     /// The schema of a format's lines.

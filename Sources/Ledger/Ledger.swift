@@ -1,3 +1,4 @@
+import Artifacts
 import Foundation
 import GRDB
 import Logging
@@ -168,7 +169,7 @@ package struct Ledger: Sendable {
                 var result: T?
                 try db.inTransaction(.immediate) {
                     result = try body(db)
-                    try Failpoint.hit("ledger.before-commit", logger: logger)
+                    Failpoint.hit("ledger.before-commit")
                     return .commit
                 }
                 guard let result else { throw LedgerError.database(reason: "the transaction produced no result") }
@@ -197,18 +198,5 @@ package struct Ledger: Sendable {
             return error.message ?? error.description
         }
         return String(describing: error)
-    }
-}
-
-/// Named places where a test can stop a process mid-write (`AGENT_CANARY_FAILPOINT=NAME`).
-///
-/// When the variable names the place, the process says so on stderr and sleeps there, so a test can kill
-/// it with SIGKILL inside an open transaction and check that the ledger comes back as it was.
-enum Failpoint {
-    static func hit(_ name: String, logger: Logger?) throws {
-        guard ProcessInfo.processInfo.environment["AGENT_CANARY_FAILPOINT"] == name else { return }
-        FileHandle.standardError.write(Data("failpoint \(name) reached\n".utf8))
-        logger?.warning("failpoint reached", metadata: ["name": "\(name)"])
-        Thread.sleep(forTimeInterval: 120)
     }
 }

@@ -107,6 +107,7 @@ package struct CanaryDeploy {
                     command: "start", phase: "new", reason: "--force needs --reason")
             }
             let runId = recorded?.runId ?? gate.runId
+            try rollForward(ledger: ledger, runId: runId)
             let now = ArtifactClock.iso8601(context.now)
             let machine = RolloutMachine(steps: loaded.policy.rollout.steps)
             let policyJSON = String(decoding: try ArtifactCoding.encode(loaded.policy.rollout), as: UTF8.self)
@@ -164,6 +165,7 @@ package struct CanaryDeploy {
             guard let run = try ledger.run(id: current.runId) else {
                 throw RolloutError.noRollout(runId: current.runId)
             }
+            try rollForward(ledger: ledger, runId: current.runId)
             let rollout = try rolloutSection(current)
             let history = try ledger.transitions(runId: current.runId)
             var evidence: String?
@@ -243,6 +245,7 @@ package struct CanaryDeploy {
             guard let current = try (runId.map { try ledger.rollout(runId: $0) } ?? ledger.latestRollout()),
                 let run = try ledger.run(id: current.runId)
             else { throw RolloutError.noRollout(runId: runId) }
+            try rollForward(ledger: ledger, runId: current.runId)
             return try commit(
                 ledger: ledger, state: current, run: run, transition: nil, retryOf: nil, context: context, inputs: [])
         }
@@ -257,6 +260,8 @@ package struct CanaryDeploy {
         guard let current = try (runId.map { try ledger.rollout(runId: $0) } ?? ledger.latestRollout()),
             let run = try ledger.run(id: current.runId)
         else { throw RolloutError.noRollout(runId: runId) }
+        // Writes nothing of its own, but finishes what an interrupted command left undone.
+        try ledger.withTurnLock { try rollForward(ledger: ledger, runId: current.runId) }
         let rollout = try rolloutSection(current)
         let files = try render(current, rollout: rollout, run: run, now: context.now)
         return try artifact(
@@ -266,6 +271,14 @@ package struct CanaryDeploy {
     }
 
     // MARK: - Shared steps
+
+    /// Finishes the renames a killed command left undone, so that this one starts from outputs that match the
+    /// ledger (under the turn lock: no other command of this ledger is writing them).
+    private func rollForward(ledger: Ledger, runId: String) throws {
+        for path in try ledger.rollForwardOutputs(runId: runId, tool: "canary-deploy") {
+            logger.warning("brought \(path) forward to what the ledger recorded (a previous command was interrupted)")
+        }
+    }
 
     private func commit(
         ledger: Ledger, state: RolloutRecord, run: RunRecord, transition: TransitionRecord?, retryOf: Int64?,

@@ -277,3 +277,65 @@ struct CanaryDeployEndToEndTests {
         #expect(bad.status == 64)
     }
 }
+
+extension CanaryDeployEndToEndTests {
+    /// The hidden temporaries in `out/`.
+    func leftovers(_ directory: TemporaryDirectory) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory.path("out")).filter { $0.hasPrefix(".") }
+    }
+
+    /// Starts `advance --force` stopped at `failpoint`, then kills it with SIGKILL.
+    func killedAdvance(_ directory: TemporaryDirectory, at failpoint: String) throws {
+        let process = try Tool.start(
+            "canary-deploy",
+            [
+                "advance", "--force", "--reason", "killed", "--ledger", directory.path("ledger.sqlite"), "--out-dir",
+                directory.path("out"),
+            ], environment: ["SOURCE_DATE_EPOCH": "1795651200", "AGENT_CANARY_FAILPOINT": failpoint])
+        let deadline = Date().addingTimeInterval(30)
+        while !process.stderrSoFar.contains("failpoint \(failpoint) reached"), Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(process.stderrSoFar.contains("failpoint"), "\(process.stderrSoFar)")
+        kill(process.process.processIdentifier, SIGKILL)
+        process.process.waitUntilExit()
+        _ = process.finish()
+    }
+
+    @Test("killed between the ledger commit and its renames: the next command brings the outputs forward")
+    func killedBetweenRenames() throws {
+        let directory = try prepared()
+        #expect(try start(directory).status == 0)
+        try killedAdvance(directory, at: "outputs.after-first-rename")
+        // The ledger and the first output are at 50 %, rollout.json still at 5 %, its successor left beside it.
+        let ledger = try Ledger(path: directory.path("ledger.sqlite"))
+        #expect(try ledger.latestRollout()?.weight == 50)
+        #expect(try rollout(directory).weight == 5)
+        #expect(try leftovers(directory).contains { $0.hasPrefix(".rollout.json.") })
+        let status = try Tool.run("canary-deploy", ["status", "--ledger", directory.path("ledger.sqlite")])
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(status.stderr.contains("brought") && status.stderr.contains("rollout.json forward"), "\(status.stderr)")
+        #expect(try rollout(directory).weight == 50)
+        #expect(try leftovers(directory).isEmpty)
+        // Every output the ledger recorded for the advance is in place, byte for byte.
+        let run = try #require(try ledger.latestRollout()?.runId)
+        for output in try ledger.latestOutputs(runId: run, tool: "canary-deploy") {
+            let data = try Data(contentsOf: URL(fileURLWithPath: output.path))
+            #expect(Digest.sha256(data) == output.sha256, "\(output.path)")
+        }
+    }
+
+    @Test("killed inside the ledger transaction: outputs as before, and the next command removes the leftovers")
+    func killedBeforeCommit() throws {
+        let directory = try prepared()
+        #expect(try start(directory).status == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: directory.path("out/rollout.json")))
+        try killedAdvance(directory, at: "ledger.before-commit")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: directory.path("out/rollout.json"))) == before)
+        #expect(!(try leftovers(directory)).isEmpty)
+        let advance = try deploy(["advance", "--force", "--reason", "again"], directory)
+        #expect(advance.status == 0, "\(advance.stderr)")
+        #expect(try rollout(directory).weight == 50)
+        #expect(try leftovers(directory).isEmpty)
+    }
+}

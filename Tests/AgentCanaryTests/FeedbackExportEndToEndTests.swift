@@ -204,5 +204,13 @@ extension FeedbackExportEndToEndTests {
         let exportsAfter = try runCommand(
             try ExternalTool.sqlite3.require(), [directory.path("ledger.sqlite"), "SELECT count(*) FROM exports"])
         #expect(exportsAfter.output == exportsBefore.output)
+        // The staging directory the kill left is the next export's to remove.
+        func hidden() throws -> [String] {
+            try FileManager.default.contentsOfDirectory(atPath: directory.url.path).filter { $0.hasPrefix(".dataset.") }
+        }
+        #expect(try hidden().count == 1)
+        let next = try Tool.run("feedback-export", arguments, in: directory.url)
+        #expect(next.status == 0, "\(next.stderr)")
+        #expect(try hidden().isEmpty)
     }
 }
