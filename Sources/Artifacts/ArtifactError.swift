@@ -1,3 +1,5 @@
+import Foundation
+
 /// Failures reading or writing artifacts.
 package enum ArtifactError: Error, Equatable, CustomStringConvertible {
     /// An input file does not exist.
@@ -10,6 +12,8 @@ package enum ArtifactError: Error, Equatable, CustomStringConvertible {
     case invalidArtifact(path: String, field: String, reason: String)
     /// An input read whole is larger than the tools read (a device such as `/dev/zero`, or the wrong file).
     case tooLarge(path: String, limit: Int)
+    /// An input that must be JSON starts with a byte no JSON text starts with (read no further).
+    case notJSON(path: String, offset: Int, byte: UInt8)
 
     package var description: String {
         switch self {
@@ -23,6 +27,9 @@ package enum ArtifactError: Error, Equatable, CustomStringConvertible {
             "\(path): field '\(field)': \(reason)"
         case .tooLarge(let path, let limit):
             "\(path): larger than \(limit >> 20) MiB, the most an input read whole may hold; is it the right file?"
+        case .notJSON(let path, let offset, let byte):
+            "\(path):1: not JSON: byte \(offset + 1) is \(String(format: "0x%02X", byte)), and a JSON text starts with "
+                + "'{' or '['; is it the right file?"
         }
     }
 }
@@ -31,7 +38,7 @@ extension ArtifactError: ExitStatusProviding {
     package var exitStatus: ExitStatus {
         switch self {
         case .missingFile, .unreadable: .noInput
-        case .invalidArtifact, .tooLarge: .dataError
+        case .invalidArtifact, .tooLarge, .notJSON: .dataError
         case .cannotWrite: .software
         }
     }

@@ -10,10 +10,13 @@ package enum BenchmarkReader {
     {
         let data: Data
         do {
-            data = try InputFileReader.read(path)
+            data = try InputFileReader.read(path, json: true)
         } catch {
             switch error {
             case .missingFile(let path): throw .missingFile(path: path)
+            case .notJSON:
+                // Known after the first read: the parser would say the same of the whole file.
+                throw .unknownFormat(path: path, reason: "the file does not start with '{' or '['")
             default: throw .unreadable(path: path, reason: error.description)
             }
         }

@@ -66,7 +66,7 @@ package struct CanaryDeploy {
         gatePath: String, policyPath: String, router: String, force: Bool, reason: String?, context: DeployContext
     ) throws -> DeployOutcome {
         let routerKind = try RouterKind.named(router)
-        let gateData = try InputFileReader.read(gatePath)
+        let gateData = try InputFileReader.read(gatePath, json: true)
         let gate: GateResult
         do {
             gate = try ArtifactCoding.makeDecoder().decode(GateResult.self, from: gateData)
@@ -404,7 +404,7 @@ package struct CanaryDeploy {
         _ path: String, command: RolloutCommand, rollout: RolloutRecord, history: [TransitionRecord], ledger: Ledger
     ) throws -> String {
         let runId = rollout.runId
-        let data = try InputFileReader.read(path)
+        let data = try InputFileReader.read(path, json: true)
         let sha = Digest.sha256(data)
         guard try ledger.hasArtifact(kind: "analysis", sha256: sha, runId: runId) else {
             throw RolloutError.decisionRefused(

@@ -131,6 +131,34 @@ struct HostileInputTests {
         }
     }
 
+    /// A device or a binary file where JSON is expected is refused on its first byte, not after the 1 GiB an
+    /// input read whole may hold.
+    @Test("benchmark-gate and canary-deploy refuse /dev/zero on its first byte: 65, nothing written")
+    func devices() throws {
+        let directory = try TemporaryDirectory()
+        let pass = Repository.path("Tests/AgentCanaryTests/Fixtures/native/pass")
+        let gate = try Tool.run(
+            "benchmark-gate",
+            [
+                "--candidate", "/dev/zero", "--baseline", "\(pass)/baseline.jsonl", "--agent", "support-agent",
+                "--output", "gate.json", "--ledger", "ledger.sqlite",
+            ], in: directory.url)
+        #expect(gate.status == 65, "\(gate.stderr)")
+        #expect(
+            Self.firstLine(gate.stderr).hasPrefix("error: /dev/zero: unknown format"), "\(gate.stderr)")
+        #expect(try directory.snapshot().isEmpty)
+        try directory.write("canary.yaml", "agent: {name: support-agent}\n")
+        let deploy = try Tool.run(
+            "canary-deploy",
+            [
+                "start", "--gate", "/dev/zero", "--policy", "canary.yaml", "--router", "nginx", "--force", "--reason",
+                "probe", "--ledger", "ledger.sqlite",
+            ], in: directory.url)
+        #expect(deploy.status == 65, "\(deploy.stderr)")
+        #expect(Self.firstLine(deploy.stderr).contains("/dev/zero:1: not JSON"), "\(deploy.stderr)")
+        #expect(try directory.snapshot().keys.sorted() == ["canary.yaml"])
+    }
+
     @Test("a stream without newlines stops at --max-line-bytes with the file and line, promptly")
     func endlessLine() throws {
         let directory = try TemporaryDirectory()
