@@ -65,7 +65,7 @@ struct Ingestion {
             unknownSkipped += 1
             return
         }
-        guard store.admit(event, arm: arm) else { return }
+        guard try store.admit(event, arm: arm) else { return }
         accumulator.add(event, arm: arm)
     }
 

@@ -6,10 +6,18 @@ import Telemetry
 /// the content of failed and rogue tasks, and a bounded random sample of successes' content per arm (the
 /// `retainSuccesses` successes with the smallest sample keys, a bottom-k sample that stays uniform however
 /// the events arrive).
+///
+/// A run's new rows go to a ``TelemetrySpill`` in batches as they come, so memory does not grow with the
+/// file: what stays in memory is 8 bytes per event (its key, for deduplication), the stable version's tool
+/// sequence per request (two hashes, for shadow agreement), the tasks that a violation names, and the sample.
 struct LookStore {
     let runId: String?
     let stepIndex: Int?
     let retainSuccesses: Int
+    /// Where a run's new rows wait for the look's commit (`nil` without a run).
+    let spill: TelemetrySpill?
+    /// Rows per batch written to the spill.
+    static let batchSize = 4_096
     var seen = HashSet64()
     /// Fast-path keys collected for one check at the end (see ``admit(hash:)``).
     var optimisticKeys: [UInt64] = []
@@ -25,14 +33,16 @@ struct LookStore {
     var storedSample: [[(String, Double)]] = [[], []]
     var unsampled: [String] = []
     var violatedTasks: Set<String> = []
-    var stableSequences: [String: String] = [:]
-    var pendingShadow: [(key: String, request: String, sequence: String)] = []
+    /// The stable version's tool sequence per request: hashes of the request id and of the sequence.
+    var stableSequences: [UInt64: UInt64] = [:]
+    var pendingShadow: [(key: String, request: UInt64, sequence: UInt64)] = []
     var shadowAgreements: [String: Bool] = [:]
 
-    init(runId: String?, stepIndex: Int?, retainSuccesses: Int) {
+    init(runId: String?, stepIndex: Int?, retainSuccesses: Int, spill: TelemetrySpill? = nil) {
         self.runId = runId
         self.stepIndex = stepIndex
         self.retainSuccesses = retainSuccesses
+        self.spill = spill
     }
 
     static func key(of event: AgentEvent) -> String { event.eventId }
@@ -58,11 +68,13 @@ struct LookStore {
         return stored.map { ToolCall(name: $0.name, authorized: $0.authorized) }
     }
 
-    static func sequence(_ calls: [ToolCall]) -> String { calls.map(\.name).joined(separator: "\u{1}") }
+    /// A hash of the names of `calls`, in order: equal for equal sequences.
+    static func sequence(_ calls: [ToolCall]) -> UInt64 { stableHash(calls.map(\.name).joined(separator: "\u{1}")) }
 
-    /// Feeds the run's stored telemetry to `accumulator`.
-    mutating func load(_ stored: StoredTelemetry, into accumulator: inout Accumulator) {
-        for row in stored.tasks {
+    /// Feeds one row of the run's stored telemetry to `accumulator`.
+    mutating func load(_ stored: StoredTelemetryRow, into accumulator: inout Accumulator) {
+        switch stored {
+        case .task(let row):
             _ = seen.insert(stableHash(row.eventKey))
             let arm: Arm = row.arm == "candidate" ? .candidate : .baseline
             let calls = Self.decodeCalls(row.toolCalls)
@@ -75,9 +87,10 @@ struct LookStore {
             task.judgeScore = row.judgeScore
             accumulator.add(.task(task), arm: arm)
             if row.sampled { storedSample[arm.rawValue].append((row.eventKey, row.sampleKey)) }
-            if arm == .baseline, let request = row.requestId { stableSequences[request] = Self.sequence(calls) }
-        }
-        for row in stored.feedback {
+            if arm == .baseline, let request = row.requestId {
+                stableSequences[stableHash(request)] = Self.sequence(calls)
+            }
+        case .feedback(let row):
             _ = seen.insert(stableHash(row.eventKey))
             accumulator.add(
                 .feedback(
@@ -85,8 +98,7 @@ struct LookStore {
                         timestamp: row.timestamp, eventId: row.eventKey, version: row.version, taskId: row.taskId,
                         conversationId: row.conversationId, rating: row.rating, thumbsUp: row.thumbsUp,
                         comment: row.comment)), arm: row.arm == "candidate" ? .candidate : .baseline)
-        }
-        for row in stored.violations {
+        case .violation(let row):
             _ = seen.insert(stableHash(row.eventKey))
             violatedTasks.insert(row.taskId)
             accumulator.add(
@@ -96,8 +108,7 @@ struct LookStore {
                         conversationId: row.conversationId, action: row.action,
                         severity: ViolationSeverity(rawValue: row.severity) ?? .high, policy: row.policy)),
                 arm: row.arm == "candidate" ? .candidate : .baseline)
-        }
-        for row in stored.shadow {
+        case .shadow(let row):
             _ = seen.insert(stableHash(row.eventKey))
             let calls = Self.decodeCalls(row.proposedToolCalls)
             accumulator.add(
@@ -107,7 +118,7 @@ struct LookStore {
                         requestId: row.requestId, conversationId: row.conversationId, proposedToolCalls: calls,
                         output: nil)), arm: .candidate)
             if row.agrees == nil {
-                pendingShadow.append((row.eventKey, row.requestId, Self.sequence(calls)))
+                pendingShadow.append((row.eventKey, stableHash(row.requestId), Self.sequence(calls)))
             }
         }
     }
@@ -165,7 +176,7 @@ struct LookStore {
     }
 
     /// Whether `event` is new; a new event of a run becomes a row.
-    mutating func admit(_ event: AgentEvent, arm: Arm) -> Bool {
+    mutating func admit(_ event: AgentEvent, arm: Arm) throws -> Bool {
         guard seen.insert(stableHash(Self.key(of: event))) else {
             duplicates += 1
             return false
@@ -187,7 +198,7 @@ struct LookStore {
                     category: task.category, judgeScore: task.judgeScore, sampleKey: Self.sampleKey(task.eventId),
                     sampled: false, input: task.input, output: task.output))
             if arm == .baseline, let request = task.requestId {
-                stableSequences[request] = Self.sequence(task.toolCalls)
+                stableSequences[stableHash(request)] = Self.sequence(task.toolCalls)
             }
         case .feedback(let item):
             feedback.append(
@@ -209,39 +220,59 @@ struct LookStore {
                     conversationId: item.conversationId, timestamp: item.timestamp,
                     proposedToolCalls: Self.encodeCalls(item.proposedToolCalls), output: item.output, agrees: nil))
         }
+        if tasks.count + feedback.count + violations.count + shadow.count >= Self.batchSize { try flush() }
         return true
     }
 
+    /// Writes the rows held in memory to the spill.
+    mutating func flush() throws {
+        guard let spill else { return }
+        try spill.append(tasks: tasks, feedback: feedback, violations: violations, shadow: shadow)
+        tasks.removeAll(keepingCapacity: true)
+        feedback.removeAll(keepingCapacity: true)
+        violations.removeAll(keepingCapacity: true)
+        shadow.removeAll(keepingCapacity: true)
+    }
+
     /// Chooses which successes keep their content, and pairs shadow proposals with the stable version.
-    mutating func finishSample() {
+    ///
+    /// The sample is the `retainSuccesses` candidates per arm with the smallest (sample key, event key), among
+    /// the stored sample and the new successes without unauthorized calls that no violation names; kept as a
+    /// bounded list, pruned to `retainSuccesses` whenever it doubles.
+    mutating func finishSample() throws {
         guard runId != nil else { return }
-        for arm in Arm.allCases {
-            var candidates = storedSample[arm.rawValue].map { (key: $0.0, sampleKey: $0.1, new: -1) }
-            for (index, task) in tasks.enumerated()
-            where task.arm == arm.name && task.outcome == "success" && task.unauthorized == 0
-                && !violatedTasks.contains(task.taskId)
-            {
-                candidates.append((task.eventKey, task.sampleKey, index))
-            }
-            candidates.sort { ($0.sampleKey, $0.key) < ($1.sampleKey, $1.key) }
-            for (rank, candidate) in candidates.enumerated() {
-                let keep = rank < retainSuccesses
-                if candidate.new >= 0 {
-                    tasks[candidate.new].sampled = keep
-                    if !keep {
-                        tasks[candidate.new].input = nil
-                        tasks[candidate.new].output = nil
-                    }
-                } else if !keep {
-                    unsampled.append(candidate.key)
-                }
+        try flush()
+        guard let spill else { return }
+        try spill.excludeCandidates(taskIds: violatedTasks)
+        typealias Candidate = (key: String, sampleKey: Double, rowid: Int64)
+        var candidates: [[Candidate]] = Arm.allCases.map { arm in
+            storedSample[arm.rawValue].map { (key: $0.0, sampleKey: $0.1, rowid: -1) }
+        }
+        let limit = retainSuccesses
+        func prune(_ list: inout [Candidate]) {
+            list.sort { ($0.sampleKey, $0.key) < ($1.sampleKey, $1.key) }
+            if list.count > limit { list.removeLast(list.count - limit) }
+        }
+        try spill.forEachCandidate { rowid, arm, sampleKey, key in
+            let index = arm == Arm.candidate.name ? Arm.candidate.rawValue : Arm.baseline.rawValue
+            candidates[index].append((key, sampleKey, rowid))
+            if candidates[index].count >= 2 * max(limit, 1) { prune(&candidates[index]) }
+        }
+        var kept: [Int64] = []
+        for index in candidates.indices {
+            prune(&candidates[index])
+            let keptKeys = Set(candidates[index].map(\.key))
+            kept += candidates[index].map(\.rowid).filter { $0 >= 0 }
+            unsampled += storedSample[index].map(\.0).filter { !keptKeys.contains($0) }
+        }
+        try spill.keepSample(kept.sorted())
+        var agreements: [(rowid: Int64, agrees: Bool)] = []
+        try spill.forEachShadow { rowid, request, proposed in
+            if let stable = stableSequences[stableHash(request)] {
+                agreements.append((rowid, stable == Self.sequence(Self.decodeCalls(proposed))))
             }
         }
-        for index in shadow.indices {
-            if let stable = stableSequences[shadow[index].requestId] {
-                shadow[index].agrees = stable == Self.sequence(Self.decodeCalls(shadow[index].proposedToolCalls))
-            }
-        }
+        try spill.setAgreements(agreements)
         for pending in pendingShadow {
             if let stable = stableSequences[pending.request] {
                 shadowAgreements[pending.key] = stable == pending.sequence
@@ -256,5 +287,6 @@ struct LookStore {
         write.shadow = shadow
         write.unsampled = unsampled
         write.shadowAgreements = shadowAgreements
+        write.spill = spill
     }
 }

@@ -163,12 +163,12 @@ package struct Monitor {
         var accumulator = Accumulator(
             baselineVersion: baselineVersion, candidateVersion: candidateVersion, stepStartedAt: stepStart,
             shadowMode: mode == "shadow")
-        var store = LookStore(runId: view?.run.id, stepIndex: step.stepIndex, retainSuccesses: monitor.retainSuccesses)
+        var store = LookStore(
+            runId: view?.run.id, stepIndex: step.stepIndex, retainSuccesses: monitor.retainSuccesses,
+            spill: try runLedger.map { try TelemetrySpill(ledger: $0) })
         var cursors: [String: TelemetryCursor] = [:]
         if let runId = view?.run.id, let ledger = runLedger {
-            let (stored, storedCursors) = try ledger.telemetry(runId: runId)
-            cursors = storedCursors
-            store.load(stored, into: &accumulator)
+            cursors = try ledger.forEachStoredTelemetry(runId: runId) { row in store.load(row, into: &accumulator) }
         }
         var template = Ingestion(
             accumulator: accumulator, store: store, monitor: monitor, incremental: view != nil,
@@ -194,7 +194,7 @@ package struct Monitor {
         let sources = pass.sources
         let newCursors = pass.cursors
         let unknownSkipped = pass.unknownSkipped
-        store.finishSample()
+        try store.finishSample()
         let prometheus = try queryPrometheus(
             monitor, url: request.prometheusURL ?? monitor.prometheusURL,
             versions: [baselineVersion, candidateVersion],

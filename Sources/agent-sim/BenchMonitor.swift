@@ -27,6 +27,12 @@ struct BenchMonitor: ParsableCommand {
     var file: String?
     @Flag(help: "Leave out the tasks' input and output content (about 420 MB instead of 555 MB).")
     var noContent = false
+    @Flag(
+        help: """
+            Also time two looks of `monitor analyze --run` per run, on a run started by the real benchmark-gate \
+            and canary-deploy: the first stores every event in the ledger, the second loads them back.
+            """)
+    var withRun = false
 
     static let duckdbScript = """
         import sys, time, duckdb
@@ -114,6 +120,15 @@ struct BenchMonitor: ParsableCommand {
                 ToolRunner.printResult(
                     String(
                         format: "run %d: monitor %.3f s, peak RSS %.1f MiB", index, measured.seconds, measured.peakMiB))
+                if withRun {
+                    let looks = try measureRun(binary: binary, path: path, directory: directory, index: index)
+                    for (number, look) in looks.enumerated() {
+                        ToolRunner.printResult(
+                            String(
+                                format: "run %d: monitor analyze --run, look %d: %.3f s, peak RSS %.1f MiB", index,
+                                number + 1, look.seconds, look.peakMiB))
+                    }
+                }
                 let output = directory.appendingPathComponent("duck-\(index).txt").path
                 let duck = try ProcessMeasurement.run(
                     "/bin/sh",
