@@ -46,6 +46,14 @@ let package = Package(
             ]
         ),
         .target(name: "Statistics"),
+        .target(
+            name: "Notifications",
+            dependencies: [
+                "Ledger", "Policy",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(name: "Telemetry", dependencies: ["Artifacts", "JSONLines"]),
         .target(name: "CIOutput", dependencies: ["Artifacts"]),
         .target(name: "BenchmarkResults", dependencies: ["Artifacts", "JSONLines"]),
@@ -58,7 +66,8 @@ let package = Package(
         .target(
             name: "Analysis",
             dependencies: [
-                "Artifacts", "CIOutput", "JSONLines", "Ledger", "Policy", "Rollout", "Statistics", "Telemetry",
+                "Artifacts", "CIOutput", "JSONLines", "Ledger", "Notifications", "Policy", "Rollout", "Statistics",
+                "Telemetry",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -69,7 +78,7 @@ let package = Package(
         .target(
             name: "Rollout",
             dependencies: [
-                "Artifacts", "CIOutput", "Ledger", "Policy", "Routing",
+                "Artifacts", "CIOutput", "Ledger", "Notifications", "Policy", "Routing",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -125,7 +134,8 @@ let package = Package(
             name: "AgentCanaryTests",
             dependencies: [
                 "Artifacts", "BenchmarkResults", "CIOutput", "CommandSupport", "GateEvaluation", "JSONLines", "Ledger",
-                "Evaluation", "Policy", "Redaction", "Simulation", "Statistics", "Telemetry", "TestSupport",
+                "Evaluation", "Notifications", "Policy", "Redaction", "Simulation", "Statistics", "Telemetry",
+                "TestSupport",
                 // The end-to-end tests run these binaries; depending on them makes `swift test` build them.
                 "benchmark-gate", "canary-deploy", "monitor", "feedback-export", "agent-sim", "Datasets", "Rollout",
                 "Routing", "Analysis",

@@ -31,6 +31,10 @@ package struct LookRequest: Sendable {
     package var environment: [String: String]
     /// The longest telemetry line read; a longer one is bad input naming its file and line.
     package var maxLineBytes = TelemetryReader.defaultMaxLineBytes
+    /// The most one notification may take, retries included.
+    package var notifyTimeout: TimeInterval = 10
+    /// The report notifications link to.
+    package var reportURL: String?
 
     /// Makes a request.
     package init(
@@ -66,6 +70,8 @@ package struct LookOutcome: Sendable {
     package var warnings: [String]
     package var workflowCommands: [String]
     package var exitStatus: Int32
+    /// How each notification of the look (or of the transition it made) went, one line per target.
+    package var notifications: [String] = []
 }
 
 /// The rollout a look belongs to.
@@ -289,12 +295,22 @@ package struct Monitor {
         if unknownSkipped > 0 { warnings.append("skipped \(unknownSkipped) event(s) of other versions") }
 
         var action: String?
-        if request.act, let view {
-            action = try act(artifact, view: view, request: request)
+        var notifications: [String] = []
+        if request.act, let view, let acted = try act(artifact, view: view, request: request) {
+            action = acted.action
+            notifications = acted.notifications
+        }
+        // A rollback or a hold is told even when the monitor does not act; a transition it made, canary-deploy's
+        // library told already.
+        if action == nil, artifact.decision == .rollback || artifact.decision == .hold, let view,
+            let targets = policy.notify ?? view.state.flatMap({ try? rolloutNotify($0) }), !targets.isEmpty
+        {
+            notifications = notify(artifact, view: view, targets: targets, request: request, ledger: ledger)
         }
         let commands = try publisher.publishToGitHub(report)
         return LookOutcome(
-            artifact: artifact, action: action, warnings: warnings, workflowCommands: commands, exitStatus: exitStatus)
+            artifact: artifact, action: action, warnings: warnings, workflowCommands: commands, exitStatus: exitStatus,
+            notifications: notifications)
     }
 
     /// Reads every source into `template`: one large native file with nothing to store in two halves on two
@@ -324,7 +340,9 @@ package struct Monitor {
 
     /// Carries a decision out through canary-deploy's library, with the same ledger rules and records as a
     /// person's command.
-    func act(_ artifact: AnalysisArtifact, view: RolloutView, request: LookRequest) throws -> String? {
+    func act(_ artifact: AnalysisArtifact, view: RolloutView, request: LookRequest) throws -> (
+        action: String, notifications: [String]
+    )? {
         guard let state = view.state, state.phase == "progressing" || state.phase == "paused" else { return nil }
         let command: RolloutCommand
         switch artifact.decision {
@@ -333,12 +351,16 @@ package struct Monitor {
         case .continue, .hold: return nil
         }
         let deploy = CanaryDeploy(logger: logger)
+        var context = DeployContext(
+            outDir: request.deployOutDir, apply: nil, ci: CIDestinations(), ledgerPath: request.ledgerPath,
+            arguments: request.arguments, environment: request.environment)
+        context.notifyTimeout = request.notifyTimeout
+        context.reportURL = request.reportURL
         let outcome = try deploy.transition(
-            command, runId: view.run.id, analysisPath: request.outputPath, force: false, reason: nil,
-            context: DeployContext(
-                outDir: request.deployOutDir, apply: nil, ci: CIDestinations(), ledgerPath: request.ledgerPath,
-                arguments: request.arguments, environment: request.environment))
-        return "\(command.rawValue): now \(outcome.artifact.phase) at \(outcome.artifact.weight) %"
+            command, runId: view.run.id, analysisPath: request.outputPath, force: false, reason: nil, context: context)
+        return (
+            "\(command.rawValue): now \(outcome.artifact.phase) at \(outcome.artifact.weight) %", outcome.notifications
+        )
     }
 
     /// Recomputes a stored look from its stored inputs.

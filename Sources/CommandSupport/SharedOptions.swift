@@ -38,3 +38,26 @@ package struct CIOptions: ParsableArguments {
         CIDestinations(junitPath: junit, summaryPath: summary, dotenvPath: dotenv)
     }
 }
+
+/// How the policy's `notify:` targets are told (monitor and canary-deploy).
+package struct NotifyOptions: ParsableArguments {
+    @Option(
+        name: .customLong("notify-timeout"),
+        help: ArgumentHelp(
+            "The most one notification may take, its retries included; a slow receiver never delays more.",
+            valueName: "seconds"))
+    package var timeout: Double = 10
+
+    @Option(
+        name: .customLong("report-url"),
+        help: ArgumentHelp("The report notifications link to (the CI run's page, the HTML report).", valueName: "url"))
+    package var reportURL: String?
+
+    package init() {}
+
+    package func validate() throws {
+        guard timeout.isFinite, timeout > 0, timeout <= 600 else {
+            throw ValidationError("--notify-timeout must be more than 0 and at most 600 seconds")
+        }
+    }
+}

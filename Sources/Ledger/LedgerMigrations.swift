@@ -336,6 +336,30 @@ enum LedgerMigrations {
                     CREATE INDEX exports_by_selection ON exports(selection_key, id);
                     """)
         }
+        migrator.registerMigration("v5-notifications") { db in
+            try db.execute(
+                sql: """
+                    -- Every notification a tool sent of a decision or a transition: to which target (its kind,
+                    -- its place in the policy and the environment variable holding its URL — never the URL),
+                    -- how many attempts, and how it ended. A failed delivery changes nothing else.
+                    CREATE TABLE notifications (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        run_id TEXT NOT NULL REFERENCES runs(id),
+                        source TEXT NOT NULL,
+                        event TEXT NOT NULL,
+                        forced INTEGER NOT NULL,
+                        target TEXT NOT NULL,
+                        url_env TEXT NOT NULL,
+                        idempotency_key TEXT NOT NULL,
+                        attempts INTEGER NOT NULL,
+                        status TEXT NOT NULL CHECK (status IN ('delivered', 'failed', 'not_configured')),
+                        http_status INTEGER,
+                        error TEXT,
+                        created_at TEXT NOT NULL
+                    );
+                    CREATE INDEX notifications_by_run ON notifications(run_id, id);
+                    """)
+        }
         return migrator
     }
 }

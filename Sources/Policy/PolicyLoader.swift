@@ -28,7 +28,7 @@ package struct LoadedPolicy: Sendable {
 
 /// Reads and validates release policy files.
 package enum PolicyLoader {
-    static let topLevelKeys = ["agent", "gate", "rollout", "monitor", "export"]
+    static let topLevelKeys = ["agent", "gate", "rollout", "monitor", "export", "notify"]
 
     /// Loads the policy at `path`, or the defaults for `agentName` when `path` is `nil`.
     package static func load(path: String?, agentName: String?) throws(PolicyError) -> LoadedPolicy {
@@ -79,6 +79,7 @@ package enum PolicyLoader {
         if let rolloutNode = sections["rollout"] { policy.rollout = try readRollout(rolloutNode) }
         if let monitorNode = sections["monitor"] { policy.monitor = try readMonitor(monitorNode) }
         if let exportNode = sections["export"] { policy.export = try readExport(exportNode) }
+        if let notifyNode = sections["notify"] { policy.notify = try readNotify(notifyNode) }
         return policy
     }
 

@@ -13,6 +13,8 @@ package struct ReleasePolicy: Codable, Equatable, Sendable {
     /// The `feedback-export` section; `nil` when the policy has none, so the digests of policies without one
     /// (stored in earlier analyses and looks) do not change.
     package var export: ExportSection?
+    /// Who is told of decisions and transitions; `nil` when the policy has no `notify:` (digests unchanged).
+    package var notify: [NotifyTarget]?
 
     /// A policy with every default, for the agent `name`.
     package init(

@@ -82,6 +82,9 @@ package struct RolloutSection: Codable, Equatable, Sendable {
     package var port = 8080
     /// What a self-hosted gateway (nginx) listens on: a port or `address:port`.
     package var listen = "8080"
+    /// The policy's `notify:` targets, kept with the rollout when it starts so that every later command of the
+    /// run tells the same people; `nil` without any.
+    package var notify: [NotifyTarget]?
     /// The Gateway API Gateway an HTTPRoute attaches to.
     package var gateway = "agent-gateway"
     /// The AWS ALB listener whose default action and rules are rendered.

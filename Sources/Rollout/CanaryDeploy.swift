@@ -3,6 +3,7 @@ import CIOutput
 import Foundation
 import Ledger
 import Logging
+import Notifications
 import Policy
 import Routing
 
@@ -16,6 +17,10 @@ package struct DeployContext: Sendable {
     package var ledgerPath: String
     package var arguments: [String]
     package var environment: [String: String]
+    /// The whole time one notification may take, retries included (`--notify-timeout`).
+    package var notifyTimeout: TimeInterval = 10
+    /// The report a notification links to (`--report-url`).
+    package var reportURL: String?
 
     /// Makes a context.
     package init(
@@ -49,6 +54,8 @@ package struct DeployOutcome: Sendable {
     package var retried: Bool
     /// GitHub workflow commands to print.
     package var workflowCommands: [String]
+    /// How each notification of the transition went, one line per target.
+    package var notifications: [String] = []
 }
 
 /// `canary-deploy`: moves a rollout through its steps, rendering and optionally applying the routing
@@ -110,7 +117,9 @@ package struct CanaryDeploy {
             try rollForward(ledger: ledger, runId: runId)
             let now = ArtifactClock.iso8601(context.now)
             let machine = RolloutMachine(steps: loaded.policy.rollout.steps)
-            let policyJSON = String(decoding: try ArtifactCoding.encode(loaded.policy.rollout), as: UTF8.self)
+            var section = loaded.policy.rollout
+            section.notify = loaded.policy.notify
+            let policyJSON = String(decoding: try ArtifactCoding.encode(section), as: UTF8.self)
             let state = RolloutRecord(
                 runId: runId, router: routerKind.rawValue, mode: loaded.policy.rollout.mode.rawValue,
                 phase: machine.first.phase.rawValue, stepIndex: 0, weight: machine.first.weight,
@@ -229,9 +238,10 @@ package struct CanaryDeploy {
             if let analysisPath, let evidence {
                 inputs.append(InputFile(path: analysisPath, sha256: evidence, role: "analysis"))
             }
+            let analysis = try analysisPath.flatMap { AnalysisEvidence.read(try InputFileReader.read($0, json: true)) }
             return try commit(
                 ledger: ledger, state: state, run: run, transition: transition, retryOf: nil, context: context,
-                inputs: inputs)
+                inputs: inputs, analysis: analysis)
         }
     }
 
@@ -272,6 +282,24 @@ package struct CanaryDeploy {
 
     // MARK: - Shared steps
 
+    /// Tells the rollout's notify targets of a committed transition; returns one line per target.
+    private func notify(
+        _ transition: TransitionRecord, id: Int64, state: RolloutRecord, run: RunRecord, targets: [NotifyTarget],
+        analysis: AnalysisEvidence?, context: DeployContext, ledger: Ledger
+    ) -> [String] {
+        guard let event = NotifyEvent(rawValue: transition.command) else { return [] }
+        let notice = ReleaseNotice(
+            event: event, forced: transition.forced, source: "canary-deploy", agent: run.agent, runId: run.id,
+            baselineVersion: run.baselineVersion, candidateVersion: run.candidateVersion, step: state.stepIndex + 1,
+            weight: state.weight, fromWeight: transition.fromWeight, decision: analysis?.decision,
+            reasons: analysis?.reasons ?? [transition.reason], metrics: analysis?.metrics ?? [],
+            actor: transition.actor, reportURL: context.reportURL,
+            idempotencyKey: "agent-canary:\(run.id):transition:\(id)", createdAt: transition.createdAt)
+        let notifier = Notifier(
+            targets: targets, environment: context.environment, timeout: context.notifyTimeout, logger: logger)
+        return notifier.send(notice, ledger: ledger)
+    }
+
     /// Finishes the renames a killed command left undone, so that this one starts from outputs that match the
     /// ledger (under the turn lock: no other command of this ledger is writing them).
     private func rollForward(ledger: Ledger, runId: String) throws {
@@ -282,7 +310,7 @@ package struct CanaryDeploy {
 
     private func commit(
         ledger: Ledger, state: RolloutRecord, run: RunRecord, transition: TransitionRecord?, retryOf: Int64?,
-        context: DeployContext, inputs: [InputFile], insertRun: Bool = false
+        context: DeployContext, inputs: [InputFile], insertRun: Bool = false, analysis: AnalysisEvidence? = nil
     ) throws -> DeployOutcome {
         let rollout = try rolloutSection(state)
         let files = try render(state, rollout: rollout, run: run, now: context.now)
@@ -336,10 +364,11 @@ package struct CanaryDeploy {
         let exitStatus: Int32 = applyFailure == nil ? 0 : ExitStatus.unavailable.rawValue
         // A plain retry changes nothing: the ledger gets no new row. A retry that applies again records the
         // attempt and the new apply status.
+        var transitionId: Int64?
         if retryOf == nil || context.apply != nil {
-            try recordInLedger()
+            transitionId = try recordInLedger()
         }
-        func recordInLedger() throws {
+        func recordInLedger() throws -> Int64? {
             try ledger.recordTransition(
                 record, state: state,
                 stage: StageInvocation(
@@ -349,8 +378,15 @@ package struct CanaryDeploy {
         }
         try staged.commit()
         let commands = try publisher.publishToGitHub(report)
+        var notifications: [String] = []
+        if let record, retryOf == nil, let transitionId, let targets = rollout.notify, !targets.isEmpty {
+            notifications = notify(
+                record, id: transitionId, state: state, run: run, targets: targets, analysis: analysis,
+                context: context, ledger: ledger)
+        }
         if let applyFailure { throw applyFailure }
-        return DeployOutcome(artifact: artifact, retried: retryOf != nil, workflowCommands: commands)
+        return DeployOutcome(
+            artifact: artifact, retried: retryOf != nil, workflowCommands: commands, notifications: notifications)
     }
 
     func rolloutSection(_ state: RolloutRecord) throws -> RolloutSection {

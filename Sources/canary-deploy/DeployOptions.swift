@@ -13,11 +13,15 @@ struct DeployOptions: ParsableArguments {
 
     @OptionGroup var ci: CIOptions
     @OptionGroup var ledger: LedgerOptions
+    @OptionGroup var notify: NotifyOptions
 
     var context: DeployContext {
-        DeployContext(
+        var context = DeployContext(
             outDir: outDir, apply: apply, ci: ci.destinations, ledgerPath: ledger.path,
             arguments: Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)
+        context.notifyTimeout = notify.timeout
+        context.reportURL = notify.reportURL
+        return context
     }
 }
 
@@ -50,6 +54,7 @@ enum DeployPrinter {
         try ToolRunner.run {
             let outcome = try body(CanaryDeploy(logger: ToolRunner.logger(label: "canary-deploy")))
             ToolRunner.printResult(RolloutText.render(outcome))
+            for line in outcome.notifications { ToolRunner.printResult("notified \(line)") }
             return 0
         }
     }

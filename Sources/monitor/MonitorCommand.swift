@@ -85,6 +85,8 @@ struct LookOptions: ParsableArguments {
         help: ArgumentHelp("The longest telemetry line read; a longer one is bad input (exit 65).", valueName: "n"))
     var maxLineBytes = TelemetryReader.defaultMaxLineBytes
 
+    @OptionGroup var notify: NotifyOptions
+
     func validate() throws {
         if runID == nil, baselineVersion == nil || candidateVersion == nil {
             throw ValidationError("name a run (--run ID) or both --baseline-version and --candidate-version")
@@ -113,6 +115,8 @@ struct LookOptions: ParsableArguments {
             environment: ProcessInfo.processInfo.environment)
         request.agentName = agent
         request.maxLineBytes = maxLineBytes
+        request.notifyTimeout = notify.timeout
+        request.reportURL = notify.reportURL
         return request
     }
 
@@ -124,6 +128,9 @@ struct LookOptions: ParsableArguments {
         } else {
             var text = CIRenderer.markdown(AnalysisCIReport.make(outcome.artifact, artifactPath: output))
             if let action = outcome.action { text += "\n**Acted:** \(action)\n" }
+            if !outcome.notifications.isEmpty {
+                text += "\n**Notified:**\n" + outcome.notifications.map { "- \($0)\n" }.joined()
+            }
             ToolRunner.printResult(text)
         }
     }

@@ -17,6 +17,7 @@ struct ExternalValidationTests {
             ]
         ),
         ("rollout", ["schemas/examples/rollout.json"]),
+        ("notification", ["schemas/examples/notification.json"]),
         ("agent-event", ["schemas/examples/agent-events.json"]),
         (
             "benchmark-results",

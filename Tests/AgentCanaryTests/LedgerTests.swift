@@ -46,7 +46,7 @@ struct LedgerTests {
         let ledger = try Ledger.inMemory()
         #expect(
             try ledger.appliedMigrations() == [
-                "v1-runs-stages-artifacts-gates", "v2-rollouts", "v3-monitor", "v4-exports",
+                "v1-runs-stages-artifacts-gates", "v2-rollouts", "v3-monitor", "v4-exports", "v5-notifications",
             ])
         #expect(try ledger.integrityProblems().isEmpty)
     }

@@ -3,6 +3,7 @@ import Artifacts
 import BenchmarkResults
 import Datasets
 import Foundation
+import Notifications
 import Policy
 import TestSupport
 import Testing
@@ -23,6 +24,7 @@ struct SchemaExamplesTests {
             case "canary.yaml":
                 let loaded = try PolicyLoader.load(path: path, agentName: nil)
                 #expect(loaded.policy.agent.name == "support-agent")
+                #expect(loaded.policy.notify?.map(\.kind) == [.slack, .webhook])
             case "benchmark-results.json":
                 let suite = try BenchmarkReader.read(path: path)
                 #expect(suite.attempts.count == 4 && suite.attempts.last?.error == .infra)
@@ -49,6 +51,12 @@ struct SchemaExamplesTests {
             case "feedback-record.json":
                 let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path)))
                 #expect((record as? [String: Any])?["schema"] as? String == "agent-canary/feedback-record/v1")
+            case "notification.json":
+                let data = try Data(contentsOf: URL(fileURLWithPath: path))
+                let notice = try JSONDecoder().decode(ReleaseNotice.self, from: data)
+                #expect(notice.schema == ReleaseNotice.schemaID && notice.event == .rollback)
+                // The webhook's encoding of it gives the same bytes.
+                #expect(try ChatMessages.body(notice, kind: .webhook) + Data("\n".utf8) == data)
             case "agent-events.json":
                 // Read as JSONL by the monitor's parser in TelemetryTests.
                 let events = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path)))

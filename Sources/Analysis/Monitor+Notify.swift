@@ -1,0 +1,34 @@
+import Artifacts
+import Foundation
+import Ledger
+import Notifications
+import Policy
+
+extension Monitor {
+    /// The notify targets kept with a rollout when it started.
+    func rolloutNotify(_ state: RolloutRecord) throws -> [NotifyTarget]? {
+        try ArtifactCoding.makeDecoder().decode(RolloutSection.self, from: Data(state.policyJSON.utf8)).notify
+    }
+
+    /// Tells `targets` of a look's rollback or hold decision; returns one line per target.
+    func notify(
+        _ artifact: AnalysisArtifact, view: RolloutView, targets: [NotifyTarget], request: LookRequest, ledger: Ledger
+    ) -> [String] {
+        let metrics = artifact.metrics.map { metric in
+            ReleaseNotice.Metric(
+                name: metric.name, role: metric.role, status: metric.status, baseline: metric.baseline.value,
+                candidate: metric.candidate.value, difference: metric.difference, ratio: metric.ratio,
+                ciLow: metric.ciLow, ciHigh: metric.ciHigh)
+        }
+        let notice = ReleaseNotice(
+            event: artifact.decision == .rollback ? .rollback : .hold, forced: false, source: "monitor",
+            agent: artifact.agent, runId: view.run.id, baselineVersion: artifact.baselineVersion,
+            candidateVersion: artifact.candidateVersion, step: artifact.step, weight: artifact.weight,
+            fromWeight: nil, decision: artifact.decision.rawValue, reasons: artifact.reasons, metrics: metrics,
+            actor: "monitor", reportURL: request.reportURL,
+            idempotencyKey: "agent-canary:\(view.run.id):look:\(artifact.lookId)", createdAt: artifact.createdAt)
+        let notifier = Notifier(
+            targets: targets, environment: request.environment, timeout: request.notifyTimeout, logger: logger)
+        return notifier.send(notice, ledger: ledger)
+    }
+}
