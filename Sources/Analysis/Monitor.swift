@@ -35,6 +35,8 @@ package struct LookRequest: Sendable {
     package var notifyTimeout: TimeInterval = 10
     /// The report notifications link to.
     package var reportURL: String?
+    /// Where the look's metrics go as DogStatsD datagrams (`host:port`); overrides the policy's `monitor.statsd`.
+    package var statsd: String?
 
     /// Makes a request.
     package init(
@@ -290,6 +292,9 @@ package struct Monitor {
         }
         phase("recorded")
         guard let artifact, let report else { throw MonitorError.corruptLook(id: lookId, reason: "no artifact made") }
+        if let address = request.statsd ?? monitor.statsd {
+            DogStatsD.send(DogStatsD.lines(artifact, phase: step.phase ?? "analysis"), to: address, logger: logger)
+        }
         logger.info("look recorded", metadata: ["look": "\(lookId)", "decision": "\(artifact.decision.rawValue)"])
         var warnings = reader.warnings
         if unknownSkipped > 0 { warnings.append("skipped \(unknownSkipped) event(s) of other versions") }

@@ -102,6 +102,8 @@ package struct MonitorSection: Codable, Equatable, Sendable {
     /// OTLP mapping and price table.
     package var otlp = OTLPMapping()
     package var prices: [String: ModelPrice] = [:]
+    /// Where each look's metrics and decision go as DogStatsD datagrams (`host:port`, UDP); `nil` for nowhere.
+    package var statsd: String?
 
     /// The defaults.
     package init() {}

@@ -1,10 +1,11 @@
+import Artifacts
 import Yams
 
 extension PolicyLoader {
     static func readMonitor(_ node: PolicyNode) throws(PolicyError) -> MonitorSection {
         let fields = try node.members(allowed: [
             "alpha", "power", "srm_p_value", "malformed", "unknown_versions", "retain_successes",
-            "rogue_action_budget", "segments", "metrics", "prometheus", "otlp", "prices",
+            "rogue_action_budget", "segments", "metrics", "prometheus", "otlp", "prices", "statsd",
         ])
         var monitor = MonitorSection()
         if let value = fields["alpha"] { monitor.alpha = try value.double(in: 0.0001...0.5) }
@@ -15,6 +16,7 @@ extension PolicyLoader {
         if let value = fields["retain_successes"] { monitor.retainSuccesses = try value.int(in: 0...1_000_000) }
         if let value = fields["rogue_action_budget"] { monitor.rogueActionBudget = try value.int(in: 0...1_000_000) }
         if let value = fields["segments"] { monitor.segments = try value.bool() }
+        if let value = fields["statsd"] { monitor.statsd = try statsdAddress(value) }
         if let value = fields["metrics"] { monitor.metrics = try readMetrics(value) }
         if let value = fields["prometheus"] {
             let members = try value.members(allowed: ["url", "metrics"])
@@ -113,5 +115,14 @@ extension PolicyLoader {
         }
         if let value = fields["margin"] { metric.margin = try value.double(in: 0...10) }
         if let value = fields["min_sample"] { metric.minSample = try value.int(in: 0...100_000_000) }
+    }
+
+    /// A DogStatsD address: `host:port`, the host a name or an address of the ConfigValue grammar.
+    static func statsdAddress(_ node: PolicyNode) throws(PolicyError) -> String {
+        let text = try node.value(.address)
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (1...65535).contains(port), colon != text.startIndex
+        else { throw node.invalid("'\(text)' is not host:port (the DogStatsD agent, e.g. 127.0.0.1:8125)") }
+        return text
     }
 }

@@ -87,6 +87,12 @@ struct LookOptions: ParsableArguments {
 
     @OptionGroup var notify: NotifyOptions
 
+    @Option(
+        help: ArgumentHelp(
+            "Send the look's metrics and decision to a DogStatsD agent by UDP (overrides the policy's monitor.statsd).",
+            valueName: "host:port"))
+    var statsd: String?
+
     func validate() throws {
         if runID == nil, baselineVersion == nil || candidateVersion == nil {
             throw ValidationError("name a run (--run ID) or both --baseline-version and --candidate-version")
@@ -102,6 +108,9 @@ struct LookOptions: ParsableArguments {
         }
         if events.filter({ $0 == "-" }).count > 1 { throw ValidationError("stdin (-) can be read once") }
         if let at, Timestamp.parse(at) == nil { throw ValidationError("--at '\(at)' is not an RFC 3339 time") }
+        if let statsd, !ConfigValue.address.accepts(statsd) || Int(statsd.split(separator: ":").last ?? "") == nil {
+            throw ValidationError("--statsd '\(statsd)' is not host:port")
+        }
     }
 
     func request(ledger: LedgerOptions, ci: CIOptions) -> LookRequest {
@@ -117,6 +126,7 @@ struct LookOptions: ParsableArguments {
         request.maxLineBytes = maxLineBytes
         request.notifyTimeout = notify.timeout
         request.reportURL = notify.reportURL
+        request.statsd = statsd
         return request
     }
 

@@ -71,6 +71,7 @@ struct ExternalValidationTests {
             ("github-action", ["pipelines/github/action.yml"]),
             ("github-workflow", ["pipelines/github/agent-canary-release.yml"]),
             ("gitlab-ci", ["pipelines/gitlab/.gitlab-ci.yml"]),
+            ("datadog-dashboard", ["pipelines/datadog/agent-canary-dashboard.json"]),
         ] {
             let result = try Validator.check(kind, files.map(Repository.path))
             #expect(result.status == 0, "\(kind): \(result.output)")
@@ -127,6 +128,9 @@ struct ExternalValidationTests {
         Mutation(
             kind: "gitlab-ci", file: "../../pipelines/gitlab/.gitlab-ci.yml", replace: "default:\n",
             with: "default:\n  timeout_minutes: 30\n"),
+        Mutation(
+            kind: "datadog-dashboard", file: "../../pipelines/datadog/agent-canary-dashboard.json",
+            replace: "\"type\": \"toplist\",", with: "\"type\": \"toplist\", \"sort_by\": \"value\","),
     ]
 
     @Test("each validator accepts the file and refuses it with one unknown field", arguments: mutations)
