@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "Notifications",
             dependencies: [
-                "Ledger", "Policy",
+                "CIOutput", "Ledger", "Policy",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -102,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "canary-deploy",
             dependencies: [
-                "Artifacts", "CommandSupport", "Policy", "Rollout",
+                "Artifacts", "CommandSupport", "Notifications", "Policy", "Rollout",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

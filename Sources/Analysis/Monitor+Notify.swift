@@ -10,10 +10,10 @@ extension Monitor {
         try ArtifactCoding.makeDecoder().decode(RolloutSection.self, from: Data(state.policyJSON.utf8)).notify
     }
 
-    /// Tells `targets` of a look's rollback or hold decision; returns one line per target.
+    /// Tells `targets` of a look's rollback or hold decision; returns one report per target.
     func notify(
         _ artifact: AnalysisArtifact, view: RolloutView, targets: [NotifyTarget], request: LookRequest, ledger: Ledger
-    ) -> [String] {
+    ) -> [DeliveryReport] {
         let metrics = artifact.metrics.map { metric in
             ReleaseNotice.Metric(
                 name: metric.name, role: metric.role, status: metric.status, baseline: metric.baseline.value,

@@ -3,6 +3,7 @@ import CIOutput
 import Foundation
 import Ledger
 import Logging
+import Notifications
 import Policy
 import Rollout
 import Telemetry
@@ -300,7 +301,7 @@ package struct Monitor {
         if unknownSkipped > 0 { warnings.append("skipped \(unknownSkipped) event(s) of other versions") }
 
         var action: String?
-        var notifications: [String] = []
+        var notifications: [DeliveryReport] = []
         if request.act, let view, let acted = try act(artifact, view: view, request: request) {
             action = acted.action
             notifications = acted.notifications
@@ -312,10 +313,12 @@ package struct Monitor {
         {
             notifications = notify(artifact, view: view, targets: targets, request: request, ledger: ledger)
         }
-        let commands = try publisher.publishToGitHub(report)
+        var published = report
+        published.add(notifications: notifications)
+        let commands = try publisher.publishToGitHub(published)
         return LookOutcome(
             artifact: artifact, action: action, warnings: warnings, workflowCommands: commands, exitStatus: exitStatus,
-            notifications: notifications)
+            notifications: notifications.map(\.text))
     }
 
     /// Reads every source into `template`: one large native file with nothing to store in two halves on two
@@ -346,7 +349,7 @@ package struct Monitor {
     /// Carries a decision out through canary-deploy's library, with the same ledger rules and records as a
     /// person's command.
     func act(_ artifact: AnalysisArtifact, view: RolloutView, request: LookRequest) throws -> (
-        action: String, notifications: [String]
+        action: String, notifications: [DeliveryReport]
     )? {
         guard let state = view.state, state.phase == "progressing" || state.phase == "paused" else { return nil }
         let command: RolloutCommand

@@ -22,11 +22,11 @@ package struct Notifier: Sendable {
     }
 
     /// Delivers `notice` to every target that wants it, one after another; records the outcomes in `ledger`
-    /// and returns one line per target for the summary.
+    /// and returns one report per target for the summary.
     @discardableResult
-    package func send(_ notice: ReleaseNotice, ledger: Ledger) -> [String] {
+    package func send(_ notice: ReleaseNotice, ledger: Ledger) -> [DeliveryReport] {
         var records: [NotificationRecord] = []
-        var lines: [String] = []
+        var reports: [DeliveryReport] = []
         for (index, target) in targets.enumerated() where notice.isWanted(by: target) {
             let name = "\(target.kind.rawValue)#\(index)"
             var record = NotificationRecord(
@@ -38,7 +38,8 @@ package struct Notifier: Sendable {
                 logger.warning(
                     "notification not sent", metadata: ["target": "\(name)", "reason": "\(record.error ?? "")"])
                 records.append(record)
-                lines.append("\(name): not sent (\(target.urlEnv) is not set)")
+                reports.append(
+                    DeliveryReport(text: "\(name): not sent (\(target.urlEnv) is not set)", delivered: false))
                 continue
             }
             guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? "") else {
@@ -47,7 +48,7 @@ package struct Notifier: Sendable {
                 logger.warning(
                     "notification not sent", metadata: ["target": "\(name)", "reason": "\(record.error ?? "")"])
                 records.append(record)
-                lines.append("\(name): not sent (\(record.error ?? ""))")
+                reports.append(DeliveryReport(text: "\(name): not sent (\(record.error ?? ""))", delivered: false))
                 continue
             }
             let secret = target.secretEnv.flatMap { environment[$0] }
@@ -66,15 +67,19 @@ package struct Notifier: Sendable {
             records.append(record)
             let attempts = "\(outcome.attempts) attempt\(outcome.attempts == 1 ? "" : "s")"
             if outcome.delivered {
-                lines.append("\(name): \(notice.event.rawValue) delivered (\(attempts))")
+                reports.append(
+                    DeliveryReport(text: "\(name): \(notice.event.rawValue) delivered (\(attempts))", delivered: true))
             } else {
                 logger.warning(
                     "notification failed",
                     metadata: [
                         "target": "\(name)", "attempts": "\(outcome.attempts)", "reason": "\(outcome.error ?? "")",
                     ])
-                lines.append(
-                    "\(name): \(notice.event.rawValue) failed after \(attempts): \(outcome.error ?? "no response")")
+                reports.append(
+                    DeliveryReport(
+                        text:
+                            "\(name): \(notice.event.rawValue) failed after \(attempts): \(outcome.error ?? "no response")",
+                        delivered: false))
             }
         }
         do {
@@ -82,6 +87,12 @@ package struct Notifier: Sendable {
         } catch {
             logger.warning("notifications not recorded", metadata: ["reason": "\(error)"])
         }
-        return lines
+        return reports
     }
+}
+
+/// How one target's delivery went, for the summary: a line, and whether it arrived.
+package struct DeliveryReport: Sendable, Equatable {
+    package var text: String
+    package var delivered: Bool
 }

@@ -54,8 +54,8 @@ package struct DeployOutcome: Sendable {
     package var retried: Bool
     /// GitHub workflow commands to print.
     package var workflowCommands: [String]
-    /// How each notification of the transition went, one line per target.
-    package var notifications: [String] = []
+    /// How each notification of the transition went, one report per target.
+    package var notifications: [DeliveryReport] = []
 }
 
 /// `canary-deploy`: moves a rollout through its steps, rendering and optionally applying the routing
@@ -282,11 +282,11 @@ package struct CanaryDeploy {
 
     // MARK: - Shared steps
 
-    /// Tells the rollout's notify targets of a committed transition; returns one line per target.
+    /// Tells the rollout's notify targets of a committed transition; returns one report per target.
     private func notify(
         _ transition: TransitionRecord, id: Int64, state: RolloutRecord, run: RunRecord, targets: [NotifyTarget],
         analysis: AnalysisEvidence?, context: DeployContext, ledger: Ledger
-    ) -> [String] {
+    ) -> [DeliveryReport] {
         guard let event = NotifyEvent(rawValue: transition.command) else { return [] }
         let notice = ReleaseNotice(
             event: event, forced: transition.forced, source: "canary-deploy", agent: run.agent, runId: run.id,
@@ -377,16 +377,19 @@ package struct CanaryDeploy {
                 outputs: outputs, retryOf: retryOf, newRun: insertRun ? run : nil)
         }
         try staged.commit()
-        let commands = try publisher.publishToGitHub(report)
-        var notifications: [String] = []
+        var notifications: [DeliveryReport] = []
         if let record, retryOf == nil, let transitionId, let targets = rollout.notify, !targets.isEmpty {
             notifications = notify(
                 record, id: transitionId, state: state, run: run, targets: targets, analysis: analysis,
                 context: context, ledger: ledger)
         }
+        var published = report
+        published.add(notifications: notifications)
+        let commands = try publisher.publishToGitHub(published)
         if let applyFailure { throw applyFailure }
         return DeployOutcome(
-            artifact: artifact, retried: retryOf != nil, workflowCommands: commands, notifications: notifications)
+            artifact: artifact, retried: retryOf != nil, workflowCommands: commands,
+            notifications: notifications)
     }
 
     func rolloutSection(_ state: RolloutRecord) throws -> RolloutSection {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CommandSupport
 import Foundation
+import Notifications
 import Rollout
 
 /// The options every state-changing command shares.
@@ -54,7 +55,7 @@ enum DeployPrinter {
         try ToolRunner.run {
             let outcome = try body(CanaryDeploy(logger: ToolRunner.logger(label: "canary-deploy")))
             ToolRunner.printResult(RolloutText.render(outcome))
-            for line in outcome.notifications { ToolRunner.printResult("notified \(line)") }
+            for report in outcome.notifications { ToolRunner.printResult("notified \(report.text)") }
             return 0
         }
     }

@@ -207,7 +207,11 @@ struct NotificationsEndToEndTests {
         let started = Date()
         let start = try Self.deploy(
             ["start", "--gate", "gate.json", "--policy", "canary.yaml", "--router", "nginx", "--notify-timeout", "2"],
-            directory, environment: ["AC_SLACK_URL": receiver.url("slack")])
+            directory,
+            environment: [
+                "AC_SLACK_URL": receiver.url("slack"), "GITHUB_ACTIONS": "true",
+                "GITHUB_STEP_SUMMARY": directory.path("step-summary.md"),
+            ])
         let elapsed = Date().timeIntervalSince(started)
         #expect(start.status == 0, "\(start.stderr)")
         // The deadline covers every attempt: two seconds and the command's own work.
@@ -215,6 +219,10 @@ struct NotificationsEndToEndTests {
         #expect(start.stdout.contains("notified slack#0: start failed after "), "\(start.stdout)")
         #expect(start.stdout.contains("no answer within the timeout"), "\(start.stdout)")
         #expect(!start.stderr.contains("127.0.0.1"), "\(start.stderr)")
+        // The CI summary shows it, and the page gets a warning.
+        let summary = try String(contentsOfFile: directory.path("step-summary.md"), encoding: .utf8)
+        #expect(summary.contains("Notifications") && summary.contains("- slack#0: start failed after "), "\(summary)")
+        #expect(start.stdout.contains("::warning title=Notification not delivered::slack#0"), "\(start.stdout)")
         let ledger = try Ledger(path: directory.path("ledger.sqlite"))
         let run = try #require(try ledger.latestRollout()?.runId)
         #expect(try ledger.transitions(runId: run).count == 1)
