@@ -50,8 +50,15 @@ package struct NotifyOptions: ParsableArguments {
 
     @Option(
         name: .customLong("report-url"),
-        help: ArgumentHelp("The report notifications link to (the CI run's page, the HTML report).", valueName: "url"))
+        help: ArgumentHelp(
+            "The report notifications link to (the CI run's page, the HTML report); default $AGENT_CANARY_REPORT_URL.",
+            valueName: "url"))
     package var reportURL: String?
+
+    /// `--report-url`, else `$AGENT_CANARY_REPORT_URL` (the pipelines set it to the CI run's page).
+    package var resolvedReportURL: String? {
+        reportURL ?? ProcessInfo.processInfo.environment["AGENT_CANARY_REPORT_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
 
     package init() {}
 

@@ -21,7 +21,7 @@ struct DeployOptions: ParsableArguments {
             outDir: outDir, apply: apply, ci: ci.destinations, ledgerPath: ledger.path,
             arguments: Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)
         context.notifyTimeout = notify.timeout
-        context.reportURL = notify.reportURL
+        context.reportURL = notify.resolvedReportURL
         return context
     }
 }

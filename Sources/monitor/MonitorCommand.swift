@@ -125,7 +125,7 @@ struct LookOptions: ParsableArguments {
         request.agentName = agent
         request.maxLineBytes = maxLineBytes
         request.notifyTimeout = notify.timeout
-        request.reportURL = notify.reportURL
+        request.reportURL = notify.resolvedReportURL
         request.statsd = statsd
         return request
     }
