@@ -198,6 +198,22 @@ struct NotificationsEndToEndTests {
         #expect(record.attempts == 2 && record.status == "delivered" && record.httpStatus == 200)
     }
 
+    @Test("a 429 with Retry-After: 1 is retried after the second the receiver asked for")
+    func retryAfter() throws {
+        let directory = try TemporaryDirectory()
+        try Self.prepared(directory, notify: "notify:\n  - {kind: discord, url_env: AC_DISCORD_URL}\n")
+        let receiver = try Receiver(in: directory, name: "limited", statuses: "429,200")
+        let started = Date()
+        let start = try Self.deploy(
+            ["start", "--gate", "gate.json", "--policy", "canary.yaml", "--router", "nginx"], directory,
+            environment: ["AC_DISCORD_URL": receiver.url("discord")])
+        #expect(start.status == 0, "\(start.stderr)")
+        #expect(try receiver.requests().count == 2)
+        // The backoff alone would have waited half a second.
+        #expect(Date().timeIntervalSince(started) >= 1)
+        #expect(start.stdout.contains("notified discord#0: start delivered (2 attempts)"), "\(start.stdout)")
+    }
+
     @Test(
         "a receiver that never answers costs at most --notify-timeout; the transition stands, the failure is recorded")
     func hangingReceiver() throws {
