@@ -282,24 +282,6 @@ package struct CanaryDeploy {
 
     // MARK: - Shared steps
 
-    /// Tells the rollout's notify targets of a committed transition; returns one report per target.
-    private func notify(
-        _ transition: TransitionRecord, id: Int64, state: RolloutRecord, run: RunRecord, targets: [NotifyTarget],
-        analysis: AnalysisEvidence?, context: DeployContext, ledger: Ledger
-    ) -> [DeliveryReport] {
-        guard let event = NotifyEvent(rawValue: transition.command) else { return [] }
-        let notice = ReleaseNotice(
-            event: event, forced: transition.forced, source: "canary-deploy", agent: run.agent, runId: run.id,
-            baselineVersion: run.baselineVersion, candidateVersion: run.candidateVersion, step: state.stepIndex + 1,
-            weight: state.weight, fromWeight: transition.fromWeight, decision: analysis?.decision,
-            reasons: analysis?.reasons ?? [transition.reason], metrics: analysis?.metrics ?? [],
-            actor: transition.actor, reportURL: context.reportURL,
-            idempotencyKey: "agent-canary:\(run.id):transition:\(id)", createdAt: transition.createdAt)
-        let notifier = Notifier(
-            targets: targets, environment: context.environment, timeout: context.notifyTimeout, logger: logger)
-        return notifier.send(notice, ledger: ledger)
-    }
-
     /// Finishes the renames a killed command left undone, so that this one starts from outputs that match the
     /// ledger (under the turn lock: no other command of this ledger is writing them).
     private func rollForward(ledger: Ledger, runId: String) throws {
