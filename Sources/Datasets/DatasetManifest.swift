@@ -1,0 +1,50 @@
+import Artifacts
+
+/// One file of a dataset in its manifest.
+package struct ManifestFile: Codable, Equatable, Sendable {
+    package var path: String
+    package var sha256: String
+    package var records: Int
+    package var split: String
+}
+
+/// `manifest.json`: what a dataset holds and how it was made.
+package struct DatasetManifest: Codable, Equatable, Sendable {
+    package static let schemaID = "agent-canary/dataset-manifest/v1"
+    package var schema: String
+    /// The run when the export covered one run, else empty (`source_runs` lists them).
+    package var runId: String
+    package var createdAt: String
+    package var tool: ToolInfo
+    /// The policy whose patterns were redacted, when one was given.
+    package var inputs: [InputFile]
+    package var format: String
+    package var recordSchema: String
+    package var files: [ManifestFile]
+    package var records: Int
+    package var countsByKind: [String: Int]
+    package var countsBySplit: [String: Int]
+    package var countsByArm: [String: Int]
+    package var countsByVersion: [String: Int]
+    package var sourceRuns: [String]
+    package var selection: [String: String]
+    package var splitRule: String
+    package var dedupRule: String
+    package var duplicatesDropped: Int
+    package var redaction: [String: Int]
+    package var redactionRules: [String]
+    package var watermark: [String: Int64]
+    package var recordsWithoutContent: Int
+    /// Records the format cannot use (no content, or not a success for fine-tuning).
+    package var recordsNotUsed: Int
+    /// Why each preference pair prefers what it does (preference formats).
+    package var preferenceEvidence: [[String: String]]
+}
+
+/// What an export made.
+package struct ExportOutcome {
+    /// The dataset's manifest.
+    package var manifest: DatasetManifest
+    /// GitHub Actions workflow commands (annotations) to print on stdout.
+    package var workflowCommands: [String]
+}

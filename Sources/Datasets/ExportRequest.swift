@@ -1,0 +1,51 @@
+import Artifacts
+import CIOutput
+import Foundation
+
+/// What to export and where.
+package struct ExportRequest: Sendable {
+    package var runId: String?
+    package var agent: String?
+    package var kinds: [String]
+    /// `baseline`, `candidate` or `both`.
+    package var arm: String
+    package var format: DatasetFormat
+    package var outDir: String
+    /// Split names and shares summing to 1; empty for one file.
+    package var split: [(name: String, share: Double)]
+    package var sinceLast: Bool
+    /// Only records whose event time is at or after this (seconds since 1970).
+    package var since: Double? = nil
+    package var ledgerPath: String
+    package var environment: [String: String]
+    /// The policy's own redaction patterns (name, ICU regular expression), after the built-in rules.
+    package var redactionPatterns: [(name: String, pattern: String)] = []
+    /// The input files to name in the manifest (the policy).
+    package var inputs: [InputFile] = []
+    /// The command line, recorded with the stage in the ledger.
+    package var arguments: [String] = []
+    /// Where the CI report goes (`--junit`, `--summary`, `--dotenv`; GitHub Actions from the environment).
+    package var ci = CIDestinations()
+
+    /// Makes a request.
+    package init(
+        runId: String?, agent: String?, kinds: [String], arm: String, format: DatasetFormat, outDir: String,
+        split: [(name: String, share: Double)], sinceLast: Bool, ledgerPath: String, environment: [String: String]
+    ) {
+        self.runId = runId
+        self.agent = agent
+        self.kinds = kinds
+        self.arm = arm
+        self.format = format
+        self.outDir = outDir
+        self.split = split
+        self.sinceLast = sinceLast
+        self.ledgerPath = ledgerPath
+        self.environment = environment
+    }
+
+    /// The kinds `all` stands for.
+    package static let allKinds = [
+        "failures", "rogue-actions", "negative-feedback", "shadow-disagreements", "successes",
+    ]
+}

@@ -1,0 +1,113 @@
+import Artifacts
+import Foundation
+import JSONLines
+import Ledger
+
+/// A retained record with its content and labels redacted.
+struct CleanRecord {
+    var record: RetainedRecord
+    var input: String?
+    var output: String?
+}
+
+/// The writing stage of an export: content hashes and duplicates, the format's lines, the split files and the
+/// counts for the manifest. Used by one thread at a time.
+final class RecordSink {
+    let request: ExportRequest
+    let writers: SplitWriters
+    var seen: Set<UInt128> = []
+    var taskIds: Set<String> = []
+    var duplicates = 0
+    var withoutContent = 0
+    var notUsed = 0
+    var countsByKind: [String: Int] = [:]
+    var countsBySplit: [String: Int] = [:]
+    var countsByArm: [String: Int] = [:]
+    var countsByVersion: [String: Int] = [:]
+    var forPairs: [(record: RetainedRecord, input: String?, output: String?)] = []
+
+    init(request: ExportRequest, staging: URL) throws {
+        self.request = request
+        writers = try SplitWriters(
+            directory: staging, splits: request.split.isEmpty ? ["all"] : request.split.map(\.name),
+            fileExtension: request.format == .csv ? "csv" : "jsonl",
+            header: request.format == .csv ? FeedbackExport.csvHeader : nil)
+    }
+
+    /// Writes one record (or keeps it for pairing) unless it is a duplicate or the format cannot use it.
+    func take(_ item: CleanRecord) throws {
+        let record = item.record
+        let (input, output) = (item.input, item.output)
+        let (contentHash, key) = Digest.sha256Keyed(parts: [
+            record.kind, input ?? "", output ?? "", record.toolCalls,
+            record.labels.isEmpty ? "[]" : record.labels.sorted { $0.key < $1.key }.description,
+        ])
+        guard seen.insert(key).inserted else {
+            duplicates += 1
+            return
+        }
+        if input == nil && output == nil { withoutContent += 1 }
+        let split = FeedbackExport.split(of: record.conversationId, request.split)
+        switch request.format {
+        case .native:
+            try writers.write(split: writers.index(of: split)) {
+                FeedbackExport.appendNativeLine(
+                    record, input: input, output: output, labels: record.labels, hash: contentHash, to: &$0)
+            }
+        case .csv:
+            try writers.write(
+                FeedbackExport.csvLine(record, input: input, output: output, labels: record.labels), split: split)
+        case .openaiSFT:
+            // Only successes the monitor sampled: a task with negative feedback or a rogue action is not
+            // something to learn, even when it ended in success.
+            guard record.kind == "successes", record.outcome == "success",
+                let sft = TrainingFormats.sftLine(record, input: input, output: output, weight: 1)
+            else {
+                notUsed += 1
+                return
+            }
+            try writers.write(sft, split: split)
+        case .benchmarkTasks:
+            guard record.kind != "successes", record.kind != "shadow-disagreements",
+                let task = FeedbackExport.benchmarkTaskLine(record, input: input, output: output)
+            else {
+                notUsed += 1
+                return
+            }
+            // One row per prompt: (task_id, trial) is unique in a benchmark file.
+            guard taskIds.insert(task.id).inserted else {
+                duplicates += 1
+                return
+            }
+            try writers.write(task.line, split: split)
+        case .openaiDPO, .trlPreference:
+            forPairs.append((record, input, output))
+            return
+        }
+        countsByKind[record.kind, default: 0] += 1
+        countsBySplit[split, default: 0] += 1
+        countsByArm[record.arm, default: 0] += 1
+        countsByVersion[record.version, default: 0] += 1
+    }
+
+    /// Writes the preference pairs of the records kept for pairing; the evidence of each, for the manifest.
+    func writePairs() throws -> [[String: String]] {
+        let pairs = TrainingFormats.pairs(forPairs)
+        notUsed += max(0, forPairs.count - pairs.count * 2)
+        var evidence: [[String: String]] = []
+        for (index, pair) in pairs.enumerated() {
+            // A pair's split follows its prompt, so the same prompt never trains and evaluates.
+            let split = FeedbackExport.split(of: TrainingFormats.render(.array(pair.prompt)), request.split)
+            try writers.write(
+                request.format == .openaiDPO ? TrainingFormats.dpoLine(pair) : TrainingFormats.trlLine(pair),
+                split: split)
+            var item = pair.evidence
+            item["pair"] = String(index + 1)
+            item["split"] = split
+            evidence.append(item)
+            countsBySplit[split, default: 0] += 1
+        }
+        countsByKind = ["pairs": pairs.count]
+        return evidence
+    }
+}
