@@ -137,6 +137,7 @@ struct Ingestion {
     ) throws -> Ingestion? {
         guard let split = lineStart(after: size / 2, in: file), split > 0, split < size else { return nil }
         let ranges = [0..<split, split..<size]
+        // Unchecked: the two parts write under `lock` only, and `parts` is read after concurrentPerform returns.
         final class Results: @unchecked Sendable {
             var parts: [Ingestion?]
             var failed = false

@@ -1,5 +1,6 @@
 import Foundation
 import JSONLines
+import Synchronization
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -74,23 +75,14 @@ package struct PrometheusClient: Sendable {
     }
 }
 
-private final class ResultBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data: Data?
-    private var status: Int?
-    private var error: (any Error)?
+private final class ResultBox: Sendable {
+    private let state = Mutex<(data: Data?, status: Int?, error: (any Error)?)>((nil, nil, nil))
 
     func set(_ data: Data?, _ status: Int?, _ error: (any Error)?) {
-        lock.lock()
-        defer { lock.unlock() }
-        self.data = data
-        self.status = status
-        self.error = error
+        state.withLock { $0 = (data, status, error) }
     }
 
     func get() -> (Data?, Int?, (any Error)?) {
-        lock.lock()
-        defer { lock.unlock() }
-        return (data, status, error)
+        state.withLock { ($0.data, $0.status, $0.error) }
     }
 }

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Simulation
 import Statistics
+import Synchronization
 
 /// How one method ended one canary.
 package struct CanaryOutcome: Sendable, Codable {
@@ -63,23 +64,14 @@ struct RuleSet: Sendable {
     }
 }
 
-/// The results of ``parallelMap(_:_:)``, filled under a lock.
-private final class ParallelResults<T>: @unchecked Sendable {
-    var values: [T?]
-    let lock = NSLock()
-    init(_ count: Int) { values = Array(repeating: nil, count: count) }
-}
-
 /// `body` of 0..<count on every core, the results in order.
-func parallelMap<T>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
-    let results = ParallelResults<T>(count)
+func parallelMap<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
+    let results = Mutex<[T?]>(Array(repeating: nil, count: count))
     DispatchQueue.concurrentPerform(iterations: count) { index in
         let value = body(index)
-        results.lock.lock()
-        results.values[index] = value
-        results.lock.unlock()
+        results.withLock { $0[index] = value }
     }
-    return results.values.compactMap { $0 }
+    return results.withLock { $0.compactMap { $0 } }
 }
 
 /// The decision benchmark: Monte Carlo canaries through the monitor's judge and the other tools' rules, on

@@ -5,6 +5,7 @@ import CIOutput
 import CommandSupport
 import Foundation
 import Ledger
+import Synchronization
 import Telemetry
 
 @main
@@ -231,22 +232,24 @@ struct Watch: ParsableCommand {
                 if stop.isSet {
                     FileHandle.standardError.write(
                         Data("monitor watch: stopped by signal after \(looks) look(s)\n".utf8))
-                    return 143
+                    return ExitStatus.stoppedBySignal.rawValue
                 }
                 let outcome = try monitor.analyze(look.request(ledger: ledger, ci: ci))
                 looks += 1
                 try look.show(outcome)
                 let decision = outcome.artifact.decision
-                if decision == .rollback { return 1 }
+                if decision == .rollback { return ExitStatus.stop.rawValue }
                 if decision == .promote {
-                    if !look.act { return 0 }
-                    if outcome.action?.hasPrefix("promote") == true { return 0 }
+                    if !look.act { return ExitStatus.proceed.rawValue }
+                    if outcome.action?.hasPrefix("promote") == true { return ExitStatus.proceed.rawValue }
                 }
-                if outcome.action == nil, decision == .promote || decision == .rollback { return 0 }
+                if outcome.action == nil, decision == .promote || decision == .rollback {
+                    return ExitStatus.proceed.rawValue
+                }
                 if Date().addingTimeInterval(every) > deadline {
                     FileHandle.standardError.write(
                         Data("monitor watch: timed out after \(looks) look(s) without a final decision\n".utf8))
-                    return 1
+                    return ExitStatus.stop.rawValue
                 }
                 let wake = Date().addingTimeInterval(every)
                 while Date() < wake, !stop.isSet { Thread.sleep(forTimeInterval: min(0.2, wake.timeIntervalSinceNow)) }
@@ -255,19 +258,11 @@ struct Watch: ParsableCommand {
     }
 }
 
-final class StopFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() {
-        lock.lock()
-        value = true
-        lock.unlock()
-    }
-    var isSet: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return value
-    }
+/// Set by the signal handler's queue, read by the watch loop.
+final class StopFlag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
 }
 
 struct Rejudge: ParsableCommand {
@@ -288,14 +283,14 @@ struct Rejudge: ParsableCommand {
                 ToolRunner.printError(
                     "look \(look): recomputed decision \(recomputed.decision.rawValue) differs from the stored "
                         + "\(stored.decision.rawValue) (or its metrics differ)")
-                return 70
+                return ExitStatus.software.rawValue
             }
             if !json {
                 ToolRunner.printResult(
                     "look \(look) (\(row.createdAt), run \(row.runId ?? "none")): \(recomputed.decision.rawValue) — "
                         + "identical to the stored judgement (\(recomputed.metrics.count) metrics)")
             }
-            return 0
+            return ExitStatus.proceed.rawValue
         }
     }
 }
