@@ -2,6 +2,12 @@ import Foundation
 
 /// Wall time and peak memory of a child process, for the README's benchmarks.
 package struct ProcessMeasurement: Sendable {
+    /// The median of benchmark timings as the benchmarks report it: the middle value (the upper middle of an
+    /// even count).
+    package static func median(_ values: [Double]) -> Double {
+        values.isEmpty ? .nan : values.sorted()[values.count / 2]
+    }
+
     /// Wall-clock seconds.
     package var seconds: Double
     /// Peak resident set size in MiB (`ru_maxrss` of the child, from `wait4(2)`).

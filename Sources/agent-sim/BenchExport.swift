@@ -141,11 +141,10 @@ struct BenchExport: ParsableCommand {
                         index, export.seconds, export.cpuSeconds, export.peakMiB, dump.seconds, dump.cpuSeconds,
                         dump.peakMiB))
             }
-            func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
             ToolRunner.printResult(
                 String(
                     format: "median over %d records: feedback-export %.3f s · sqlite3 -json %.3f s", count,
-                    median(exportTimes), median(sqliteTimes)))
+                    ProcessMeasurement.median(exportTimes), ProcessMeasurement.median(sqliteTimes)))
             return 0
         }
     }

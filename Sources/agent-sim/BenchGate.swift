@@ -67,7 +67,7 @@ struct BenchGate: ParsableCommand {
                     String(format: "run %d: %.3f s, peak RSS %.1f MiB", index, measurement.seconds, measurement.peakMiB)
                 )
             }
-            ToolRunner.printResult(String(format: "median: %.3f s", times.sorted()[times.count / 2]))
+            ToolRunner.printResult(String(format: "median: %.3f s", ProcessMeasurement.median(times)))
             return 0
         }
     }

@@ -150,12 +150,13 @@ struct BenchMonitor: ParsableCommand {
                             "run %d: duckdb %.3f s (query %.3f s, the rest is Python and import), peak RSS %.1f MiB",
                         index, duck.seconds, query, duck.peakMiB))
             }
-            func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
             ToolRunner.printResult(
                 String(
                     format:
                         "median: monitor %.3f s (peak %.1f MiB) · duckdb %.3f s process, %.3f s query (peak %.1f MiB)",
-                    median(monitorTimes), monitorPeaks.max() ?? 0, median(duckTimes), median(duckQueryTimes),
+                    ProcessMeasurement.median(monitorTimes), monitorPeaks.max() ?? 0,
+                    ProcessMeasurement.median(duckTimes),
+                    ProcessMeasurement.median(duckQueryTimes),
                     duckPeaks.max() ?? 0))
             return 0
         }
