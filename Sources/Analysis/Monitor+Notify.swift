@@ -1,15 +1,8 @@
-import Artifacts
-import Foundation
 import Ledger
 import Notifications
 import Policy
 
 extension Monitor {
-    /// The notify targets kept with a rollout when it started.
-    func rolloutNotify(_ state: RolloutRecord) throws -> [NotifyTarget]? {
-        try ArtifactCoding.makeDecoder().decode(RolloutSection.self, from: Data(state.policyJSON.utf8)).notify
-    }
-
     /// Tells `targets` of a look's rollback or hold decision; returns one report per target.
     func notify(
         _ artifact: AnalysisArtifact, view: RolloutView, targets: [NotifyTarget], request: LookRequest, ledger: Ledger

@@ -82,6 +82,8 @@ struct RolloutView {
     var run: RunRecord
     var state: RolloutRecord?
     var steps: [RolloutStep]
+    /// The notify targets kept with the rollout when it started.
+    var notify: [NotifyTarget]?
 }
 
 /// `monitor`: one look at a canary, from telemetry to a recorded decision.
@@ -131,13 +133,15 @@ package struct Monitor {
             }
             let state = try ledger.rollout(runId: runId)
             var steps = policy.rollout.steps
+            var notify: [NotifyTarget]?
             if let state,
                 let section = try? ArtifactCoding.makeDecoder().decode(
                     RolloutSection.self, from: Data(state.policyJSON.utf8))
             {
                 steps = section.steps
+                notify = section.notify
             }
-            view = RolloutView(run: run, state: state, steps: steps)
+            view = RolloutView(run: run, state: state, steps: steps, notify: notify)
         }
         guard
             let baselineVersion = view?.run.baselineVersion ?? request.baselineVersion,
@@ -309,7 +313,7 @@ package struct Monitor {
         // A rollback or a hold is told even when the monitor does not act; a transition it made, canary-deploy's
         // library told already.
         if action == nil, artifact.decision == .rollback || artifact.decision == .hold, let view,
-            let targets = policy.notify ?? view.state.flatMap({ try? rolloutNotify($0) }), !targets.isEmpty
+            let targets = policy.notify ?? view.notify, !targets.isEmpty
         {
             notifications = notify(artifact, view: view, targets: targets, request: request, ledger: ledger)
         }
