@@ -127,14 +127,11 @@ package struct FastTaskScanner {
     /// The rest of a string that starts at `start` and has a non-ASCII byte at `index`: its range when it has
     /// no escapes and its content is well-formed UTF-8, as the full parser requires.
     mutating func nonASCIIString(from start: Int, at index: Int) -> Range<Int>? {
+        // Past each non-ASCII byte with the same eight-byte scan; a backslash or control byte ends the fast path.
         var end = index
-        while end < bytes.count {
-            let byte = bytes[end]
-            if byte == 0x22 { break }
-            if byte == 0x5C || byte < 0x20 { return nil }
-            end += 1
-        }
-        guard end < bytes.count, isWellFormedUTF8(UnsafeBufferPointer(rebasing: bytes[start..<end])) else {
+        while end < bytes.count, bytes[end] >= 0x80 { end = firstNotPlainStringByte(bytes, from: end + 1) }
+        guard end < bytes.count, bytes[end] == 0x22, isWellFormedUTF8(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+        else {
             return nil
         }
         position = end + 1
