@@ -119,13 +119,14 @@ package struct Monitor {
         // so a look that fails on its input creates nothing.
         var runLedger: Ledger?
         if let runId = request.runId {
-            guard FileManager.default.fileExists(atPath: request.ledgerPath) else {
-                throw MonitorError.notFound("no ledger at \(request.ledgerPath) (run \(runId))")
+            guard try Ledger.exists(at: request.ledgerPath) else {
+                throw MonitorError.notFound("no ledger at \(Ledger.displayName(request.ledgerPath)) (run \(runId))")
             }
             let ledger = try Ledger(path: request.ledgerPath, logger: logger)
             runLedger = ledger
             guard let run = try ledger.run(id: runId) else {
-                throw MonitorError.notFound("run \(runId) is not in the ledger \(request.ledgerPath)")
+                throw MonitorError.notFound(
+                    "run \(runId) is not in the ledger \(Ledger.displayName(request.ledgerPath))")
             }
             // The outputs of a look killed after its commit, before its renames, are finished first.
             for path in try ledger.rollForwardOutputs(runId: runId, tool: "monitor") {
@@ -379,12 +380,12 @@ package struct Monitor {
     package func rejudge(lookId: Int64, ledgerPath: String) throws -> (
         stored: Judgement, recomputed: Judgement, look: LookRow
     ) {
-        guard FileManager.default.fileExists(atPath: ledgerPath) else {
-            throw MonitorError.notFound("no ledger at \(ledgerPath)")
+        guard try Ledger.exists(at: ledgerPath) else {
+            throw MonitorError.notFound("no ledger at \(Ledger.displayName(ledgerPath))")
         }
         let ledger = try Ledger(path: ledgerPath, logger: logger)
         guard let look = try ledger.look(id: lookId) else {
-            throw MonitorError.notFound("look \(lookId) is not in the ledger \(ledgerPath)")
+            throw MonitorError.notFound("look \(lookId) is not in the ledger \(Ledger.displayName(ledgerPath))")
         }
         let decoder = ArtifactCoding.makeDecoder()
         do {

@@ -14,6 +14,8 @@ package enum ExitStatus: Int32, Sendable {
     case unavailable = 69
     /// The tool itself failed.
     case software = 70
+    /// A service refused the credentials it was given (the shared ledger's login).
+    case noPermission = 77
     /// `monitor watch` stopped by SIGTERM between looks (128 + the signal, as a shell reports it).
     case stoppedBySignal = 143
 }

@@ -14,7 +14,7 @@ package struct LedgerCommand: ParsableCommand {
     /// `ledger check`.
     package struct Check: ParsableCommand {
         package static let configuration = CommandConfiguration(
-            abstract: "Check the ledger's integrity (PRAGMA integrity_check and foreign_key_check).",
+            abstract: "Check the ledger's integrity (SQLite's integrity and foreign-key checks, or PostgreSQL's).",
             discussion: "Prints 'ok' and the applied migrations, or one problem per line and exits 65.")
 
         @OptionGroup package var ledger: LedgerOptions
@@ -26,11 +26,12 @@ package struct LedgerCommand: ParsableCommand {
                 let opened = try Ledger(path: ledger.path)
                 let problems = try opened.integrityProblems()
                 guard problems.isEmpty else {
-                    for problem in problems { ToolRunner.printError("\(ledger.path): \(problem)") }
+                    for problem in problems { ToolRunner.printError("\(Ledger.displayName(ledger.path)): \(problem)") }
                     return ExitStatus.dataError.rawValue
                 }
                 ToolRunner.printResult(
-                    "ok \(ledger.path) (migrations: \(try opened.appliedMigrations().joined(separator: ", ")))")
+                    "ok \(Ledger.displayName(ledger.path)) (migrations: \(try opened.appliedMigrations().joined(separator: ", ")))"
+                )
                 return 0
             }
         }

@@ -3,13 +3,14 @@ import CIOutput
 import Foundation
 import Ledger
 
-/// `--ledger PATH`, shared by every tool.
+/// `--ledger PATH|URL`, shared by every tool.
 package struct LedgerOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The run ledger (SQLite). Default: $AGENT_CANARY_LEDGER, else .agent-canary/ledger.sqlite.",
-            valueName: "path"))
+            "The run ledger: a SQLite file, or a postgresql:// URL (the password from the URL, PGPASSWORD or "
+                + "~/.pgpass). Default: $AGENT_CANARY_LEDGER, else .agent-canary/ledger.sqlite.",
+            valueName: "path|url"))
     package var ledger: String?
 
     package init() {}

@@ -1,5 +1,6 @@
 import Artifacts
 import Foundation
+import Ledger
 
 extension FeedbackExport {
     /// Refuses an `--out-dir` whose replacement would delete something of the user's: it must be missing, an
@@ -11,7 +12,8 @@ extension FeedbackExport {
         guard isDirectory.boolValue else { throw .notReplaceable(path: path, reason: "it is a file") }
         let directory = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
         let ledger = URL(fileURLWithPath: ledgerPath).standardizedFileURL.resolvingSymlinksInPath().path
-        if ledger.hasPrefix(directory.hasSuffix("/") ? directory : directory + "/") {
+        if !PostgresLocation.isURL(ledgerPath), ledger.hasPrefix(directory.hasSuffix("/") ? directory : directory + "/")
+        {
             throw .notReplaceable(path: path, reason: "it holds the ledger \(ledgerPath)")
         }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []

@@ -17,8 +17,8 @@ package struct FeedbackExport {
 
     /// Writes the dataset and records the export; returns the manifest.
     package func export(_ request: ExportRequest) throws -> ExportOutcome {
-        guard FileManager.default.fileExists(atPath: request.ledgerPath) else {
-            throw ExportError.notFound("no ledger at \(request.ledgerPath)")
+        guard try Ledger.exists(at: request.ledgerPath) else {
+            throw ExportError.notFound("no ledger at \(Ledger.displayName(request.ledgerPath))")
         }
         try Self.checkReplaceable(request.outDir, ledgerPath: request.ledgerPath)
         let startedAt = ArtifactClock.iso8601(ArtifactClock.now(environment: request.environment))

@@ -87,7 +87,7 @@ package struct BenchmarkGate {
         var storedBaselineVersion: String?
         if request.baselineFromLedger {
             guard unknown.isEmpty else { throw GateError.unidentified(missing: unknown) }
-            guard FileManager.default.fileExists(atPath: request.ledgerPath),
+            guard try Ledger.exists(at: request.ledgerPath),
                 let stored = try Ledger(path: request.ledgerPath, logger: logger).baselineSuite(agent: agent)
             else { throw GateError.noRecordedBaseline(agent: agent) }
             baseline = try BenchmarkReader.parse(
@@ -160,7 +160,10 @@ package struct BenchmarkGate {
         try staged.commit()
         logger.info(
             "gate recorded",
-            metadata: ["run": "\(runId)", "verdict": "\(result.verdict.rawValue)", "ledger": "\(request.ledgerPath)"])
+            metadata: [
+                "run": "\(runId)", "verdict": "\(result.verdict.rawValue)",
+                "ledger": "\(Ledger.displayName(request.ledgerPath))",
+            ])
         let commands = try publisher.publishToGitHub(report)
         return GateOutcome(result: result, report: report, workflowCommands: commands, exitStatus: exitStatus)
     }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// A record the ledger retained for feedback-export, with its provenance.
 package struct RetainedRecord: Sendable, Equatable {
@@ -68,6 +67,19 @@ package struct ExportRow: Sendable, Equatable {
     package var manifestSha256: String
     package var createdAt: String
 
+    /// The columns of `exports`, in the order the row reads them.
+    enum Column: Int, LedgerColumns {
+        case id, selectionKey, scope, kinds, arm, format, outDir, watermark, records, manifestSha256, createdAt
+    }
+
+    init(row: SQLRow) throws {
+        self.init(
+            id: try row[Column.id], selectionKey: try row[Column.selectionKey], scope: try row[Column.scope],
+            kinds: try row[Column.kinds], arm: try row[Column.arm], format: try row[Column.format],
+            outDir: try row[Column.outDir], watermark: try row[Column.watermark], records: try row[Column.records],
+            manifestSha256: try row[Column.manifestSha256], createdAt: try row[Column.createdAt])
+    }
+
     /// Makes a row (`id` is assigned when it is recorded).
     package init(
         id: Int64, selectionKey: String, scope: String, kinds: String, arm: String, format: String, outDir: String,
@@ -90,23 +102,26 @@ package struct ExportRow: Sendable, Equatable {
 extension Ledger {
     /// The runs a scope covers: one run, every run of an agent, or all runs.
     package func runIds(run: String?, agent: String?) throws(LedgerError) -> [String] {
-        try read { db in
-            if let run { return try String.fetchAll(db, sql: "SELECT id FROM runs WHERE id = ?", arguments: [run]) }
-            if let agent {
-                return try String.fetchAll(
-                    db, sql: "SELECT id FROM runs WHERE agent = ? ORDER BY id", arguments: [agent])
+        try read { session in
+            let rows: [SQLRow]
+            if let run {
+                rows = try session.rows("SELECT id FROM runs WHERE id = ?", arguments: [run])
+            } else if let agent {
+                rows = try session.rows("SELECT id FROM runs WHERE agent = ? ORDER BY id", arguments: [agent])
+            } else {
+                rows = try session.rows("SELECT id FROM runs ORDER BY id")
             }
-            return try String.fetchAll(db, sql: "SELECT id FROM runs ORDER BY id")
+            return try rows.map { try $0.scalar() }
         }
     }
 
     /// The highest look id of `runIds` (the watermark an export up to now records).
     package func latestLook(runIds: [String]) throws(LedgerError) -> Int64 {
-        try read { db in
+        try read { session in
             var latest: Int64 = 0
             for run in runIds {
-                let value = try Int64.fetchOne(
-                    db, sql: "SELECT max(id) FROM monitor_looks WHERE run_id = ?", arguments: [run])
+                let value: Int64? = try session.scalar(
+                    "SELECT max(id) FROM monitor_looks WHERE run_id = ?", arguments: [run])
                 latest = max(latest, value ?? 0)
             }
             return latest
@@ -119,67 +134,101 @@ extension Ledger {
         runIds: [String], kinds: Set<String>, afterLook: Int64, upToLook: Int64,
         _ body: @escaping (RetainedRecord) -> Bool
     ) throws(LedgerError) {
-        try read { db in
+        try read { session in
             for run in runIds {
-                let decisions = try Row.fetchAll(
-                    db, sql: "SELECT id, decision FROM monitor_looks WHERE run_id = ? ORDER BY id", arguments: [run]
-                ).map { (id: $0["id"] as Int64, decision: $0["decision"] as String) }
+                let decisions = try session.rows(
+                    "SELECT id, decision FROM monitor_looks WHERE run_id = ? ORDER BY id", arguments: [run]
+                ).map {
+                    (
+                        id: try $0.value(at: 0, named: "id") as Int64,
+                        decision: try $0.value(at: 1, named: "decision") as String
+                    )
+                }
                 func decision(at look: Int64) -> String? { decisions.last { $0.id <= look }?.decision }
-                // Read by position (``taskColumns``): looking columns up by name was a tenth of an export.
-                func task(_ row: Row, kind: String, labels: [String: String]) -> RetainedRecord {
-                    let look: Int64 = row[1]
+                typealias Column = RetainedColumn
+                func task(_ row: SQLRow, kind: String, labels: [String: String]) throws -> RetainedRecord {
+                    let look: Int64 = try row[Column.lookId]
                     return RetainedRecord(
-                        kind: kind, runId: run, lookId: look, stepIndex: row[4], arm: row[2], version: row[3],
-                        conversationId: row[5], taskId: row[6], eventKey: row[0], traceId: row[8], spanId: row[9],
-                        timestamp: row[10], outcome: row[11], requestId: row[7],
+                        kind: kind, runId: run, lookId: look, stepIndex: try row[Column.stepIndex],
+                        arm: try row[Column.arm],
+                        version: try row[Column.version], conversationId: try row[Column.conversationId],
+                        taskId: try row[Column.taskId], eventKey: try row[Column.eventKey],
+                        traceId: try row[Column.traceId],
+                        spanId: try row[Column.spanId], timestamp: try row[Column.ts], outcome: try row[Column.outcome],
+                        requestId: try row[Column.requestId],
                         metrics: TaskMetrics(
-                            costUSD: row[12], latencyMs: row[14], inputTokens: row[15], outputTokens: row[16],
-                            steps: row[17], judgeScore: row[18]),
-                        costSource: row[13], toolCalls: row[19], category: row[20], input: row[21], output: row[22],
+                            costUSD: try row[Column.costUsd], latencyMs: try row[Column.latencyMs],
+                            inputTokens: try row[Column.inputTokens], outputTokens: try row[Column.outputTokens],
+                            steps: try row[Column.steps], judgeScore: try row[Column.judgeScore]),
+                        costSource: try row[Column.costSource], toolCalls: try row[Column.toolCalls],
+                        category: try row[Column.category], input: try row[Column.input],
+                        output: try row[Column.output],
                         labels: labels, decision: decision(at: look))
                 }
-                for query in Self.retainedQueries where kinds.contains(query.kind) {
-                    let rows = try Row.fetchCursor(db, sql: query.sql, arguments: [run, afterLook, upToLook])
-                    while let row = try rows.next() {
-                        guard body(task(row, kind: query.kind, labels: query.labels(row))) else { return }
+                for query in Self.retainedQueries(session.dialect) where kinds.contains(query.kind) {
+                    var stopped = false
+                    try session.forEachRow(query.sql, values: query.arguments(run, afterLook, upToLook)) { row in
+                        stopped = !body(try task(row, kind: query.kind, labels: try query.labels(row)))
+                        return !stopped
                     }
+                    if stopped { return }
                 }
             }
         }
     }
 
-    /// How one kind of retained record is selected (arguments: run, after look, up to look): the task columns
-    /// (``taskColumns``, positions 0–22) and the kind's own from position 23, read into labels.
+    /// The task columns every retained record reads, in the order its query selects them (the kind's own
+    /// follow, read into labels by ``RetainedQuery/labels``).
+    enum RetainedColumn: Int, LedgerColumns {
+        case eventKey, lookId, arm, version, stepIndex, conversationId, taskId, requestId, traceId, spanId, ts
+        case outcome, costUsd, costSource, latencyMs, inputTokens, outputTokens, steps, judgeScore, toolCalls
+        case category, input, output
+    }
+
+    /// How one kind of retained record is selected: the task columns (``RetainedColumn``) and the kind's own
+    /// after them, read into labels.
     struct RetainedQuery {
         let kind: String
         let sql: String
-        let labels: (Row) -> [String: String]
+        let arguments: (_ run: String, _ afterLook: Int64, _ upToLook: Int64) -> [SQLValue]
+        let labels: (SQLRow) throws -> [String: String]
     }
 
-    static var retainedQueries: [RetainedQuery] {
-        let columns = taskColumns
-        let window = "t.look_id > ? AND t.look_id <= ?"
+    static func retainedQueries(_ dialect: SQLDialect) -> [RetainedQuery] {
+        let columns = RetainedColumn.selectList(alias: "t")
+        let order = dialect.arrivalOrder
+        let extra = RetainedColumn.allCases.count
+        func label<Value: SQLDecodable>(_ row: SQLRow, _ offset: Int, _ name: String) throws -> Value {
+            try row.value(at: extra + offset, named: name)
+        }
+        let window: (String, Int64, Int64) -> [SQLValue] = { [.text($0), .integer($1), .integer($2)] }
         return [
             RetainedQuery(
                 kind: "failures",
                 sql: """
                     SELECT \(columns) FROM telemetry_tasks t
-                    WHERE t.run_id = ? AND t.outcome != 'success' AND \(window) ORDER BY t.look_id, t.rowid
-                    """, labels: { _ in [:] }),
+                    WHERE t.run_id = ? AND t.outcome != 'success' AND t.look_id > ? AND t.look_id <= ?
+                    ORDER BY t.look_id, t.\(order)
+                    """, arguments: window, labels: { _ in [:] }),
             RetainedQuery(
                 kind: "rogue-actions",
+                // A task with several violations is exported once, with the first of them (by event key).
                 sql: """
                     SELECT \(columns), t.unauthorized, v.action, v.severity, v.policy
                     FROM telemetry_tasks t
-                    LEFT JOIN telemetry_violations v ON v.run_id = t.run_id AND v.task_id = t.task_id
-                    WHERE t.run_id = ? AND (t.unauthorized > 0 OR v.event_key IS NOT NULL) AND \(window)
-                    GROUP BY t.event_key ORDER BY t.look_id, t.rowid
+                    LEFT JOIN (SELECT task_id, min(event_key) AS event_key FROM telemetry_violations
+                        WHERE run_id = ? GROUP BY task_id) first ON first.task_id = t.task_id
+                    LEFT JOIN telemetry_violations v ON v.run_id = t.run_id AND v.event_key = first.event_key
+                    WHERE t.run_id = ? AND (t.unauthorized > 0 OR v.event_key IS NOT NULL)
+                        AND t.look_id > ? AND t.look_id <= ?
+                    ORDER BY t.look_id, t.\(order)
                     """,
+                arguments: { [.text($0), .text($0), .integer($1), .integer($2)] },
                 labels: { row in
-                    var labels = ["unauthorized_tool_calls": String(row[23] as Int)]
-                    if let action: String = row[24] { labels["violation_action"] = action }
-                    if let severity: String = row[25] { labels["violation_severity"] = severity }
-                    if let policy: String = row[26] { labels["violation_policy"] = policy }
+                    var labels = ["unauthorized_tool_calls": String(try label(row, 0, "unauthorized") as Int)]
+                    if let action: String = try label(row, 1, "action") { labels["violation_action"] = action }
+                    if let severity: String = try label(row, 2, "severity") { labels["violation_severity"] = severity }
+                    if let policy: String = try label(row, 3, "policy") { labels["violation_policy"] = policy }
                     return labels
                 }),
             RetainedQuery(
@@ -189,13 +238,13 @@ extension Ledger {
                     FROM telemetry_feedback f
                     JOIN telemetry_tasks t ON t.run_id = f.run_id AND t.task_id = f.task_id
                     WHERE f.run_id = ? AND (f.rating <= 2 OR f.thumbs_up = 0) AND f.look_id > ? AND f.look_id <= ?
-                    ORDER BY f.look_id, f.rowid
-                    """,
+                    ORDER BY f.look_id, f.\(order)
+                    """, arguments: window,
                 labels: { row in
                     var labels: [String: String] = [:]
-                    if let rating: Int = row[23] { labels["rating"] = String(rating) }
-                    if let thumbs: Bool = row[24] { labels["thumbs"] = thumbs ? "up" : "down" }
-                    if let comment: String = row[25] { labels["comment"] = comment }
+                    if let rating: Int = try label(row, 0, "rating") { labels["rating"] = String(rating) }
+                    if let thumbs: Bool = try label(row, 1, "thumbs_up") { labels["thumbs"] = thumbs ? "up" : "down" }
+                    if let comment: String = try label(row, 2, "comment") { labels["comment"] = comment }
                     return labels
                 }),
             RetainedQuery(
@@ -205,43 +254,41 @@ extension Ledger {
                     FROM telemetry_shadow s
                     JOIN telemetry_tasks t ON t.run_id = s.run_id AND t.request_id = s.request_id
                     WHERE s.run_id = ? AND s.agrees = 0 AND s.look_id > ? AND s.look_id <= ?
-                    ORDER BY s.look_id, s.rowid
-                    """,
+                    ORDER BY s.look_id, s.\(order)
+                    """, arguments: window,
                 labels: { row in
-                    var labels = ["proposed_tool_calls": row[23] as String, "shadow_version": row[24] as String]
-                    if let output: String = row[25] { labels["proposed_output"] = output }
+                    var labels = [
+                        "proposed_tool_calls": try label(row, 0, "proposed_tool_calls") as String,
+                        "shadow_version": try label(row, 1, "version") as String,
+                    ]
+                    if let output: String = try label(row, 2, "output") { labels["proposed_output"] = output }
                     return labels
                 }),
             RetainedQuery(
                 kind: "successes",
                 sql: """
                     SELECT \(columns) FROM telemetry_tasks t
-                    WHERE t.run_id = ? AND t.outcome = 'success' AND t.sampled = 1 AND \(window)
-                    ORDER BY t.look_id, t.rowid
-                    """, labels: { _ in [:] }),
+                    WHERE t.run_id = ? AND t.outcome = 'success' AND t.sampled = 1 AND t.look_id > ? AND t.look_id <= ?
+                    ORDER BY t.look_id, t.\(order)
+                    """, arguments: window, labels: { _ in [:] }),
         ]
     }
 
-    /// The task columns a retained record is read from, in the order `forEachRetainedRecord` reads them.
-    static let taskColumns = """
-        t.event_key, t.look_id, t.arm, t.version, t.step_index, t.conversation_id, t.task_id, t.request_id, \
-        t.trace_id, t.span_id, t.ts, t.outcome, t.cost_usd, t.cost_source, t.latency_ms, t.input_tokens, \
-        t.output_tokens, t.steps, t.judge_score, t.tool_calls, t.category, t.input, t.output
-        """
-
     /// The latest export of a selection, if any.
     package func latestExport(selectionKey: String) throws(LedgerError) -> ExportRow? {
-        try read { db in
-            try Row.fetchOne(
-                db, sql: "SELECT * FROM exports WHERE selection_key = ? ORDER BY id DESC LIMIT 1",
+        try read { session in
+            try session.row(
+                "SELECT \(ExportRow.Column.selectList()) FROM exports WHERE selection_key = ? ORDER BY id DESC LIMIT 1",
                 arguments: [selectionKey]
-            ).map(Self.exportRow)
+            ).map(ExportRow.init)
         }
     }
 
     /// Every export, oldest first.
     package func exports() throws(LedgerError) -> [ExportRow] {
-        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM exports ORDER BY id").map(Self.exportRow) }
+        try read { session in
+            try session.rows("SELECT \(ExportRow.Column.selectList()) FROM exports ORDER BY id").map(ExportRow.init)
+        }
     }
 
     /// Records an export (after its directory is in place, so the watermark moves only on success) and, for
@@ -251,38 +298,29 @@ extension Ledger {
         _ export: ExportRow, after: Int64? = nil, runs: [String] = [], stage: StageInvocation? = nil,
         outputs: [OutputFile] = []
     ) throws(LedgerError) -> Int64 {
-        try write { db in
+        try write { session in
             if let after {
-                let latest = try Int64.fetchOne(
-                    db, sql: "SELECT watermark FROM exports WHERE selection_key = ? ORDER BY id DESC LIMIT 1",
+                let latest: Int64? = try session.scalar(
+                    "SELECT watermark FROM exports WHERE selection_key = ? ORDER BY id DESC LIMIT 1",
                     arguments: [export.selectionKey])
                 guard (latest ?? 0) == after else { throw LedgerError.staleExport(selection: export.selectionKey) }
             }
-            try db.execute(
-                sql: """
-                    INSERT INTO exports (selection_key, scope, kinds, arm, format, out_dir, watermark, records,
-                        manifest_sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
+            let id = try session.insertReturningID(
+                """
+                INSERT INTO exports (selection_key, scope, kinds, arm, format, out_dir, watermark, records,
+                    manifest_sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
                 arguments: [
                     export.selectionKey, export.scope, export.kinds, export.arm, export.format, export.outDir,
                     export.watermark, export.records, export.manifestSha256, export.createdAt,
                 ])
-            let id = db.lastInsertedRowID
             if let stage {
                 for run in runs {
-                    let stageId = try insertStage(stage, runId: run, db: db)
-                    _ = try insertArtifacts(outputs, runId: run, stageId: stageId, createdAt: stage.endedAt, db: db)
+                    let stageId = try insertStage(stage, runId: run, session)
+                    _ = try insertArtifacts(outputs, runId: run, stageId: stageId, createdAt: stage.endedAt, session)
                 }
             }
             return id
         }
-    }
-
-    static func exportRow(_ row: Row) -> ExportRow {
-        ExportRow(
-            id: row["id"], selectionKey: row["selection_key"], scope: row["scope"], kinds: row["kinds"],
-            arm: row["arm"],
-            format: row["format"], outDir: row["out_dir"], watermark: row["watermark"], records: row["records"],
-            manifestSha256: row["manifest_sha256"], createdAt: row["created_at"])
     }
 }

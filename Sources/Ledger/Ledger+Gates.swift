@@ -1,6 +1,5 @@
 import Artifacts
 import Foundation
-import GRDB
 
 /// One invocation of a tool, recorded with what it produced.
 package struct StageInvocation: Sendable, Equatable {
@@ -53,6 +52,11 @@ package struct StoredSuite: Sendable, Equatable {
     /// The agent version the results belong to (when read back).
     package var version: String
 
+    /// The columns the baseline query selects, in order.
+    enum Column: Int, LedgerColumns {
+        case sha256, format, content, candidateVersion
+    }
+
     /// Describes stored results.
     package init(sha256: String, format: String, content: Data, version: String) {
         self.sha256 = sha256
@@ -88,7 +92,7 @@ package struct GateRecording: Sendable {
 }
 
 /// A recorded gate, as `benchmark-gate history` lists it.
-package struct GateSummary: Codable, Equatable, Sendable, FetchableRecord {
+package struct GateSummary: Codable, Equatable, Sendable {
     package var gateId: Int64
     package var runId: String
     package var agent: String
@@ -116,6 +120,28 @@ package struct GateSummary: Codable, Equatable, Sendable, FetchableRecord {
         case artifactPath = "artifact_path"
         case artifactSha256 = "artifact_sha256"
     }
+
+    /// The columns of `gate_history`, in the order the summary reads them.
+    enum Column: Int, LedgerColumns {
+        case gateId, runId, agent, candidateVersion, baselineVersion, verdict, blocking, matchedTasks, createdAt
+        case successRateDifference, costRatio, artifactPath, artifactSha256
+    }
+
+    init(row: SQLRow) throws {
+        gateId = try row[Column.gateId]
+        runId = try row[Column.runId]
+        agent = try row[Column.agent]
+        candidateVersion = try row[Column.candidateVersion]
+        baselineVersion = try row[Column.baselineVersion]
+        verdict = try row[Column.verdict]
+        blocking = try row[Column.blocking]
+        matchedTasks = try row[Column.matchedTasks]
+        createdAt = try row[Column.createdAt]
+        successRateDifference = try row[Column.successRateDifference]
+        costRatio = try row[Column.costRatio]
+        artifactPath = try row[Column.artifactPath]
+        artifactSha256 = try row[Column.artifactSha256]
+    }
 }
 
 extension Ledger {
@@ -125,46 +151,46 @@ extension Ledger {
     /// is refused and nothing is written.
     @discardableResult
     package func recordGate(_ recording: GateRecording) throws(LedgerError) -> Int64 {
-        try write { db in
+        try write { session in
             let gate = recording.gate
             let status =
                 "gate_"
                 + ["pass": "passed", "fail": "failed", "inconclusive": "inconclusive"][
                     gate.verdict.rawValue, default: gate.verdict.rawValue]
-            if var run = try RunRecord.fetchOne(db, key: gate.runId) {
+            if let run = try RunRecord.fetch(id: gate.runId, session) {
                 guard run.agent == gate.agent, run.candidateVersion == gate.candidateVersion else {
                     throw LedgerError.runMismatch(
                         runId: gate.runId,
                         reason: "it belongs to \(run.agent) \(run.candidateVersion), not \(gate.agent) "
                             + "\(gate.candidateVersion); use a new --run-id")
                 }
-                run.status = status
-                run.baselineVersion = gate.baselineVersion
-                try run.update(db)
+                try session.execute(
+                    "UPDATE runs SET status = ?, baseline_version = ? WHERE id = ?",
+                    arguments: [status, gate.baselineVersion, run.id])
             } else {
                 try RunRecord(
                     id: gate.runId, agent: gate.agent, candidateVersion: gate.candidateVersion,
                     baselineVersion: gate.baselineVersion, createdAt: gate.createdAt, status: status
-                ).insert(db)
+                ).insert(session)
             }
-            let stageId = try insertStage(recording.stage, runId: gate.runId, db: db)
+            let stageId = try insertStage(recording.stage, runId: gate.runId, session)
             let artifactIds = try insertArtifacts(
-                recording.outputs, runId: gate.runId, stageId: stageId, createdAt: gate.createdAt, db: db)
+                recording.outputs, runId: gate.runId, stageId: stageId, createdAt: gate.createdAt, session)
             let gateArtifactId = zip(recording.outputs, artifactIds).first { $0.0.kind == "gate-result" }?.1
             for suite in [recording.candidateSuite, recording.baselineSuite] {
                 try BenchmarkSuiteRecord(
                     sha256: suite.sha256, format: suite.format, byteCount: suite.content.count, content: suite.content
-                ).insert(db, onConflict: .ignore)
+                ).insertIfMissing(session)
             }
             let reasons = String(decoding: try JSONEncoder().encode(gate.reasons), as: UTF8.self)
-            try db.execute(
-                sql: """
-                    INSERT INTO gate_results (run_id, stage_id, artifact_id, agent, candidate_version,
-                        baseline_version, verdict, blocking, candidate_suite, baseline_suite, policy_sha256,
-                        matched_tasks, unmatched_tasks, baseline_infra_errors, candidate_infra_errors, confidence,
-                        bootstrap_resamples, seed, reasons, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
+            let gateId = try session.insertReturningID(
+                """
+                INSERT INTO gate_results (run_id, stage_id, artifact_id, agent, candidate_version,
+                    baseline_version, verdict, blocking, candidate_suite, baseline_suite, policy_sha256,
+                    matched_tasks, unmatched_tasks, baseline_infra_errors, candidate_infra_errors, confidence,
+                    bootstrap_resamples, seed, reasons, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
                 arguments: [
                     gate.runId, stageId, gateArtifactId, gate.agent, gate.candidateVersion, gate.baselineVersion,
                     gate.verdict.rawValue, gate.blocking, recording.candidateSuite.sha256,
@@ -173,15 +199,14 @@ extension Ledger {
                     gate.tasks.candidateInfraErrors, gate.method.confidence, gate.method.bootstrapResamples,
                     Int64(bitPattern: gate.method.seed), reasons, gate.createdAt,
                 ])
-            let gateId = db.lastInsertedRowID
             let rows = gate.metrics.map { ("", $0) } + gate.categories.map { ($0.category, $0.successRate) }
             for (category, metric) in rows {
-                try db.execute(
-                    sql: """
-                        INSERT INTO gate_metrics (gate_id, name, category, baseline, candidate, difference, ratio,
-                            ci_low, ci_high, p_value, threshold, status, method, tasks_needed)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
+                try session.execute(
+                    """
+                    INSERT INTO gate_metrics (gate_id, name, category, baseline, candidate, difference, ratio,
+                        ci_low, ci_high, p_value, threshold, status, method, tasks_needed)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
                     arguments: [
                         gateId, metric.name, category, metric.baseline, metric.candidate, metric.difference,
                         metric.ratio, metric.ciLow, metric.ciHigh, metric.pValue, metric.threshold,
@@ -194,32 +219,33 @@ extension Ledger {
 
     /// The gates recorded for `agent`, newest first.
     package func gateHistory(agent: String, limit: Int = 50) throws(LedgerError) -> [GateSummary] {
-        try read { db in
-            try GateSummary.fetchAll(
-                db, sql: "SELECT * FROM gate_history WHERE agent = ? ORDER BY gate_id DESC LIMIT ?",
-                arguments: [agent, limit])
+        try read { session in
+            try session.rows(
+                "SELECT \(GateSummary.Column.selectList()) FROM gate_history WHERE agent = ? ORDER BY gate_id DESC LIMIT ?",
+                arguments: [agent, limit]
+            ).map(GateSummary.init)
         }
     }
 
     /// The results to compare a new candidate of `agent` with: those of its last promoted version, else
     /// those of its last candidate that passed a gate.
     package func baselineSuite(agent: String) throws(LedgerError) -> StoredSuite? {
-        try read { db in
+        try read { session in
             for condition in ["r.status = 'promoted'", "g.verdict = 'pass'"] {
-                let row = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT s.sha256, s.format, s.content, g.candidate_version
-                        FROM gate_results g
-                        JOIN runs r ON r.id = g.run_id
-                        JOIN benchmark_suites s ON s.sha256 = g.candidate_suite
-                        WHERE g.agent = ? AND g.verdict = 'pass' AND \(condition)
-                        ORDER BY g.id DESC LIMIT 1
-                        """, arguments: [agent])
+                let row = try session.row(
+                    """
+                    SELECT s.sha256, s.format, s.content, g.candidate_version
+                    FROM gate_results g
+                    JOIN runs r ON r.id = g.run_id
+                    JOIN benchmark_suites s ON s.sha256 = g.candidate_suite
+                    WHERE g.agent = ? AND g.verdict = 'pass' AND \(condition)
+                    ORDER BY g.id DESC LIMIT 1
+                    """, arguments: [agent])
                 if let row {
                     return StoredSuite(
-                        sha256: row["sha256"], format: row["format"], content: row["content"],
-                        version: row["candidate_version"])
+                        sha256: try row[StoredSuite.Column.sha256], format: try row[StoredSuite.Column.format],
+                        content: try row[StoredSuite.Column.content],
+                        version: try row[StoredSuite.Column.candidateVersion])
                 }
             }
             return nil
@@ -228,34 +254,33 @@ extension Ledger {
 
     /// Counts the rows of a ledger table, for tests and diagnostics.
     package func count(table: String) throws(LedgerError) -> Int {
-        try read { db in
-            guard try db.tableExists(table) || db.viewExists(table) else {
-                throw LedgerError.notFound(what: "table \(table)")
-            }
-            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table.quotedDatabaseIdentifier)") ?? 0
+        try read { session in
+            let relations = Set(try session.rows(session.dialect.relationsQuery).map { try $0.scalar() as String })
+            guard relations.contains(table) else { throw LedgerError.notFound(what: "table \(table)") }
+            return try session.scalar("SELECT COUNT(*) FROM \"\(table)\"") ?? 0
         }
     }
 
     /// Inserts one artifact row per output file; returns their ids in order.
-    func insertArtifacts(_ outputs: [OutputFile], runId: String, stageId: Int64, createdAt: String, db: Database)
-        throws -> [Int64]
-    {
+    func insertArtifacts(
+        _ outputs: [OutputFile], runId: String, stageId: Int64, createdAt: String, _ session: any LedgerSession
+    ) throws -> [Int64] {
         try outputs.map { output in
-            var artifact = ArtifactRecord(
+            try ArtifactRecord(
                 runId: runId, stageId: stageId, kind: output.kind, path: output.path, sha256: output.sha256,
-                createdAt: createdAt)
-            try artifact.insert(db)
-            return artifact.id ?? db.lastInsertedRowID
+                createdAt: createdAt
+            ).insert(session)
         }
     }
 
-    func insertStage(_ stage: StageInvocation, runId: String, db: Database) throws -> Int64 {
-        let arguments = String(decoding: try JSONEncoder().encode(stage.arguments), as: UTF8.self)
-        var record = StageRecord(
+    /// Records an invocation; a PostgreSQL URL among its arguments is recorded with its password masked.
+    func insertStage(_ stage: StageInvocation, runId: String, _ session: any LedgerSession) throws -> Int64 {
+        let masked = stage.arguments.map(PostgresLocation.maskingPasswords(in:))
+        let arguments = String(decoding: try JSONEncoder().encode(masked), as: UTF8.self)
+        return try StageRecord(
             runId: runId, tool: stage.tool, toolVersion: agentCanaryVersion, arguments: arguments,
-            startedAt: stage.startedAt, endedAt: stage.endedAt, exitStatus: Int(stage.exitStatus))
-        try record.insert(db)
-        return record.id ?? db.lastInsertedRowID
+            startedAt: stage.startedAt, endedAt: stage.endedAt, exitStatus: Int(stage.exitStatus)
+        ).insert(session)
     }
 }
 
@@ -263,12 +288,12 @@ extension Ledger {
     /// Records a stage that produced artifacts without a gate or a transition (a monitor look's analysis,
     /// a re-rendered configuration).
     package func recordArtifacts(runId: String, stage: StageInvocation, outputs: [OutputFile]) throws(LedgerError) {
-        try write { db in
-            guard try RunRecord.fetchOne(db, key: runId) != nil else {
+        try write { session in
+            guard try RunRecord.fetch(id: runId, session) != nil else {
                 throw LedgerError.notFound(what: "run \(runId)")
             }
-            let stageId = try insertStage(stage, runId: runId, db: db)
-            _ = try insertArtifacts(outputs, runId: runId, stageId: stageId, createdAt: stage.endedAt, db: db)
+            let stageId = try insertStage(stage, runId: runId, session)
+            _ = try insertArtifacts(outputs, runId: runId, stageId: stageId, createdAt: stage.endedAt, session)
         }
     }
 }

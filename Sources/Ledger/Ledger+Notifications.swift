@@ -1,5 +1,3 @@
-import GRDB
-
 /// One delivery of a notification, as the ledger keeps it.
 package struct NotificationRecord: Sendable, Equatable {
     package var runId: String
@@ -18,6 +16,12 @@ package struct NotificationRecord: Sendable, Equatable {
     /// Why it failed, without the URL.
     package var error: String?
     package var createdAt: String
+
+    /// The columns of `notifications` (without `id`), in the order the record reads them.
+    enum Column: Int, LedgerColumns {
+        case runId, source, event, forced, target, urlEnv, idempotencyKey, attempts, status, httpStatus, error
+        case createdAt
+    }
 
     /// Describes a delivery.
     package init(
@@ -43,14 +47,14 @@ extension Ledger {
     /// Records deliveries (after the decision or transition they tell of is committed), in one transaction.
     package func recordNotifications(_ records: [NotificationRecord]) throws(LedgerError) {
         guard !records.isEmpty else { return }
-        try write { db in
+        try write { session in
             for record in records {
-                try db.execute(
-                    sql: """
-                        INSERT INTO notifications (run_id, source, event, forced, target, url_env, idempotency_key,
-                            attempts, status, http_status, error, created_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
+                try session.execute(
+                    """
+                    INSERT INTO notifications (run_id, source, event, forced, target, url_env, idempotency_key,
+                        attempts, status, http_status, error, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
                     arguments: [
                         record.runId, record.source, record.event, record.forced, record.target, record.urlEnv,
                         record.idempotencyKey, record.attempts, record.status, record.httpStatus, record.error,
@@ -62,15 +66,18 @@ extension Ledger {
 
     /// The deliveries recorded for `runId`, oldest first.
     package func notifications(runId: String) throws(LedgerError) -> [NotificationRecord] {
-        try read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM notifications WHERE run_id = ? ORDER BY id", arguments: [runId]
+        try read { session in
+            typealias Column = NotificationRecord.Column
+            return try session.rows(
+                "SELECT \(Column.selectList()) FROM notifications WHERE run_id = ? ORDER BY id", arguments: [runId]
             ).map { row in
                 NotificationRecord(
-                    runId: row["run_id"], source: row["source"], event: row["event"], forced: row["forced"],
-                    target: row["target"], urlEnv: row["url_env"], idempotencyKey: row["idempotency_key"],
-                    attempts: row["attempts"], status: row["status"], httpStatus: row["http_status"],
-                    error: row["error"], createdAt: row["created_at"])
+                    runId: try row[Column.runId], source: try row[Column.source], event: try row[Column.event],
+                    forced: try row[Column.forced], target: try row[Column.target], urlEnv: try row[Column.urlEnv],
+                    idempotencyKey: try row[Column.idempotencyKey], attempts: try row[Column.attempts],
+                    status: try row[Column.status], httpStatus: try row[Column.httpStatus],
+                    error: try row[Column.error],
+                    createdAt: try row[Column.createdAt])
             }
         }
     }

@@ -1,19 +1,21 @@
 import Artifacts
-import GRDB
 
 extension Ledger {
     /// The outputs the latest stage of `tool` for run `runId` recorded, as they were written.
     package func latestOutputs(runId: String, tool: String) throws(LedgerError) -> [OutputFile] {
-        try read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT kind, path, sha256 FROM artifacts WHERE stage_id = (
-                        SELECT id FROM stages WHERE run_id = ? AND tool = ? ORDER BY id DESC LIMIT 1)
-                    ORDER BY id
-                    """,
+        try read { session in
+            try session.rows(
+                """
+                SELECT kind, path, sha256 FROM artifacts WHERE stage_id = (
+                    SELECT id FROM stages WHERE run_id = ? AND tool = ? ORDER BY id DESC LIMIT 1)
+                ORDER BY id
+                """,
                 arguments: [runId, tool]
-            ).map { OutputFile(kind: $0["kind"], path: $0["path"], sha256: $0["sha256"]) }
+            ).map { row in
+                OutputFile(
+                    kind: try row.value(at: 0, named: "kind"), path: try row.value(at: 1, named: "path"),
+                    sha256: try row.value(at: 2, named: "sha256"))
+            }
         }
     }
 

@@ -1,10 +1,7 @@
 import Foundation
-import GRDB
 
 /// The state of a rollout as the ledger keeps it.
-package struct RolloutRecord: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
-    package static let databaseTableName = "rollouts"
-
+package struct RolloutRecord: Codable, Equatable, Sendable {
     package var runId: String
     package var router: String
     package var mode: String
@@ -39,6 +36,42 @@ package struct RolloutRecord: Codable, Equatable, Sendable, FetchableRecord, Per
         case drainDeadline = "drain_deadline"
     }
 
+    /// The columns of `rollouts`, in the order the record reads them.
+    enum Column: Int, LedgerColumns {
+        case runId, router, mode, phase, stepIndex, weight, policySha256, policyJson, gateArtifactSha256, startedAt
+        case stepStartedAt, updatedAt, drainVersion, drainDeadline
+    }
+
+    init(row: SQLRow) throws {
+        self.init(
+            runId: try row[Column.runId], router: try row[Column.router], mode: try row[Column.mode],
+            phase: try row[Column.phase], stepIndex: try row[Column.stepIndex], weight: try row[Column.weight],
+            policySha256: try row[Column.policySha256], policyJSON: try row[Column.policyJson],
+            gateArtifactSha256: try row[Column.gateArtifactSha256], startedAt: try row[Column.startedAt],
+            stepStartedAt: try row[Column.stepStartedAt], updatedAt: try row[Column.updatedAt],
+            drainVersion: try row[Column.drainVersion], drainDeadline: try row[Column.drainDeadline])
+    }
+
+    /// The rollout of `runId`, if it started one.
+    static func fetch(runId: String, _ session: any LedgerSession) throws -> RolloutRecord? {
+        try session.row("SELECT \(Column.selectList()) FROM rollouts WHERE run_id = ?", arguments: [runId])
+            .map(RolloutRecord.init)
+    }
+
+    /// Stores this state: inserts the run's rollout, or replaces its columns.
+    func save(_ session: any LedgerSession) throws {
+        let columns = Column.allCases.map(\.name)
+        try session.execute(
+            """
+            INSERT INTO rollouts (\(Column.selectList())) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))
+            ON CONFLICT (run_id) DO UPDATE SET \(columns.dropFirst().map { "\"\($0)\" = excluded.\"\($0)\"" }.joined(separator: ", "))
+            """,
+            arguments: [
+                runId, router, mode, phase, stepIndex, weight, policySha256, policyJSON, gateArtifactSha256, startedAt,
+                stepStartedAt, updatedAt, drainVersion, drainDeadline,
+            ])
+    }
+
     /// Makes a rollout record.
     package init(
         runId: String, router: String, mode: String, phase: String, stepIndex: Int, weight: Int, policySha256: String,
@@ -63,9 +96,7 @@ package struct RolloutRecord: Codable, Equatable, Sendable, FetchableRecord, Per
 }
 
 /// One recorded rollout transition.
-package struct TransitionRecord: Codable, Equatable, Sendable, FetchableRecord, MutablePersistableRecord {
-    package static let databaseTableName = "rollout_transitions"
-
+package struct TransitionRecord: Codable, Equatable, Sendable {
     package var id: Int64?
     package var runId: String
     package var stageId: Int64
@@ -108,8 +139,39 @@ package struct TransitionRecord: Codable, Equatable, Sendable, FetchableRecord, 
         case createdAt = "created_at"
     }
 
-    package mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
+    /// The columns of `rollout_transitions`, in the order the record reads them.
+    enum Column: Int, LedgerColumns {
+        case id, runId, stageId, command, fromPhase, fromStep, fromWeight, toPhase, toStep, toWeight, reason, actor
+        case forced, evidenceSha256, idempotencyKey, configSha256, applied, applyError, createdAt
+    }
+
+    init(row: SQLRow) throws {
+        self.init(
+            runId: try row[Column.runId], command: try row[Column.command], fromPhase: try row[Column.fromPhase],
+            fromStep: try row[Column.fromStep], fromWeight: try row[Column.fromWeight],
+            toPhase: try row[Column.toPhase],
+            toStep: try row[Column.toStep], toWeight: try row[Column.toWeight], reason: try row[Column.reason],
+            actor: try row[Column.actor], forced: try row[Column.forced],
+            evidenceSha256: try row[Column.evidenceSha256],
+            idempotencyKey: try row[Column.idempotencyKey], configSha256: try row[Column.configSha256],
+            applied: try row[Column.applied], applyError: try row[Column.applyError],
+            createdAt: try row[Column.createdAt])
+        id = try row[Column.id]
+        stageId = try row[Column.stageId]
+    }
+
+    /// Inserts the transition and returns its id.
+    func insert(_ session: any LedgerSession) throws -> Int64 {
+        try session.insertReturningID(
+            """
+            INSERT INTO rollout_transitions (\(Column.allCases.dropFirst().map { "\"\($0.name)\"" }.joined(separator: ", ")))
+            VALUES (\(Array(repeating: "?", count: Column.allCases.count - 1).joined(separator: ", ")))
+            """,
+            arguments: [
+                runId, stageId, command, fromPhase, fromStep, fromWeight, toPhase, toStep, toWeight, reason, actor,
+                forced,
+                evidenceSha256, idempotencyKey, configSha256, applied, applyError, createdAt,
+            ])
     }
 
     /// Makes a transition record; the stage id is filled in when it is recorded.
@@ -150,65 +212,74 @@ package struct RecordedGate: Sendable, Equatable {
     package var latestVerdictOfRun: String
     /// Whether this is the run's latest gate.
     package var isLatestOfRun: Bool
+
+    /// The columns the query selects, in order.
+    enum Column: Int, LedgerColumns {
+        case runId, agent, candidateVersion, baselineVersion, verdict, latestVerdict, isLatest
+    }
 }
 
 extension Ledger {
     /// The gate whose `gate-result` artifact has this SHA-256, if one was recorded.
     package func gate(artifactSha256: String) throws(LedgerError) -> RecordedGate? {
-        try read { db in
-            let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT g.run_id, g.agent, g.candidate_version, g.baseline_version, g.verdict,
-                        latest.verdict AS latest_verdict, latest.id = g.id AS is_latest
-                    FROM gate_results g JOIN artifacts a ON a.id = g.artifact_id
-                    JOIN gate_results latest ON latest.id = (
-                        SELECT max(id) FROM gate_results WHERE run_id = g.run_id)
-                    WHERE a.sha256 = ? AND a.kind = 'gate-result'
-                    ORDER BY g.id DESC LIMIT 1
-                    """, arguments: [artifactSha256])
-            return row.map {
-                RecordedGate(
-                    runId: $0["run_id"], agent: $0["agent"], candidateVersion: $0["candidate_version"],
-                    baselineVersion: $0["baseline_version"], verdict: $0["verdict"],
-                    latestVerdictOfRun: $0["latest_verdict"], isLatestOfRun: $0["is_latest"])
+        try read { session in
+            let row = try session.row(
+                """
+                SELECT g.run_id, g.agent, g.candidate_version, g.baseline_version, g.verdict,
+                    latest.verdict AS latest_verdict, CASE WHEN latest.id = g.id THEN 1 ELSE 0 END AS is_latest
+                FROM gate_results g JOIN artifacts a ON a.id = g.artifact_id
+                JOIN gate_results latest ON latest.id = (
+                    SELECT max(id) FROM gate_results WHERE run_id = g.run_id)
+                WHERE a.sha256 = ? AND a.kind = 'gate-result'
+                ORDER BY g.id DESC LIMIT 1
+                """, arguments: [artifactSha256])
+            return try row.map { row in
+                typealias Column = RecordedGate.Column
+                return RecordedGate(
+                    runId: try row[Column.runId], agent: try row[Column.agent],
+                    candidateVersion: try row[Column.candidateVersion],
+                    baselineVersion: try row[Column.baselineVersion],
+                    verdict: try row[Column.verdict], latestVerdictOfRun: try row[Column.latestVerdict],
+                    isLatestOfRun: try row[Column.isLatest])
             }
         }
     }
 
     /// Whether an artifact of `kind` with this SHA-256 was recorded for the run.
     package func hasArtifact(kind: String, sha256: String, runId: String) throws(LedgerError) -> Bool {
-        try read { db in
-            try ArtifactRecord.filter(
-                ArtifactRecord.Columns.kind == kind && ArtifactRecord.Columns.sha256 == sha256
-                    && ArtifactRecord.Columns.runId == runId
-            ).fetchCount(db) > 0
+        try read { session in
+            let count: Int64? = try session.scalar(
+                "SELECT count(*) FROM artifacts WHERE kind = ? AND sha256 = ? AND run_id = ?",
+                arguments: [kind, sha256, runId])
+            return (count ?? 0) > 0
         }
     }
 
     /// The rollout of a run, if it started one.
     package func rollout(runId: String) throws(LedgerError) -> RolloutRecord? {
-        try read { db in try RolloutRecord.fetchOne(db, key: runId) }
+        try read { session in try RolloutRecord.fetch(runId: runId, session) }
     }
 
     /// The most recently updated rollout, optionally of one agent.
     package func latestRollout(agent: String? = nil) throws(LedgerError) -> RolloutRecord? {
-        try read { db in
-            try RolloutRecord.fetchOne(
-                db,
-                sql: """
-                    SELECT o.* FROM rollouts o JOIN runs r ON r.id = o.run_id
-                    WHERE ? IS NULL OR r.agent = ?
-                    ORDER BY o.updated_at DESC, o.rowid DESC LIMIT 1
-                    """, arguments: [agent, agent])
+        try read { session in
+            try session.row(
+                """
+                SELECT \(RolloutRecord.Column.selectList(alias: "o")) FROM rollouts o JOIN runs r ON r.id = o.run_id
+                \(agent == nil ? "" : "WHERE r.agent = ?")
+                ORDER BY o.updated_at DESC, o.\(session.dialect.arrivalOrder) DESC LIMIT 1
+                """, arguments: agent.map { [$0] } ?? []
+            ).map(RolloutRecord.init)
         }
     }
 
     /// The transitions of a run, oldest first.
     package func transitions(runId: String) throws(LedgerError) -> [TransitionRecord] {
-        try read { db in
-            try TransitionRecord.fetchAll(
-                db, sql: "SELECT * FROM rollout_transitions WHERE run_id = ? ORDER BY id", arguments: [runId])
+        try read { session in
+            try session.rows(
+                "SELECT \(TransitionRecord.Column.selectList()) FROM rollout_transitions WHERE run_id = ? ORDER BY id",
+                arguments: [runId]
+            ).map(TransitionRecord.init)
         }
     }
 
@@ -220,11 +291,11 @@ extension Ledger {
         _ transition: TransitionRecord?, state: RolloutRecord, stage: StageInvocation, outputs: [OutputFile],
         retryOf: Int64? = nil, newRun: RunRecord? = nil
     ) throws(LedgerError) -> Int64? {
-        try write { db in
+        try write { session in
             // Compare and set: a transition is written only from the state it was computed from, so the
             // ledger's transitions always chain, whatever runs at the same time.
             if let transition, retryOf == nil {
-                let stored = try RolloutRecord.fetchOne(db, key: state.runId)
+                let stored = try RolloutRecord.fetch(runId: state.runId, session)
                 if transition.fromPhase == nil, stored != nil {
                     throw LedgerError.staleRollout(runId: state.runId, reason: "its rollout was started meanwhile")
                 }
@@ -238,26 +309,25 @@ extension Ledger {
                             "the rollout moved meanwhile (now \(stored?.phase ?? "gone") at \(stored?.weight ?? 0) %)")
                 }
             }
-            if try RunRecord.fetchOne(db, key: state.runId) == nil {
+            if try RunRecord.fetch(id: state.runId, session) == nil {
                 guard let newRun else { throw LedgerError.notFound(what: "run \(state.runId)") }
-                try newRun.insert(db)
+                try newRun.insert(session)
             }
-            let stageId = try insertStage(stage, runId: state.runId, db: db)
-            _ = try insertArtifacts(outputs, runId: state.runId, stageId: stageId, createdAt: stage.endedAt, db: db)
-            try state.save(db)
+            let stageId = try insertStage(stage, runId: state.runId, session)
+            _ = try insertArtifacts(outputs, runId: state.runId, stageId: stageId, createdAt: stage.endedAt, session)
+            try state.save(session)
             let status = ["promoted": "promoted", "rolled_back": "rolled_back"][state.phase] ?? "canary"
-            try db.execute(sql: "UPDATE runs SET status = ? WHERE id = ?", arguments: [status, state.runId])
+            try session.execute("UPDATE runs SET status = ? WHERE id = ?", arguments: [status, state.runId])
             guard let transition else { return nil }
             if let retryOf {
-                try db.execute(
-                    sql: "UPDATE rollout_transitions SET applied = ?, apply_error = ? WHERE id = ?",
+                try session.execute(
+                    "UPDATE rollout_transitions SET applied = ?, apply_error = ? WHERE id = ?",
                     arguments: [transition.applied, transition.applyError, retryOf])
                 return retryOf
             }
             var record = transition
             record.stageId = stageId
-            try record.insert(db)
-            return record.id ?? db.lastInsertedRowID
+            return try record.insert(session)
         }
     }
 }

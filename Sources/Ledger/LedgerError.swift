@@ -8,7 +8,7 @@ package enum LedgerError: Error, Equatable, CustomStringConvertible {
     case runMismatch(runId: String, reason: String)
     /// A run, look or record that was asked for does not exist.
     case notFound(what: String)
-    /// SQLite failed; the transaction was rolled back.
+    /// The database failed; the transaction was rolled back.
     case database(reason: String)
     /// The file is a database of another application, left untouched.
     case notALedger(path: String, reason: String)
@@ -17,6 +17,12 @@ package enum LedgerError: Error, Equatable, CustomStringConvertible {
     case staleRollout(runId: String, reason: String)
     /// An incremental export whose watermark moved while it ran (another export of the same selection).
     case staleExport(selection: String)
+    /// `--ledger` names neither a file nor a PostgreSQL URL that can be parsed.
+    case invalidLocation(reason: String)
+    /// The PostgreSQL server cannot be reached at `endpoint` (`host:port`).
+    case unavailable(endpoint: String, reason: String)
+    /// The PostgreSQL server refused the login (`location` has its password masked).
+    case loginRefused(location: String, reason: String)
 
     package var description: String {
         switch self {
@@ -33,6 +39,13 @@ package enum LedgerError: Error, Equatable, CustomStringConvertible {
         case .staleExport(let selection):
             "another export of the selection \(selection) finished meanwhile; nothing was recorded, run the "
                 + "command again"
+        case .invalidLocation(let reason):
+            "--ledger: \(reason)"
+        case .unavailable(let endpoint, let reason):
+            "the ledger's PostgreSQL server at \(endpoint) cannot be reached: \(reason); nothing was written"
+        case .loginRefused(let location, let reason):
+            "the ledger \(location) refused the login: \(reason); check the role and its password (the URL, "
+                + "PGPASSWORD or the password file)"
         case .notALedger(let path, let reason):
             "\(path) is not an AgentCanary ledger (\(reason)); it was left as it was: name another --ledger"
         }
@@ -42,7 +55,9 @@ package enum LedgerError: Error, Equatable, CustomStringConvertible {
 extension LedgerError: ExitStatusProviding {
     package var exitStatus: ExitStatus {
         switch self {
-        case .runMismatch, .staleRollout, .staleExport: .usage
+        case .runMismatch, .staleRollout, .staleExport, .invalidLocation: .usage
+        case .unavailable: .unavailable
+        case .loginRefused: .noPermission
         case .notFound: .noInput
         case .cannotOpen, .database: .software
         case .notALedger: .dataError

@@ -1,10 +1,7 @@
 import Foundation
-import GRDB
 
 /// A run: one candidate release attempt of one agent.
-package struct RunRecord: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
-    package static let databaseTableName = "runs"
-
+package struct RunRecord: Codable, Equatable, Sendable {
     package var id: String
     package var agent: String
     package var candidateVersion: String
@@ -20,11 +17,9 @@ package struct RunRecord: Codable, Equatable, Sendable, FetchableRecord, Persist
         case createdAt = "created_at"
     }
 
-    package enum Columns {
-        package static let id = Column(CodingKeys.id)
-        package static let agent = Column(CodingKeys.agent)
-        package static let status = Column(CodingKeys.status)
-        package static let createdAt = Column(CodingKeys.createdAt)
+    /// The columns of `runs`, in the order the record reads them.
+    enum Column: Int, LedgerColumns {
+        case id, agent, candidateVersion, baselineVersion, createdAt, status
     }
 
     /// Makes a run record.
@@ -39,34 +34,37 @@ package struct RunRecord: Codable, Equatable, Sendable, FetchableRecord, Persist
         self.createdAt = createdAt
         self.status = status
     }
+
+    init(row: SQLRow) throws {
+        self.init(
+            id: try row[Column.id], agent: try row[Column.agent], candidateVersion: try row[Column.candidateVersion],
+            baselineVersion: try row[Column.baselineVersion], createdAt: try row[Column.createdAt],
+            status: try row[Column.status])
+    }
+
+    /// The run with `id`, if any.
+    static func fetch(id: String, _ session: any LedgerSession) throws -> RunRecord? {
+        try session.row("SELECT \(Column.selectList()) FROM runs WHERE id = ?", arguments: [id]).map(RunRecord.init)
+    }
+
+    func insert(_ session: any LedgerSession) throws {
+        try session.execute(
+            "INSERT INTO runs (\(Column.selectList())) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [id, agent, candidateVersion, baselineVersion, createdAt, status])
+    }
 }
 
 /// One invocation of a tool for a run.
-package struct StageRecord: Codable, Equatable, Sendable, FetchableRecord, MutablePersistableRecord {
-    package static let databaseTableName = "stages"
-
+package struct StageRecord: Codable, Equatable, Sendable {
     package var id: Int64?
     package var runId: String
     package var tool: String
     package var toolVersion: String
-    /// The command-line arguments as a JSON array.
+    /// The command-line arguments as a JSON array (PostgreSQL passwords masked).
     package var arguments: String
     package var startedAt: String
     package var endedAt: String
     package var exitStatus: Int
-
-    enum CodingKeys: String, CodingKey {
-        case id, tool, arguments
-        case runId = "run_id"
-        case toolVersion = "tool_version"
-        case startedAt = "started_at"
-        case endedAt = "ended_at"
-        case exitStatus = "exit_status"
-    }
-
-    package mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
-    }
 
     /// Makes a stage record.
     package init(
@@ -81,12 +79,19 @@ package struct StageRecord: Codable, Equatable, Sendable, FetchableRecord, Mutab
         self.endedAt = endedAt
         self.exitStatus = exitStatus
     }
+
+    /// Inserts the stage and returns its id.
+    func insert(_ session: any LedgerSession) throws -> Int64 {
+        try session.insertReturningID(
+            """
+            INSERT INTO stages (run_id, tool, tool_version, arguments, started_at, ended_at, exit_status)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [runId, tool, toolVersion, arguments, startedAt, endedAt, exitStatus])
+    }
 }
 
 /// A file a stage wrote, with its SHA-256.
-package struct ArtifactRecord: Codable, Equatable, Sendable, FetchableRecord, MutablePersistableRecord {
-    package static let databaseTableName = "artifacts"
-
+package struct ArtifactRecord: Codable, Equatable, Sendable {
     package var id: Int64?
     package var runId: String
     package var stageId: Int64
@@ -95,35 +100,27 @@ package struct ArtifactRecord: Codable, Equatable, Sendable, FetchableRecord, Mu
     package var sha256: String
     package var createdAt: String
 
-    enum CodingKeys: String, CodingKey {
-        case id, kind, path, sha256
-        case runId = "run_id"
-        case stageId = "stage_id"
-        case createdAt = "created_at"
-    }
-
-    package enum Columns {
-        package static let sha256 = Column(CodingKeys.sha256)
-        package static let kind = Column(CodingKeys.kind)
-        package static let runId = Column(CodingKeys.runId)
-    }
-
-    package mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
+    /// Inserts the artifact and returns its id.
+    func insert(_ session: any LedgerSession) throws -> Int64 {
+        try session.insertReturningID(
+            "INSERT INTO artifacts (run_id, stage_id, kind, path, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [runId, stageId, kind, path, sha256, createdAt])
     }
 }
 
 /// A benchmark results file kept in the ledger, so a later gate can use it as its baseline.
-package struct BenchmarkSuiteRecord: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
-    package static let databaseTableName = "benchmark_suites"
-
+package struct BenchmarkSuiteRecord: Codable, Equatable, Sendable {
     package var sha256: String
     package var format: String
     package var byteCount: Int
     package var content: Data
 
-    enum CodingKeys: String, CodingKey {
-        case sha256, format, content
-        case byteCount = "byte_count"
+    /// Inserts the suite unless the same bytes are stored already.
+    func insertIfMissing(_ session: any LedgerSession) throws {
+        try session.execute(
+            """
+            INSERT INTO benchmark_suites (sha256, format, byte_count, content) VALUES (?, ?, ?, ?)
+            ON CONFLICT DO NOTHING
+            """, arguments: [sha256, format, byteCount, content])
     }
 }

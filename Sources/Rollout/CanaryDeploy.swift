@@ -87,8 +87,9 @@ package struct CanaryDeploy {
             throw RolloutError.otherAgent(path: gatePath, gateAgent: gate.agent, policyAgent: loaded.policy.agent.name)
         }
         let gateSha = Digest.sha256(gateData)
-        guard FileManager.default.fileExists(atPath: context.ledgerPath) || force else {
-            throw RolloutError.gateNotPassed(path: gatePath, reason: "the ledger \(context.ledgerPath) does not exist")
+        guard try force || Ledger.exists(at: context.ledgerPath) else {
+            throw RolloutError.gateNotPassed(
+                path: gatePath, reason: "the ledger \(Ledger.displayName(context.ledgerPath)) does not exist")
         }
         let ledger = try Ledger(path: context.ledgerPath, logger: logger)
         return try ledger.withTurnLock { () throws -> DeployOutcome in
@@ -163,7 +164,7 @@ package struct CanaryDeploy {
         _ command: RolloutCommand, runId: String?, analysisPath: String?, force: Bool, reason: String?,
         context: DeployContext
     ) throws -> DeployOutcome {
-        guard FileManager.default.fileExists(atPath: context.ledgerPath) else {
+        guard try Ledger.exists(at: context.ledgerPath) else {
             throw RolloutError.noRollout(runId: runId)
         }
         let ledger = try Ledger(path: context.ledgerPath, logger: logger)
@@ -247,7 +248,7 @@ package struct CanaryDeploy {
 
     /// Renders the current state again (dropping drain routes past their deadline) and applies it.
     package func reconcile(runId: String?, context: DeployContext) throws -> DeployOutcome {
-        guard FileManager.default.fileExists(atPath: context.ledgerPath) else {
+        guard try Ledger.exists(at: context.ledgerPath) else {
             throw RolloutError.noRollout(runId: runId)
         }
         let ledger = try Ledger(path: context.ledgerPath, logger: logger)
@@ -263,7 +264,7 @@ package struct CanaryDeploy {
 
     /// The rollout's state and history as `rollout.json` would hold them, without writing anything.
     package func status(runId: String?, context: DeployContext) throws -> RolloutArtifact {
-        guard FileManager.default.fileExists(atPath: context.ledgerPath) else {
+        guard try Ledger.exists(at: context.ledgerPath) else {
             throw RolloutError.noRollout(runId: runId)
         }
         let ledger = try Ledger(path: context.ledgerPath, logger: logger)

@@ -8,11 +8,14 @@
 #   ./pipelines/local/run.sh                       # all three scenarios: good, regressed, rogue
 #   ./pipelines/local/run.sh --scenario regressed  # one of them
 #   ./pipelines/local/run.sh --format otlp         # the fleet's telemetry as OTLP/JSON traces (GenAI names)
+#   ./pipelines/local/run.sh --ledger postgresql://canary@db.internal/canary   # the shared ledger
 #
 # Run from a fresh clone: it builds the tools (release) first. Everything goes to agent-canary-out/<scenario>/
-# (its own ledger, the gate's and the monitor's artifacts, the HTML report, the rendered nginx configuration,
-# the datasets). The simulated clock starts at 2026-11-26T09:00:00Z and moves 15 minutes per look, so a run
-# is deterministic and takes seconds, not hours. Exit status: 0 when every scenario ended as expected
+# (its own SQLite ledger, the gate's and the monitor's artifacts, the HTML report, the rendered nginx
+# configuration, the datasets). With --ledger (or AGENT_CANARY_LEDGER) every scenario records into that ledger
+# instead, a PostgreSQL database or a file, under run ids of their own (run-local-<scenario>-<time>-<pid>).
+# The simulated clock starts at 2026-11-26T09:00:00Z and moves 15 minutes per look, so a run is deterministic
+# and takes seconds, not hours. Exit status: 0 when every scenario ended as expected
 # (good promoted; regressed and rogue rolled back), 1 otherwise, other statuses as the tools' own.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -24,11 +27,14 @@ while [ $# -gt 0 ]; do
     --scenario) scenarios=("$2"); shift 2 ;;
     --format) format=$2; shift 2 ;;
     --out) out_root=$2; shift 2 ;;
-    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --ledger) shared_ledger=$2; shift 2 ;;
+    -h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown argument '$1' (try --help)" >&2; exit 64 ;;
   esac
 done
 out_root=${out_root:-agent-canary-out}
+shared_ledger=${shared_ledger:-${AGENT_CANARY_LEDGER:-}}
+stamp=$(date -u +%Y%m%dT%H%M%S)-$$
 for scenario in "${scenarios[@]}"; do
   case $scenario in
     good | regressed | rogue) ;;
@@ -75,7 +81,13 @@ for scenario in "${scenarios[@]}"; do
   out=$out_root/$scenario
   rm -rf "$out"
   mkdir -p "$out"
-  ledger=$out/ledger.sqlite
+  if [ -n "$shared_ledger" ]; then
+    ledger=$shared_ledger
+    run=run-local-$scenario-$stamp
+  else
+    ledger=$out/ledger.sqlite
+    run=run-local-$scenario
+  fi
   now=$start_epoch
   echo >&2
   echo "==> scenario $scenario" >&2
@@ -83,9 +95,8 @@ for scenario in "${scenarios[@]}"; do
   # 1. The gate: the bundled benchmark results of 1.5.0 (candidate) and 1.4.0 (baseline).
   SOURCE_DATE_EPOCH=$now "$bin/benchmark-gate" \
     --candidate "$example/candidate.jsonl" --baseline "$example/baseline.jsonl" --policy "$policy" \
-    --run-id "run-local-$scenario" --output "$out/gate-result.json" --junit "$out/gate-junit.xml" \
+    --run-id "$run" --output "$out/gate-result.json" --junit "$out/gate-junit.xml" \
     --summary "$out/gate-summary.md" --ledger "$ledger" >/dev/null
-  run=run-local-$scenario
   echo "gate: pass ($out/gate-result.json)" >&2
 
   # 2. The canary starts at the policy's first step; nginx configuration in $out/deploy.
@@ -136,6 +147,10 @@ done
 echo
 echo "What happened:"
 for line in "${summary[@]}"; do echo "  $line"; done
-echo "Each scenario's ledger is $out_root/<scenario>/ledger.sqlite (try: sqlite3 $out_root/good/ledger.sqlite 'SELECT * FROM rollout_history')."
+if [ -n "$shared_ledger" ]; then
+  echo "The runs are in the shared ledger under run-local-<scenario>-$stamp (its view rollout_history lists every transition)."
+else
+  echo "Each scenario's ledger is $out_root/<scenario>/ledger.sqlite (try: sqlite3 $out_root/good/ledger.sqlite 'SELECT * FROM rollout_history')."
+fi
 echo "The regression tasks are in benchmark-gate's input format: add them to the next release's benchmark suite."
 exit $failed

@@ -1,0 +1,450 @@
+import Artifacts
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PostgresNIO
+import Synchronization
+
+/// The shared ledger: a PostgreSQL database that CI jobs on many runners, several agents and the telemetry
+/// intake reach over the network, with the same schema, migrations and statements as the SQLite file.
+///
+/// One connection serves the ledger's life (its temporary tables belong to it). A write is one transaction
+/// that first takes a transaction-scoped advisory lock, so writers take turns exactly as SQLite's
+/// `BEGIN IMMEDIATE` makes them: every write sees the state the previous one committed, no write can hit a
+/// serialization failure, and a client killed mid-transaction leaves nothing (the server rolls it back).
+/// Reads run on a repeatable-read snapshot; large results stream through a server-side cursor.
+final class PostgresStore: LedgerStore {
+    /// The advisory locks' first key ("ACNY"); the second names the lock.
+    static let lockClass: Int32 = 0x4143_4E59
+    enum Lock: Int32 {
+        case migrations = 0
+        case writes = 1
+        case turns = 2
+    }
+    /// Rows fetched from a cursor at a time.
+    static let batchRows = 2_048
+
+    let connection: PostgresConnection
+    let location: PostgresLocation
+    let logger: Logger
+    /// Statements with `?` placeholders translated to `$n`, by their text.
+    private let translated = Mutex<[String: String]>([:])
+    private let cursorCount = Atomic<Int>(0)
+
+    var dialect: SQLDialect { .postgres }
+
+    /// Connects to the database `location` names and migrates it (under an advisory lock, so that concurrent
+    /// first runs are safe).
+    static func open(location: PostgresLocation, logger: Logger?) throws(LedgerError) -> PostgresStore {
+        let store = try PostgresStore(connectingTo: location, logger: logger)
+        do {
+            try store.withSessionLock(.migrations) {
+                if let reason = try store.foreignContent() {
+                    throw LedgerError.notALedger(path: location.description, reason: reason + " in its schema")
+                }
+                try LedgerMigrations.migrate(store)
+            }
+        } catch {
+            throw Self.failure(error, location: location)
+        }
+        return store
+    }
+
+    /// Whether the database `location` names holds a ledger (its first migration applied); nothing is written.
+    static func hasLedger(location: PostgresLocation) throws(LedgerError) -> Bool {
+        let store = try PostgresStore(connectingTo: location, logger: nil)
+        do {
+            return try store.read { try LedgerMigrations.applied($0).first == LedgerMigrations.all[0].identifier }
+        } catch {
+            throw Self.failure(error, location: location)
+        }
+    }
+
+    private init(connectingTo location: PostgresLocation, logger: Logger?) throws(LedgerError) {
+        self.location = location
+        self.logger = logger ?? Logger(label: "agent-canary.ledger", factory: { _ in SwiftLogNoOpLogHandler() })
+        do {
+            var configuration: PostgresConnection.Configuration
+            if location.isUnixSocket {
+                configuration = .init(
+                    unixSocketPath: location.endpoint, username: location.user, password: location.password,
+                    database: location.database)
+            } else {
+                configuration = .init(
+                    host: location.host, port: location.port, username: location.user, password: location.password,
+                    database: location.database, tls: try Self.tls(location))
+            }
+            configuration.options.connectTimeout = .seconds(Int64(location.connectTimeout))
+            configuration.options.additionalStartupParameters = [("application_name", location.applicationName)]
+            connection = try PostgresConnection.connect(
+                on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: 1,
+                logger: self.logger
+            ).wait()
+        } catch {
+            throw Self.connectionFailure(error, location: location)
+        }
+        do {
+            // Waits for a lock at most as long as SQLite's busy timeout; the turn lock waits without limit.
+            _ = try run("SET lock_timeout = '60s'", [])
+        } catch {
+            throw Self.failure(error, location: location)
+        }
+    }
+
+    /// Why the database is not a ledger (see ``LedgerMigrations/foreignContent(relations:appliedFirst:)``).
+    private func foreignContent() throws -> String? {
+        try read { session in
+            let relations = Set(try session.rows(SQLDialect.postgres.relationsQuery).map { try $0.scalar() as String })
+            let applied = try LedgerMigrations.applied(session)
+            return LedgerMigrations.foreignContent(
+                relations: relations, appliedFirst: applied.first == LedgerMigrations.all[0].identifier)
+        }
+    }
+
+    /// A failure after connecting, as a ``LedgerError``.
+    private static func failure(_ error: any Error, location: PostgresLocation) -> LedgerError {
+        if let error = error as? LedgerError { return error }
+        if let error = error as? PSQLError, error.code != .server {
+            return connectionFailure(error, location: location)
+        }
+        return .cannotOpen(path: location.description, reason: describe(error))
+    }
+
+    deinit {
+        try? connection.close().wait()
+    }
+
+    func write<T>(_ body: (any LedgerSession) throws -> T) throws -> T {
+        try transaction("BEGIN") {
+            _ = try run(
+                "SELECT pg_advisory_xact_lock($1::int, $2::int)", [.integer(Int64(Self.lockClass)), .integer(1)])
+            let result = try body(PostgresSession(store: self))
+            Failpoint.hit("ledger.before-commit")
+            return result
+        }
+    }
+
+    func read<T>(_ body: (any LedgerSession) throws -> T) throws -> T {
+        try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { try body(PostgresSession(store: self)) }
+    }
+
+    func temporary<T>(_ body: (any LedgerSession) throws -> T) throws -> T {
+        try transaction("BEGIN") { try body(PostgresSession(store: self)) }
+    }
+
+    /// The turn lock is a session-level advisory lock, released when `body` ends or the connection drops.
+    func withTurnLock<T>(_ body: () throws -> T) throws -> T {
+        try withSessionLock(.turns, waitingWithoutLimit: true, body)
+    }
+
+    /// PostgreSQL checks every foreign key as it is written; what can still be wrong is found in the catalog:
+    /// indexes left invalid (a failed concurrent build), constraints never validated, and rows orphaned while
+    /// triggers were off (a restore with `session_replication_role = replica`); with the `amcheck` extension
+    /// installed, every B-tree index of the schema is verified too.
+    func integrityProblems() throws -> [String] {
+        try read { session in
+            var problems = try session.rows(
+                """
+                SELECT c.relname::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                WHERE c.relnamespace = current_schema()::regnamespace AND NOT (i.indisvalid AND i.indisready)
+                ORDER BY 1
+                """
+            ).map { "index \(try $0.scalar() as String) is invalid" }
+            problems += try session.rows(
+                """
+                SELECT conname::text FROM pg_constraint
+                WHERE connamespace = current_schema()::regnamespace AND NOT convalidated ORDER BY 1
+                """
+            ).map { "constraint \(try $0.scalar() as String) is not validated" }
+            let foreignKeys = try session.rows(
+                """
+                SELECT con.conrelid::regclass::text, con.confrelid::regclass::text,
+                    (SELECT string_agg(quote_ident(a.attname), ',' ORDER BY k.n) FROM unnest(con.conkey)
+                        WITH ORDINALITY k(attnum, n) JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum),
+                    (SELECT string_agg(quote_ident(a.attname), ',' ORDER BY k.n) FROM unnest(con.confkey)
+                        WITH ORDINALITY k(attnum, n) JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum)
+                FROM pg_constraint con
+                WHERE con.contype = 'f' AND con.connamespace = current_schema()::regnamespace ORDER BY con.conname
+                """)
+            for key in foreignKeys {
+                let child: String = try key.value(at: 0, named: "child")
+                let parent: String = try key.value(at: 1, named: "parent")
+                let columns = (try key.value(at: 2, named: "columns") as String).split(separator: ",")
+                let referenced = (try key.value(at: 3, named: "referenced") as String).split(separator: ",")
+                let matches = zip(columns, referenced).map { "p.\($1) = c.\($0)" }.joined(separator: " AND ")
+                let present = columns.map { "c.\($0) IS NOT NULL" }.joined(separator: " AND ")
+                let orphans: Int64 =
+                    try session.scalar(
+                        "SELECT count(*) FROM \(child) c WHERE \(present) AND NOT EXISTS (SELECT 1 FROM \(parent) p WHERE \(matches))"
+                    ) ?? 0
+                if orphans > 0 {
+                    problems.append("foreign key violation in \(child): \(orphans) rows without their \(parent)")
+                }
+            }
+            let amcheck: Int64 = try session.scalar("SELECT count(*) FROM pg_extension WHERE extname = 'amcheck'") ?? 0
+            if amcheck > 0 {
+                let indexes = try session.rows(
+                    """
+                    SELECT c.relname::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                    JOIN pg_am am ON am.oid = c.relam
+                    WHERE c.relnamespace = current_schema()::regnamespace AND am.amname = 'btree' ORDER BY 1
+                    """
+                ).map { try $0.scalar() as String }
+                for index in indexes {
+                    do {
+                        try session.execute("SELECT bt_index_check(?::regclass)", arguments: [index])
+                    } catch {
+                        problems.append("index \(index): \(Self.describe(error))")
+                    }
+                }
+            }
+            return problems
+        }
+    }
+
+    // MARK: Transactions and statements
+
+    /// Runs `body` between `begin` and `COMMIT`; an error rolls back.
+    private func transaction<T>(_ begin: String, _ body: () throws -> T) throws -> T {
+        _ = try run(begin, [])
+        do {
+            let result = try body()
+            _ = try run("COMMIT", [])
+            return result
+        } catch {
+            _ = try? run("ROLLBACK", [])
+            throw error
+        }
+    }
+
+    /// Runs `body` holding a session-level advisory lock.
+    private func withSessionLock<T>(_ lock: Lock, waitingWithoutLimit: Bool = false, _ body: () throws -> T) throws
+        -> T
+    {
+        let keys: [SQLValue] = [.integer(Int64(Self.lockClass)), .integer(Int64(lock.rawValue))]
+        if waitingWithoutLimit { _ = try run("SET lock_timeout = 0", []) }
+        do {
+            _ = try run("SELECT pg_advisory_lock($1::int, $2::int)", keys)
+        } catch {
+            if waitingWithoutLimit { _ = try? run("SET lock_timeout = '60s'", []) }
+            throw error
+        }
+        if waitingWithoutLimit { _ = try run("SET lock_timeout = '60s'", []) }
+        defer { _ = try? run("SELECT pg_advisory_unlock($1::int, $2::int)", keys) }
+        return try body()
+    }
+
+    /// Runs one statement (with `$n` placeholders) and returns its rows.
+    func run(_ sql: String, _ values: [SQLValue]) throws -> [SQLRow] {
+        var bindings = PostgresBindings(capacity: values.count)
+        for value in values {
+            switch value {
+            case .null: bindings.appendNull()
+            case .integer(let integer): bindings.append(integer)
+            case .real(let real): bindings.append(real)
+            case .text(let text): bindings.append(text)
+            case .blob(let data): bindings.append(ByteBuffer(bytes: data))
+            }
+        }
+        let result = try connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger).wait()
+        return try result.rows.map(Self.row)
+    }
+
+    /// `sql` with its `?` placeholders numbered (`$1`, `$2`, …), outside quotes and comments.
+    func placeholders(_ sql: String) -> String {
+        if let known = translated.withLock({ $0[sql] }) { return known }
+        var result = ""
+        result.reserveCapacity(sql.utf8.count + 16)
+        var number = 0
+        var quote: Character?
+        var comment = false
+        var previous: Character = " "
+        for character in sql {
+            if comment {
+                if character == "\n" { comment = false }
+            } else if let open = quote {
+                if character == open { quote = nil }
+            } else if character == "'" || character == "\"" {
+                quote = character
+            } else if character == "-", previous == "-" {
+                comment = true
+            } else if character == "?" {
+                number += 1
+                result += "$\(number)"
+                previous = character
+                continue
+            }
+            result.append(character)
+            previous = character
+        }
+        translated.withLock { $0[sql] = result }
+        return result
+    }
+
+    func nextCursorName() -> String {
+        "agent_canary_cursor_\(cursorCount.add(1, ordering: .relaxed).newValue)"
+    }
+
+    /// A result row as the ledger reads it: integers, doubles, text and bytes; booleans as 0 and 1.
+    static func row(_ row: PostgresRow) throws -> SQLRow {
+        var values: [SQLValue] = []
+        values.reserveCapacity(row.count)
+        for cell in row {
+            guard cell.bytes != nil else {
+                values.append(.null)
+                continue
+            }
+            switch cell.dataType {
+            case .int2, .int4, .int8, .oid: values.append(.integer(try cell.decode(Int64.self)))
+            case .float4, .float8: values.append(.real(try cell.decode(Double.self)))
+            case .bool: values.append(.integer(try cell.decode(Bool.self) ? 1 : 0))
+            case .bytea: values.append(.blob(try cell.decode(Data.self)))
+            default: values.append(.text(try cell.decode(String.self)))
+            }
+        }
+        return SQLRow(values: values)
+    }
+
+    // MARK: Errors
+
+    /// The TLS a connection uses, from `sslmode` (as libpq: `prefer` tries TLS and accepts a server without;
+    /// `require` encrypts without checking the certificate; `verify-ca` checks it; `verify-full` also checks
+    /// the host name).
+    static func tls(_ location: PostgresLocation) throws -> PostgresConnection.Configuration.TLS {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        switch location.tls {
+        case .disable, .allow: return .disable
+        case .prefer, .require: configuration.certificateVerification = .none
+        case .verifyCA: configuration.certificateVerification = .noHostnameVerification
+        case .verifyFull: configuration.certificateVerification = .fullVerification
+        }
+        if let root = location.rootCertificate {
+            configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(root))
+        }
+        let context = try NIOSSLContext(configuration: configuration)
+        return location.tls == .prefer ? .prefer(context) : .require(context)
+    }
+
+    /// Why a connection could not be made, without the password: the server unreachable (exit 69), the login
+    /// refused, or another failure.
+    static func connectionFailure(_ error: any Error, location: PostgresLocation) -> LedgerError {
+        if let error = error as? PSQLError {
+            if error.code == .server, let state = error.serverInfo?[.sqlState] {
+                let message = error.serverInfo?[.message] ?? state
+                if state.hasPrefix("28") {
+                    return .loginRefused(location: location.description, reason: message)
+                }
+                return .cannotOpen(path: location.description, reason: message)
+            }
+            if error.code == .authMechanismRequiresPassword {
+                return .loginRefused(
+                    location: location.description,
+                    reason: "the server asks for a password; give it in the URL, PGPASSWORD or the password file")
+            }
+            if error.code == .sslUnsupported {
+                return .unavailable(
+                    endpoint: location.endpoint,
+                    reason: "the server does not offer TLS, which sslmode=\(location.tls.rawValue) requires")
+            }
+            if error.code == .connectionError || error.code == .serverClosedConnection || error.code == .uncleanShutdown
+            {
+                return .unavailable(
+                    endpoint: location.endpoint,
+                    reason: error.underlying.map { String(describing: $0) } ?? "\(error.code)")
+            }
+            return .cannotOpen(path: location.description, reason: describe(error))
+        }
+        return .unavailable(endpoint: location.endpoint, reason: String(describing: error))
+    }
+
+    /// A failure's message: the server's own (with its SQLSTATE), or what failed on the client.
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? PSQLError {
+            if let message = error.serverInfo?[.message] {
+                return message + (error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? "")
+            }
+            return "\(error.code)" + (error.underlying.map { ": \($0)" } ?? "")
+        }
+        if let error = error as? LedgerError { return error.description }
+        return String(describing: error)
+    }
+}
+
+/// A statement of the PostgreSQL store runs on its connection, inside the transaction the store opened.
+struct PostgresSession: LedgerSession {
+    let store: PostgresStore
+
+    var dialect: SQLDialect { .postgres }
+
+    func execute(_ sql: String, values: [SQLValue]) throws {
+        _ = try store.run(store.placeholders(sql), values)
+    }
+
+    /// Runs each statement of `sql` in turn (the extended protocol takes one at a time).
+    func executeScript(_ sql: String) throws {
+        for statement in Self.statements(sql) { _ = try store.run(statement, []) }
+    }
+
+    /// The statements of a script: split at each `;` outside quotes and comments, comments dropped.
+    static func statements(_ sql: String) -> [String] {
+        var statements: [String] = []
+        var current = ""
+        var quote: Character?
+        var comment = false
+        var previous: Character = " "
+        for character in sql {
+            if comment {
+                if character == "\n" {
+                    comment = false
+                    current.append(character)
+                }
+                continue
+            }
+            if let open = quote {
+                if character == open { quote = nil }
+            } else if character == "'" || character == "\"" {
+                quote = character
+            } else if character == "-", previous == "-" {
+                current.removeLast()
+                comment = true
+                previous = " "
+                continue
+            } else if character == ";" {
+                statements.append(current)
+                current = ""
+                previous = " "
+                continue
+            }
+            current.append(character)
+            previous = character
+        }
+        statements.append(current)
+        return statements.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+    }
+
+    func fetchAll(_ sql: String, values: [SQLValue]) throws -> [SQLRow] {
+        try store.run(store.placeholders(sql), values)
+    }
+
+    /// Streams through a server-side cursor, a batch of rows at a time.
+    func forEachRow(_ sql: String, values: [SQLValue], _ body: (SQLRow) throws -> Bool) throws {
+        let cursor = store.nextCursorName()
+        _ = try store.run("DECLARE \(cursor) NO SCROLL CURSOR FOR " + store.placeholders(sql), values)
+        defer { _ = try? store.run("CLOSE \(cursor)", []) }
+        while true {
+            let rows = try store.run("FETCH FORWARD \(PostgresStore.batchRows) FROM \(cursor)", [])
+            for row in rows {
+                guard try body(row) else { return }
+            }
+            if rows.count < PostgresStore.batchRows { return }
+        }
+    }
+
+    func insertReturningID(_ sql: String, values: [SQLValue]) throws -> Int64 {
+        let rows = try store.run(store.placeholders(sql + " RETURNING id"), values)
+        guard let row = rows.first else { throw LedgerError.database(reason: "the insert returned no id") }
+        return try row.scalar()
+    }
+}
