@@ -41,9 +41,10 @@ struct LedgerTests {
             baselineSuite: StoredSuite(sha256: "base", format: "native", content: Data(suite.utf8), version: "1.0"))
     }
 
-    @Test("migrations are applied once and named")
-    func migrations() throws {
-        let ledger = try Ledger.inMemory()
+    @Test("migrations are applied once and named", arguments: LedgerBackend.available)
+    func migrations(backend: LedgerBackend) throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try backend.ledger(in: directory)
         #expect(
             try ledger.appliedMigrations() == [
                 "v1-runs-stages-artifacts-gates", "v2-rollouts", "v3-monitor", "v4-exports", "v5-notifications",
@@ -51,9 +52,10 @@ struct LedgerTests {
         #expect(try ledger.integrityProblems().isEmpty)
     }
 
-    @Test("a gate records its run, stage, artifacts, suites and metrics in one go")
-    func recordGate() throws {
-        let ledger = try Ledger.inMemory()
+    @Test("a gate records its run, stage, artifacts, suites and metrics in one go", arguments: LedgerBackend.available)
+    func recordGate(backend: LedgerBackend) throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try backend.ledger(in: directory)
         try ledger.recordGate(Self.recording(Self.gate(runId: "r1")))
         try ledger.recordGate(Self.recording(Self.gate(runId: "r2", candidate: "2.1", verdict: .fail)))
         #expect(try ledger.count(table: "runs") == 2)
@@ -69,9 +71,10 @@ struct LedgerTests {
         #expect(try ledger.run(id: "r2")?.status == "gate_failed")
     }
 
-    @Test("the baseline from the ledger is the last passing candidate")
-    func baselineFromLedger() throws {
-        let ledger = try Ledger.inMemory()
+    @Test("the baseline from the ledger is the last passing candidate", arguments: LedgerBackend.available)
+    func baselineFromLedger(backend: LedgerBackend) throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try backend.ledger(in: directory)
         #expect(try ledger.baselineSuite(agent: "agent") == nil)
         try ledger.recordGate(Self.recording(Self.gate(runId: "r1", candidate: "2.0")))
         try ledger.recordGate(Self.recording(Self.gate(runId: "r2", candidate: "2.1", verdict: .fail)))
@@ -79,9 +82,10 @@ struct LedgerTests {
         #expect(stored.version == "2.0" && stored.sha256 == "cand-r1")
     }
 
-    @Test("a run id of another candidate is refused and nothing is written")
-    func runMismatch() throws {
-        let ledger = try Ledger.inMemory()
+    @Test("a run id of another candidate is refused and nothing is written", arguments: LedgerBackend.available)
+    func runMismatch(backend: LedgerBackend) throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try backend.ledger(in: directory)
         try ledger.recordGate(Self.recording(Self.gate(runId: "r1")))
         #expect(throws: LedgerError.self) {
             try ledger.recordGate(Self.recording(Self.gate(runId: "r1", candidate: "9.9")))
