@@ -31,7 +31,9 @@ package struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     package var isUnixSocket: Bool { host.hasPrefix("/") }
 
     /// `host:port`, or the socket's path: what a message names when the server cannot be reached.
-    package var endpoint: String { isUnixSocket ? "\(host)/.s.PGSQL.\(port)" : "\(host):\(port)" }
+    package var endpoint: String {
+        isUnixSocket ? "\(host)/.s.PGSQL.\(port)" : (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
+    }
 
     /// The URI with the password masked.
     package var description: String {
