@@ -31,6 +31,7 @@ let package = Package(
             name: "Ledger",
             dependencies: [
                 "Artifacts",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

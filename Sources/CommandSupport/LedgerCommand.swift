@@ -2,12 +2,12 @@ import ArgumentParser
 import Artifacts
 import Ledger
 
-/// `TOOL ledger check`: the ledger's integrity, on demand.
+/// `TOOL ledger check` and `TOOL ledger copy`: the ledger's integrity, and moving it between stores.
 package struct LedgerCommand: ParsableCommand {
     package static let configuration = CommandConfiguration(
         commandName: "ledger",
         abstract: "Inspect the run ledger.",
-        subcommands: [Check.self])
+        subcommands: [Check.self, Copy.self])
 
     package init() {}
 
@@ -32,6 +32,44 @@ package struct LedgerCommand: ParsableCommand {
                 ToolRunner.printResult(
                     "ok \(Ledger.displayName(ledger.path)) (migrations: \(try opened.appliedMigrations().joined(separator: ", ")))"
                 )
+                return 0
+            }
+        }
+    }
+
+    /// `ledger copy FROM TO`.
+    package struct Copy: ParsableCommand {
+        package static let configuration = CommandConfiguration(
+            abstract: "Copy a ledger into another: a SQLite file into PostgreSQL, or back for offline analysis.",
+            discussion: """
+                FROM and TO are each a path or a postgresql:// URL. TO is created (a file) or migrated (a \
+                database) when needed, and receives every row of FROM in one transaction; afterwards each \
+                table and view holds the same rows on both (checked by count and by a hash of the rows). \
+                Copying again adds only what FROM gained since. A TO holding rows FROM does not is refused \
+                (exit 65) and left as it was; a FROM that does not exist exits 66.
+                """)
+
+        @Argument(help: ArgumentHelp("The ledger to copy.", valueName: "from"))
+        package var source: String
+
+        @Argument(help: ArgumentHelp("The ledger to copy into.", valueName: "to"))
+        package var target: String
+
+        package init() {}
+
+        package func run() throws {
+            try ToolRunner.run {
+                guard try Ledger.exists(at: source) else {
+                    ToolRunner.printError("no ledger at \(Ledger.displayName(source))")
+                    return ExitStatus.noInput.rawValue
+                }
+                let report = try Ledger(path: source).copy(to: Ledger(path: target))
+                for table in report {
+                    ToolRunner.printResult(
+                        "\(table.name): \(table.rows) rows" + (table.added > 0 ? " (\(table.added) copied)" : ""))
+                }
+                ToolRunner.printResult(
+                    "ok \(Ledger.displayName(source)) → \(Ledger.displayName(target)): every table and view verified")
                 return 0
             }
         }

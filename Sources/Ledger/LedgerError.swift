@@ -23,6 +23,8 @@ package enum LedgerError: Error, Equatable, CustomStringConvertible {
     case unavailable(endpoint: String, reason: String)
     /// The PostgreSQL server refused the login (`location` has its password masked).
     case loginRefused(location: String, reason: String)
+    /// `ledger copy` found the target holding other rows than the source; nothing was copied.
+    case copyRefused(table: String, reason: String)
 
     package var description: String {
         switch self {
@@ -46,6 +48,9 @@ package enum LedgerError: Error, Equatable, CustomStringConvertible {
         case .loginRefused(let location, let reason):
             "the ledger \(location) refused the login: \(reason); check the role and its password (the URL, "
                 + "PGPASSWORD or the password file)"
+        case .copyRefused(let table, let reason):
+            "ledger copy: \(table): \(reason); the target was left as it was (copy into an empty ledger or one "
+                + "that holds an earlier copy of this one)"
         case .notALedger(let path, let reason):
             "\(path) is not an AgentCanary ledger (\(reason)); it was left as it was: name another --ledger"
         }
@@ -60,7 +65,7 @@ extension LedgerError: ExitStatusProviding {
         case .loginRefused: .noPermission
         case .notFound: .noInput
         case .cannotOpen, .database: .software
-        case .notALedger: .dataError
+        case .notALedger, .copyRefused: .dataError
         }
     }
 }

@@ -23,7 +23,7 @@ struct FeedbackExportCommand: ParsableCommand {
             such run; 70 internal error (for example an output directory that cannot be written).
             """,
         version: agentCanaryVersion,
-        subcommands: [Export.self, List.self],
+        subcommands: [Export.self, List.self, LedgerCommand.self],
         defaultSubcommand: Export.self)
 }
 

@@ -313,4 +313,47 @@ struct PostgresLedgerTests {
         // No SQLite file named after a URL appears.
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path).isEmpty)
     }
+
+    @Test("ledger copy: SQLite into PostgreSQL and back, idempotent, verified; a target with other rows is refused")
+    func copy() throws {
+        let server = try PostgresServer.shared()
+        let directory = try TemporaryDirectory()
+        _ = try Self.loop(ledger: "ledger.sqlite", in: directory)
+        let url = try server.createDatabase()
+        let into = try Tool.run("monitor", ["ledger", "copy", "ledger.sqlite", url], in: directory.url)
+        #expect(into.status == 0, "\(into.stderr)")
+        #expect(into.stdout.contains("telemetry_tasks: ") && into.stdout.contains("every table and view verified"))
+        #expect(!(into.stdout + into.stderr).contains(PostgresServer.password))
+        // Again: nothing new to copy.
+        let again = try Tool.run("canary-deploy", ["ledger", "copy", "ledger.sqlite", url], in: directory.url)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(!again.stdout.contains("copied)"))
+        // Back into a new file, for sqlite3.
+        let back = try Tool.run("feedback-export", ["ledger", "copy", url, "back.sqlite"], in: directory.url)
+        #expect(back.status == 0, "\(back.stderr)")
+        let original = try Ledger(path: directory.path("ledger.sqlite"))
+        let copied = try Ledger(path: directory.path("back.sqlite"))
+        for table in ["runs", "stages", "artifacts", "monitor_looks", "telemetry_tasks", "exports", "rollout_history"] {
+            #expect(try copied.count(table: table) == original.count(table: table), "\(table)")
+        }
+        #expect(try copied.integrityProblems().isEmpty)
+        // The copy goes on where the original left off: the next row of the shared ledger gets the next id.
+        let shared = try Ledger(path: url)
+        try shared.recordArtifacts(
+            runId: "run-1",
+            stage: StageInvocation(tool: "t", arguments: [], startedAt: "s", endedAt: "e", exitStatus: 0),
+            outputs: [OutputFile(kind: "k", path: "p", sha256: "x")])
+        #expect(try shared.count(table: "stages") == original.count(table: "stages") + 1)
+        // Another ledger's history in the target: refused, and the target left as it was.
+        let other = try TemporaryDirectory()
+        _ = try Self.loopStart(url: other.path("other.sqlite"), in: other)
+        let stagesBefore = try shared.count(table: "stages")
+        let refused = try Tool.run("monitor", ["ledger", "copy", other.path("other.sqlite"), url], in: directory.url)
+        #expect(refused.status == 65, "\(refused.stderr)")
+        #expect(refused.stderr.contains("left as it was"))
+        #expect(try shared.count(table: "stages") == stagesBefore)
+        let missing = try Tool.run("monitor", ["ledger", "copy", "missing.sqlite", url], in: directory.url)
+        #expect(missing.status == 66)
+        #expect(!FileManager.default.fileExists(atPath: directory.path("missing.sqlite")))
+    }
 }
