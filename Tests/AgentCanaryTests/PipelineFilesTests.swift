@@ -155,7 +155,7 @@ struct PipelineFilesTests {
             guard let range = line.range(of: "stage('") else { return nil }
             return String(line[range.upperBound...].prefix { $0 != "'" })
         }
-        #expect(stages == ["build tools", "benchmark-gate", "canary step 1", "canary step 2", "promote"])
+        #expect(stages == ["ledger", "build tools", "benchmark-gate", "canary step 1", "canary step 2", "promote"])
         #expect(text.contains("junit ") && text.contains("archiveArtifacts") && text.contains("input message:"))
         #expect(text.contains("lock(resource:"))
     }
