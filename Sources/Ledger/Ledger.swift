@@ -125,6 +125,16 @@ package struct Ledger: Sendable {
         }
     }
 
+    /// Runs `body`, which only appends to this connection's temporary tables (see
+    /// ``LedgerStore/appendTemporary(_:)``).
+    func appendTemporary(_ body: (any LedgerSession) throws -> Void) throws(LedgerError) {
+        do {
+            try store.appendTemporary(body)
+        } catch {
+            throw Self.ledgerError(error)
+        }
+    }
+
     /// A failure as a ``LedgerError``, described by the store that raised it.
     static func ledgerError(_ error: any Error) -> LedgerError {
         if let error = error as? LedgerError { return error }

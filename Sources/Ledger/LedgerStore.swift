@@ -49,6 +49,9 @@ package protocol LedgerSession {
     func forEachRow(_ sql: String, values: [SQLValue], _ body: (SQLRow) throws -> Bool) throws
     /// Runs an `INSERT` into a table with an integer `id` key and returns the new row's id.
     func insertReturningID(_ sql: String, values: [SQLValue]) throws -> Int64
+    /// Inserts `rows` (each one value per column of `columns`) into `table`, in as few statements as the
+    /// store allows; with `ignoringConflicts`, a row whose key is there already is skipped.
+    func insertRows(into table: String, columns: [String], rows: [[SQLValue]], ignoringConflicts: Bool) throws
 }
 
 extension LedgerSession {
@@ -78,10 +81,15 @@ extension LedgerSession {
         try insertReturningID(sql, values: arguments.sqlValues)
     }
 
+    /// Inserts `rows` into `table`; a row whose key is there is an error.
+    package func insertRows(into table: String, columns: [String], rows: [[SQLValue]]) throws {
+        try insertRows(into: table, columns: columns, rows: rows, ignoringConflicts: false)
+    }
+
     /// Inserts `rows` into `table`'s `columns`, many rows per statement (at most 32,766 values, the most
-    /// either store binds in one statement); with `ignoringConflicts`, a row whose key is there is skipped.
-    package func insertRows(
-        into table: String, columns: [String], rows: [[SQLValue]], ignoringConflicts: Bool = false
+    /// SQLite binds in one statement); with `ignoringConflicts`, a row whose key is there is skipped.
+    package func insertValueLists(
+        into table: String, columns: [String], rows: [[SQLValue]], ignoringConflicts: Bool
     ) throws {
         guard !columns.isEmpty else { return }
         let perStatement = max(1, 32_766 / columns.count)
@@ -113,6 +121,9 @@ package protocol LedgerStore: Sendable {
     func read<T>(_ body: (any LedgerSession) throws -> T) throws -> T
     /// Runs `body` in a transaction that writes only this connection's temporary tables (no writer waits).
     func temporary<T>(_ body: (any LedgerSession) throws -> T) throws -> T
+    /// Runs `body`, which only appends to this connection's temporary tables: the store may send its inserts
+    /// without waiting for each (the next statement waits for them and reports a failure).
+    func appendTemporary(_ body: (any LedgerSession) throws -> Void) throws
     /// Runs `body` while no other process holds this ledger's turn lock.
     func withTurnLock<T>(_ body: () throws -> T) throws -> T
     /// The store's own integrity checks; empty when the database is sound.

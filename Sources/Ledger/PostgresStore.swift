@@ -32,6 +32,10 @@ final class PostgresStore: LedgerStore {
     /// Statements with `?` placeholders translated to `$n`, by their text.
     private let translated = Mutex<[String: String]>([:])
     private let cursorCount = Atomic<Int>(0)
+    /// Statements sent and not yet waited for (see ``send(_:_:)``).
+    private let sent = Mutex<[EventLoopFuture<Void>]>([])
+    /// Column types by table (see ``columnTypes(_:)``).
+    private let types = Mutex<[String: [String: String]]>([:])
 
     var dialect: SQLDialect { .postgres }
 
@@ -113,6 +117,7 @@ final class PostgresStore: LedgerStore {
     }
 
     deinit {
+        try? finishSent()
         try? connection.close().wait()
     }
 
@@ -132,6 +137,12 @@ final class PostgresStore: LedgerStore {
 
     func temporary<T>(_ body: (any LedgerSession) throws -> T) throws -> T {
         try transaction("BEGIN") { try body(PostgresSession(store: self)) }
+    }
+
+    /// Appends to temporary tables outside a transaction, sending each batch without waiting (an append
+    /// that fails leaves rows nobody reads: the look fails, and its temporary tables go with the connection).
+    func appendTemporary(_ body: (any LedgerSession) throws -> Void) throws {
+        try body(PostgresSession(store: self, sending: true))
     }
 
     /// The turn lock is a session-level advisory lock, released when `body` ends or the connection drops.
@@ -238,6 +249,33 @@ final class PostgresStore: LedgerStore {
 
     /// Runs one statement (with `$n` placeholders) and returns its rows.
     func run(_ sql: String, _ values: [SQLValue]) throws -> [SQLRow] {
+        try finishSent()
+        let result = try connection.query(Self.query(sql, values), logger: logger).wait()
+        return try result.rows.map(Self.row)
+    }
+
+    /// Sends a statement without waiting for it: the connection runs statements in order, so the next
+    /// ``run(_:_:)`` sees its effect, and reports its failure (see ``finishSent()``). While the server
+    /// inserts a batch of the monitor's rows, the monitor reads the next.
+    func send(_ sql: String, _ values: [SQLValue]) {
+        let future = connection.query(Self.query(sql, values), logger: logger).map { _ in () }
+        sent.withLock { $0.append(future) }
+    }
+
+    /// Waits for every statement ``send(_:_:)`` sent; throws the first failure.
+    func finishSent() throws {
+        let futures = sent.withLock { futures in
+            defer { futures.removeAll() }
+            return futures
+        }
+        var failure: (any Error)?
+        for future in futures {
+            do { try future.wait() } catch { failure = failure ?? error }
+        }
+        if let failure { throw failure }
+    }
+
+    static func query(_ sql: String, _ values: [SQLValue]) -> PostgresQuery {
         var bindings = PostgresBindings(capacity: values.count)
         for value in values {
             switch value {
@@ -248,8 +286,7 @@ final class PostgresStore: LedgerStore {
             case .blob(let data): bindings.append(ByteBuffer(bytes: data))
             }
         }
-        let result = try connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger).wait()
-        return try result.rows.map(Self.row)
+        return PostgresQuery(unsafeSQL: sql, binds: bindings)
     }
 
     /// `sql` with its `?` placeholders numbered (`$1`, `$2`, …), outside quotes and comments.
@@ -280,6 +317,20 @@ final class PostgresStore: LedgerStore {
             previous = character
         }
         translated.withLock { $0[sql] = result }
+        return result
+    }
+
+    /// The SQL types of `table`'s columns (a temporary table's too), by name, read once per table.
+    func columnTypes(_ table: String) throws -> [String: String] {
+        if let known = types.withLock({ $0[table] }) { return known }
+        let rows = try run(
+            """
+            SELECT attname::text, format_type(atttypid, atttypmod) FROM pg_attribute
+            WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped
+            """, [.text(table)])
+        var result: [String: String] = [:]
+        for row in rows { result[try row.value(at: 0, named: "attname")] = try row.value(at: 1, named: "format_type") }
+        types.withLock { $0[table] = result }
         return result
     }
 
@@ -375,6 +426,9 @@ final class PostgresStore: LedgerStore {
 /// A statement of the PostgreSQL store runs on its connection, inside the transaction the store opened.
 struct PostgresSession: LedgerSession {
     let store: PostgresStore
+    /// Whether ``insertRows(into:columns:rows:ignoringConflicts:)`` sends without waiting (appending to
+    /// temporary tables, outside a transaction).
+    var sending = false
 
     var dialect: SQLDialect { .postgres }
 
@@ -439,6 +493,56 @@ struct PostgresSession: LedgerSession {
                 guard try body(row) else { return }
             }
             if rows.count < PostgresStore.batchRows { return }
+        }
+    }
+
+    /// One statement whatever the number of rows: each column is bound as one array (in PostgreSQL's text
+    /// form, cast to the column's type) and `unnest` turns the arrays back into rows. A statement of VALUES
+    /// lists with a parameter per value cost PostgreSQL more to parse and bind than to insert.
+    func insertRows(into table: String, columns: [String], rows: [[SQLValue]], ignoringConflicts: Bool) throws {
+        guard !rows.isEmpty, !columns.isEmpty else { return }
+        let types = try store.columnTypes(table)
+        var casts: [String] = []
+        var arrays: [SQLValue] = []
+        for (index, column) in columns.enumerated() {
+            guard let type = types[column] else {
+                throw LedgerError.database(reason: "\(table) has no column \(column)")
+            }
+            casts.append("$\(index + 1)::\(type)[]")
+            var literal = "{"
+            for (position, row) in rows.enumerated() {
+                if position > 0 { literal += "," }
+                Self.appendArrayElement(row[index], to: &literal)
+            }
+            literal += "}"
+            arrays.append(.text(literal))
+        }
+        let sql = """
+            INSERT INTO \(table) (\(columns.map { "\"\($0)\"" }.joined(separator: ", ")))
+            SELECT * FROM unnest(\(casts.joined(separator: ", ")))\(ignoringConflicts ? " ON CONFLICT DO NOTHING" : "")
+            """
+        if sending {
+            store.send(sql, arrays)
+        } else {
+            _ = try store.run(sql, arrays)
+        }
+    }
+
+    /// A value as an element of an array literal (quoted, with `\` and `"` escaped; bytes as `\x…`).
+    static func appendArrayElement(_ value: SQLValue, to literal: inout String) {
+        switch value {
+        case .null: literal += "NULL"
+        case .integer(let integer): literal += String(integer)
+        case .real(let real): literal += "\(real)"
+        case .text(let text):
+            literal += "\""
+            for character in text.unicodeScalars {
+                if character == "\"" || character == "\\" { literal.unicodeScalars.append("\\") }
+                literal.unicodeScalars.append(character)
+            }
+            literal += "\""
+        case .blob(let data):
+            literal += "\"\\\\x" + data.map { String(format: "%02x", $0) }.joined() + "\""
         }
     }
 

@@ -108,6 +108,10 @@ final class SQLiteStore: LedgerStore {
         }
     }
 
+    func appendTemporary(_ body: (any LedgerSession) throws -> Void) throws {
+        try temporary(body)
+    }
+
     /// The turn lock is an `flock(2)` on the lock file beside the ledger, which exists beside every ledger.
     func withTurnLock<T>(_ body: () throws -> T) throws -> T {
         guard path != ":memory:", !path.isEmpty else { return try body() }
@@ -196,6 +200,10 @@ struct SQLiteSession: LedgerSession {
     func insertReturningID(_ sql: String, values: [SQLValue]) throws -> Int64 {
         try execute(sql, values: values)
         return db.lastInsertedRowID
+    }
+
+    func insertRows(into table: String, columns: [String], rows: [[SQLValue]], ignoringConflicts: Bool) throws {
+        try insertValueLists(into: table, columns: columns, rows: rows, ignoringConflicts: ignoringConflicts)
     }
 
     static func arguments(_ values: [SQLValue]) -> StatementArguments {

@@ -70,7 +70,7 @@ package struct TelemetrySpill: Sendable {
         tasks: [TelemetryTaskRow], feedback: [TelemetryFeedbackRow], violations: [TelemetryViolationRow],
         shadow: [TelemetryShadowRow]
     ) throws(LedgerError) {
-        try ledger.writeTemporary { session in
+        try ledger.appendTemporary { session in
             try session.insertRows(
                 into: "spill_tasks", columns: TelemetryTaskRow.Column.allCases.map(\.name) + ["candidate"],
                 rows: tasks.map { row in

@@ -8,6 +8,7 @@ struct AgentSimCommand: ParsableCommand {
         abstract: "Simulate an agent fleet: benchmark suites and telemetry for a baseline and a candidate.",
         version: agentCanaryVersion,
         subcommands: [
-            Suite.self, TelemetryCommand.self, BenchGate.self, BenchMonitor.self, BenchExport.self, Evaluate.self,
+            Suite.self, TelemetryCommand.self, BenchGate.self, BenchMonitor.self, BenchExport.self, BenchLedger.self,
+            Evaluate.self,
         ])
 }
