@@ -85,26 +85,6 @@ extension LedgerSession {
     package func insertRows(into table: String, columns: [String], rows: [[SQLValue]]) throws {
         try insertRows(into: table, columns: columns, rows: rows, ignoringConflicts: false)
     }
-
-    /// Inserts `rows` into `table`'s `columns`, many rows per statement (at most 32,766 values, the most
-    /// SQLite binds in one statement); with `ignoringConflicts`, a row whose key is there is skipped.
-    package func insertValueLists(
-        into table: String, columns: [String], rows: [[SQLValue]], ignoringConflicts: Bool
-    ) throws {
-        guard !columns.isEmpty else { return }
-        let perStatement = max(1, 32_766 / columns.count)
-        let head = "INSERT INTO \(table) (\(columns.map { "\"\($0)\"" }.joined(separator: ", "))) VALUES "
-        let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
-        var start = 0
-        while start < rows.count {
-            let batch = rows[start..<min(start + perStatement, rows.count)]
-            let sql =
-                head + Array(repeating: tuple, count: batch.count).joined(separator: ", ")
-                + (ignoringConflicts ? " ON CONFLICT DO NOTHING" : "")
-            try execute(sql, values: batch.flatMap { $0 })
-            start += batch.count
-        }
-    }
 }
 
 /// Where a ledger lives: a SQLite file or a PostgreSQL database, behind the one API of ``Ledger``.

@@ -187,13 +187,23 @@ extension TelemetryTaskRow {
 
     /// The values of every column after `event_key`, in ``Column`` order.
     var values: [SQLValue] {
-        [
+        var values: [SQLValue] = []
+        append(to: &values)
+        return values
+    }
+
+    /// Appends ``values`` to `row` (one allocation for a whole row on the monitor's hot path).
+    func append(to row: inout [SQLValue]) {
+        row.reserveCapacity(row.count + 26)
+        for value in [
             arm.sqlValue, version.sqlValue, stepIndex.sqlValue, conversationId.sqlValue, taskId.sqlValue,
             requestId.sqlValue, traceId.sqlValue, spanId.sqlValue, timestamp.sqlValue, outcome.sqlValue,
             costUSD.sqlValue, costSource.sqlValue, latencyMs.sqlValue, inputTokens.sqlValue, outputTokens.sqlValue,
             steps.sqlValue, toolCalls.sqlValue, unauthorized.sqlValue, category.sqlValue, judgeScore.sqlValue,
             sampleKey.sqlValue, sampled.sqlValue, input.sqlValue, output.sqlValue,
-        ]
+        ] {
+            row.append(value)
+        }
     }
 
     init(row: SQLRow) throws {

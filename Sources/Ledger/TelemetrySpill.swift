@@ -73,10 +73,11 @@ package struct TelemetrySpill: Sendable {
         try ledger.appendTemporary { session in
             try session.insertRows(
                 into: "spill_tasks", columns: TelemetryTaskRow.Column.allCases.map(\.name) + ["candidate"],
-                rows: tasks.map { row in
-                    [row.eventKey.sqlValue] + row.values + [
-                        (row.outcome == "success" && row.unauthorized == 0).sqlValue
-                    ]
+                rows: tasks.map { task in
+                    var row = [task.eventKey.sqlValue]
+                    task.append(to: &row)
+                    row.append((task.outcome == "success" && task.unauthorized == 0).sqlValue)
+                    return row
                 })
             try session.insertRows(
                 into: "spill_feedback", columns: TelemetryFeedbackRow.Column.allCases.map(\.name),
