@@ -147,7 +147,7 @@ extension Ledger {
                 func decision(at look: Int64) -> String? { decisions.last { $0.id <= look }?.decision }
                 typealias Column = RetainedColumn
                 func task(_ row: SQLRow, kind: String, labels: [String: String]) throws -> RetainedRecord {
-                    let look: Int64 = try row[Column.lookId]
+                    let look: Int64 = try row.value(at: Column.lookId.rawValue, named: "look_id")
                     return RetainedRecord(
                         kind: kind, runId: run, lookId: look, stepIndex: try row[Column.stepIndex],
                         arm: try row[Column.arm],

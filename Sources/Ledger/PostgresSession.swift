@@ -1,0 +1,133 @@
+import Foundation
+import NIOCore
+import PostgresNIO
+
+/// A statement of the PostgreSQL store runs on its connection, inside the transaction the store opened.
+struct PostgresSession: LedgerSession {
+    let store: PostgresStore
+    /// Whether ``insertRows(into:columns:rows:ignoringConflicts:)`` sends without waiting (appending to
+    /// temporary tables, outside a transaction).
+    var sending = false
+
+    var dialect: SQLDialect { .postgres }
+
+    func execute(_ sql: String, values: [SQLValue]) throws {
+        _ = try store.run(store.placeholders(sql), values)
+    }
+
+    /// Runs each statement of `sql` in turn (the extended protocol takes one at a time).
+    func executeScript(_ sql: String) throws {
+        for statement in Self.statements(sql) { _ = try store.run(statement, []) }
+    }
+
+    /// The statements of a script: split at each `;` outside quotes and comments, comments dropped.
+    static func statements(_ sql: String) -> [String] {
+        var statements: [String] = []
+        var current = ""
+        var quote: Character?
+        var comment = false
+        var previous: Character = " "
+        for character in sql {
+            if comment {
+                if character == "\n" {
+                    comment = false
+                    current.append(character)
+                }
+                continue
+            }
+            if let open = quote {
+                if character == open { quote = nil }
+            } else if character == "'" || character == "\"" {
+                quote = character
+            } else if character == "-", previous == "-" {
+                current.removeLast()
+                comment = true
+                previous = " "
+                continue
+            } else if character == ";" {
+                statements.append(current)
+                current = ""
+                previous = " "
+                continue
+            }
+            current.append(character)
+            previous = character
+        }
+        statements.append(current)
+        return statements.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+    }
+
+    func fetchAll(_ sql: String, values: [SQLValue]) throws -> [SQLRow] {
+        try store.run(store.placeholders(sql), values)
+    }
+
+    /// Streams through a server-side cursor, a batch of rows at a time.
+    func forEachRow(_ sql: String, values: [SQLValue], _ body: (SQLRow) throws -> Bool) throws {
+        let cursor = store.nextCursorName()
+        _ = try store.run("DECLARE \(cursor) NO SCROLL CURSOR FOR " + store.placeholders(sql), values)
+        defer { _ = try? store.run("CLOSE \(cursor)", []) }
+        while true {
+            let rows = try store.run("FETCH FORWARD \(PostgresStore.batchRows) FROM \(cursor)", [])
+            for row in rows {
+                guard try body(row) else { return }
+            }
+            if rows.count < PostgresStore.batchRows { return }
+        }
+    }
+
+    /// One statement whatever the number of rows: each column is bound as one array (in PostgreSQL's text
+    /// form, cast to the column's type) and `unnest` turns the arrays back into rows. A statement of VALUES
+    /// lists with a parameter per value cost PostgreSQL more to parse and bind than to insert.
+    func insertRows(into table: String, columns: [String], rows: [[SQLValue]], ignoringConflicts: Bool) throws {
+        guard !rows.isEmpty, !columns.isEmpty else { return }
+        let types = try store.columnTypes(table)
+        var casts: [String] = []
+        var arrays: [SQLValue] = []
+        for (index, column) in columns.enumerated() {
+            guard let type = types[column] else {
+                throw LedgerError.database(reason: "\(table) has no column \(column)")
+            }
+            casts.append("$\(index + 1)::\(type)[]")
+            var literal = "{"
+            for (position, row) in rows.enumerated() {
+                if position > 0 { literal += "," }
+                Self.appendArrayElement(row[index], to: &literal)
+            }
+            literal += "}"
+            arrays.append(.text(literal))
+        }
+        let sql = """
+            INSERT INTO \(table) (\(columns.map { "\"\($0)\"" }.joined(separator: ", ")))
+            SELECT * FROM unnest(\(casts.joined(separator: ", ")))\(ignoringConflicts ? " ON CONFLICT DO NOTHING" : "")
+            """
+        if sending {
+            store.send(sql, arrays)
+        } else {
+            _ = try store.run(sql, arrays)
+        }
+    }
+
+    /// A value as an element of an array literal (quoted, with `\` and `"` escaped; bytes as `\x…`).
+    static func appendArrayElement(_ value: SQLValue, to literal: inout String) {
+        switch value {
+        case .null: literal += "NULL"
+        case .integer(let integer): literal += String(integer)
+        case .real(let real): literal += "\(real)"
+        case .text(let text):
+            literal += "\""
+            for character in text.unicodeScalars {
+                if character == "\"" || character == "\\" { literal.unicodeScalars.append("\\") }
+                literal.unicodeScalars.append(character)
+            }
+            literal += "\""
+        case .blob(let data):
+            literal += "\"\\\\x" + data.map { String(format: "%02x", $0) }.joined() + "\""
+        }
+    }
+
+    func insertReturningID(_ sql: String, values: [SQLValue]) throws -> Int64 {
+        let rows = try store.run(store.placeholders(sql + " RETURNING id"), values)
+        guard let row = rows.first else { throw LedgerError.database(reason: "the insert returned no id") }
+        return try row.scalar()
+    }
+}
