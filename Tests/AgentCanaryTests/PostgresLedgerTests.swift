@@ -68,6 +68,13 @@ struct PostgresLedgerTests {
                     "dataset-\(export)",
                 ])
         }
+        // The next release, gated against what the ledger kept of this one.
+        try step(
+            "gate-2", "benchmark-gate",
+            [
+                "--candidate", "\(Self.fixtures)/candidate.jsonl", "--baseline-from-ledger", "--agent", "support-agent",
+                "--candidate-version", "1.6.0", "--run-id", "run-2", "--output", "gate-2.json",
+            ])
         try step("history", "benchmark-gate", ["history", "--agent", "support-agent", "--json"])
         try step("status", "canary-deploy", ["status", "--run", "run-1"])
         try step("rejudge", "monitor", ["rejudge", "--look", "2"])
