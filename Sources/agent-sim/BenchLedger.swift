@@ -10,12 +10,12 @@ struct BenchLedger: ParsableCommand {
         commandName: "bench-ledger",
         abstract: "Benchmark: the gate, one look and an export on PostgreSQL against SQLite, with the real tools.",
         discussion: """
-            Writes a suite of --tasks × --trials attempts per side and one look's telemetry (--conversations, \
-            most tasks failing, so that a look stores about 1.3 events per retained record and the export has \
-            about as many records as failed tasks), then, --runs times and alternating the stores, times with \
-            the real binaries, each in a run of its own: benchmark-gate (recording the suites and the gate), \
-            monitor analyze --run (storing every event) after canary-deploy start, and feedback-export --kind \
-            failures. Prints each measurement (wall time, CPU, peak RSS), the medians and PostgreSQL's ratio to \
+            Writes a suite of --tasks × --trials attempts per side, one look's telemetry (--conversations) and, \
+            for the export, a run per store whose look retained about --records failed tasks (built first, \
+            untimed). Then, --runs times and alternating the stores, times with the real binaries: \
+            benchmark-gate (recording the suites and the gate) and monitor analyze --run (storing every event, \
+            after canary-deploy start), each in a run of its own, and feedback-export --kind failures of the \
+            export's run. Prints each measurement (wall time, peak RSS), the medians and PostgreSQL's ratio to \
             SQLite. --postgres names the database (any ledger database: the runs get ids of their own).
             """)
 
@@ -25,6 +25,7 @@ struct BenchLedger: ParsableCommand {
     @Option(help: "Trials per task.") var trials = 5
     @Option(help: "Conversations of the look's telemetry (40,000 give about 100,000 events).")
     var conversations = 40_000
+    @Option(help: "Failed tasks the export's run retains, about.") var records = 100_000
     @Option(help: "Timed runs of each store.") var runs = 3
 
     func run() throws {
@@ -55,6 +56,13 @@ struct BenchLedger: ParsableCommand {
                     "telemetry", "--scenario", "aa", "--success-shift=-0.8", "--weight", "50", "--conversations",
                     "\(conversations)", "--tasks-only", "--out", path("events.jsonl"),
                 ])
+            // Four in ten tasks of this scenario succeed: the export's run reads enough for --records failures.
+            _ = try measure(
+                "agent-sim",
+                [
+                    "telemetry", "--scenario", "aa", "--success-shift=-0.8", "--weight", "50", "--conversations",
+                    "\(Int(Double(records) / 0.59 / 2.435))", "--tasks-only", "--out", path("export-events.jsonl"),
+                ])
             // Counted in chunks: a child's peak RSS starts from this process's at spawn, so this one stays small.
             var events = 0
             let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path("events.jsonl")))
@@ -68,22 +76,39 @@ struct BenchLedger: ParsableCommand {
             var times: [String: [Double]] = [:]
             var peaks: [String: [Double]] = [:]
             let stamp = UInt32.random(in: 0...UInt32.max)
+            func startedRun(_ run: String, ledger: String) throws -> (gate: ProcessMeasurement, out: String) {
+                let out = path("out-\(run)")
+                let gate = try measure(
+                    "benchmark-gate",
+                    [
+                        "--candidate", path("candidate.jsonl"), "--baseline", path("baseline.jsonl"), "--agent",
+                        "bench-agent", "--run-id", run, "--output", path("gate-\(run).json"), "--ledger", ledger,
+                    ], allowed: 0...1)
+                _ = try measure(
+                    "canary-deploy",
+                    [
+                        "start", "--gate", path("gate-\(run).json"), "--policy", path("canary.yaml"), "--router",
+                        "nginx", "--out-dir", out, "--ledger", ledger, "--force", "--reason", "benchmark",
+                    ])
+                return (gate, out)
+            }
+            ToolRunner.printResult("storing the export's run on each store…")
+            for (store, ledger) in stores {
+                let run = "bench-\(stamp)-\(store.lowercased())-export"
+                _ = try startedRun(run, ledger: ledger)
+                _ = try measure(
+                    "monitor",
+                    [
+                        "analyze", "--run", run, "--policy", path("canary.yaml"), "--events",
+                        path("export-events.jsonl"),
+                        "--output", path("analysis-\(run).json"), "--ledger", ledger,
+                    ], allowed: 0...1)
+            }
             for index in 1...runs {
                 for (store, ledger) in index % 2 == 1 ? stores : stores.reversed() {
                     let run = "bench-\(stamp)-\(store.lowercased())-\(index)"
-                    let out = path("out-\(run)")
-                    let gate = try measure(
-                        "benchmark-gate",
-                        [
-                            "--candidate", path("candidate.jsonl"), "--baseline", path("baseline.jsonl"), "--agent",
-                            "bench-agent", "--run-id", run, "--output", path("gate-\(run).json"), "--ledger", ledger,
-                        ], allowed: 0...1)
-                    _ = try measure(
-                        "canary-deploy",
-                        [
-                            "start", "--gate", path("gate-\(run).json"), "--policy", path("canary.yaml"), "--router",
-                            "nginx", "--out-dir", out, "--ledger", ledger, "--force", "--reason", "benchmark",
-                        ])
+                    let (gate, _) = try startedRun(run, ledger: ledger)
+                    let exportRun = "bench-\(stamp)-\(store.lowercased())-export"
                     let look = try measure(
                         "monitor",
                         [
@@ -93,7 +118,7 @@ struct BenchLedger: ParsableCommand {
                     let export = try measure(
                         "feedback-export",
                         [
-                            "--run", run, "--kind", "failures", "--format", "native", "--out-dir",
+                            "--run", exportRun, "--kind", "failures", "--format", "native", "--out-dir",
                             path("dataset-\(run)"),
                             "--ledger", ledger,
                         ])

@@ -6,7 +6,7 @@ import Testing
 /// The tools on a shared PostgreSQL ledger, through the built binaries, against a real server started on
 /// 127.0.0.1 (``PostgresServer``): the same results as on SQLite, concurrent runners, kills, a restarted
 /// server, and a password that appears nowhere.
-@Suite("PostgreSQL ledger end to end", .tags(.services), .requires(.postgresql))
+@Suite("PostgreSQL ledger end to end", .tags(.services), .requires(.postgresql, .openssl))
 struct PostgresLedgerTests {
     static let fixtures = Repository.path("Tests/AgentCanaryTests/Fixtures/native/pass")
     static let policy = "agent: {name: support-agent}\nrollout:\n  steps: [{weight: 20}, {weight: 50}]\n"
@@ -362,5 +362,38 @@ struct PostgresLedgerTests {
         let missing = try Tool.run("monitor", ["ledger", "copy", "missing.sqlite", url], in: directory.url)
         #expect(missing.status == 66)
         #expect(!FileManager.default.fileExists(atPath: directory.path("missing.sqlite")))
+    }
+
+    @Test("TLS: require and verify-full with the CA connect; without the CA, without TLS or unencrypted, refused")
+    func tls() throws {
+        let server = try PostgresServer.dedicated(tls: true)
+        defer { server.remove() }
+        let base = try server.createDatabase().replacingOccurrences(of: "?sslmode=disable", with: "")
+        let directory = try TemporaryDirectory()
+        func check(_ query: String) throws -> ToolResult {
+            try Tool.run("benchmark-gate", ["ledger", "check", "--ledger", base + query], in: directory.url)
+        }
+        for query in ["?sslmode=require", "?sslmode=verify-full&sslrootcert=\(server.caCertificate)", ""] {
+            let result = try check(query)
+            #expect(result.status == 0, "\(query): \(result.stderr)")
+        }
+        // The CA is not trusted: the certificate cannot be verified, and nothing is sent.
+        let untrusted = try check("?sslmode=verify-full")
+        #expect(untrusted.status == 69, "\(untrusted.stderr)")
+        #expect(untrusted.stderr.contains("127.0.0.1:\(server.port)"))
+        // The server takes TCP logins over TLS only.
+        let plain = try check("?sslmode=disable")
+        #expect(plain.status == 77, "\(plain.stderr)")
+        for result in [untrusted, plain] { #expect(!result.stderr.contains(PostgresServer.password)) }
+        // A server without TLS is refused when TLS is required.
+        let shared = try PostgresServer.shared()
+        let unencrypted = try Tool.run(
+            "benchmark-gate",
+            [
+                "ledger", "check", "--ledger",
+                try shared.createDatabase().replacingOccurrences(of: "sslmode=disable", with: "sslmode=require"),
+            ], in: directory.url)
+        #expect(unencrypted.status == 69, "\(unencrypted.stderr)")
+        #expect(unencrypted.stderr.contains("does not offer TLS"))
     }
 }

@@ -19,13 +19,15 @@ package final class PostgresServer: Sendable {
     package let port: Int
     let binDirectory: String
     let asPostgresUser: Bool
+    /// Whether the server takes TCP logins over TLS only (``dedicated(tls:)``).
+    let tls: Bool
     private let databases = Atomic<Int>(0)
 
     /// The server of this test process, started at first use.
     package static func shared() throws -> PostgresServer {
         try started.withLock { server in
             if let server { return server }
-            let new = try PostgresServer()
+            let new = try PostgresServer(tls: false)
             server = new
             atexit { PostgresServer.stopShared() }
             return new
@@ -35,9 +37,15 @@ package final class PostgresServer: Sendable {
     private static let started = Mutex<PostgresServer?>(nil)
 
     /// A server of its own, for a test that stops and starts it; ``remove()`` stops it and deletes its files.
-    package static func dedicated() throws -> PostgresServer {
-        try PostgresServer()
+    ///
+    /// With `tls`, the server has a certificate for 127.0.0.1 signed by a CA of its own (``caCertificate``,
+    /// made with `openssl`) and refuses TCP logins that are not encrypted.
+    package static func dedicated(tls: Bool = false) throws -> PostgresServer {
+        try PostgresServer(tls: tls)
     }
+
+    /// The certificate of the CA that signed a TLS server's certificate.
+    package var caCertificate: String { directory + "/ca.pem" }
 
     /// Stops the server at once and deletes its directory.
     package func remove() {
@@ -62,9 +70,10 @@ package final class PostgresServer: Sendable {
         }
     }
 
-    private init() throws {
+    private init(tls: Bool) throws {
         guard let bin = Self.binaries() else { throw MissingTool(tool: .postgresql) }
         binDirectory = bin
+        self.tls = tls
         asPostgresUser = getuid() == 0
         directory = "/tmp/agent-canary-pg-\(getpid())-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -78,16 +87,47 @@ package final class PostgresServer: Sendable {
                 "-D", directory + "/data", "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256",
                 "--pwfile=\(passwordFile)", "-E", "UTF8", "--no-sync",
             ])
+        if tls { try makeCertificates() }
         try start()
         try psql("postgres", "CREATE ROLE \(Self.role) LOGIN PASSWORD '\(Self.password)'")
     }
 
     /// Starts the server (again, after ``stop()``).
     package func start() throws {
+        let encryption =
+            tls ? " -c ssl=on -c ssl_cert_file=\(directory)/server.pem -c ssl_key_file=\(directory)/server.key" : ""
         try pgCtl([
             "start", "-w", "-l", directory + "/server.log", "-o",
-            "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
+            "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+                + encryption,
         ])
+    }
+
+    /// A CA, a certificate for 127.0.0.1 it signs, and `pg_hba.conf` rules that take TCP logins over TLS only.
+    private func makeCertificates() throws {
+        guard let openssl = Services.which("openssl") else { throw MissingTool(tool: .openssl) }
+        let file = { (name: String) in "\(self.directory)/\(name)" }
+        try Data("subjectAltName=IP:127.0.0.1\n".utf8).write(to: URL(fileURLWithPath: file("san.cnf")))
+        for arguments in [
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=AgentCanary test CA",
+                "-keyout", file("ca.key"), "-out", file("ca.pem"),
+            ],
+            [
+                "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", file("server.key"), "-out",
+                file("server.csr"),
+            ],
+            [
+                "x509", "-req", "-in", file("server.csr"), "-CA", file("ca.pem"), "-CAkey", file("ca.key"),
+                "-CAcreateserial", "-days", "2", "-extfile", file("san.cnf"), "-out", file("server.pem"),
+            ],
+        ] {
+            _ = try Self.execute(openssl, arguments)
+        }
+        chmod(file("server.key"), 0o600)
+        try Data("local all all trust\nhostssl all all 127.0.0.1/32 scram-sha-256\n".utf8).write(
+            to: URL(fileURLWithPath: file("data/pg_hba.conf")))
+        if asPostgresUser { _ = try Self.execute("/bin/chown", ["-R", "postgres", directory]) }
     }
 
     /// Stops the server, fast (open connections are closed).
@@ -169,6 +209,8 @@ package final class PostgresServer: Sendable {
 }
 
 extension ExternalTool {
+    /// OpenSSL's command, to make the TLS test server's certificates.
+    package static let openssl = ExternalTool(debian: "openssl")
     /// The PostgreSQL server (`initdb`, `pg_ctl`, `psql`).
     package static let postgresql = ExternalTool("PostgreSQL", from: "Debian package postgresql") {
         PostgresServer.binaries().map { "\($0)/initdb" }
