@@ -121,13 +121,28 @@ final class PostgresStore: LedgerStore {
         try? connection.close().wait()
     }
 
+    /// The isolation level is named, so that a database's `default_transaction_isolation` cannot change it.
+    /// Behind the lock no write can conflict with another; should the server still report a serialization
+    /// failure or a deadlock (SQLSTATE 40001, 40P01), the transaction is rolled back and run again, three
+    /// times at most.
     func write<T>(_ body: (any LedgerSession) throws -> T) throws -> T {
-        try transaction("BEGIN") {
-            _ = try run(
-                "SELECT pg_advisory_xact_lock($1::int, $2::int)", [.integer(Int64(Self.lockClass)), .integer(1)])
-            let result = try body(PostgresSession(store: self))
-            Failpoint.hit("ledger.before-commit")
-            return result
+        var attempt = 1
+        while true {
+            do {
+                return try transaction("BEGIN ISOLATION LEVEL READ COMMITTED") {
+                    _ = try run(
+                        "SELECT pg_advisory_xact_lock($1::int, $2::int)",
+                        [.integer(Int64(Self.lockClass)), .integer(1)])
+                    let result = try body(PostgresSession(store: self))
+                    Failpoint.hit("ledger.before-commit")
+                    return result
+                }
+            } catch let error as PSQLError
+                where attempt < 3 && ["40001", "40P01"].contains(error.serverInfo?[.sqlState])
+            {
+                attempt += 1
+                Thread.sleep(forTimeInterval: 0.05 * Double(attempt))
+            }
         }
     }
 
