@@ -96,6 +96,83 @@ struct LedgerTests {
         #expect(try ledger.count(table: "gate_results") == 2 && ledger.count(table: "runs") == 1)
     }
 
+    static func state(_ runId: String, phase: String = "progressing", step: Int = 0, weight: Int = 10) -> RolloutRecord
+    {
+        RolloutRecord(
+            runId: runId, router: "nginx", mode: "canary", phase: phase, stepIndex: step, weight: weight,
+            policySha256: "p", policyJSON: "{}", gateArtifactSha256: "abc-\(runId)", startedAt: "t0",
+            stepStartedAt: "t0", updatedAt: "t\(step)", drainVersion: nil, drainDeadline: nil)
+    }
+
+    static func transition(_ runId: String, from: RolloutRecord?, to: RolloutRecord) -> TransitionRecord {
+        TransitionRecord(
+            runId: runId, command: from == nil ? "start" : "advance", fromPhase: from?.phase, fromStep: from?.stepIndex,
+            fromWeight: from?.weight, toPhase: to.phase, toStep: to.stepIndex, toWeight: to.weight, reason: "r",
+            actor: "monitor", forced: false, evidenceSha256: nil, idempotencyKey: "k\(to.stepIndex)",
+            configSha256: "c", applied: "not-requested", applyError: nil, createdAt: "t\(to.stepIndex)")
+    }
+
+    @Test(
+        "transitions chain: a start or an advance computed from a stale state is refused",
+        arguments: LedgerBackend.available)
+    func transitions(backend: LedgerBackend) throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try backend.ledger(in: directory)
+        try ledger.recordGate(Self.recording(Self.gate(runId: "r1")))
+        let stage = StageInvocation(tool: "canary-deploy", arguments: [], startedAt: "s", endedAt: "e", exitStatus: 0)
+        let started = Self.state("r1")
+        try ledger.recordTransition(
+            Self.transition("r1", from: nil, to: started), state: started, stage: stage, outputs: [])
+        #expect(throws: LedgerError.self) {
+            try ledger.recordTransition(
+                Self.transition("r1", from: nil, to: started), state: started, stage: stage, outputs: [])
+        }
+        let advanced = Self.state("r1", step: 1, weight: 50)
+        let id = try ledger.recordTransition(
+            Self.transition("r1", from: started, to: advanced), state: advanced, stage: stage, outputs: [])
+        // A second advance from the same starting state: the rollout moved meanwhile.
+        #expect(throws: LedgerError.self) {
+            try ledger.recordTransition(
+                Self.transition("r1", from: started, to: advanced), state: advanced, stage: stage, outputs: [])
+        }
+        #expect(try ledger.transitions(runId: "r1").map(\.toWeight) == [10, 50])
+        #expect(try ledger.transitions(runId: "r1").last?.id == id)
+        #expect(try ledger.rollout(runId: "r1") == advanced)
+        #expect(try ledger.latestRollout(agent: "agent") == advanced)
+        #expect(try ledger.latestRollout(agent: "someone-else") == nil)
+        #expect(try ledger.run(id: "r1")?.status == "canary")
+        #expect(try ledger.count(table: "rollout_history") == 2)
+    }
+
+    @Test(
+        "an incremental export whose watermark moved is refused; notifications are kept in order",
+        arguments: LedgerBackend.available)
+    func exportsAndNotifications(backend: LedgerBackend) throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try backend.ledger(in: directory)
+        try ledger.recordGate(Self.recording(Self.gate(runId: "r1")))
+        func export(_ watermark: Int64) -> ExportRow {
+            ExportRow(
+                id: 0, selectionKey: "s", scope: "run r1", kinds: "all", arm: "both", format: "native", outDir: "d",
+                watermark: watermark, records: 3, manifestSha256: "m", createdAt: "t")
+        }
+        let first = try ledger.recordExport(export(4), after: 0)
+        #expect(throws: LedgerError.staleExport(selection: "s")) { try ledger.recordExport(export(6), after: 0) }
+        let second = try ledger.recordExport(export(6), after: 4)
+        #expect(second > first)
+        #expect(try ledger.latestExport(selectionKey: "s")?.watermark == 6)
+        #expect(try ledger.exports().map(\.watermark) == [4, 6])
+        let records = ["delivered", "failed"].map { status in
+            NotificationRecord(
+                runId: "r1", source: "monitor", event: "decision", forced: false, target: "slack#0",
+                urlEnv: "AGENT_CANARY_SLACK_URL", idempotencyKey: "k", attempts: 2, status: status,
+                httpStatus: status == "failed" ? 500 : 200, error: status == "failed" ? "HTTP 500" : nil, createdAt: "t"
+            )
+        }
+        try ledger.recordNotifications(records)
+        #expect(try ledger.notifications(runId: "r1") == records)
+    }
+
     @Test("a file ledger is created with its directory, in WAL mode")
     func fileLedger() throws {
         let directory = try TemporaryDirectory()
