@@ -17,44 +17,7 @@ struct PostgresSession: LedgerSession {
 
     /// Runs each statement of `sql` in turn (the extended protocol takes one at a time).
     func executeScript(_ sql: String) throws {
-        for statement in Self.statements(sql) { _ = try store.run(statement, []) }
-    }
-
-    /// The statements of a script: split at each `;` outside quotes and comments, comments dropped.
-    static func statements(_ sql: String) -> [String] {
-        var statements: [String] = []
-        var current = ""
-        var quote: Character?
-        var comment = false
-        var previous: Character = " "
-        for character in sql {
-            if comment {
-                if character == "\n" {
-                    comment = false
-                    current.append(character)
-                }
-                continue
-            }
-            if let open = quote {
-                if character == open { quote = nil }
-            } else if character == "'" || character == "\"" {
-                quote = character
-            } else if character == "-", previous == "-" {
-                current.removeLast()
-                comment = true
-                previous = " "
-                continue
-            } else if character == ";" {
-                statements.append(current)
-                current = ""
-                previous = " "
-                continue
-            }
-            current.append(character)
-            previous = character
-        }
-        statements.append(current)
-        return statements.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        for statement in SQLScanner.statements(sql) { _ = try store.run(statement, []) }
     }
 
     func fetchAll(_ sql: String, values: [SQLValue]) throws -> [SQLRow] {

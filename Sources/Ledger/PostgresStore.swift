@@ -239,33 +239,10 @@ final class PostgresStore: LedgerStore {
         return PostgresQuery(unsafeSQL: sql, binds: bindings)
     }
 
-    /// `sql` with its `?` placeholders numbered (`$1`, `$2`, …), outside quotes and comments.
+    /// `sql` with its `?` placeholders numbered (`$1`, `$2`, …), outside quotes and comments; cached by text.
     func placeholders(_ sql: String) -> String {
         if let known = translated.withLock({ $0[sql] }) { return known }
-        var result = ""
-        result.reserveCapacity(sql.utf8.count + 16)
-        var number = 0
-        var quote: Character?
-        var comment = false
-        var previous: Character = " "
-        for character in sql {
-            if comment {
-                if character == "\n" { comment = false }
-            } else if let open = quote {
-                if character == open { quote = nil }
-            } else if character == "'" || character == "\"" {
-                quote = character
-            } else if character == "-", previous == "-" {
-                comment = true
-            } else if character == "?" {
-                number += 1
-                result += "$\(number)"
-                previous = character
-                continue
-            }
-            result.append(character)
-            previous = character
-        }
+        let result = SQLScanner.numberingPlaceholders(sql)
         translated.withLock { $0[sql] = result }
         return result
     }
