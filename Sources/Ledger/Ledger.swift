@@ -89,7 +89,7 @@ package struct Ledger: Sendable {
         do {
             return try store.integrityProblems()
         } catch {
-            throw Self.ledgerError(error)
+            throw ledgerError(error)
         }
     }
 
@@ -103,7 +103,7 @@ package struct Ledger: Sendable {
         do {
             return try store.write(body)
         } catch {
-            throw Self.ledgerError(error)
+            throw ledgerError(error)
         }
     }
 
@@ -112,7 +112,7 @@ package struct Ledger: Sendable {
         do {
             return try store.read(body)
         } catch {
-            throw Self.ledgerError(error)
+            throw ledgerError(error)
         }
     }
 
@@ -121,7 +121,7 @@ package struct Ledger: Sendable {
         do {
             return try store.temporary(body)
         } catch {
-            throw Self.ledgerError(error)
+            throw ledgerError(error)
         }
     }
 
@@ -131,19 +131,13 @@ package struct Ledger: Sendable {
         do {
             try store.appendTemporary(body)
         } catch {
-            throw Self.ledgerError(error)
+            throw ledgerError(error)
         }
     }
 
-    /// A failure as a ``LedgerError``, described by the store that raised it.
-    static func ledgerError(_ error: any Error) -> LedgerError {
+    /// A failure as a ``LedgerError``, in the words of the store that raised it.
+    func ledgerError(_ error: any Error) -> LedgerError {
         if let error = error as? LedgerError { return error }
-        return .database(reason: describe(error))
-    }
-
-    static func describe(_ error: any Error) -> String {
-        if let error = error as? LedgerError { return error.description }
-        let sqlite = SQLiteStore.describe(error)
-        return sqlite == String(describing: error) ? PostgresStore.describe(error) : sqlite
+        return .database(reason: store.describe(error))
     }
 }

@@ -108,4 +108,6 @@ package protocol LedgerStore: Sendable {
     func withTurnLock<T>(_ body: () throws -> T) throws -> T
     /// The store's own integrity checks; empty when the database is sound.
     func integrityProblems() throws -> [String]
+    /// A failure of this store in its own words (the database's message, not the driver's type).
+    func describe(_ error: any Error) -> String
 }

@@ -53,6 +53,8 @@ extension PostgresStore {
         return .unavailable(endpoint: location.endpoint, reason: String(describing: error))
     }
 
+    func describe(_ error: any Error) -> String { Self.describe(error) }
+
     /// A failure's message: the server's own (with its SQLSTATE), or what failed on the client.
     static func describe(_ error: any Error) -> String {
         if let error = error as? PSQLError {

@@ -148,6 +148,9 @@ final class SQLiteStore: LedgerStore {
         return try body()
     }
 
+    func describe(_ error: any Error) -> String { Self.describe(error) }
+
+    /// A failure's message: SQLite's own for a database error.
     static func describe(_ error: any Error) -> String {
         if let error = error as? DatabaseError { return error.message ?? error.description }
         return String(describing: error)
