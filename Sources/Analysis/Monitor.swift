@@ -119,10 +119,9 @@ package struct Monitor {
         // so a look that fails on its input creates nothing.
         var runLedger: Ledger?
         if let runId = request.runId {
-            guard try Ledger.exists(at: request.ledgerPath) else {
+            guard let ledger = try Ledger.openExisting(at: request.ledgerPath, logger: logger) else {
                 throw MonitorError.notFound("no ledger at \(Ledger.displayName(request.ledgerPath)) (run \(runId))")
             }
-            let ledger = try Ledger(path: request.ledgerPath, logger: logger)
             runLedger = ledger
             guard let run = try ledger.run(id: runId) else {
                 throw MonitorError.notFound(
@@ -380,10 +379,9 @@ package struct Monitor {
     package func rejudge(lookId: Int64, ledgerPath: String) throws -> (
         stored: Judgement, recomputed: Judgement, look: LookRow
     ) {
-        guard try Ledger.exists(at: ledgerPath) else {
+        guard let ledger = try Ledger.openExisting(at: ledgerPath, logger: logger) else {
             throw MonitorError.notFound("no ledger at \(Ledger.displayName(ledgerPath))")
         }
-        let ledger = try Ledger(path: ledgerPath, logger: logger)
         guard let look = try ledger.look(id: lookId) else {
             throw MonitorError.notFound("look \(lookId) is not in the ledger \(Ledger.displayName(ledgerPath))")
         }

@@ -59,11 +59,11 @@ package struct LedgerCommand: ParsableCommand {
 
         package func run() throws {
             try ToolRunner.run {
-                guard try Ledger.exists(at: source) else {
+                guard let from = try Ledger.openExisting(at: source) else {
                     ToolRunner.printError("no ledger at \(Ledger.displayName(source))")
                     return ExitStatus.noInput.rawValue
                 }
-                let report = try Ledger(path: source).copy(to: Ledger(path: target))
+                let report = try from.copy(to: Ledger(path: target))
                 for table in report {
                     ToolRunner.printResult(
                         "\(table.name): \(table.rows) rows" + (table.added > 0 ? " (\(table.added) copied)" : ""))

@@ -17,12 +17,11 @@ package struct FeedbackExport {
 
     /// Writes the dataset and records the export; returns the manifest.
     package func export(_ request: ExportRequest) throws -> ExportOutcome {
-        guard try Ledger.exists(at: request.ledgerPath) else {
+        guard let ledger = try Ledger.openExisting(at: request.ledgerPath, logger: logger) else {
             throw ExportError.notFound("no ledger at \(Ledger.displayName(request.ledgerPath))")
         }
         try Self.checkReplaceable(request.outDir, ledgerPath: request.ledgerPath)
         let startedAt = ArtifactClock.iso8601(ArtifactClock.now(environment: request.environment))
-        let ledger = try Ledger(path: request.ledgerPath, logger: logger)
         // An incremental export reads the watermark, writes the dataset and records the next watermark:
         // concurrent ones of any selection take turns, so each record is exported once per selection.
         guard request.sinceLast else { return try export(request, ledger: ledger, startedAt: startedAt) }

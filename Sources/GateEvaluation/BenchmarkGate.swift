@@ -87,8 +87,9 @@ package struct BenchmarkGate {
         var storedBaselineVersion: String?
         if request.baselineFromLedger {
             guard unknown.isEmpty else { throw GateError.unidentified(missing: unknown) }
-            guard try Ledger.exists(at: request.ledgerPath),
-                let stored = try Ledger(path: request.ledgerPath, logger: logger).baselineSuite(agent: agent)
+            guard
+                let stored = try Ledger.openExisting(at: request.ledgerPath, logger: logger)?.baselineSuite(
+                    agent: agent)
             else { throw GateError.noRecordedBaseline(agent: agent) }
             baseline = try BenchmarkReader.parse(
                 stored.content, path: "ledger:\(stored.sha256)", inspectScorer: gate.inspectScorer)

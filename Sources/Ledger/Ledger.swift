@@ -47,12 +47,18 @@ package struct Ledger: Sendable {
         self.logger = logger
     }
 
-    /// Whether a ledger exists at `location`: the file, or a PostgreSQL database the ledger's migrations were
-    /// applied to (a server that cannot be reached is an error, not a missing ledger).
-    package static func exists(at location: String) throws(LedgerError) -> Bool {
-        guard PostgresLocation.isURL(location) else { return FileManager.default.fileExists(atPath: location) }
+    /// The ledger at `location`, migrated, or `nil` when there is none: no file, or a PostgreSQL database the
+    /// ledger's first migration was never applied to (a server that cannot be reached is an error, not a missing
+    /// ledger). Nothing is created.
+    package static func openExisting(at location: String, logger: Logger? = nil) throws(LedgerError) -> Ledger? {
+        guard PostgresLocation.isURL(location) else {
+            guard FileManager.default.fileExists(atPath: location) else { return nil }
+            return try Ledger(path: location, logger: logger)
+        }
         let parsed = try PostgresLocation(url: location, environment: ProcessInfo.processInfo.environment)
-        return try PostgresStore.hasLedger(location: parsed)
+        return try PostgresStore.openExisting(location: parsed, logger: logger).map {
+            Ledger(store: $0, logger: logger)
+        }
     }
 
     /// A private in-memory ledger, for tests.

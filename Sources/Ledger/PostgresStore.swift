@@ -43,24 +43,33 @@ final class PostgresStore: LedgerStore {
     /// first runs are safe).
     static func open(location: PostgresLocation, logger: Logger?) throws(LedgerError) -> PostgresStore {
         let store = try PostgresStore(connectingTo: location, logger: logger)
-        do {
-            try store.withSessionLock(.migrations) {
-                if let reason = try store.foreignContent() {
-                    throw LedgerError.notALedger(path: location.description, reason: reason + " in its schema")
-                }
-                try LedgerMigrations.migrate(store)
-            }
-        } catch {
-            throw Self.failure(error, location: location)
-        }
+        try store.migrate()
         return store
     }
 
-    /// Whether the database `location` names holds a ledger (its first migration applied); nothing is written.
-    static func hasLedger(location: PostgresLocation) throws(LedgerError) -> Bool {
-        let store = try PostgresStore(connectingTo: location, logger: nil)
+    /// The ledger in the database `location` names, migrated, or `nil` when its first migration was never
+    /// applied there (nothing is then written).
+    static func openExisting(location: PostgresLocation, logger: Logger?) throws(LedgerError) -> PostgresStore? {
+        let store = try PostgresStore(connectingTo: location, logger: logger)
         do {
-            return try store.read { try LedgerMigrations.applied($0).first == LedgerMigrations.all[0].identifier }
+            guard try store.read({ try LedgerMigrations.applied($0).first == LedgerMigrations.all[0].identifier })
+            else { return nil }
+        } catch {
+            throw Self.failure(error, location: location)
+        }
+        try store.migrate()
+        return store
+    }
+
+    /// Runs the pending migrations under the migrations lock, after making sure the schema holds a ledger.
+    private func migrate() throws(LedgerError) {
+        do {
+            try withSessionLock(.migrations) {
+                if let reason = try foreignContent() {
+                    throw LedgerError.notALedger(path: location.description, reason: reason + " in its schema")
+                }
+                try LedgerMigrations.migrate(self)
+            }
         } catch {
             throw Self.failure(error, location: location)
         }

@@ -87,11 +87,14 @@ package struct CanaryDeploy {
             throw RolloutError.otherAgent(path: gatePath, gateAgent: gate.agent, policyAgent: loaded.policy.agent.name)
         }
         let gateSha = Digest.sha256(gateData)
-        guard try force || Ledger.exists(at: context.ledgerPath) else {
+        let opened =
+            try force
+            ? Ledger(path: context.ledgerPath, logger: logger)
+            : Ledger.openExisting(at: context.ledgerPath, logger: logger)
+        guard let ledger = opened else {
             throw RolloutError.gateNotPassed(
                 path: gatePath, reason: "the ledger \(Ledger.displayName(context.ledgerPath)) does not exist")
         }
-        let ledger = try Ledger(path: context.ledgerPath, logger: logger)
         return try ledger.withTurnLock { () throws -> DeployOutcome in
             let recorded = try ledger.gate(artifactSha256: gateSha)
             if !force {
@@ -164,10 +167,9 @@ package struct CanaryDeploy {
         _ command: RolloutCommand, runId: String?, analysisPath: String?, force: Bool, reason: String?,
         context: DeployContext
     ) throws -> DeployOutcome {
-        guard try Ledger.exists(at: context.ledgerPath) else {
+        guard let ledger = try Ledger.openExisting(at: context.ledgerPath, logger: logger) else {
             throw RolloutError.noRollout(runId: runId)
         }
-        let ledger = try Ledger(path: context.ledgerPath, logger: logger)
         return try ledger.withTurnLock { () throws -> DeployOutcome in
             guard let current = try (runId.map { try ledger.rollout(runId: $0) } ?? ledger.latestRollout()) else {
                 throw RolloutError.noRollout(runId: runId)
@@ -248,10 +250,9 @@ package struct CanaryDeploy {
 
     /// Renders the current state again (dropping drain routes past their deadline) and applies it.
     package func reconcile(runId: String?, context: DeployContext) throws -> DeployOutcome {
-        guard try Ledger.exists(at: context.ledgerPath) else {
+        guard let ledger = try Ledger.openExisting(at: context.ledgerPath, logger: logger) else {
             throw RolloutError.noRollout(runId: runId)
         }
-        let ledger = try Ledger(path: context.ledgerPath, logger: logger)
         return try ledger.withTurnLock { () throws -> DeployOutcome in
             guard let current = try (runId.map { try ledger.rollout(runId: $0) } ?? ledger.latestRollout()),
                 let run = try ledger.run(id: current.runId)
@@ -264,10 +265,9 @@ package struct CanaryDeploy {
 
     /// The rollout's state and history as `rollout.json` would hold them, without writing anything.
     package func status(runId: String?, context: DeployContext) throws -> RolloutArtifact {
-        guard try Ledger.exists(at: context.ledgerPath) else {
+        guard let ledger = try Ledger.openExisting(at: context.ledgerPath, logger: logger) else {
             throw RolloutError.noRollout(runId: runId)
         }
-        let ledger = try Ledger(path: context.ledgerPath, logger: logger)
         guard let current = try (runId.map { try ledger.rollout(runId: $0) } ?? ledger.latestRollout()),
             let run = try ledger.run(id: current.runId)
         else { throw RolloutError.noRollout(runId: runId) }
