@@ -255,8 +255,7 @@ extension Ledger {
     /// Counts the rows of a ledger table, for tests and diagnostics.
     package func count(table: String) throws(LedgerError) -> Int {
         try read { session in
-            let relations = Set(try session.rows(session.dialect.relationsQuery).map { try $0.scalar() as String })
-            guard relations.contains(table) else { throw LedgerError.notFound(what: "table \(table)") }
+            guard try session.relationExists(table) else { throw LedgerError.notFound(what: "table \(table)") }
             return try session.scalar("SELECT COUNT(*) FROM \"\(table)\"") ?? 0
         }
     }

@@ -393,8 +393,7 @@ enum LedgerMigrations {
 
     /// The identifiers of the migrations applied, in the order they were defined.
     static func applied(_ session: any LedgerSession) throws -> [String] {
-        let relations = Set(try session.rows(session.dialect.relationsQuery).map { try $0.scalar() as String })
-        guard relations.contains(table) else { return [] }
+        guard try session.relationExists(table) else { return [] }
         let names = Set(try session.rows("SELECT identifier FROM \(table)").map { try $0.scalar() as String })
         return all.map(\.identifier).filter(names.contains)
     }

@@ -29,6 +29,16 @@ package enum SQLDialect: Sendable {
             "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema()"
         }
     }
+
+    /// A query with one row when the table or view `?` exists (in PostgreSQL, in the current schema).
+    package var relationExistsQuery: String {
+        switch self {
+        case .sqlite:
+            "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?"
+        case .postgres:
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?"
+        }
+    }
 }
 
 /// One connection of a ledger store inside a transaction the store opened: what the ledger's SQL runs on.
@@ -63,6 +73,11 @@ extension LedgerSession {
     /// Every row of a query.
     package func rows(_ sql: String, arguments: [(any SQLBindable)?] = []) throws -> [SQLRow] {
         try fetchAll(sql, values: arguments.sqlValues)
+    }
+
+    /// Whether the table or view `name` exists.
+    package func relationExists(_ name: String) throws -> Bool {
+        try row(dialect.relationExistsQuery, arguments: [name]) != nil
     }
 
     /// The first row of a query, if any.
