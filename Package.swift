@@ -70,11 +70,15 @@ let package = Package(
             dependencies: ["Artifacts", "BenchmarkResults", "CIOutput", "Ledger", "Policy", "Statistics"]
         ),
         .target(name: "Simulation", dependencies: ["JSONLines", "Statistics", "Telemetry"]),
-        .target(name: "Evaluation", dependencies: ["Analysis", "Policy", "Simulation", "Statistics", "Telemetry"]),
+        // The analysis core: accumulation, look inputs and the judge, with no I/O, ledger or rollout.
+        .target(name: "AnalysisCore", dependencies: ["Policy", "Statistics", "Telemetry"]),
+        .target(
+            name: "Evaluation", dependencies: ["AnalysisCore", "Policy", "Simulation", "Statistics", "Telemetry"]),
         .target(
             name: "Analysis",
             dependencies: [
-                "Artifacts", "CIOutput", "JSONLines", "Ledger", "Notifications", "Policy", "Rollout", "Statistics",
+                "AnalysisCore", "Artifacts", "CIOutput", "JSONLines", "Ledger", "Notifications", "Policy", "Rollout",
+                "Statistics",
                 "Telemetry",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -117,7 +121,7 @@ let package = Package(
         .executableTarget(
             name: "monitor",
             dependencies: [
-                "Analysis", "Artifacts", "CIOutput", "CommandSupport", "Ledger", "Telemetry",
+                "Analysis", "AnalysisCore", "Artifacts", "CIOutput", "CommandSupport", "Ledger", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -146,7 +150,7 @@ let package = Package(
                 "TestSupport",
                 // The end-to-end tests run these binaries; depending on them makes `swift test` build them.
                 "benchmark-gate", "canary-deploy", "monitor", "feedback-export", "agent-sim", "Datasets", "Rollout",
-                "Routing", "Analysis",
+                "Routing", "Analysis", "AnalysisCore",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -1,3 +1,4 @@
+import AnalysisCore
 import Foundation
 import Ledger
 import Policy
@@ -148,8 +149,7 @@ struct Ingestion {
         nonisolated(unsafe) let base = template
         DispatchQueue.concurrentPerform(iterations: ranges.count) { index in
             var part = base
-            // The per-conversation table is a reference: each part gets its own.
-            part.accumulator.totals = BlockArray()
+            part.accumulator.detachConversations()
             let began = Date()
             defer {
                 if ProcessInfo.processInfo.environment["AGENT_CANARY_PROFILE"] == "1" {

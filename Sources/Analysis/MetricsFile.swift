@@ -1,3 +1,4 @@
+import AnalysisCore
 import Foundation
 
 /// The Prometheus text exposition of a look, for the node exporter's textfile collector or a Pushgateway:

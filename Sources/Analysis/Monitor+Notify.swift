@@ -1,3 +1,4 @@
+import AnalysisCore
 import Ledger
 import Notifications
 import Policy

@@ -1,3 +1,4 @@
+import AnalysisCore
 import Artifacts
 import CIOutput
 import Foundation

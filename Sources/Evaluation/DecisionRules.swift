@@ -1,4 +1,4 @@
-import Analysis
+import AnalysisCore
 import Foundation
 import Policy
 import Statistics

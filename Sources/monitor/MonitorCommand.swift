@@ -1,4 +1,5 @@
 import Analysis
+import AnalysisCore
 import ArgumentParser
 import Artifacts
 import CIOutput

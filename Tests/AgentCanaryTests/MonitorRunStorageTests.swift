@@ -1,4 +1,5 @@
 import Analysis
+import AnalysisCore
 import Foundation
 import TestSupport
 import Testing

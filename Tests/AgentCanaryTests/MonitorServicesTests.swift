@@ -1,4 +1,5 @@
 import Analysis
+import AnalysisCore
 import Artifacts
 import Foundation
 import TestSupport

@@ -3,52 +3,6 @@ import Policy
 import Statistics
 import Telemetry
 
-/// A log-bucketed histogram of positive values with about 1 % relative error (as DDSketch, Masson et al.,
-/// VLDB 2019), mergeable and of fixed size whatever the number of values.
-package struct LogHistogram: Sendable {
-    static let gamma = 1.02
-    static let logGamma = log(gamma)
-    static let bucketCount = 1400
-    package var counts = [Int](repeating: 0, count: bucketCount)
-    package var total = 0
-
-    package init() {}
-
-    static func index(_ value: Double) -> Int {
-        guard value > 1 else { return 0 }
-        return min(bucketCount - 1, Int((log(value) / logGamma).rounded(.up)))
-    }
-
-    static func value(ofBucket index: Int) -> Double {
-        index == 0 ? 1 : 2 * pow(gamma, Double(index)) / (gamma + 1)
-    }
-
-    package mutating func add(_ value: Double) {
-        counts[Self.index(value)] += 1
-        total += 1
-    }
-
-    /// The bucket holding the q-quantile.
-    func quantileBucket(_ q: Double) -> Int? {
-        guard total > 0 else { return nil }
-        let rank = max(1, Int((q * Double(total)).rounded(.up)))
-        var seen = 0
-        for (index, count) in counts.enumerated() {
-            seen += count
-            if seen >= rank { return index }
-        }
-        return counts.count - 1
-    }
-
-    package func quantile(_ q: Double) -> Double? {
-        quantileBucket(q).map(Self.value(ofBucket:))
-    }
-
-    func above(bucket: Int) -> Int {
-        counts[(bucket + 1)...].reduce(0, +)
-    }
-}
-
 /// What the accumulator needs of a task: hashes of its ids and its numbers (NaN where absent).
 package struct TaskFacts {
     package var timestamp: Double
@@ -135,8 +89,8 @@ struct ConversationTotals {
 /// Aggregates agent events of two arms into the sufficient statistics of a look, in bounded memory:
 /// per-conversation totals, fixed-size histograms and counts; no event is kept.
 package struct Accumulator {
-    let baselineVersion: String
-    let candidateVersion: String
+    package let baselineVersion: String
+    package let candidateVersion: String
     private(set) var stepStartedAt: Double?
     let shadowMode: Bool
 
@@ -458,10 +412,16 @@ package struct Accumulator {
 }
 
 extension Accumulator {
+    /// Gives this copy a per-conversation table of its own (the table is a reference, shared by copies):
+    /// for parts of a look that accumulate concurrently from one template.
+    package mutating func detachConversations() {
+        totals = BlockArray()
+    }
+
     /// Adds the accumulator of a later part of the same input. Returns `false`, leaving `self` unusable,
     /// when a conversation appears under the other version in the other part or a task is rogue in both:
     /// only one sequential pass counts those exactly.
-    mutating func merge(_ other: inout Accumulator) -> Bool {
+    package mutating func merge(_ other: inout Accumulator) -> Bool {
         let count = other.totals.count
         other.conversations = HashIndex64(capacity: 1)
         conversations.reserve(conversations.count + count)

@@ -1,12 +1,12 @@
 /// A map from 64-bit hashes to array indices, open-addressing like ``HashSet64``.
-struct HashIndex64 {
+package struct HashIndex64 {
     private var keys: [UInt64]
     private var values: [Int32]
     private(set) var count = 0
     private var mask: Int
     private var shift: UInt64
 
-    init(capacity: Int = 1024) {
+    package init(capacity: Int = 1024) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
         keys = [UInt64](repeating: 0, count: size)
@@ -51,7 +51,7 @@ struct HashIndex64 {
     }
 
     /// Grows the table now to hold `capacity` keys without growing again.
-    mutating func reserve(_ capacity: Int) {
+    package mutating func reserve(_ capacity: Int) {
         guard capacity * 2 > keys.count else { return }
         let oldKeys = keys
         let oldValues = values

@@ -16,13 +16,13 @@ package enum Judge {
         + "Operations Research 70(3), 2022; Deng, Knoblich, Lu, 'Applying the Delta Method in Metric Analytics', KDD 2018"
 
     /// The metrics that apply in `mode` (shadow agreement only in shadow mode).
-    static func applicable(_ metrics: [MetricPolicy], mode: String) -> [MetricPolicy] {
+    package static func applicable(_ metrics: [MetricPolicy], mode: String) -> [MetricPolicy] {
         metrics.filter { mode == "shadow" || $0.name != "shadow_agreement" }
     }
 
     /// Whether a metric's regression rolls back in `mode` (in shadow mode, where only the agreement can show
     /// non-inferiority, other primary metrics act as guardrails).
-    static func rollsBack(_ metric: MetricPolicy) -> Bool {
+    package static func rollsBack(_ metric: MetricPolicy) -> Bool {
         metric.role == .primary || metric.role == .guardrail
     }
 
@@ -199,7 +199,7 @@ package enum Judge {
             segments: segments, shadow: shadow)
     }
 
-    static func describe(_ result: MetricResult) -> String {
+    package static func describe(_ result: MetricResult) -> String {
         let b = result.baseline.value.map(format) ?? "–"
         let c = result.candidate.value.map(format) ?? "–"
         var text = "candidate \(c) vs baseline \(b)"
@@ -211,7 +211,7 @@ package enum Judge {
         return text
     }
 
-    static func format(_ value: Double) -> String {
+    package static func format(_ value: Double) -> String {
         if value == 0 { return "0" }
         if !value.isFinite { return value > 0 ? "∞" : "-∞" }
         let magnitude = abs(value)
@@ -290,17 +290,17 @@ package enum Judge {
         }
         // A rate of exactly 0 or 1 has no sample variance; use the variance of one event more (a continuity
         // floor) so that a perfect arm is not infinitely certain.
-        vb = max(vb, floorVariance(b, n: sums[0].sumN))
-        vc = max(vc, floorVariance(c, n: sums[1].sumN))
+        vb = max(vb, TwoArmVariance.floor(b, n: sums[0].sumN))
+        vc = max(vc, TwoArmVariance.floor(c, n: sums[1].sumN))
         let variance = vb + vc
         let tau2 = pow(max(metric.margin, 0.005), 2)
         let half = SequentialTests.oneSidedHalfWidth(variance: variance, tau2: tau2, scales: tauScales, alpha: alpha)
         let theta = c - b
         result.ciLow = theta - half
         result.ciHigh = theta + half
-        let null = rateTestVariance(
+        let null = TwoArmVariance.rateTest(
             rate: (sums[0].sumY + sums[1].sumY) / (sums[0].sumN + sums[1].sumN), n: (sums[0].sumN, sums[1].sumN),
-            pooled: nullVariance(sums, relative: false), own: variance)
+            pooled: TwoArmVariance.underNoDifference(sums, relative: false), own: variance)
         let pValue = harmPValue(theta, variance: null, tau2: tau2, direction: metric.direction)
         result.pValue = pValue
         let limit = metric.direction == .higher ? -metric.margin : metric.margin
@@ -308,41 +308,6 @@ package enum Judge {
             rejected: pValue <= alpha, low: theta - half, high: theta + half, limit: limit,
             direction: metric.direction)
         return result
-    }
-
-    /// The variance the rollback test of a rate (task-level `rate` pooled over both arms of `n` tasks) uses:
-    /// under no difference — `pooled` (the arms' conversations pooled, when clustered) and at least the
-    /// binomial variance of the pooled rate — while the normal approximation holds, else each arm's `own`.
-    static func rateTestVariance(rate: Double, n: (Double, Double), pooled: Double?, own: Double) -> Double {
-        guard normalApproximationHolds(rate: rate, n: min(n.0, n.1)) else { return own }
-        let binomial = floorVariance(rate, n: n.0) + floorVariance(rate, n: n.1)
-        return max(pooled ?? binomial, binomial)
-    }
-
-    /// Whether a rate's estimate over `n` tasks is close enough to normal for the variance under no difference:
-    /// at least 5 expected events and 5 expected non-events (the usual rule for the normal approximation of a
-    /// binomial). Below it, a rare event's skewed count would make that variance too small, and each arm's own
-    /// variance, larger where the rate is higher, is used instead.
-    static func normalApproximationHolds(rate: Double, n: Double) -> Bool {
-        n * rate >= 5 && n * (1 - rate) >= 5
-    }
-
-    /// The variance of the difference (or, `relative`, of the log ratio) of the two arms' ratio means when the
-    /// arms do not differ: both arms' conversations pooled into one per-conversation variance, scaled by each
-    /// arm's number of conversations. The rollback test uses it (the score test's choice: the variance the
-    /// estimate has under the hypothesis being tested), the bounds use each arm's own variance.
-    static func nullVariance(_ sums: [ClusterSums], relative: Bool) -> Double? {
-        guard sums.count == 2, sums[0].clusters > 0, sums[1].clusters > 0 else { return nil }
-        var pooled = sums[0]
-        pooled.merge(sums[1])
-        guard var unit = pooled.ratioVariance.map({ $0 * Double(pooled.clusters) }), let mean = pooled.ratio else {
-            return nil
-        }
-        if relative {
-            guard mean > 0 else { return nil }
-            unit /= mean * mean
-        }
-        return unit * (1 / Double(sums[0].clusters) + 1 / Double(sums[1].clusters))
     }
 
     /// The mixing variances, as multiples of each metric's τ² (its margin²): the margin itself, for the small
@@ -355,11 +320,6 @@ package enum Judge {
     static func harmPValue(_ theta: Double, variance: Double, tau2: Double, direction: MetricDirection) -> Double {
         SequentialTests.oneSidedPValue(
             estimate: direction == .higher ? -theta : theta, variance: variance, tau2: tau2, scales: tauScales)
-    }
-
-    static func floorVariance(_ rate: Double, n: Double) -> Double {
-        let p = min(max(rate, 1 / (n + 2)), 1 - 1 / (n + 2))
-        return rate <= 1 ? p * (1 - p) / n : 0
     }
 
     /// A ratio of means (cost per task): the log of the ratio, delta method, always-valid interval.
@@ -392,7 +352,8 @@ package enum Judge {
         result.ciLow = exp(theta - half)
         result.ciHigh = exp(theta + half)
         let pValue = harmPValue(
-            theta, variance: nullVariance(sums, relative: true) ?? variance, tau2: tau2, direction: metric.direction)
+            theta, variance: TwoArmVariance.underNoDifference(sums, relative: true) ?? variance, tau2: tau2,
+            direction: metric.direction)
         result.pValue = pValue
         let limit = metric.direction == .higher ? log1p(-min(metric.margin, 0.99)) : log1p(metric.margin)
         result.status = status(
@@ -468,12 +429,12 @@ package enum Judge {
         let nc = Double(counts.candidateTotal)
         let pb = Double(counts.baselineAbove) / nb
         let pc = Double(counts.candidateAbove) / nc
-        let variance = floorVariance(pb, n: nb) + floorVariance(pc, n: nc)
+        let variance = TwoArmVariance.floor(pb, n: nb) + TwoArmVariance.floor(pc, n: nc)
         let tail = max(0.01, 1 - counts.quantile)
         let tau2 = tail * tail
         let theta = pc - pb
         let half = SequentialTests.oneSidedHalfWidth(variance: variance, tau2: tau2, scales: tauScales, alpha: alpha)
-        let null = rateTestVariance(
+        let null = TwoArmVariance.rateTest(
             rate: Double(counts.baselineAbove + counts.candidateAbove) / (nb + nc), n: (nb, nc), pooled: nil,
             own: variance)
         let pValue = harmPValue(theta, variance: null, tau2: tau2, direction: .lower)
@@ -537,7 +498,7 @@ package enum Judge {
             result.note = "fewer than \(metric.minSample) paired requests"
             return result
         }
-        let variance = floorVariance(rate, n: Double(pairs))
+        let variance = TwoArmVariance.floor(rate, n: Double(pairs))
         let tau2 = pow(max(metric.margin, 0.01), 2)
         let half = SequentialTests.oneSidedHalfWidth(variance: variance, tau2: tau2, scales: tauScales, alpha: alpha)
         result.ciLow = rate - 1 - half

@@ -1,12 +1,12 @@
 /// An array in blocks of 64 Ki elements, in memory it manages itself: growing it never copies what it
 /// holds (no transient double of a large table), and reading or writing an element takes no reference
 /// counting. Elements must be trivial (plain numbers), which `ConversationTotals` is.
-final class BlockArray<Element>: Sequence {
+package final class BlockArray<Element>: Sequence {
     private var blocks: [UnsafeMutablePointer<Element>] = []
     private(set) var count = 0
     static var blockSize: Int { 1 << 16 }
 
-    init() {}
+    package init() {}
 
     deinit {
         for block in blocks {
@@ -30,7 +30,7 @@ final class BlockArray<Element>: Sequence {
         set { blocks[index >> 16][index & (Self.blockSize - 1)] = newValue }
     }
 
-    func makeIterator() -> AnyIterator<Element> {
+    package func makeIterator() -> AnyIterator<Element> {
         var index = 0
         return AnyIterator {
             guard index < self.count else { return nil }
