@@ -363,7 +363,7 @@ package struct Monitor {
         case .promote: command = state.stepIndex >= view.steps.count - 1 ? .promote : .advance
         case .continue, .hold: return nil
         }
-        let deploy = CanaryDeploy(logger: logger)
+        let deploy = RolloutController(logger: logger)
         var context = DeployContext(
             outDir: request.deployOutDir, apply: nil, ci: CIDestinations(), ledgerPath: request.ledgerPath,
             arguments: request.arguments, environment: request.environment)

@@ -3,7 +3,7 @@ import Notifications
 import Policy
 
 /// Telling the policy's notify targets what a command did, once it is committed.
-extension CanaryDeploy {
+extension RolloutController {
     /// Tells the rollout's notify targets of a committed transition; returns one report per target.
     func notify(
         _ transition: TransitionRecord, id: Int64, state: RolloutRecord, run: RunRecord, targets: [NotifyTarget],

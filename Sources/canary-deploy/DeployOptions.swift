@@ -51,9 +51,9 @@ enum DeployPrinter {
         }
     }
 
-    static func run(_ body: (CanaryDeploy) throws -> DeployOutcome) throws {
+    static func run(_ body: (RolloutController) throws -> DeployOutcome) throws {
         try ToolRunner.run {
-            let outcome = try body(CanaryDeploy(logger: ToolRunner.logger(label: "canary-deploy")))
+            let outcome = try body(RolloutController(logger: ToolRunner.logger(label: "canary-deploy")))
             ToolRunner.printResult(RolloutText.render(outcome))
             for report in outcome.notifications { ToolRunner.printResult("notified \(report.text)") }
             return 0

@@ -16,7 +16,7 @@ struct Status: ParsableCommand {
             let context = DeployContext(
                 outDir: "canary-out", apply: nil, ci: .init(), ledgerPath: ledger.path, arguments: [],
                 environment: ProcessInfo.processInfo.environment)
-            let artifact = try CanaryDeploy(logger: ToolRunner.logger(label: "canary-deploy"))
+            let artifact = try RolloutController(logger: ToolRunner.logger(label: "canary-deploy"))
                 .status(runId: target.runID, context: context)
             ToolRunner.printResult(
                 json

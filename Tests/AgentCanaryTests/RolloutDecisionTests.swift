@@ -11,7 +11,7 @@ import Testing
 @Suite("Rollout decisions from the monitor")
 struct RolloutDecisionTests {
     func started(steps: String = "[{weight: 5}, {weight: 50}]") throws
-        -> (TemporaryDirectory, DeployContext, CanaryDeploy, String)
+        -> (TemporaryDirectory, DeployContext, RolloutController, String)
     {
         let directory = try TemporaryDirectory()
         let gate = try Tool.run(
@@ -26,7 +26,7 @@ struct RolloutDecisionTests {
         let context = DeployContext(
             outDir: directory.path("out"), apply: nil, ci: .init(), ledgerPath: directory.path("ledger.sqlite"),
             arguments: [], environment: ["SOURCE_DATE_EPOCH": "1795651200", "USER": "ana"])
-        let deploy = CanaryDeploy(logger: Logger(label: "test"))
+        let deploy = RolloutController(logger: Logger(label: "test"))
         let outcome = try deploy.start(
             gatePath: directory.path("gate.json"), policyPath: directory.path("canary.yaml"), router: "istio",
             force: false, reason: nil, context: context)

@@ -1,0 +1,204 @@
+import Artifacts
+import CIOutput
+import Foundation
+import Ledger
+import Logging
+import Notifications
+import Policy
+import Routing
+
+/// The steps every state-changing command shares: rolling forward, rendering, committing, the artifact.
+extension RolloutController {
+    /// Finishes the renames a killed command left undone, so that this one starts from outputs that match the
+    /// ledger (under the turn lock: no other command of this ledger is writing them).
+    func rollForward(ledger: Ledger, runId: String) throws {
+        for path in try ledger.rollForwardOutputs(runId: runId, tool: "canary-deploy") {
+            logger.warning("brought \(path) forward to what the ledger recorded (a previous command was interrupted)")
+        }
+    }
+
+    func commit(
+        ledger: Ledger, state: RolloutRecord, run: RunRecord, transition: TransitionRecord?, retryOf: Int64?,
+        context: DeployContext, inputs: [InputFile], insertRun: Bool = false, analysis: AnalysisEvidence? = nil
+    ) throws -> DeployOutcome {
+        let rollout = try rolloutSection(state)
+        let files = try render(state, rollout: rollout, run: run, now: context.now)
+        let payload = files.filter { $0.validationKind != nil }.map(\.text)
+            .joined(separator: files.allSatisfy { $0.name.hasSuffix(".yaml") } ? "---\n" : "\n")
+        var record = transition
+        record?.configSha256 = Digest.sha256(Data(payload.utf8))
+
+        // Apply first: the ledger then says whether the configuration is in force.
+        var applyFailure: RolloutError?
+        if let command = context.apply {
+            let result = try ApplyCommand.run(command, input: Data(payload.utf8), environment: context.environment)
+            if result.status == 0 {
+                record?.applied = "applied"
+            } else {
+                record?.applied = "failed"
+                record?.applyError = "exit \(result.status): \(result.stderr)"
+                applyFailure = .applyFailed(command: command, status: result.status, stderr: result.stderr)
+            }
+        } else if retryOf != nil, let transition {
+            // A retry without --apply keeps the earlier apply status.
+            record?.applied = transition.applied
+            record?.applyError = transition.applyError
+        }
+
+        var history = try ledger.transitions(runId: state.runId)
+        if let record, retryOf == nil { history.append(record) }
+        if let retryOf, let record, let index = history.firstIndex(where: { $0.id == retryOf }) {
+            history[index] = record
+        }
+        let createdAt = history.last?.createdAt ?? state.updatedAt
+        let artifact = try artifact(
+            state, rollout: rollout, run: run, history: history, files: files, outDir: context.outDir, inputs: inputs,
+            createdAt: transition == nil ? ArtifactClock.iso8601(context.now) : createdAt)
+        let artifactData = try ArtifactCoding.encode(artifact)
+        let staged = StagedFiles()
+        let rolloutPath = (context.outDir as NSString).appendingPathComponent("rollout.json")
+        var outputs: [OutputFile] = []
+        for file in files {
+            let path = (context.outDir as NSString).appendingPathComponent(file.name)
+            try staged.stage(Data(file.text.utf8), at: path)
+            outputs.append(OutputFile(kind: "routing-config", path: path, sha256: Digest.sha256(Data(file.text.utf8))))
+        }
+        try staged.stage(artifactData, at: rolloutPath)
+        outputs.append(OutputFile(kind: "rollout", path: rolloutPath, sha256: Digest.sha256(artifactData)))
+        let report = RolloutReport.ciReport(artifact, rolloutPath: rolloutPath)
+        let publisher = CIPublisher(environment: context.environment)
+        for file in try publisher.stageFiles(report, to: context.ci, in: staged) {
+            outputs.append(OutputFile(kind: file.kind, path: file.path, sha256: Digest.sha256(file.data)))
+        }
+        let exitStatus: Int32 = applyFailure == nil ? 0 : ExitStatus.unavailable.rawValue
+        // A plain retry changes nothing: the ledger gets no new row. A retry that applies again records the
+        // attempt and the new apply status.
+        var transitionId: Int64?
+        if retryOf == nil || context.apply != nil {
+            transitionId = try recordInLedger()
+        }
+        func recordInLedger() throws -> Int64? {
+            try ledger.recordTransition(
+                record, state: state,
+                stage: StageInvocation(
+                    tool: "canary-deploy", arguments: context.arguments, startedAt: ArtifactClock.iso8601(context.now),
+                    endedAt: ArtifactClock.iso8601(context.now), exitStatus: exitStatus),
+                outputs: outputs, retryOf: retryOf, newRun: insertRun ? run : nil)
+        }
+        try staged.commit()
+        var notifications: [DeliveryReport] = []
+        if let record, retryOf == nil, let transitionId, let targets = rollout.notify, !targets.isEmpty {
+            notifications = notify(
+                record, id: transitionId, state: state, run: run, targets: targets, analysis: analysis,
+                context: context, ledger: ledger)
+        }
+        var published = report
+        published.add(notifications: notifications)
+        let commands = try publisher.publishToGitHub(published)
+        if let applyFailure { throw applyFailure }
+        return DeployOutcome(
+            artifact: artifact, retried: retryOf != nil, workflowCommands: commands,
+            notifications: notifications)
+    }
+
+    func rolloutSection(_ state: RolloutRecord) throws -> RolloutSection {
+        try ArtifactCoding.makeDecoder().decode(RolloutSection.self, from: Data(state.policyJSON.utf8))
+    }
+
+    func render(_ state: RolloutRecord, rollout: RolloutSection, run: RunRecord, now: Date) throws -> [RenderedFile] {
+        var drainDeadline = state.drainDeadline
+        if let deadline = drainDeadline, deadline <= ArtifactClock.iso8601(now) { drainDeadline = nil }
+        let draining: Arm? =
+            state.drainVersion == nil ? nil : state.drainVersion == run.candidateVersion ? .candidate : .baseline
+        let plan = RoutingPlan.make(
+            agent: run.agent, baselineVersion: run.baselineVersion, candidateVersion: run.candidateVersion,
+            rollout: rollout, mode: RolloutMode(rawValue: state.mode) ?? .canary, weight: state.weight,
+            phase: state.phase, drainingArm: drainDeadline == nil ? nil : draining, drainDeadline: drainDeadline)
+        return try RouterKind.named(state.router).render(plan)
+    }
+
+    func artifact(
+        _ state: RolloutRecord, rollout: RolloutSection, run: RunRecord, history: [TransitionRecord],
+        files: [RenderedFile], outDir: String,
+        inputs: [InputFile], createdAt: String
+    ) throws -> RolloutArtifact {
+        RolloutArtifact(
+            envelope: ArtifactEnvelope(
+                schema: RolloutArtifact.schemaID, runId: state.runId, createdAt: createdAt,
+                tool: ToolInfo(name: "canary-deploy"), inputs: inputs),
+            agent: run.agent, baselineVersion: run.baselineVersion, candidateVersion: run.candidateVersion,
+            router: state.router, mode: state.mode, phase: state.phase, step: state.stepIndex + 1, weight: state.weight,
+            steps: rollout.steps,
+            stepStartedAt: state.stepStartedAt, drainVersion: state.drainVersion, drainDeadline: state.drainDeadline,
+            applied: history.last?.applied ?? "not-requested",
+            history: history.map {
+                RolloutHistoryEntry(
+                    command: $0.command, fromPhase: $0.fromPhase, fromWeight: $0.fromWeight, toPhase: $0.toPhase,
+                    toWeight: $0.toWeight, reason: $0.reason, actor: $0.actor, forced: $0.forced,
+                    evidenceSha256: $0.evidenceSha256, applied: $0.applied, at: $0.createdAt)
+            },
+            files: files.map {
+                RenderedFileEntry(
+                    path: (outDir as NSString).appendingPathComponent($0.name),
+                    sha256: Digest.sha256(Data($0.text.utf8)))
+            })
+    }
+
+    /// Accepts a monitor analysis by its recorded SHA-256 and checks that its decision allows `command`.
+    /// The SHA-256 of the analysis at `path` when it may justify `command` on `rollout`: a recorded look of
+    /// the run whose decision allows the command, computed at the rollout's current step and weight, the
+    /// run's latest look, and not yet the evidence of another transition (its own transition's retry aside).
+    func acceptDecision(
+        _ path: String, command: RolloutCommand, rollout: RolloutRecord, history: [TransitionRecord], ledger: Ledger
+    ) throws -> String {
+        let runId = rollout.runId
+        let data = try InputFileReader.read(path, json: true)
+        let sha = Digest.sha256(data)
+        guard try ledger.hasArtifact(kind: "analysis", sha256: sha, runId: runId) else {
+            throw RolloutError.decisionRefused(
+                path: path, reason: "no analysis with SHA-256 \(sha) is recorded for run \(runId)")
+        }
+        struct Analysis: Decodable { var decision: String }
+        guard let decision = try? ArtifactCoding.makeDecoder().decode(Analysis.self, from: data).decision else {
+            throw RolloutError.invalidInput(path: path, field: "decision", reason: "missing or not a string")
+        }
+        let allowed: [RolloutCommand: Set<String>] = [.advance: ["promote"], .promote: ["promote"]]
+        guard allowed[command]?.contains(decision) ?? true else {
+            throw RolloutError.decisionRefused(
+                path: path, reason: "the monitor decided '\(decision)', which does not allow \(command.rawValue)")
+        }
+        // The same command with the same evidence again is a retry of the transition it drove.
+        if let last = history.last, last.command == command.rawValue, last.evidenceSha256 == sha { return sha }
+        if let used = history.first(where: { $0.evidenceSha256 == sha }) {
+            throw RolloutError.decisionRefused(
+                path: path,
+                reason: "this analysis was already the evidence of the \(used.command) to \(used.toWeight) %")
+        }
+        let looks = try ledger.looks(runId: runId)
+        guard let look = looks.last(where: { $0.analysisSha256 == sha }) else {
+            throw RolloutError.decisionRefused(path: path, reason: "no look of run \(runId) wrote this analysis")
+        }
+        if let latest = looks.last, latest.id != look.id {
+            throw RolloutError.decisionRefused(
+                path: path,
+                reason: "look \(latest.id) came after this one (look \(look.id)) and decided \(latest.decision); only "
+                    + "the run's latest look is evidence")
+        }
+        guard look.stepIndex == rollout.stepIndex, look.weight == rollout.weight else {
+            throw RolloutError.decisionRefused(
+                path: path,
+                reason: "the look judged step \((look.stepIndex ?? -1) + 1) at \(look.weight ?? 0) %, but the rollout "
+                    + "is at step \(rollout.stepIndex + 1), \(rollout.weight) %")
+        }
+        return sha
+    }
+
+    func validate(_ rollout: RolloutSection, path: String) throws {
+        guard !rollout.steps.isEmpty else {
+            throw RolloutError.invalidPolicy(path: path, reason: "rollout.steps is empty")
+        }
+        if rollout.mode == .ab, rollout.abMatches.isEmpty {
+            throw RolloutError.invalidPolicy(path: path, reason: "mode ab needs rollout.ab_match rules")
+        }
+    }
+}
