@@ -8,7 +8,7 @@ import Telemetry
 /// native task lines when nothing is stored, and the rows a run keeps.
 struct Ingestion {
     var accumulator: Accumulator
-    var store: LookStore
+    var events: LookEvents
     var reader: TelemetryReader
     let failOnUnknown: Bool
     let baselineVersion: String
@@ -19,9 +19,9 @@ struct Ingestion {
     var sources: [SourceSummary] = []
     var cursors: [TelemetryCursor] = []
 
-    init(accumulator: Accumulator, store: LookStore, monitor: MonitorSection, incremental: Bool, maxLineBytes: Int) {
+    init(accumulator: Accumulator, events: LookEvents, monitor: MonitorSection, incremental: Bool, maxLineBytes: Int) {
         self.accumulator = accumulator
-        self.store = store
+        self.events = events
         self.reader = TelemetryReader(
             skipMalformed: monitor.malformed == "skip",
             otlp: OTLPOptions(
@@ -66,7 +66,7 @@ struct Ingestion {
             unknownSkipped += 1
             return
         }
-        guard try store.admit(event, arm: arm) else { return }
+        guard try events.admit(event, arm: arm) else { return }
         accumulator.add(event, arm: arm)
     }
 
@@ -88,7 +88,7 @@ struct Ingestion {
             unknownSkipped += 1
             return
         }
-        guard store.admit(hash: scanner.eventHash) else { return }
+        guard events.admit(hash: scanner.eventHash) else { return }
         if let range = scanner.categoryRange {
             accumulator.name(scanner.categoryHash) {
                 String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
@@ -126,7 +126,7 @@ struct Ingestion {
     ///
     /// `other` is emptied as it is merged, so the two parts' tables do not all live at once.
     mutating func merge(_ other: inout Ingestion) -> Bool {
-        guard store.merge(&other.store), accumulator.merge(&other.accumulator) else { return false }
+        guard events.merge(&other.events), accumulator.merge(&other.accumulator) else { return false }
         unknownSkipped += other.unknownSkipped
         return true
     }
@@ -164,7 +164,7 @@ struct Ingestion {
                 // Line numbers of the second half are not known: let one pass report skipped lines.
                 if part.reader.skipped > 0 { throw CancellationError() }
                 // Sorted here, on this thread: the final check then merges two sorted runs.
-                part.store.optimisticKeys.sort()
+                part.events.optimisticKeys.sort()
                 results.lock.lock()
                 results.parts[index] = part
                 results.lock.unlock()

@@ -177,38 +177,38 @@ package struct Monitor {
         var accumulator = Accumulator(
             baselineVersion: baselineVersion, candidateVersion: candidateVersion, stepStartedAt: stepStart,
             shadowMode: mode == "shadow")
-        var store = LookStore(
+        var events = LookEvents(
             runId: view?.run.id, stepIndex: step.stepIndex, retainSuccesses: monitor.retainSuccesses,
             spill: try runLedger.map { try TelemetrySpill(ledger: $0) })
         var cursors: [String: TelemetryCursor] = [:]
         if let runId = view?.run.id, let ledger = runLedger {
-            cursors = try ledger.forEachStoredTelemetry(runId: runId) { row in store.load(row, into: &accumulator) }
+            cursors = try ledger.forEachStoredTelemetry(runId: runId) { row in events.load(row, into: &accumulator) }
         }
         var template = Ingestion(
-            accumulator: accumulator, store: store, monitor: monitor, incremental: view != nil,
+            accumulator: accumulator, events: events, monitor: monitor, incremental: view != nil,
             maxLineBytes: request.maxLineBytes)
         // Standard input cannot be read twice: deduplicate it exactly from the start.
-        if request.sources.contains(where: { $0.path == "-" }) { template.store.exact = true }
+        if request.sources.contains(where: { $0.path == "-" }) { template.events.exact = true }
         var pass = try ingest(request, template: template, cursors: cursors, fastPath: view == nil)
         // The fast path collected the events' keys unchecked: a duplicate means one more, exact, pass.
-        if view == nil, !pass.store.optimisticKeysAreUnique() {
+        if view == nil, !pass.events.optimisticKeysAreUnique() {
             var exact = Ingestion(
                 accumulator: Accumulator(
                     baselineVersion: baselineVersion, candidateVersion: candidateVersion, stepStartedAt: stepStart,
                     shadowMode: mode == "shadow"),
-                store: LookStore(runId: nil, stepIndex: step.stepIndex, retainSuccesses: monitor.retainSuccesses),
+                events: LookEvents(runId: nil, stepIndex: step.stepIndex, retainSuccesses: monitor.retainSuccesses),
                 monitor: monitor, incremental: false, maxLineBytes: request.maxLineBytes)
-            exact.store.exact = true
+            exact.events.exact = true
             pass = try ingest(request, template: exact, cursors: [:], fastPath: true, parallel: false)
         }
         phase("read")
         accumulator = pass.accumulator
-        store = pass.store
+        events = pass.events
         let reader = pass.reader
         let sources = pass.sources
         let newCursors = pass.cursors
         let unknownSkipped = pass.unknownSkipped
-        try store.finishSample()
+        try events.finishSample()
         let prometheus = try queryPrometheus(
             monitor, url: request.prometheusURL ?? monitor.prometheusURL,
             versions: [baselineVersion, candidateVersion],
@@ -222,7 +222,7 @@ package struct Monitor {
         let judgement = Judge.judge(inputs)
         phase("judged")
         let ingestion = IngestionSummary(
-            sources: sources, newEvents: store.newEvents, duplicateEvents: store.duplicates,
+            sources: sources, newEvents: events.newEvents, duplicateEvents: events.duplicates,
             skippedMalformedLines: reader.skipped, skippedUnknownVersionEvents: unknownSkipped)
         let exitStatus: Int32 = judgement.decision == .rollback ? 1 : 0
         let inputsJSON = String(decoding: try ArtifactCoding.encode(inputs), as: UTF8.self)
@@ -241,7 +241,7 @@ package struct Monitor {
                 tool: "monitor", arguments: request.arguments, startedAt: startedAt,
                 endedAt: ArtifactClock.iso8601(ArtifactClock.now(environment: request.environment)),
                 exitStatus: exitStatus))
-        store.fill(&write)
+        events.fill(&write)
         write.cursors = newCursors
 
         let ledger = try runLedger ?? Ledger(path: request.ledgerPath, logger: logger)

@@ -2,7 +2,7 @@
 /// enough to spread them): about three times faster than `Dictionary`/`Set` with SipHash on the telemetry
 /// hot path, and a third of the memory.
 package struct HashSet64 {
-    // Storage is usable from inlinable code: the monitor's look store inserts an event key per event, from
+    // Storage is usable from inlinable code: the monitor's `LookEvents` inserts an event key per event, from
     // another module, and a call per insert would cost the table its speed.
     @usableFromInline package internal(set) var keys: [UInt64]
     @usableFromInline package internal(set) var count = 0

@@ -11,7 +11,7 @@ import Telemetry
 /// A run's new rows go to a ``TelemetrySpill`` in batches as they come, so memory does not grow with the
 /// file: what stays in memory is 8 bytes per event (its key, for deduplication), the stable version's tool
 /// sequence per request (two hashes, for shadow agreement), the tasks that a violation names, and the sample.
-struct LookStore {
+struct LookEvents {
     let runId: String?
     let stepIndex: Int?
     let retainSuccesses: Int
@@ -163,7 +163,7 @@ struct LookStore {
     }
 
     /// Adds another part's deduplication (nothing stored); `false` when an event is in both parts.
-    mutating func merge(_ other: inout LookStore) -> Bool {
+    mutating func merge(_ other: inout LookEvents) -> Bool {
         seen.reserve(seen.count + other.seen.count)
         for key in other.seen.keys where key != 0 {
             guard seen.insert(key) else { return false }
