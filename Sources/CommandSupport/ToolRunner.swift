@@ -28,6 +28,20 @@ package enum ToolRunner {
         if status != 0 { throw ExitCode(status) }
     }
 
+    /// Runs `body`, a long-running command's; maps a thrown error to its exit status, and returns `body`'s status.
+    package static func run(_ body: () async throws -> Int32) async throws {
+        let status: Int32
+        do {
+            status = try await body()
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            printError(String(describing: error))
+            throw ExitCode(ExitStatus.of(error).rawValue)
+        }
+        if status != 0 { throw ExitCode(status) }
+    }
+
     /// Prints `error: message` on stderr.
     package static func printError(_ message: String) {
         FileHandle.standardError.write(Data("error: \(message)\n".utf8))
