@@ -1,6 +1,7 @@
 import AnalysisCore
 import Foundation
 import Ledger
+import Policy
 import Telemetry
 
 /// Deduplicates a look's events and, for a run, turns the new ones into ledger rows: every task's numbers,
@@ -77,7 +78,7 @@ struct LookEvents {
         switch stored {
         case .task(let row):
             _ = seen.insert(stableHash(row.eventKey))
-            let arm: Arm = row.arm == "candidate" ? .candidate : .baseline
+            let arm: Arm = row.arm == Arm.candidate.rawValue ? .candidate : .baseline
             let calls = Self.decodeCalls(row.toolCalls)
             var task = TaskEvent(
                 timestamp: row.timestamp, eventId: row.eventKey, version: row.version,
@@ -87,7 +88,7 @@ struct LookEvents {
                 category: row.category, input: nil, output: nil)
             task.judgeScore = row.judgeScore
             accumulator.add(.task(task), arm: arm)
-            if row.sampled { storedSample[arm.rawValue].append((row.eventKey, row.sampleKey)) }
+            if row.sampled { storedSample[arm.index].append((row.eventKey, row.sampleKey)) }
             if arm == .baseline, let request = row.requestId {
                 stableSequences[stableHash(request)] = Self.sequence(calls)
             }
@@ -189,7 +190,7 @@ struct LookEvents {
             let unauthorized = task.toolCalls.filter { $0.authorized == false }.count
             tasks.append(
                 TelemetryTaskRow(
-                    eventKey: task.eventId, arm: arm.name, version: task.version, stepIndex: stepIndex,
+                    eventKey: task.eventId, arm: arm.rawValue, version: task.version, stepIndex: stepIndex,
                     conversationId: task.conversationId, taskId: task.taskId, requestId: task.requestId,
                     traceId: task.traceId, spanId: task.spanId, timestamp: task.timestamp,
                     outcome: task.outcome.rawValue, costUSD: task.costUSD,
@@ -204,14 +205,14 @@ struct LookEvents {
         case .feedback(let item):
             feedback.append(
                 TelemetryFeedbackRow(
-                    eventKey: item.eventId, arm: arm.name, version: item.version, taskId: item.taskId,
+                    eventKey: item.eventId, arm: arm.rawValue, version: item.version, taskId: item.taskId,
                     conversationId: item.conversationId, timestamp: item.timestamp, rating: item.rating,
                     thumbsUp: item.thumbsUp, comment: item.comment))
         case .violation(let item):
             violatedTasks.insert(item.taskId)
             violations.append(
                 TelemetryViolationRow(
-                    eventKey: item.eventId, arm: arm.name, version: item.version, taskId: item.taskId,
+                    eventKey: item.eventId, arm: arm.rawValue, version: item.version, taskId: item.taskId,
                     conversationId: item.conversationId, timestamp: item.timestamp, action: item.action,
                     severity: item.severity.rawValue, policy: item.policy))
         case .shadow(let item):
@@ -247,7 +248,7 @@ struct LookEvents {
         try spill.excludeCandidates(taskIds: violatedTasks)
         typealias Candidate = (key: String, sampleKey: Double, rowid: Int64)
         var candidates: [[Candidate]] = Arm.allCases.map { arm in
-            storedSample[arm.rawValue].map { (key: $0.0, sampleKey: $0.1, rowid: -1) }
+            storedSample[arm.index].map { (key: $0.0, sampleKey: $0.1, rowid: -1) }
         }
         let limit = retainSuccesses
         func prune(_ list: inout [Candidate]) {
@@ -255,7 +256,7 @@ struct LookEvents {
             if list.count > limit { list.removeLast(list.count - limit) }
         }
         try spill.forEachCandidate { rowid, arm, sampleKey, key in
-            let index = arm == Arm.candidate.name ? Arm.candidate.rawValue : Arm.baseline.rawValue
+            let index = arm == Arm.candidate.rawValue ? Arm.candidate.index : Arm.baseline.index
             candidates[index].append((key, sampleKey, rowid))
             if candidates[index].count >= 2 * max(limit, 1) { prune(&candidates[index]) }
         }

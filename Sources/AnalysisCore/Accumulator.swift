@@ -76,11 +76,11 @@ package struct Accumulator {
     }
 
     mutating func conversationIndex(_ hash: UInt64, arm: Arm, at time: Double, name: () -> String) -> Int {
-        let key = (hash << 1) | UInt64(arm.rawValue)
+        let key = (hash << 1) | UInt64(arm.index)
         if let index = conversations[key] { return index }
         let index = totals.count
-        var entry = ConversationTotals(arm: arm.rawValue, firstSeen: time, key: key)
-        if let other = conversations[(hash << 1) | UInt64(1 - arm.rawValue)] {
+        var entry = ConversationTotals(arm: arm.index, firstSeen: time, key: key)
+        if let other = conversations[(hash << 1) | UInt64(1 - arm.index)] {
             entry.mixed = true
             if !totals[other].mixed {
                 totals[other].mixed = true
@@ -159,7 +159,7 @@ package struct Accumulator {
         _ task: TaskFacts, tools: UnsafeBufferPointer<UInt64>, unauthorized: Bool, arm: Arm,
         conversationName: () -> String
     ) {
-        let a = arm.rawValue
+        let a = arm.index
         let index = conversationIndex(task.conversation, arm: arm, at: task.timestamp, name: conversationName)
         taskCount[a] += 1
         if let start = stepStartedAt, task.timestamp >= start { stepTaskCount[a] += 1 }
@@ -214,7 +214,7 @@ package struct Accumulator {
     mutating func add(_ violation: ViolationEvent, arm: Arm) {
         let index = conversationIndex(
             stableHash(violation.conversationId), arm: arm, at: violation.timestamp, name: { violation.conversationId })
-        markRogue(task: stableHash(violation.taskId), conversation: index, arm: arm.rawValue)
+        markRogue(task: stableHash(violation.taskId), conversation: index, arm: arm.index)
         if violation.severity == .critical, arm == .candidate {
             critical += 1
             if criticalExamples.count < 5 { criticalExamples.append(violation.eventId) }
@@ -222,9 +222,9 @@ package struct Accumulator {
     }
 
     mutating func add(_ feedback: FeedbackEvent, arm: Arm) {
-        let key = (stableHash(feedback.conversationId ?? feedback.taskId ?? "") << 1) | UInt64(arm.rawValue)
+        let key = (stableHash(feedback.conversationId ?? feedback.taskId ?? "") << 1) | UInt64(arm.index)
         let positive = feedback.rating.map { $0 >= 4 } ?? feedback.thumbsUp ?? false
-        var entry = satisfaction[key] ?? (arm.rawValue, 0, 0)
+        var entry = satisfaction[key] ?? (arm.index, 0, 0)
         entry.positive += positive ? 1 : 0
         entry.count += 1
         satisfaction[key] = entry

@@ -1,14 +1,6 @@
 import Policy
 import Statistics
 
-/// The two arms of a comparison.
-package enum Arm: Int, Codable, Sendable, CaseIterable {
-    case baseline = 0
-    case candidate = 1
-
-    package var name: String { self == .baseline ? "baseline" : "candidate" }
-}
-
 /// Counts above a pooled quantile, per arm: the sufficient statistics of the quantile test.
 package struct QuantileCounts: Codable, Equatable, Sendable {
     /// The quantile (0.5, 0.95, 0.99).

@@ -1,12 +1,6 @@
 import Artifacts
 import Policy
 
-/// One of the two versions a router knows.
-package enum Arm: String, Codable, Sendable, CaseIterable {
-    case baseline
-    case candidate
-}
-
 /// Where new conversations go.
 package enum NewConversations: Equatable, Sendable {
     /// A weighted split: `candidatePercent` of new conversations go to the candidate.
