@@ -1,5 +1,6 @@
 import AnalysisCore
 import Artifacts
+import Policy
 
 /// Where a look's telemetry came from and what became of it.
 package struct IngestionSummary: Codable, Equatable, Sendable {
@@ -33,7 +34,7 @@ package struct AnalysisArtifact: Codable, Equatable, Sendable {
     package var agent: String
     package var baselineVersion: String
     package var candidateVersion: String
-    package var mode: String
+    package var mode: RolloutMode
     package var step: Int?
     package var weight: Int?
     package var decision: Decision

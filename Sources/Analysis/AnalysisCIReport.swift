@@ -1,13 +1,14 @@
 import AnalysisCore
 import CIOutput
 import Foundation
+import Policy
 
 /// Turns an analysis into the report CI systems show (step summary, JUnit, dotenv, outputs, annotations).
 package enum AnalysisCIReport {
     /// The CI report of `artifact`, written to `artifactPath`.
     package static func make(_ artifact: AnalysisArtifact, artifactPath: String) -> CIReport {
         let decision = artifact.decision.rawValue.uppercased()
-        let where_ = artifact.step.map { "step \($0), \(artifact.weight ?? 0) %" } ?? artifact.mode
+        let where_ = artifact.step.map { "step \($0), \(artifact.weight ?? 0) %" } ?? artifact.mode.rawValue
         let headline =
             "**\(decision)** (\(where_)) — \(artifact.sample.candidateTasks) candidate and "
             + "\(artifact.sample.baselineTasks) baseline tasks; \(artifact.sample.requiredCandidateTasks) candidate tasks needed. "
@@ -26,16 +27,16 @@ package enum AnalysisCIReport {
                             let metric = segment.successRate
                             return [
                                 segment.name, value(metric.baseline), value(metric.candidate),
-                                metric.difference.map(Judge.format) ?? "–", interval(metric), metric.status,
+                                metric.difference.map(Judge.format) ?? "–", interval(metric), metric.status.rawValue,
                             ]
                         })))
         }
         let checks = artifact.metrics.map { metric -> CICheck in
             let outcome: CICheck.Outcome =
-                metric.status == "regressed" ? .failed : metric.status == "non_inferior" ? .passed : .skipped
+                metric.status == .regressed ? .failed : metric.status == .nonInferior ? .passed : .skipped
             return CICheck(
                 name: metric.name, group: "monitor.\(metric.role)", outcome: outcome,
-                message: outcome == .passed ? "" : Judge.describe(metric), kind: metric.status,
+                message: outcome == .passed ? "" : Judge.describe(metric), kind: metric.status.rawValue,
                 detail: "method: \(metric.method); α = \(Judge.format(metric.alpha))")
         }
         let level: CIAnnotation.Level = artifact.decision == .rollback ? .error : .warning
@@ -64,7 +65,7 @@ package enum AnalysisCIReport {
                 rows: artifact.metrics.map { metric in
                     [
                         metric.name, metric.role, value(metric.baseline), value(metric.candidate), change(metric),
-                        interval(metric), metric.status,
+                        interval(metric), metric.status.rawValue,
                     ]
                 }),
             sections: sections, annotations: annotations)

@@ -61,7 +61,7 @@ package enum DogStatsD {
             }
             if let low = metric.ciLow { gauge("metric.ci_low", low, candidate + [name]) }
             if let high = metric.ciHigh { gauge("metric.ci_high", high, candidate + [name]) }
-            gauge("metric.regressed", metric.status == "regressed" ? 1 : 0, candidate + [name, "role:\(metric.role)"])
+            gauge("metric.regressed", metric.status == .regressed ? 1 : 0, candidate + [name, "role:\(metric.role)"])
         }
         // The decision as an event, for the dashboard's event overlay and monitors.
         let title = "AgentCanary \(artifact.decision.rawValue): \(artifact.agent) \(artifact.candidateVersion)"

@@ -2,6 +2,7 @@ import AnalysisCore
 import Artifacts
 import Foundation
 import Ledger
+import Policy
 
 /// `--report report.html`: one self-contained page (inline CSS and SVG, no script, no external asset) with
 /// each key metric over the looks for both arms and the candidate's interval, the traffic weight and the
@@ -54,7 +55,7 @@ package enum HTMLReport {
             "<h1>\(escape(artifact.agent)): \(escape(artifact.candidateVersion)) vs \(escape(artifact.baselineVersion))</h1>\n"
         body +=
             "<p class=\"decision\" style=\"background:\(decisionColor)\">\(artifact.decision.rawValue.uppercased())</p>\n"
-        body += "<p>Look \(artifact.lookId) at \(escape(artifact.createdAt)), mode \(escape(artifact.mode))"
+        body += "<p>Look \(artifact.lookId) at \(escape(artifact.createdAt)), mode \(escape(artifact.mode.rawValue))"
         if let step = artifact.step { body += ", step \(step) at \(artifact.weight ?? 0) %" }
         body += ". \(artifact.sample.candidateTasks) candidate and \(artifact.sample.baselineTasks) baseline tasks; "
         body += "\(artifact.sample.requiredCandidateTasks) candidate tasks needed"

@@ -53,7 +53,7 @@ package enum MetricsFile {
             }
             if let low = metric.ciLow { lows.append(([("metric", metric.name)], low)) }
             if let high = metric.ciHigh { highs.append(([("metric", metric.name)], high)) }
-            regressed.append(([("metric", metric.name), ("role", metric.role)], metric.status == "regressed" ? 1 : 0))
+            regressed.append(([("metric", metric.name), ("role", metric.role)], metric.status == .regressed ? 1 : 0))
         }
         family("agent_canary_metric_value", "A metric's value per arm.", values)
         family(

@@ -10,7 +10,7 @@ extension Monitor {
     ) -> [DeliveryReport] {
         let metrics = artifact.metrics.map { metric in
             ReleaseNotice.Metric(
-                name: metric.name, role: metric.role, status: metric.status, baseline: metric.baseline.value,
+                name: metric.name, role: metric.role, status: metric.status.rawValue, baseline: metric.baseline.value,
                 candidate: metric.candidate.value, difference: metric.difference, ratio: metric.ratio,
                 ciLow: metric.ciLow, ciHigh: metric.ciHigh)
         }

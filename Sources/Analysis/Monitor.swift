@@ -152,7 +152,7 @@ package struct Monitor {
                 "name a run (--run ID) or both versions (--baseline-version and --candidate-version)")
         }
         let agent = view?.run.agent ?? (policy.agent.name.isEmpty ? "unnamed-agent" : policy.agent.name)
-        let mode = view?.state?.mode ?? policy.rollout.mode.rawValue
+        let mode = view?.state.flatMap { RolloutMode(rawValue: $0.mode) } ?? policy.rollout.mode
         var step = StepContext(
             mode: mode, stepIndex: nil, stepCount: nil, weight: nil, minTasks: 0, minDurationSeconds: 0,
             elapsedSeconds: nil, phase: nil)
@@ -176,7 +176,7 @@ package struct Monitor {
         // Telemetry: what the ledger holds for the run, then what is new in the sources.
         var accumulator = Accumulator(
             baselineVersion: baselineVersion, candidateVersion: candidateVersion, stepStartedAt: stepStart,
-            shadowMode: mode == "shadow")
+            shadowMode: mode == .shadow)
         var events = LookEvents(
             runId: view?.run.id, stepIndex: step.stepIndex, retainSuccesses: monitor.retainSuccesses,
             spill: try runLedger.map { try TelemetrySpill(ledger: $0) })
@@ -195,7 +195,7 @@ package struct Monitor {
             var exact = Ingestion(
                 accumulator: Accumulator(
                     baselineVersion: baselineVersion, candidateVersion: candidateVersion, stepStartedAt: stepStart,
-                    shadowMode: mode == "shadow"),
+                    shadowMode: mode == .shadow),
                 events: LookEvents(runId: nil, stepIndex: step.stepIndex, retainSuccesses: monitor.retainSuccesses),
                 monitor: monitor, incremental: false, maxLineBytes: request.maxLineBytes)
             exact.events.exact = true
@@ -233,7 +233,7 @@ package struct Monitor {
         var write = LookWrite(
             look: LookRow(
                 id: 0, runId: view?.run.id, agent: agent, baselineVersion: baselineVersion,
-                candidateVersion: candidateVersion, mode: mode, stepIndex: step.stepIndex, weight: step.weight,
+                candidateVersion: candidateVersion, mode: mode.rawValue, stepIndex: step.stepIndex, weight: step.weight,
                 decision: judgement.decision.rawValue, policySha256: loaded.effectiveSha256, inputsJSON: inputsJSON,
                 judgementJSON: judgementJSON, analysisSha256: "", createdAt: startedAt),
             metrics: judgement.metrics.map(Self.metricRow),
@@ -356,7 +356,9 @@ package struct Monitor {
     func act(_ artifact: AnalysisArtifact, view: RolloutView, request: LookRequest) throws -> (
         action: String, notifications: [DeliveryReport]
     )? {
-        guard let state = view.state, state.phase == "progressing" || state.phase == "paused" else { return nil }
+        guard let state = view.state, let phase = RolloutPhase(rawValue: state.phase),
+            phase == .progressing || phase == .paused
+        else { return nil }
         let command: RolloutCommand
         switch artifact.decision {
         case .rollback: command = .rollback
@@ -427,7 +429,7 @@ package struct Monitor {
 
     static func metricRow(_ metric: MetricResult) -> LookMetricRow {
         LookMetricRow(
-            name: metric.name, role: metric.role, status: metric.status, baselineValue: metric.baseline.value,
+            name: metric.name, role: metric.role, status: metric.status.rawValue, baselineValue: metric.baseline.value,
             candidateValue: metric.candidate.value, baselineN: metric.baseline.n, candidateN: metric.candidate.n,
             difference: metric.difference, ratio: metric.ratio, ciLow: metric.ciLow, ciHigh: metric.ciHigh,
             method: metric.method)

@@ -27,7 +27,7 @@ extension Judge {
 
     static func empty(_ metric: MetricPolicy, alpha: Double, method: String, note: String?) -> MetricResult {
         MetricResult(
-            name: metric.name, role: metric.role.rawValue, direction: metric.direction.rawValue, status: "insufficient",
+            name: metric.name, role: metric.role.rawValue, direction: metric.direction.rawValue, status: .insufficient,
             baseline: ArmValue(value: nil, n: 0, conversations: nil),
             candidate: ArmValue(value: nil, n: 0, conversations: nil),
             difference: nil, ratio: nil, ciLow: nil, ciHigh: nil, margin: metric.margin, pValue: nil, alpha: alpha,
@@ -38,14 +38,14 @@ extension Judge {
     /// it, non-inferior when the bound [low, high] on the good side lies within `limit` (the worst acceptable
     /// difference), else inconclusive.
     static func status(rejected: Bool, low: Double, high: Double, limit: Double, direction: MetricDirection)
-        -> String
+        -> MetricStatus
     {
-        if rejected { return "regressed" }
+        if rejected { return .regressed }
         switch direction {
-        case .higher: if low > limit { return "non_inferior" }
-        case .lower: if high < limit { return "non_inferior" }
+        case .higher: if low > limit { return .nonInferior }
+        case .lower: if high < limit { return .nonInferior }
         }
-        return "inconclusive"
+        return .inconclusive
     }
 
     /// A rate or mean per task: the difference of two delta-method ratios, always-valid interval.
@@ -178,11 +178,11 @@ extension Judge {
             ? Double(counts.candidateEvents) > share * Double(total)
             : Double(counts.candidateEvents) < share * Double(total)
         if lambda >= 1 / alpha, worse {
-            result.status = "regressed"
+            result.status = .regressed
         } else if interval.high.isFinite, interval.high <= 1 + metric.margin {
-            result.status = "non_inferior"
+            result.status = .nonInferior
         } else {
-            result.status = total == 0 ? "non_inferior" : "inconclusive"
+            result.status = total == 0 ? .nonInferior : .inconclusive
             if total == 0 { result.note = "no events on either arm" }
         }
         if result.ratio == .infinity { result.ratio = nil }
@@ -228,11 +228,11 @@ extension Judge {
             "difference and interval: share of tasks above the pooled p\(Int(counts.quantile * 100)) of \(format(counts.threshold)) ms"
         let practical = result.ratio ?? 1
         if pValue <= alpha, practical > 1 + metric.margin {
-            result.status = "regressed"
+            result.status = .regressed
         } else if theta + half < tail, practical <= 1 + metric.margin {
-            result.status = "non_inferior"
+            result.status = .nonInferior
         } else {
-            result.status = "inconclusive"
+            result.status = .inconclusive
         }
         return result
     }
@@ -257,11 +257,11 @@ extension Judge {
         result.note =
             "Jensen-Shannon distance \(format(distance)); chi-square \(format(test.statistic)) on \(test.degreesOfFreedom) df"
         if test.pValue < alpha, distance >= metric.margin {
-            result.status = "regressed"
+            result.status = .regressed
         } else if distance < metric.margin {
-            result.status = "non_inferior"
+            result.status = .nonInferior
         } else {
-            result.status = "inconclusive"
+            result.status = .inconclusive
         }
         return result
     }
@@ -287,11 +287,11 @@ extension Judge {
         result.note =
             "agreement on the tool-call sequence with the stable version, at least \(format(1 - metric.margin)) needed"
         if rate + half < 1 - metric.margin {
-            result.status = "regressed"
+            result.status = .regressed
         } else if rate - half >= 1 - metric.margin {
-            result.status = "non_inferior"
+            result.status = .nonInferior
         } else {
-            result.status = "inconclusive"
+            result.status = .inconclusive
         }
         return result
     }
@@ -313,7 +313,7 @@ extension Judge {
         case .lower: worse = b == 0 ? c > metric.margin : c > b * (1 + metric.margin)
         case .higher: worse = b == 0 ? false : c < b * (1 - metric.margin)
         }
-        result.status = worse ? "regressed" : "non_inferior"
+        result.status = worse ? .regressed : .nonInferior
         return result
     }
 }

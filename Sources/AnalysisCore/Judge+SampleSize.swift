@@ -23,7 +23,7 @@ extension Judge {
         var powerN = 0
         var floorN = 0
         let mode = inputs.step.mode
-        for metric in metrics where metric.role == .primary && (mode != "shadow" || metric.name == "shadow_agreement") {
+        for metric in metrics where metric.role == .primary && (mode != .shadow || metric.name == "shadow_agreement") {
             floorN = max(floorN, metric.minSample)
             // The variance of one arm's estimate at one unit, on the scale the test uses.
             var unitVariance: Double
@@ -73,8 +73,8 @@ extension Judge {
             powerN = max(powerN, high)
         }
         let required = max(powerN, floorN)
-        let units = mode == "shadow" ? inputs.shadowPairs : inputs.tasks[1]
-        let stepUnits = mode == "shadow" ? inputs.shadowPairs : inputs.stepTasks[1]
+        let units = mode == .shadow ? inputs.shadowPairs : inputs.tasks[1]
+        let stepUnits = mode == .shadow ? inputs.shadowPairs : inputs.stepTasks[1]
         let more = max(0, required - units, inputs.step.minTasks - stepUnits)
         var eta: Int?
         if more > 0, let rate = inputs.candidateTaskRate, rate > 0 {

@@ -16,8 +16,8 @@ package enum Judge {
         + "Operations Research 70(3), 2022; Deng, Knoblich, Lu, 'Applying the Delta Method in Metric Analytics', KDD 2018"
 
     /// The metrics that apply in `mode` (shadow agreement only in shadow mode).
-    package static func applicable(_ metrics: [MetricPolicy], mode: String) -> [MetricPolicy] {
-        metrics.filter { mode == "shadow" || $0.name != "shadow_agreement" }
+    package static func applicable(_ metrics: [MetricPolicy], mode: RolloutMode) -> [MetricPolicy] {
+        metrics.filter { mode == .shadow || $0.name != "shadow_agreement" }
     }
 
     /// Whether a metric's regression rolls back in `mode` (in shadow mode, where only the agreement can show
@@ -64,7 +64,7 @@ package enum Judge {
         var srm = SampleRatioHealth(
             checked: false, expectedCandidateShare: nil, baselineConversations: inputs.stepConversations[0],
             candidateConversations: inputs.stepConversations[1], pValue: nil, mismatch: false)
-        if mode == "canary", let weight = inputs.step.weight, weight > 0, weight < 100 {
+        if mode == .canary, let weight = inputs.step.weight, weight > 0, weight < 100 {
             let share = Double(weight) / 100
             let observed = inputs.stepConversations.map(Double.init)
             if observed.reduce(0, +) > 0 {
@@ -78,8 +78,8 @@ package enum Judge {
         }
         let sample = requirement(inputs, metrics: metrics, alpha: alpha)
         let minDurationMet = inputs.step.elapsedSeconds.map { $0 >= inputs.step.minDurationSeconds } ?? true
-        let units = mode == "shadow" ? [inputs.shadowPairs, inputs.shadowPairs] : inputs.tasks
-        let stepUnits = mode == "shadow" ? inputs.shadowPairs : inputs.stepTasks[1]
+        let units = mode == .shadow ? [inputs.shadowPairs, inputs.shadowPairs] : inputs.tasks
+        let stepUnits = mode == .shadow ? inputs.shadowPairs : inputs.stepTasks[1]
         let enough =
             units[1] >= sample.requiredCandidateTasks && units[0] >= sample.baselineFloor
             && stepUnits >= inputs.step.minTasks
@@ -92,7 +92,7 @@ package enum Judge {
         var decision = Decision.promote
         var reasons: [String] = []
         let policies = Dictionary(uniqueKeysWithValues: (metrics + prometheus).map { ($0.name, $0) })
-        let regressed = results.filter { $0.status == "regressed" }
+        let regressed = results.filter { $0.status == .regressed }
         let rollbackRegressions = regressed.filter { policies[$0.name].map(rollsBack) ?? false }
         let signalRegressions = regressed.filter { !(policies[$0.name].map(rollsBack) ?? false) }
         if inputs.criticalViolations > 0 {
@@ -135,13 +135,13 @@ package enum Judge {
         }
         if decision == .promote {
             let primaries = results.filter {
-                policies[$0.name]?.role == .primary && (mode != "shadow" || $0.name == "shadow_agreement")
+                policies[$0.name]?.role == .primary && (mode != .shadow || $0.name == "shadow_agreement")
             }
             if !enough {
                 decision = .continue
                 reasons.append(
                     "too little data: \(units[1]) candidate and \(units[0]) baseline "
-                        + (mode == "shadow" ? "shadow pairs" : "tasks")
+                        + (mode == .shadow ? "shadow pairs" : "tasks")
                         + " (\(sample.requiredCandidateTasks) candidate and \(sample.baselineFloor) baseline needed)"
                         + (sample.estimatedSecondsRemaining.map {
                             " (about \($0 / 60 + 1) min more at the observed traffic)"
@@ -149,7 +149,7 @@ package enum Judge {
             } else if stepUnits < inputs.step.minTasks {
                 decision = .continue
                 reasons.append(
-                    "this step has \(stepUnits) candidate \(mode == "shadow" ? "shadow pairs" : "tasks") of its minimum "
+                    "this step has \(stepUnits) candidate \(mode == .shadow ? "shadow pairs" : "tasks") of its minimum "
                         + "\(inputs.step.minTasks)")
             } else if !minDurationMet {
                 decision = .continue
@@ -157,7 +157,7 @@ package enum Judge {
                     "the step has lasted \(inputs.step.elapsedSeconds ?? 0) s of its minimum \(inputs.step.minDurationSeconds) s"
                 )
             }
-            let unproven = primaries.filter { $0.status != "non_inferior" }
+            let unproven = primaries.filter { $0.status != .nonInferior }
             if !unproven.isEmpty {
                 decision = .continue
                 for result in unproven {
@@ -172,7 +172,7 @@ package enum Judge {
             }
         }
         var shadow: ShadowSummary?
-        if mode == "shadow" {
+        if mode == .shadow {
             shadow = ShadowSummary(
                 pairs: inputs.shadowPairs, agreements: inputs.shadowAgreements,
                 disagreements: inputs.shadowPairs - inputs.shadowAgreements)

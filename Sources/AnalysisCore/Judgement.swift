@@ -19,13 +19,24 @@ package struct ArmValue: Codable, Equatable, Sendable {
     package var conversations: Int?
 }
 
+/// A metric's verdict at a look.
+package enum MetricStatus: String, Codable, Sendable, CaseIterable {
+    /// The candidate is worse than the baseline beyond the metric's margin, by an always-valid test.
+    case regressed
+    /// The candidate is shown to be no worse than the margin.
+    case nonInferior = "non_inferior"
+    /// Neither yet.
+    case inconclusive
+    /// Too few tasks per arm to judge.
+    case insufficient
+}
+
 /// The judgement of one metric.
 package struct MetricResult: Codable, Equatable, Sendable {
     package var name: String
     package var role: String
     package var direction: String
-    /// `regressed`, `non_inferior`, `inconclusive` or `insufficient`.
-    package var status: String
+    package var status: MetricStatus
     package var baseline: ArmValue
     package var candidate: ArmValue
     /// Candidate − baseline, for rates and scores.

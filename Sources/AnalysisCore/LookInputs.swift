@@ -40,7 +40,7 @@ package struct SegmentSums: Codable, Equatable, Sendable {
 
 /// Where the rollout stood at the look.
 package struct StepContext: Codable, Equatable, Sendable {
-    package var mode: String
+    package var mode: RolloutMode
     package var stepIndex: Int?
     package var stepCount: Int?
     package var weight: Int?
@@ -52,7 +52,7 @@ package struct StepContext: Codable, Equatable, Sendable {
 
     /// Makes a context.
     package init(
-        mode: String, stepIndex: Int?, stepCount: Int?, weight: Int?, minTasks: Int, minDurationSeconds: Int,
+        mode: RolloutMode, stepIndex: Int?, stepCount: Int?, weight: Int?, minTasks: Int, minDurationSeconds: Int,
         elapsedSeconds: Int?, phase: String?
     ) {
         self.mode = mode

@@ -288,7 +288,7 @@ package struct MonitorRule: DecisionRule {
                 next += 1
             }
             let step = StepContext(
-                mode: "canary", stepIndex: schedule.step(at: interval.index), stepCount: schedule.weights.count,
+                mode: .canary, stepIndex: schedule.step(at: interval.index), stepCount: schedule.weights.count,
                 weight: interval.weight, minTasks: 0, minDurationSeconds: 0,
                 elapsedSeconds: Int(end - stepStart), phase: "progressing")
             let inputs = accumulator.inputs(

@@ -2,6 +2,7 @@ import Analysis
 import AnalysisCore
 import Artifacts
 import Foundation
+import Policy
 import TestSupport
 import Testing
 
@@ -462,7 +463,7 @@ struct MonitorHealthTests {
         let (result, artifact) = try Self.explicit(directory, events: "events.jsonl")
         #expect(result.status == 1, "\(result.stderr)")
         let rogue = artifact?.metrics.first { $0.name == "rogue_action_rate" }
-        #expect(rogue?.status == "regressed")
+        #expect(rogue?.status == .regressed)
         #expect(rogue?.baseline.value == 0)
         #expect(artifact?.reasons.contains { $0.contains("rogue_action_rate regressed") } == true)
     }
@@ -526,8 +527,8 @@ struct MonitorHealthTests {
         let agreement = Double(shadow.agreements) / Double(shadow.pairs)
         #expect(agreement > 0.9 && agreement < 0.99)  // the simulator proposes the stable sequence 95 % of the time
         let metric = artifact?.metrics.first { $0.name == "shadow_agreement" }
-        #expect(metric?.status == "non_inferior")
-        #expect(artifact?.mode == "shadow")
+        #expect(metric?.status == .nonInferior)
+        #expect(artifact?.mode == .shadow)
         #expect(artifact?.decision == .promote, "\(artifact?.reasons ?? [])")
     }
 }

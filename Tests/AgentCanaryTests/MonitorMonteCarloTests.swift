@@ -34,7 +34,7 @@ struct MonitorMonteCarloTests {
                 accumulator.add(event, arm: accumulator.arm(of: event.version) ?? .baseline)
             }
             let step = StepContext(
-                mode: "canary", stepIndex: 0, stepCount: 1, weight: 50, minTasks: 0, minDurationSeconds: 0,
+                mode: .canary, stepIndex: 0, stepCount: 1, weight: 50, minTasks: 0, minDurationSeconds: 0,
                 elapsedSeconds: nil, phase: "progressing")
             let inputs = accumulator.inputs(
                 agent: "support-agent", runId: nil, step: step, monitor: monitor, policySha256: "", prometheus: [:])

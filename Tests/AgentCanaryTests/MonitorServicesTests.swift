@@ -88,7 +88,7 @@ struct MonitorServicesTests {
         let deadline = Date().addingTimeInterval(30)
         while signal.status == 0, Date() < deadline,
             (try? MonitorEndToEndTests.analysis(directory.path("analysis.json")))?.metrics.last?.status
-                == "insufficient"
+                == .insufficient
         {
             Thread.sleep(forTimeInterval: 0.5)
             signal = try analyze("signal.yaml")
@@ -98,7 +98,7 @@ struct MonitorServicesTests {
         let metric = try #require(held.metrics.first { $0.name == "http_error_ratio" })
         #expect(metric.baseline.value == 0.01)
         #expect(metric.candidate.value == 0.05)
-        #expect(metric.status == "regressed")
+        #expect(metric.status == .regressed)
         #expect(held.decision == .hold)
 
         // Every query of the Grafana dashboard finds the series the metrics file writes.
