@@ -78,8 +78,7 @@ let package = Package(
         .target(
             name: "Analysis",
             dependencies: [
-                "AnalysisCore", "Artifacts", "CIOutput", "JSONLines", "Ledger", "Notifications", "Policy", "Rollout",
-                "Statistics",
+                "AnalysisCore", "Artifacts", "CIOutput", "JSONLines", "Ledger", "Notifications", "Policy", "Statistics",
                 "Telemetry",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -94,6 +93,14 @@ let package = Package(
             name: "Rollout",
             dependencies: [
                 "Artifacts", "CIOutput", "Ledger", "Notifications", "Policy", "Routing",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The stage layer: where a tool's stages meet (the monitor's look and the rollout's transition).
+        .target(
+            name: "Stages",
+            dependencies: [
+                "Analysis", "AnalysisCore", "Artifacts", "CIOutput", "Rollout",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -124,7 +131,7 @@ let package = Package(
         .executableTarget(
             name: "monitor",
             dependencies: [
-                "Analysis", "AnalysisCore", "Artifacts", "CIOutput", "CommandSupport", "Ledger", "Telemetry",
+                "Analysis", "AnalysisCore", "Artifacts", "CIOutput", "CommandSupport", "Ledger", "Stages", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -153,7 +160,7 @@ let package = Package(
                 "TestSupport",
                 // The end-to-end tests run these binaries; depending on them makes `swift test` build them.
                 "benchmark-gate", "canary-deploy", "monitor", "feedback-export", "agent-sim", "Datasets", "Rollout",
-                "Routing", "Analysis", "AnalysisCore",
+                "Routing", "Analysis", "AnalysisCore", "Stages",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),

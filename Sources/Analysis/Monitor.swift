@@ -6,7 +6,6 @@ import Ledger
 import Logging
 import Notifications
 import Policy
-import Rollout
 import Telemetry
 
 /// What one `monitor analyze` look is asked to do.
@@ -99,8 +98,14 @@ package struct Monitor {
     /// Files at least this large (bytes) are read on two threads when nothing is stored.
     static let parallelThreshold = 64 << 20
 
-    /// Takes one look.
+    /// Takes one look that does not act: reads, judges, records, notifies, publishes.
     package func analyze(_ request: LookRequest) throws -> LookOutcome {
+        try finish(look(request), acted: nil)
+    }
+
+    /// Reads the telemetry, judges and records the look with its outputs; what it then does (act, notify,
+    /// publish) is ``finish(_:acted:)``'s.
+    package func look(_ request: LookRequest) throws -> RecordedLook {
         let startedAt = ArtifactClock.iso8601(ArtifactClock.now(environment: request.environment))
         let clock = Date()
         let profile = request.environment["AGENT_CANARY_PROFILE"] == "1"
@@ -304,26 +309,27 @@ package struct Monitor {
         logger.info("look recorded", metadata: ["look": "\(lookId)", "decision": "\(artifact.decision.rawValue)"])
         var warnings = reader.warnings
         if unknownSkipped > 0 { warnings.append("skipped \(unknownSkipped) event(s) of other versions") }
+        return RecordedLook(
+            artifact: artifact, report: report, warnings: warnings, exitStatus: exitStatus, view: view,
+            notify: policy.notify ?? view?.notify, ledger: ledger, request: request)
+    }
 
-        var action: String?
-        var notifications: [DeliveryReport] = []
-        if request.act, let view, let acted = try act(artifact, view: view, request: request) {
-            action = acted.action
-            notifications = acted.notifications
-        }
-        // A rollback or a hold is told even when the monitor does not act; a transition it made, canary-deploy's
-        // library told already.
-        if action == nil, artifact.decision == .rollback || artifact.decision == .hold, let view,
-            let targets = policy.notify ?? view.notify, !targets.isEmpty
+    /// Finishes a recorded look: tells the policy's targets of a rollback or hold the look did not act on (a
+    /// transition it made, the rollout controller told already), and publishes the CI report to GitHub.
+    package func finish(_ look: RecordedLook, acted: RolloutAction?) throws -> LookOutcome {
+        var notifications = acted?.notifications ?? []
+        if acted == nil, look.artifact.decision == .rollback || look.artifact.decision == .hold, let view = look.view,
+            let targets = look.notify, !targets.isEmpty
         {
-            notifications = notify(artifact, view: view, targets: targets, request: request, ledger: ledger)
+            notifications = notify(
+                look.artifact, view: view, targets: targets, request: look.request, ledger: look.ledger)
         }
-        var published = report
+        var published = look.report
         published.add(notifications: notifications)
-        let commands = try publisher.publishToGitHub(published)
+        let commands = try CIPublisher(environment: look.request.environment).publishToGitHub(published)
         return LookOutcome(
-            artifact: artifact, action: action, warnings: warnings, workflowCommands: commands, exitStatus: exitStatus,
-            notifications: notifications.map(\.text))
+            artifact: look.artifact, action: acted?.description, warnings: look.warnings, workflowCommands: commands,
+            exitStatus: look.exitStatus, notifications: notifications.map(\.text))
     }
 
     /// Reads every source into `template`: one large native file with nothing to store in two halves on two
@@ -349,33 +355,6 @@ package struct Monitor {
             }
         }
         return pass
-    }
-
-    /// Carries a decision out through canary-deploy's library, with the same ledger rules and records as a
-    /// person's command.
-    func act(_ artifact: AnalysisArtifact, view: RolloutView, request: LookRequest) throws -> (
-        action: String, notifications: [DeliveryReport]
-    )? {
-        guard let state = view.state, let phase = RolloutPhase(rawValue: state.phase),
-            phase == .progressing || phase == .paused
-        else { return nil }
-        let command: RolloutCommand
-        switch artifact.decision {
-        case .rollback: command = .rollback
-        case .promote: command = state.stepIndex >= view.steps.count - 1 ? .promote : .advance
-        case .continue, .hold: return nil
-        }
-        let deploy = RolloutController(logger: logger)
-        var context = DeployContext(
-            outDir: request.deployOutDir, apply: nil, ci: CIDestinations(), ledgerPath: request.ledgerPath,
-            arguments: request.arguments, environment: request.environment)
-        context.notifyTimeout = request.notifyTimeout
-        context.reportURL = request.reportURL
-        let outcome = try deploy.transition(
-            command, runId: view.run.id, analysisPath: request.outputPath, force: false, reason: nil, context: context)
-        return (
-            "\(command.rawValue): now \(outcome.artifact.phase) at \(outcome.artifact.weight) %", outcome.notifications
-        )
     }
 
     /// Recomputes a stored look from its stored inputs.

@@ -1,6 +1,7 @@
 import Analysis
 import ArgumentParser
 import CommandSupport
+import Stages
 
 struct Analyze: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Take one look: read telemetry, judge, record.")
@@ -10,7 +11,7 @@ struct Analyze: ParsableCommand {
 
     func run() throws {
         try ToolRunner.run {
-            let outcome = try Monitor(logger: ToolRunner.logger(label: "monitor")).analyze(
+            let outcome = try MonitorStage(logger: ToolRunner.logger(label: "monitor")).run(
                 look.request(ledger: ledger, ci: ci))
             try look.show(outcome)
             return outcome.exitStatus

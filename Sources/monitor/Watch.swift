@@ -3,6 +3,7 @@ import ArgumentParser
 import Artifacts
 import CommandSupport
 import Foundation
+import Stages
 
 struct Watch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,14 +31,14 @@ struct Watch: AsyncParsableCommand {
 
     func run() async throws {
         let logger = ToolRunner.logger(label: "monitor")
-        let monitor = Monitor(logger: logger)
+        let stage = MonitorStage(logger: logger)
         let request = look.request(ledger: ledger, ci: ci)
         let (json, output) = (look.json, look.output)
         let service = WatchService(
             interval: DurationArgument.parse(interval) ?? .seconds(60),
             timeout: DurationArgument.parse(timeout) ?? .seconds(7200), acting: look.act, clock: ContinuousClock()
         ) {
-            let outcome = try monitor.analyze(request)
+            let outcome = try stage.run(request)
             try LookOptions.show(outcome, json: json, output: output)
             return WatchService.Step(decision: outcome.artifact.decision, action: outcome.action)
         }
