@@ -138,7 +138,8 @@ struct Ingestion {
     ) throws -> Ingestion? {
         guard let split = lineStart(after: size / 2, in: file), split > 0, split < size else { return nil }
         let ranges = [0..<split, split..<size]
-        // Unchecked: the two parts write under `lock` only, and `parts` is read after concurrentPerform returns.
+        // Safety: the two parts write `parts` and `failed` under `lock` only, and they are read after
+        // concurrentPerform returns. (A Mutex would need `Ingestion` to be Sendable, which its tables are not.)
         final class Results: @unchecked Sendable {
             var parts: [Ingestion?]
             var failed = false

@@ -79,8 +79,9 @@ package struct NoticeDelivery: Sendable {
 
     /// One request: the status, the `Retry-After` seconds, or why there is no response (without the URL).
     static func send(_ request: URLRequest, waiting: TimeInterval) -> (Int?, TimeInterval?, String?) {
+        // Safety: written by the session's delegate queue before the semaphore is signalled, read after the wait;
+        // the semaphore orders the two.
         final class Box: @unchecked Sendable {
-            // Written by the session's delegate queue before the semaphore is signalled, read after the wait.
             var status: Int?
             var retryAfter: TimeInterval?
             var failure: String?
