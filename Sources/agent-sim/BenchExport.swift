@@ -96,8 +96,7 @@ struct BenchExport: ParsableCommand {
                     return ExitStatus.software.rawValue
                 }
             }
-            let query =
-                "SELECT * FROM telemetry_tasks WHERE run_id = '\(runId)' AND outcome != 'success' ORDER BY look_id, rowid"
+            let query = ReferenceQueries.sqliteFailedTasks(runId: runId)
             var exportTimes: [Double] = []
             var sqliteTimes: [Double] = []
             var count = 0

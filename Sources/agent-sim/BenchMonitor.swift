@@ -34,31 +34,6 @@ struct BenchMonitor: ParsableCommand {
             """)
     var withRun = false
 
-    static let duckdbScript = """
-        import sys, time, duckdb
-        path, threads = sys.argv[1], int(sys.argv[2])
-        con = duckdb.connect()
-        con.execute(f"SET threads = {threads}")
-        start = time.perf_counter()
-        rows = con.execute('''
-            SELECT version, count(*) AS tasks,
-                   avg(CASE WHEN outcome = 'success' THEN 1.0 ELSE 0.0 END) AS success_rate,
-                   avg(cost_usd) AS mean_cost,
-                   quantile_cont(latency_ms, 0.5) AS p50, quantile_cont(latency_ms, 0.95) AS p95,
-                   avg(CASE WHEN list_bool_or(list_transform(tool_calls, lambda c: NOT c.authorized)) THEN 1.0 ELSE 0.0 END) AS rogue_rate
-            FROM read_json(?, format = 'newline_delimited', columns = {
-                type: 'VARCHAR', ts: 'VARCHAR', event_id: 'VARCHAR', version: 'VARCHAR',
-                conversation_id: 'VARCHAR', task_id: 'VARCHAR', request_id: 'VARCHAR', outcome: 'VARCHAR',
-                cost_usd: 'DOUBLE', latency_ms: 'DOUBLE', input_tokens: 'DOUBLE', output_tokens: 'DOUBLE',
-                steps: 'DOUBLE', tool_calls: 'STRUCT(name VARCHAR, authorized BOOLEAN)[]', category: 'VARCHAR',
-                input: 'JSON', output: 'JSON'})
-            WHERE type = 'task' GROUP BY version ORDER BY version''', [path]).fetchall()
-        elapsed = time.perf_counter() - start
-        for row in rows:
-            print("  duckdb:", row, file=sys.stderr)
-        print(f"{elapsed:.3f}")
-        """
-
     func run() throws {
         try ToolRunner.run {
             let directory = FileManager.default.temporaryDirectory
@@ -95,7 +70,7 @@ struct BenchMonitor: ParsableCommand {
                 ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
                 .appendingPathComponent("monitor").path
             let script = directory.appendingPathComponent("duckdb_bench.py")
-            try Data(Self.duckdbScript.utf8).write(to: script)
+            try Data(ReferenceQueries.duckDBMonitorScript.utf8).write(to: script)
             ToolRunner.printResult(
                 "monitor analyze vs DuckDB on \(tasks) native task events (\(size / 1_048_576) MiB), \(runs) runs each")
             var monitorTimes: [Double] = []
