@@ -73,17 +73,10 @@ struct Export: ParsableCommand {
 
     func parsedSplit() throws -> [(name: String, share: Double)] {
         guard let split else { return [] }
-        var parts: [(name: String, share: Double)] = []
-        for item in split.split(separator: ",") {
-            let pair = item.split(separator: "=")
-            guard pair.count == 2, let share = Double(pair[1]), share > 0, !pair[0].isEmpty else {
-                throw ValidationError("--split '\(split)' is not like train=0.8,eval=0.2")
-            }
-            parts.append((String(pair[0]), share))
+        switch ExportText.splits(split) {
+        case .success(let splits): return splits
+        case .failure(let refusal): throw ValidationError(refusal.reason)
         }
-        let total = parts.reduce(0) { $0 + $1.share }
-        guard abs(total - 1) < 1e-9 else { throw ValidationError("--split shares sum to \(total), not 1") }
-        return parts
     }
 
     func run() throws {
@@ -101,11 +94,7 @@ struct Export: ParsableCommand {
             let outcome = try FeedbackExport(logger: ToolRunner.logger(label: "feedback-export")).export(request)
             let manifest = outcome.manifest
             for command in outcome.workflowCommands { ToolRunner.printResult(command) }
-            ToolRunner.printResult(
-                "exported \(manifest.records) record(s) to \(outDir) ("
-                    + manifest.countsByKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
-                        separator: ", ")
-                    + "); \(manifest.duplicatesDropped) duplicate(s) dropped; manifest: \(outDir)/manifest.json")
+            ToolRunner.printResult(ExportText.summary(manifest, outDir: outDir))
             return 0
         }
     }
@@ -118,17 +107,7 @@ struct List: ParsableCommand {
 
     func run() throws {
         try ToolRunner.run {
-            let rows = try Ledger(path: ledger.path).exports()
-            var lines = [
-                "| id | scope | kinds | arm | format | records | watermark (look) | directory | at |",
-                "|---|---|---|---|---|---|---|---|---|",
-            ]
-            for row in rows {
-                lines.append(
-                    "| \(row.id) | \(row.scope) | \(row.kinds) | \(row.arm) | \(row.format) | \(row.records) | \(row.watermark) | \(row.outDir) | \(row.createdAt) |"
-                )
-            }
-            ToolRunner.printResult(lines.joined(separator: "\n"))
+            ToolRunner.printResult(ExportText.table(try Ledger(path: ledger.path).exports()))
             return 0
         }
     }
