@@ -22,14 +22,12 @@ package struct SourceSummary: Codable, Equatable, Sendable {
 }
 
 /// `analysis.json`: one look of the monitor (`schemas/analysis.schema.json`).
-package struct AnalysisArtifact: Codable, Equatable, Sendable {
+package typealias AnalysisArtifact = Enveloped<AnalysisFields>
+
+/// The fields of ``AnalysisArtifact`` after its envelope.
+package struct AnalysisFields: ArtifactFields {
     package static let schemaID = "agent-canary/analysis/v1"
 
-    package var schema: String
-    package var runId: String
-    package var createdAt: String
-    package var tool: ToolInfo
-    package var inputs: [InputFile]
     package var lookId: Int64
     package var agent: String
     package var baselineVersion: String

@@ -1,4 +1,5 @@
 import AnalysisCore
+import Artifacts
 import CIOutput
 import Foundation
 import Policy

@@ -1,4 +1,5 @@
 import AnalysisCore
+import Artifacts
 import Foundation
 
 /// The Prometheus text exposition of a look, for the node exporter's textfile collector or a Pushgateway:

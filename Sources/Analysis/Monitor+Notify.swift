@@ -1,4 +1,5 @@
 import AnalysisCore
+import Artifacts
 import Ledger
 import Notifications
 import Policy

@@ -260,13 +260,16 @@ package struct Monitor {
         do {
             lookId = try ledger.recordLook(write) { lookId in
                 let made = AnalysisArtifact(
-                    schema: AnalysisArtifact.schemaID, runId: view?.run.id ?? "", createdAt: startedAt,
-                    tool: ToolInfo(name: "monitor"), inputs: inputFiles, lookId: lookId, agent: agent,
-                    baselineVersion: baselineVersion, candidateVersion: candidateVersion, mode: mode,
-                    step: step.stepIndex.map { $0 + 1 }, weight: step.weight, decision: judgement.decision,
-                    reasons: judgement.reasons, health: judgement.health, sample: judgement.sample,
-                    metrics: judgement.metrics, segments: judgement.segments, shadow: judgement.shadow,
-                    ingestion: ingestion, policySha256: loaded.effectiveSha256, method: Self.method(inputs))
+                    ArtifactEnvelope(
+                        schema: AnalysisArtifact.schemaID, runId: view?.run.id ?? "", createdAt: startedAt,
+                        tool: ToolInfo(name: "monitor"), inputs: inputFiles),
+                    AnalysisFields(
+                        lookId: lookId, agent: agent, baselineVersion: baselineVersion,
+                        candidateVersion: candidateVersion, mode: mode, step: step.stepIndex.map { $0 + 1 },
+                        weight: step.weight, decision: judgement.decision, reasons: judgement.reasons,
+                        health: judgement.health, sample: judgement.sample, metrics: judgement.metrics,
+                        segments: judgement.segments, shadow: judgement.shadow, ingestion: ingestion,
+                        policySha256: loaded.effectiveSha256, method: Self.method(inputs)))
                 artifact = made
                 let data = try ArtifactCoding.encode(made)
                 try staged.stage(data, at: request.outputPath)

@@ -154,15 +154,13 @@ package struct GateMethod: Codable, Equatable, Sendable {
 }
 
 /// The artifact `benchmark-gate` writes (`schemas/gate-result.schema.json`).
-package struct GateResult: Codable, Equatable, Sendable {
+package typealias GateResult = Enveloped<GateResultFields>
+
+/// The fields of ``GateResult`` after its envelope.
+package struct GateResultFields: ArtifactFields {
     /// The schema identifier of this artifact.
     package static let schemaID = "agent-canary/gate-result/v1"
 
-    package var schema: String
-    package var runId: String
-    package var createdAt: String
-    package var tool: ToolInfo
-    package var inputs: [InputFile]
     /// The agent being released.
     package var agent: String
     /// The version the candidate is compared with.
@@ -190,18 +188,13 @@ package struct GateResult: Codable, Equatable, Sendable {
     /// SHA-256 of the release policy in force (of the built-in defaults when no policy file was given).
     package var policySha256: String
 
-    /// Makes a gate result.
+    /// Makes the fields of a gate result.
     package init(
-        envelope: ArtifactEnvelope, agent: String, baselineVersion: String, candidateVersion: String,
+        agent: String, baselineVersion: String, candidateVersion: String,
         formats: [String: String], verdict: GateVerdict, blocking: Bool, reasons: [String], notes: [String],
         metrics: [GateMetric], categories: [GateCategory], tasks: GateTaskCounts, method: GateMethod,
         policySha256: String
     ) {
-        self.schema = envelope.schema
-        self.runId = envelope.runId
-        self.createdAt = envelope.createdAt
-        self.tool = envelope.tool
-        self.inputs = envelope.inputs
         self.agent = agent
         self.baselineVersion = baselineVersion
         self.candidateVersion = candidateVersion

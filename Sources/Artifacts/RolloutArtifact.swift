@@ -46,15 +46,13 @@ package struct RenderedFileEntry: Codable, Equatable, Sendable {
 }
 
 /// The artifact `canary-deploy` writes after every state change (`schemas/rollout.schema.json`).
-package struct RolloutArtifact: Codable, Equatable, Sendable {
+package typealias RolloutArtifact = Enveloped<RolloutFields>
+
+/// The fields of ``RolloutArtifact`` after its envelope.
+package struct RolloutFields: ArtifactFields {
     /// The schema identifier of this artifact.
     package static let schemaID = "agent-canary/rollout/v1"
 
-    package var schema: String
-    package var runId: String
-    package var createdAt: String
-    package var tool: ToolInfo
-    package var inputs: [InputFile]
     package var agent: String
     package var baselineVersion: String
     package var candidateVersion: String
@@ -76,18 +74,13 @@ package struct RolloutArtifact: Codable, Equatable, Sendable {
     package var history: [RolloutHistoryEntry]
     package var files: [RenderedFileEntry]
 
-    /// Makes a rollout artifact.
+    /// Makes the fields of a rollout artifact.
     package init(
-        envelope: ArtifactEnvelope, agent: String, baselineVersion: String, candidateVersion: String, router: String,
+        agent: String, baselineVersion: String, candidateVersion: String, router: String,
         mode: String, phase: String, step: Int, weight: Int, steps: [RolloutStep], stepStartedAt: String,
         drainVersion: String?, drainDeadline: String?, applied: String, history: [RolloutHistoryEntry],
         files: [RenderedFileEntry]
     ) {
-        self.schema = envelope.schema
-        self.runId = envelope.runId
-        self.createdAt = envelope.createdAt
-        self.tool = envelope.tool
-        self.inputs = envelope.inputs
         self.agent = agent
         self.baselineVersion = baselineVersion
         self.candidateVersion = candidateVersion

@@ -9,15 +9,11 @@ package struct ManifestFile: Codable, Equatable, Sendable {
 }
 
 /// `manifest.json`: what a dataset holds and how it was made.
-package struct DatasetManifest: Codable, Equatable, Sendable {
+package typealias DatasetManifest = Enveloped<DatasetManifestFields>
+
+/// The fields of ``DatasetManifest`` after its envelope.
+package struct DatasetManifestFields: ArtifactFields {
     package static let schemaID = "agent-canary/dataset-manifest/v1"
-    package var schema: String
-    /// The run when the export covered one run, else empty (`source_runs` lists them).
-    package var runId: String
-    package var createdAt: String
-    package var tool: ToolInfo
-    /// The policy whose patterns were redacted, when one was given.
-    package var inputs: [InputFile]
     package var format: String
     package var recordSchema: String
     package var files: [ManifestFile]

@@ -1,3 +1,4 @@
+import Artifacts
 import CIOutput
 
 /// The CI report of an export: step outputs (the dataset, its manifest, the record count, the watermark), one

@@ -1,3 +1,4 @@
+import Artifacts
 import Ledger
 
 /// What `feedback-export` prints and reads as text: its `--split` argument, the line that sums up an export,

@@ -107,25 +107,28 @@ package struct FeedbackExport {
         do {
             let files = try sink.writers.finish()
             let manifest = DatasetManifest(
-                schema: DatasetManifest.schemaID, runId: request.runId ?? "",
-                createdAt: ArtifactClock.iso8601(ArtifactClock.now(environment: request.environment)),
-                tool: ToolInfo(name: "feedback-export"), inputs: request.inputs, format: request.format.rawValue,
-                recordSchema: Self.recordSchema(request.format), files: files,
-                records: files.reduce(0) { $0 + $1.records }, countsByKind: sink.countsByKind,
-                countsBySplit: sink.countsBySplit, countsByArm: sink.countsByArm,
-                countsByVersion: sink.countsByVersion, sourceRuns: runs,
-                selection: [
-                    "scope": scope, "kinds": kinds.sorted().joined(separator: ","), "arm": request.arm,
-                    "since_last": String(request.sinceLast),
-                ],
-                splitRule: request.split.isEmpty
-                    ? "one file"
-                    : "by SHA-256 of the conversation id: a conversation is in one split only (\(splitText))",
-                dedupRule:
-                    "records with the same SHA-256 of kind, input, output, tool calls and labels are written once",
-                duplicatesDropped: sink.duplicates, redaction: redactionCounts,
-                redactionRules: redactor.rules.map(\.name), watermark: ["after_look": after, "up_to_look": upTo],
-                recordsWithoutContent: sink.withoutContent, recordsNotUsed: sink.notUsed, preferenceEvidence: evidence)
+                ArtifactEnvelope(
+                    schema: DatasetManifest.schemaID, runId: request.runId ?? "",
+                    createdAt: ArtifactClock.iso8601(ArtifactClock.now(environment: request.environment)),
+                    tool: ToolInfo(name: "feedback-export"), inputs: request.inputs),
+                DatasetManifestFields(
+                    format: request.format.rawValue, recordSchema: Self.recordSchema(request.format), files: files,
+                    records: files.reduce(0) { $0 + $1.records }, countsByKind: sink.countsByKind,
+                    countsBySplit: sink.countsBySplit, countsByArm: sink.countsByArm,
+                    countsByVersion: sink.countsByVersion, sourceRuns: runs,
+                    selection: [
+                        "scope": scope, "kinds": kinds.sorted().joined(separator: ","), "arm": request.arm,
+                        "since_last": String(request.sinceLast),
+                    ],
+                    splitRule: request.split.isEmpty
+                        ? "one file"
+                        : "by SHA-256 of the conversation id: a conversation is in one split only (\(splitText))",
+                    dedupRule:
+                        "records with the same SHA-256 of kind, input, output, tool calls and labels are written once",
+                    duplicatesDropped: sink.duplicates, redaction: redactionCounts,
+                    redactionRules: redactor.rules.map(\.name), watermark: ["after_look": after, "up_to_look": upTo],
+                    recordsWithoutContent: sink.withoutContent, recordsNotUsed: sink.notUsed,
+                    preferenceEvidence: evidence))
             let manifestData = try ArtifactCoding.encode(manifest)
             try manifestData.write(to: staging.appendingPathComponent("manifest.json"))
             // The CI files are staged with the dataset and moved into place after it is recorded.

@@ -123,14 +123,15 @@ package struct BenchmarkGate {
         ]
         if let source = loaded.source { inputs.append(source) }
         let result = GateResult(
-            envelope: ArtifactEnvelope(
+            ArtifactEnvelope(
                 schema: GateResult.schemaID, runId: runId, createdAt: startedAt,
                 tool: ToolInfo(name: "benchmark-gate"), inputs: inputs),
-            agent: agent, baselineVersion: baselineVersion, candidateVersion: candidateVersion,
-            formats: ["baseline": baseline.format.rawValue, "candidate": candidate.format.rawValue],
-            verdict: evaluation.verdict, blocking: evaluation.blocking, reasons: evaluation.reasons,
-            notes: evaluation.notes, metrics: evaluation.metrics, categories: evaluation.categories,
-            tasks: evaluation.tasks, method: evaluation.method, policySha256: loaded.gateSha256)
+            GateResultFields(
+                agent: agent, baselineVersion: baselineVersion, candidateVersion: candidateVersion,
+                formats: ["baseline": baseline.format.rawValue, "candidate": candidate.format.rawValue],
+                verdict: evaluation.verdict, blocking: evaluation.blocking, reasons: evaluation.reasons,
+                notes: evaluation.notes, metrics: evaluation.metrics, categories: evaluation.categories,
+                tasks: evaluation.tasks, method: evaluation.method, policySha256: loaded.gateSha256))
         let exitStatus: Int32 = evaluation.blocking ? 1 : 0
 
         let artifact = try ArtifactCoding.encode(result)

@@ -123,25 +123,26 @@ extension RolloutController {
         inputs: [InputFile], createdAt: String
     ) throws -> RolloutArtifact {
         RolloutArtifact(
-            envelope: ArtifactEnvelope(
+            ArtifactEnvelope(
                 schema: RolloutArtifact.schemaID, runId: state.runId, createdAt: createdAt,
                 tool: ToolInfo(name: "canary-deploy"), inputs: inputs),
-            agent: run.agent, baselineVersion: run.baselineVersion, candidateVersion: run.candidateVersion,
-            router: state.router, mode: state.mode, phase: state.phase, step: state.stepIndex + 1, weight: state.weight,
-            steps: rollout.steps,
-            stepStartedAt: state.stepStartedAt, drainVersion: state.drainVersion, drainDeadline: state.drainDeadline,
-            applied: history.last?.applied ?? "not-requested",
-            history: history.map {
-                RolloutHistoryEntry(
-                    command: $0.command, fromPhase: $0.fromPhase, fromWeight: $0.fromWeight, toPhase: $0.toPhase,
-                    toWeight: $0.toWeight, reason: $0.reason, actor: $0.actor, forced: $0.forced,
-                    evidenceSha256: $0.evidenceSha256, applied: $0.applied, at: $0.createdAt)
-            },
-            files: files.map {
-                RenderedFileEntry(
-                    path: (outDir as NSString).appendingPathComponent($0.name),
-                    sha256: Digest.sha256(Data($0.text.utf8)))
-            })
+            RolloutFields(
+                agent: run.agent, baselineVersion: run.baselineVersion, candidateVersion: run.candidateVersion,
+                router: state.router, mode: state.mode, phase: state.phase, step: state.stepIndex + 1,
+                weight: state.weight, steps: rollout.steps, stepStartedAt: state.stepStartedAt,
+                drainVersion: state.drainVersion, drainDeadline: state.drainDeadline,
+                applied: history.last?.applied ?? "not-requested",
+                history: history.map {
+                    RolloutHistoryEntry(
+                        command: $0.command, fromPhase: $0.fromPhase, fromWeight: $0.fromWeight, toPhase: $0.toPhase,
+                        toWeight: $0.toWeight, reason: $0.reason, actor: $0.actor, forced: $0.forced,
+                        evidenceSha256: $0.evidenceSha256, applied: $0.applied, at: $0.createdAt)
+                },
+                files: files.map {
+                    RenderedFileEntry(
+                        path: (outDir as NSString).appendingPathComponent($0.name),
+                        sha256: Digest.sha256(Data($0.text.utf8)))
+                }))
     }
 
     /// Accepts a monitor analysis by its recorded SHA-256 and checks that its decision allows `command`.

@@ -10,22 +10,23 @@ struct LedgerTests {
         -> GateResult
     {
         GateResult(
-            envelope: ArtifactEnvelope(
+            ArtifactEnvelope(
                 schema: GateResult.schemaID, runId: runId, createdAt: "2026-11-26T00:00:00Z",
                 tool: ToolInfo(name: "benchmark-gate"), inputs: []),
-            agent: agent, baselineVersion: "1.0", candidateVersion: candidate, formats: [:], verdict: verdict,
-            blocking: verdict != .pass, reasons: [], notes: [],
-            metrics: [
-                GateMetric(
-                    name: "success_rate", comparison: "difference", direction: "higher", baseline: 0.8, candidate: 0.81,
-                    difference: 0.01, ciLow: -0.01, ciHigh: 0.03, threshold: -0.03, status: .pass, method: "m")
-            ],
-            categories: [],
-            tasks: GateTaskCounts(
-                matched: 10, baselineOnly: 0, candidateOnly: 0, unmatchedExamples: [], baselineAttempts: 10,
-                candidateAttempts: 10, baselineInfraErrors: 0, candidateInfraErrors: 0, minTrials: 1),
-            method: GateMethod(confidence: 0.95, bootstrapResamples: 100, seed: 1, passK: 3, scoreThreshold: 0.5),
-            policySha256: "p")
+            GateResultFields(
+                agent: agent, baselineVersion: "1.0", candidateVersion: candidate, formats: [:], verdict: verdict,
+                blocking: verdict != .pass, reasons: [], notes: [],
+                metrics: [
+                    GateMetric(
+                        name: "success_rate", comparison: "difference", direction: "higher", baseline: 0.8,
+                        candidate: 0.81,
+                        difference: 0.01, ciLow: -0.01, ciHigh: 0.03, threshold: -0.03, status: .pass, method: "m")
+                ], categories: [],
+                tasks: GateTaskCounts(
+                    matched: 10, baselineOnly: 0, candidateOnly: 0, unmatchedExamples: [], baselineAttempts: 10,
+                    candidateAttempts: 10, baselineInfraErrors: 0, candidateInfraErrors: 0, minTrials: 1),
+                method: GateMethod(confidence: 0.95, bootstrapResamples: 100, seed: 1, passK: 3, scoreThreshold: 0.5),
+                policySha256: "p"))
     }
 
     static func recording(_ gate: GateResult, suite: String = "{\"task_id\":\"a\",\"success\":true}\n") -> GateRecording

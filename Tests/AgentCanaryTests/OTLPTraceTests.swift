@@ -1,5 +1,6 @@
 import Analysis
 import AnalysisCore
+import Artifacts
 import Foundation
 import Simulation
 import Telemetry
