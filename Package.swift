@@ -151,7 +151,7 @@ let package = Package(
         ),
 
         // Tests.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Analysis", "Artifacts"], path: "Tests/TestSupport"),
         .testTarget(
             name: "AgentCanaryTests",
             dependencies: [

@@ -53,18 +53,18 @@ struct DogStatsDTests {
     @Test("a look sends its per-arm metrics and its decision as DogStatsD lines with the five tags")
     func look() throws {
         let directory = try TemporaryDirectory()
-        let run = try MonitorEndToEndTests.startedRun(in: directory)
-        try MonitorEndToEndTests.simulate(
+        let run = try LoopFixtures.startedRun(in: directory)
+        try LoopFixtures.simulate(
             ["--scenario", "rogue", "--conversations", "1200", "--weight", "50", "--out", "events.jsonl"], in: directory
         )
         let listener = try UDPListener()
-        let look = try MonitorEndToEndTests.monitor(
+        let look = try LoopFixtures.monitor(
             [
                 "analyze", "--run", run, "--policy", "canary.yaml", "--events", "events.jsonl", "--output",
                 "analysis.json", "--statsd", "127.0.0.1:\(listener.port)",
             ], in: directory)
         #expect(look.status <= 1, "\(look.stderr)")
-        let artifact = try MonitorEndToEndTests.analysis(directory.path("analysis.json"))
+        let artifact = try LoopFixtures.analysis(directory.path("analysis.json"))
         let lines = listener.lines()
         #expect(lines.count > 20, "\(lines.count) lines")
         let gauge = try Regex(

@@ -11,13 +11,13 @@ struct FeedbackExportConcurrencyTests {
     @Test("four incremental exports at once export each record once; the watermarks chain")
     func concurrentIncrementalExports() throws {
         let directory = try TemporaryDirectory()
-        let run = try MonitorEndToEndTests.startedRun(in: directory)
-        try MonitorEndToEndTests.simulate(
+        let run = try LoopFixtures.startedRun(in: directory)
+        try LoopFixtures.simulate(
             [
                 "--scenario", "rogue", "--conversations", "600", "--weight", "50", "--start", "2026-11-26T00:01:00Z",
                 "--out", "events.jsonl",
             ], in: directory)
-        let look = try MonitorEndToEndTests.monitor(
+        let look = try LoopFixtures.monitor(
             ["analyze", "--run", run, "--policy", "canary.yaml", "--events", "events.jsonl"], in: directory)
         #expect(look.status <= 1, "\(look.stderr)")
         let selection = ["--run", run, "--kind", "all", "--ledger", "ledger.sqlite"]

@@ -14,8 +14,8 @@ struct FeedbackExportEndToEndTests {
     )
     func exportRun() throws {
         let directory = try TemporaryDirectory()
-        let run = try MonitorEndToEndTests.startedRun(in: directory)
-        try MonitorEndToEndTests.simulate(
+        let run = try LoopFixtures.startedRun(in: directory)
+        try LoopFixtures.simulate(
             [
                 "--scenario", "rogue", "--conversations", "800", "--weight", "50", "--start", "2026-11-26T00:01:00Z",
                 "--out", "events.jsonl",
@@ -26,7 +26,7 @@ struct FeedbackExportEndToEndTests {
             "{\"type\":\"task\",\"ts\":\"2026-11-26T00:02:00Z\",\"event_id\":\"planted\",\"version\":\"1.5.0\","
                 + "\"conversation_id\":\"planted-c\",\"task_id\":\"planted-t\",\"outcome\":\"failure\","
                 + "\"input\":\"refund jane.doe@example.com card 4111 1111 1111 1111 key AKIAIOSFODNN7EXAMPLE\"}\n")
-        let look = try MonitorEndToEndTests.monitor(
+        let look = try LoopFixtures.monitor(
             [
                 "analyze", "--run", run, "--policy", "canary.yaml", "--events", "events.jsonl", "--events",
                 "planted.jsonl",
@@ -93,14 +93,14 @@ extension FeedbackExportEndToEndTests {
         .requires(.pythonEnvironment))
     func trainingFormats() throws {
         let directory = try TemporaryDirectory()
-        let run = try MonitorEndToEndTests.startedRun(
+        let run = try LoopFixtures.startedRun(
             in: directory, policy: "agent: {name: support-agent}\nrollout:\n  mode: shadow\n  steps: [{weight: 30}]\n")
-        try MonitorEndToEndTests.simulate(
+        try LoopFixtures.simulate(
             [
                 "--scenario", "good", "--conversations", "600", "--weight", "30", "--shadow", "--start",
                 "2026-11-26T00:01:00Z", "--out", "events.jsonl",
             ], in: directory)
-        let look = try MonitorEndToEndTests.monitor(
+        let look = try LoopFixtures.monitor(
             [
                 "analyze", "--run", run, "--policy", "canary.yaml", "--events", "events.jsonl", "--output",
                 "analysis.json",
@@ -173,11 +173,11 @@ extension FeedbackExportEndToEndTests {
     @Test("a killed export leaves the previous dataset and does not move the watermark", .requires(.sqlite3))
     func killedExport() throws {
         let directory = try TemporaryDirectory()
-        let run = try MonitorEndToEndTests.startedRun(in: directory)
-        try MonitorEndToEndTests.simulate(
+        let run = try LoopFixtures.startedRun(in: directory)
+        try LoopFixtures.simulate(
             ["--conversations", "200", "--weight", "50", "--start", "2026-11-26T00:01:00Z", "--out", "events.jsonl"],
             in: directory)
-        let look = try MonitorEndToEndTests.monitor(
+        let look = try LoopFixtures.monitor(
             [
                 "analyze", "--run", run, "--policy", "canary.yaml", "--events", "events.jsonl", "--output",
                 "analysis.json",

@@ -34,30 +34,30 @@ struct FeedbackExportFormatsTests {
     /// mode), both of `support-agent`, each read by one look.
     static func ledger() throws -> TemporaryDirectory {
         let directory = try TemporaryDirectory()
-        let canary = try MonitorEndToEndTests.startedRun(
+        let canary = try LoopFixtures.startedRun(
             in: directory, policy: canaryPolicy, runId: "run-export-canary", policyFile: "canary.yaml",
             outDir: "out-canary")
-        try MonitorEndToEndTests.simulate(
+        try LoopFixtures.simulate(
             [
                 "--scenario", "rogue", "--rogue-rate", "0.1", "--conversations", "60", "--weight", "50", "--seed", "7",
                 "--start", "2026-11-26T00:01:00Z", "--out", "canary.jsonl",
             ], in: directory)
         try directory.write("planted.jsonl", planted.joined(separator: "\n") + "\n")
-        let first = try MonitorEndToEndTests.monitor(
+        let first = try LoopFixtures.monitor(
             [
                 "analyze", "--run", canary, "--policy", "canary.yaml", "--events", "canary.jsonl", "--events",
                 "planted.jsonl", "--output", "analysis-canary.json",
             ], in: directory)
         #expect(first.status <= 1, "\(first.stderr)")
-        let shadow = try MonitorEndToEndTests.startedRun(
+        let shadow = try LoopFixtures.startedRun(
             in: directory, policy: shadowPolicy, runId: "run-export-shadow", policyFile: "shadow.yaml",
             outDir: "out-shadow")
-        try MonitorEndToEndTests.simulate(
+        try LoopFixtures.simulate(
             [
                 "--scenario", "good", "--conversations", "60", "--weight", "30", "--shadow", "--seed", "8",
                 "--id-prefix", "shadow", "--start", "2026-11-26T00:01:00Z", "--out", "shadow.jsonl",
             ], in: directory)
-        let second = try MonitorEndToEndTests.monitor(
+        let second = try LoopFixtures.monitor(
             [
                 "analyze", "--run", shadow, "--policy", "shadow.yaml", "--events", "shadow.jsonl", "--output",
                 "analysis-shadow.json",
@@ -71,7 +71,7 @@ struct FeedbackExportFormatsTests {
     ) throws -> ToolResult {
         try Tool.run(
             "feedback-export", arguments + ["--ledger", "ledger.sqlite", "--policy", "canary.yaml"],
-            environment: MonitorEndToEndTests.environment.merging(environment) { $1 }, in: directory.url)
+            environment: LoopFixtures.environment.merging(environment) { $1 }, in: directory.url)
     }
 
     static func manifest(_ path: String) throws -> [String: Any] {
@@ -227,12 +227,12 @@ struct FeedbackExportFormatsTests {
         #expect(first.status == 0 && !first.stdout.contains("exported 0 record(s)"), "\(first.stdout)")
         let second = try Self.export(incremental + ["--out-dir", "inc-2"], in: directory)
         #expect(second.stdout.contains("exported 0 record(s)"), "\(second.stdout)")
-        try MonitorEndToEndTests.simulate(
+        try LoopFixtures.simulate(
             [
                 "--scenario", "rogue", "--conversations", "30", "--weight", "50", "--seed", "9", "--id-prefix",
                 "later", "--start", "2026-11-26T00:05:00Z", "--out", "later.jsonl",
             ], in: directory)
-        let look = try MonitorEndToEndTests.monitor(
+        let look = try LoopFixtures.monitor(
             [
                 "analyze", "--run", "run-export-canary", "--policy", "canary.yaml", "--events", "later.jsonl",
                 "--output", "analysis-later.json",
@@ -294,13 +294,13 @@ struct FeedbackExportFormatsTests {
     @Test("records without content are exported with references only")
     func withoutContent() throws {
         let directory = try TemporaryDirectory()
-        let run = try MonitorEndToEndTests.startedRun(in: directory)
-        try MonitorEndToEndTests.simulate(
+        let run = try LoopFixtures.startedRun(in: directory)
+        try LoopFixtures.simulate(
             [
                 "--scenario", "regressed", "--conversations", "200", "--weight", "50", "--format", "otlp",
                 "--no-content", "--start", "2026-11-26T00:01:00Z", "--out", "traces.jsonl",
             ], in: directory)
-        let look = try MonitorEndToEndTests.monitor(
+        let look = try LoopFixtures.monitor(
             ["analyze", "--run", run, "--policy", "canary.yaml", "--otlp", "traces.jsonl", "--output", "a.json"],
             in: directory)
         #expect(look.status <= 1, "\(look.stderr)")

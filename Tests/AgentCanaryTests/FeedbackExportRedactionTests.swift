@@ -46,11 +46,11 @@ struct FeedbackExportRedactionTests {
     @Test("no planted secret survives in any file of any format; the manifest counts every rule")
     func everyFormat() throws {
         let directory = try TemporaryDirectory()
-        let run = try MonitorEndToEndTests.startedRun(
+        let run = try LoopFixtures.startedRun(
             in: directory,
             policy: "agent: {name: support-agent}\nrollout:\n  mode: shadow\n  steps: [{weight: 30}]\n")
         try directory.write("corpus.jsonl", Self.plantedTelemetry())
-        let look = try MonitorEndToEndTests.monitor(
+        let look = try LoopFixtures.monitor(
             [
                 "analyze", "--run", run, "--policy", "canary.yaml", "--events", "corpus.jsonl", "--output",
                 "analysis.json",

@@ -108,8 +108,8 @@ struct HostileInputTests {
     func skippedValues(inserted: [UInt8], reason: String) throws {
         for withRun in [false, true] {
             let directory = try TemporaryDirectory()
-            let run = withRun ? try MonitorEndToEndTests.startedRun(in: directory) : nil
-            try MonitorEndToEndTests.simulate(
+            let run = withRun ? try LoopFixtures.startedRun(in: directory) : nil
+            try LoopFixtures.simulate(
                 ["--conversations", "20", "--weight", "50", "--out", "telemetry.jsonl"], in: directory)
             var bytes = Array(try Data(contentsOf: directory.url.appendingPathComponent("telemetry.jsonl")))
             let marker = Array(#""output":"R"#.utf8)
@@ -120,7 +120,7 @@ struct HostileInputTests {
             let line = bytes[..<at].filter { $0 == 0x0A }.count + 1
             let result =
                 try run.map { run in
-                    try MonitorEndToEndTests.monitor(
+                    try LoopFixtures.monitor(
                         ["analyze", "--run", run, "--policy", "canary.yaml", "--events", "telemetry.jsonl"],
                         in: directory)
                 } ?? Self.analyze("--events", "telemetry.jsonl", in: directory)

@@ -10,64 +10,17 @@ import Testing
 /// `rejudge`, incremental reading, OTLP, bad input and the outputs.
 @Suite("monitor end to end")
 struct MonitorEndToEndTests {
-    static let fixtures = "Tests/AgentCanaryTests/Fixtures"
-    static let epoch = "1795651200"  // 2026-11-26T00:00:00Z
-    static let environment = ["SOURCE_DATE_EPOCH": epoch]
-
-    static func simulate(_ arguments: [String], in directory: TemporaryDirectory) throws {
-        let result = try Tool.run("agent-sim", ["telemetry"] + arguments, in: directory.url)
-        #expect(result.status == 0, "\(result.stderr)")
-    }
-
-    static func monitor(_ arguments: [String], in directory: TemporaryDirectory) throws -> ToolResult {
-        try Tool.run("monitor", arguments + ["--ledger", "ledger.sqlite"], environment: environment, in: directory.url)
-    }
-
-    static func analysis(_ path: String) throws -> AnalysisArtifact {
-        try ArtifactCoding.makeDecoder().decode(
-            AnalysisArtifact.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
-    }
-
-    static let policy = "agent:\n  name: support-agent\n"
-
-    /// A passing gate and a started rollout (nginx) in `directory`, with the policy `policy`; returns the run id.
-    static func startedRun(
-        in directory: TemporaryDirectory,
-        policy: String = "agent: {name: support-agent}\nrollout:\n  steps: [{weight: 50}]\n", runId: String? = nil,
-        policyFile: String = "canary.yaml", outDir: String = "out"
-    ) throws -> String {
-        let gate = try Tool.run(
-            "benchmark-gate",
-            [
-                "--candidate", Repository.path("\(fixtures)/native/pass/candidate.jsonl"), "--baseline",
-                Repository.path("\(fixtures)/native/pass/baseline.jsonl"), "--agent", "support-agent", "--output",
-                "gate.json", "--ledger", "ledger.sqlite",
-            ] + (runId.map { ["--run-id", $0] } ?? []), environment: environment, in: directory.url)
-        #expect(gate.status == 0)
-        try directory.write(policyFile, policy)
-        let start = try Tool.run(
-            "canary-deploy",
-            [
-                "start", "--gate", "gate.json", "--policy", policyFile, "--router", "nginx", "--ledger",
-                "ledger.sqlite", "--out-dir", outDir,
-            ], environment: environment, in: directory.url)
-        #expect(start.status == 0, "\(start.stderr)")
-        return try ArtifactCoding.makeDecoder().decode(
-            RolloutArtifact.self, from: Data(contentsOf: URL(fileURLWithPath: directory.path("\(outDir)/rollout.json")))
-        ).runId
-    }
-
     @Test("explicit versions: a regressed candidate is rolled back; outputs match their golden files")
     func explicitVersions() throws {
         let directory = try TemporaryDirectory()
-        try directory.write("canary.yaml", Self.policy)
-        try Self.simulate(
+        try directory.write("canary.yaml", LoopFixtures.policy)
+        try LoopFixtures.simulate(
             [
                 "--scenario", "regressed", "--conversations", "2400", "--weight", "50", "--seed", "3", "--out",
                 "events.jsonl",
             ],
             in: directory)
-        let result = try Self.monitor(
+        let result = try LoopFixtures.monitor(
             [
                 "analyze", "--baseline-version", "1.4.0", "--candidate-version", "1.5.0", "--policy", "canary.yaml",
                 "--events", "events.jsonl", "--output", "analysis.json", "--metrics-file", "canary.prom", "--junit",
@@ -75,7 +28,7 @@ struct MonitorEndToEndTests {
             ], in: directory)
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stdout.contains("ROLLBACK"))
-        let artifact = try Self.analysis(directory.path("analysis.json"))
+        let artifact = try LoopFixtures.analysis(directory.path("analysis.json"))
         #expect(artifact.decision == .rollback)
         #expect(artifact.reasons.contains { $0.contains("task_success_rate regressed") })
         #expect(artifact.reasons.contains { $0.contains("cost_per_task regressed") })
@@ -88,7 +41,7 @@ struct MonitorEndToEndTests {
             Golden.check(actual, name)
         }
         // The look is in the ledger and recomputes identically.
-        let rejudge = try Self.monitor(["rejudge", "--look", "1"], in: directory)
+        let rejudge = try LoopFixtures.monitor(["rejudge", "--look", "1"], in: directory)
         #expect(rejudge.status == 0, "\(rejudge.stderr)")
         #expect(rejudge.stdout.contains("identical"))
     }
@@ -100,8 +53,8 @@ struct MonitorEndToEndTests {
         let gate = try Tool.run(
             "benchmark-gate",
             [
-                "--candidate", "\(Self.fixtures)/native/pass/candidate.jsonl", "--baseline",
-                "\(Self.fixtures)/native/pass/baseline.jsonl", "--agent", "support-agent", "--output",
+                "--candidate", "\(LoopFixtures.fixtures)/native/pass/candidate.jsonl", "--baseline",
+                "\(LoopFixtures.fixtures)/native/pass/baseline.jsonl", "--agent", "support-agent", "--output",
                 directory.path("gate.json"), "--ledger", directory.path("ledger.sqlite"),
             ])
         #expect(gate.status == 0)
@@ -129,24 +82,24 @@ struct MonitorEndToEndTests {
         func deploy(_ arguments: [String]) throws -> ToolResult {
             try Tool.run(
                 "canary-deploy", arguments + ["--ledger", "ledger.sqlite", "--out-dir", "out"],
-                environment: Self.environment, in: directory.url)
+                environment: LoopFixtures.environment, in: directory.url)
         }
         #expect(
             try deploy(["start", "--gate", "gate.json", "--policy", "canary.yaml", "--router", "nginx"]).status == 0)
         let run = try ArtifactCoding.makeDecoder().decode(
             RolloutArtifact.self, from: Data(contentsOf: URL(fileURLWithPath: directory.path("out/rollout.json")))
         ).runId
-        try Self.simulate(
+        try LoopFixtures.simulate(
             [
                 "--scenario", "good", "--conversations", "6000", "--weight", "50", "--start", "2026-11-26T00:10:00Z",
                 "--rate", "20", "--out", "events.jsonl",
             ], in: directory)
         func look(_ output: String) throws -> AnalysisArtifact {
-            let result = try Self.monitor(
+            let result = try LoopFixtures.monitor(
                 ["analyze", "--run", run, "--policy", "canary.yaml", "--events", "events.jsonl", "--output", output],
                 in: directory)
             #expect(result.status == 0, "\(result.stderr)")
-            return try Self.analysis(directory.path(output))
+            return try LoopFixtures.analysis(directory.path(output))
         }
         // Two looks at the first step, both promote: the older one is no evidence once the newer one exists.
         #expect(try look("a1.json").decision == .promote)
@@ -176,7 +129,7 @@ struct MonitorEndToEndTests {
             [
                 "start", "--gate", "gate.json", "--policy", "canary.yaml", "--router", "nginx", "--ledger",
                 "ledger.sqlite", "--out-dir", "out",
-            ], environment: Self.environment, in: directory.url)
+            ], environment: LoopFixtures.environment, in: directory.url)
         #expect(start.status == 0, "\(start.stderr)")
         let run = try ArtifactCoding.makeDecoder().decode(
             RolloutArtifact.self, from: Data(contentsOf: URL(fileURLWithPath: directory.path("out/rollout.json")))
@@ -186,35 +139,35 @@ struct MonitorEndToEndTests {
             "--output", "analysis.json",
         ]
         // A first batch: too little data to promote.
-        try Self.simulate(
+        try LoopFixtures.simulate(
             [
                 "--scenario", "good", "--conversations", "200", "--weight", "50", "--start", "2026-11-26T00:01:00Z",
                 "--id-prefix", "a", "--out", "events.jsonl",
             ], in: directory)
-        let first = try Self.monitor(look, in: directory)
+        let first = try LoopFixtures.monitor(look, in: directory)
         #expect(first.status == 0, "\(first.stderr)")
-        let firstLook = try Self.analysis(directory.path("analysis.json"))
+        let firstLook = try LoopFixtures.analysis(directory.path("analysis.json"))
         #expect(firstLook.decision == .continue)
         #expect(firstLook.sample.moreCandidateTasksNeeded > 0)
         let firstEnd = firstLook.ingestion.sources[0].toOffset
         // More telemetry appended to the same file: only the new part is read.
-        try Self.simulate(
+        try LoopFixtures.simulate(
             [
                 "--scenario", "good", "--conversations", "6000", "--weight", "50", "--start", "2026-11-26T00:10:00Z",
                 "--rate", "20", "--id-prefix", "b", "--out", "events.jsonl", "--append",
             ], in: directory)
-        let second = try Self.monitor(look, in: directory)
+        let second = try LoopFixtures.monitor(look, in: directory)
         #expect(second.status == 0, "\(second.stderr)")
-        let secondLook = try Self.analysis(directory.path("analysis.json"))
+        let secondLook = try LoopFixtures.analysis(directory.path("analysis.json"))
         #expect(secondLook.ingestion.sources[0].fromOffset == firstEnd)
         #expect(secondLook.sample.candidateTasks > firstLook.sample.candidateTasks)
         #expect(secondLook.decision == .promote, "\(secondLook.reasons)")
         #expect(second.stdout.contains("Acted:** advance"))
         // The same file again (and a copy of it): nothing new, nothing counted twice.
         try FileManager.default.copyItem(atPath: directory.path("events.jsonl"), toPath: directory.path("copy.jsonl"))
-        let third = try Self.monitor(look + ["--events", "copy.jsonl"], in: directory)
+        let third = try LoopFixtures.monitor(look + ["--events", "copy.jsonl"], in: directory)
         #expect(third.status == 0, "\(third.stderr)")
-        let thirdLook = try Self.analysis(directory.path("analysis.json"))
+        let thirdLook = try LoopFixtures.analysis(directory.path("analysis.json"))
         #expect(thirdLook.ingestion.newEvents == 0)
         #expect(thirdLook.ingestion.duplicateEvents > 0)
         #expect(thirdLook.sample.candidateTasks == secondLook.sample.candidateTasks)
@@ -227,7 +180,7 @@ struct MonitorEndToEndTests {
             "canary-deploy", ["status", "--run", run, "--ledger", "ledger.sqlite"], in: directory.url)
         #expect(history.stdout.contains("monitor"))
         for id in 1...3 {
-            let rejudge = try Self.monitor(["rejudge", "--look", String(id)], in: directory)
+            let rejudge = try LoopFixtures.monitor(["rejudge", "--look", String(id)], in: directory)
             #expect(rejudge.status == 0, "look \(id): \(rejudge.stderr)")
         }
         // The ledger keeps the run's tasks, with content for failures and a bounded sample of successes.
@@ -283,9 +236,9 @@ struct MonitorEndToEndTests {
         ])
     func badInput(file: String, kind: String, text: String, status: Int32, message: String) throws {
         let directory = try TemporaryDirectory()
-        try directory.write("canary.yaml", Self.policy)
-        try Self.simulate(["--conversations", "50", "--out", "good.jsonl"], in: directory)
-        let ok = try Self.monitor(
+        try directory.write("canary.yaml", LoopFixtures.policy)
+        try LoopFixtures.simulate(["--conversations", "50", "--out", "good.jsonl"], in: directory)
+        let ok = try LoopFixtures.monitor(
             [
                 "analyze", "--baseline-version", "1.4.0", "--candidate-version", "1.5.0", "--events", "good.jsonl",
                 "--output", "before.json",
@@ -294,7 +247,7 @@ struct MonitorEndToEndTests {
         if kind != "missing" { try directory.write(file, text) }
         let before = try directory.snapshot()
         let option = kind == "otlp" ? "--otlp" : "--events"
-        let result = try Self.monitor(
+        let result = try LoopFixtures.monitor(
             [
                 "analyze", "--baseline-version", "1.4.0", "--candidate-version", "1.5.0", "--policy", "canary.yaml",
                 option, file, "--output", "after.json", "--report", "report.html",
@@ -307,11 +260,11 @@ struct MonitorEndToEndTests {
     @Test("explicit versions: the same events given twice are counted once", arguments: [false, true])
     func duplicatesWithoutRun(stdin: Bool) throws {
         let directory = try TemporaryDirectory()
-        try MonitorEndToEndTests.simulate(
+        try LoopFixtures.simulate(
             ["--conversations", "300", "--weight", "50", "--out", "events.jsonl"], in: directory)
         try FileManager.default.copyItem(atPath: directory.path("events.jsonl"), toPath: directory.path("copy.jsonl"))
         let arguments = ["analyze", "--baseline-version", "1.4.0", "--candidate-version", "1.5.0", "--output"]
-        let once = try Self.monitor(arguments + ["once.json", "--events", "events.jsonl"], in: directory)
+        let once = try LoopFixtures.monitor(arguments + ["once.json", "--events", "events.jsonl"], in: directory)
         #expect(once.status == 0, "\(once.stderr)")
         let twice = try Tool.run(
             "monitor",
@@ -319,11 +272,11 @@ struct MonitorEndToEndTests {
                 "twice.json", "--events", stdin ? "-" : "events.jsonl", "--events", "copy.jsonl", "--ledger",
                 "ledger.sqlite",
             ],
-            environment: Self.environment, in: directory.url,
+            environment: LoopFixtures.environment, in: directory.url,
             stdin: stdin ? try Data(contentsOf: URL(fileURLWithPath: directory.path("events.jsonl"))) : nil)
         #expect(twice.status == 0, "\(twice.stderr)")
-        let first = try Self.analysis(directory.path("once.json"))
-        let second = try Self.analysis(directory.path("twice.json"))
+        let first = try LoopFixtures.analysis(directory.path("once.json"))
+        let second = try LoopFixtures.analysis(directory.path("twice.json"))
         #expect(second.ingestion.duplicateEvents == first.ingestion.newEvents)
         #expect(second.ingestion.newEvents == first.ingestion.newEvents)
         #expect(second.metrics == first.metrics)
@@ -334,20 +287,20 @@ struct MonitorEndToEndTests {
         let directory = try TemporaryDirectory()
         try directory.write(
             "canary.yaml", "agent: {name: support-agent}\nmonitor: {malformed: skip, unknown_versions: skip}\n")
-        try Self.simulate(["--conversations", "100", "--out", "events.jsonl"], in: directory)
+        try LoopFixtures.simulate(["--conversations", "100", "--out", "events.jsonl"], in: directory)
         var text = try String(contentsOfFile: directory.path("events.jsonl"), encoding: .utf8)
         text +=
             "{not json\n{\"type\":\"task\",\"ts\":\"2026-11-26T00:00:01Z\",\"event_id\":\"x\",\"version\":\"2.0.0\","
             + "\"conversation_id\":\"c\",\"task_id\":\"t\",\"outcome\":\"success\"}\n"
         try directory.write("events.jsonl", text)
-        let result = try Self.monitor(
+        let result = try LoopFixtures.monitor(
             [
                 "analyze", "--baseline-version", "1.4.0", "--candidate-version", "1.5.0", "--policy", "canary.yaml",
                 "--events", "events.jsonl", "--output", "analysis.json",
             ], in: directory)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("events.jsonl:"))
-        let artifact = try Self.analysis(directory.path("analysis.json"))
+        let artifact = try LoopFixtures.analysis(directory.path("analysis.json"))
         #expect(artifact.ingestion.skippedMalformedLines == 1)
         #expect(artifact.ingestion.skippedUnknownVersionEvents == 1)
     }
@@ -360,23 +313,23 @@ struct MonitorEndToEndTests {
         try directory.write(
             "canary.yaml", "agent: {name: support-agent}\nmonitor:\n  otlp: {success_evaluation: task_success}\n")
         let common = ["--scenario", "regressed", "--conversations", "600", "--weight", "50", "--seed", "11"]
-        try Self.simulate(common + ["--tasks-only", "--out", "native.jsonl"], in: directory)
+        try LoopFixtures.simulate(common + ["--tasks-only", "--out", "native.jsonl"], in: directory)
         var metrics: [String: [MetricResult]] = [:]
         for names in ["current", "legacy", "openinference"] {
-            try Self.simulate(
+            try LoopFixtures.simulate(
                 common + ["--format", "otlp", "--names", names, "--out", "\(names).jsonl"], in: directory)
         }
         for (source, option) in [
             ("native.jsonl", "--events"), ("current.jsonl", "--otlp"), ("legacy.jsonl", "--otlp"),
             ("openinference.jsonl", "--otlp"),
         ] {
-            let result = try Self.monitor(
+            let result = try LoopFixtures.monitor(
                 [
                     "analyze", "--baseline-version", "1.4.0", "--candidate-version", "1.5.0", "--policy", "canary.yaml",
                     option, source, "--output", "\(source).analysis.json",
                 ], in: directory)
             #expect(result.status == 1, "\(source): \(result.stderr)")
-            metrics[source] = try Self.analysis(directory.path("\(source).analysis.json")).metrics
+            metrics[source] = try LoopFixtures.analysis(directory.path("\(source).analysis.json")).metrics
         }
         let native = metrics["native.jsonl"] ?? []
         #expect(native.count > 10)
@@ -399,8 +352,8 @@ struct MonitorEndToEndTests {
     @Test("watch: times out with exit 1; SIGTERM stops it between looks with exit 143")
     func watch() throws {
         let directory = try TemporaryDirectory()
-        let run = try Self.startedRun(in: directory)
-        try Self.simulate(["--conversations", "40", "--weight", "50", "--out", "events.jsonl"], in: directory)
+        let run = try LoopFixtures.startedRun(in: directory)
+        try LoopFixtures.simulate(["--conversations", "40", "--weight", "50", "--out", "events.jsonl"], in: directory)
         let arguments = [
             "watch", "--run", run, "--policy", "canary.yaml", "--events", "events.jsonl", "--output", "analysis.json",
             "--ledger", "ledger.sqlite",
@@ -430,19 +383,19 @@ struct MonitorHealthTests {
     static func explicit(_ directory: TemporaryDirectory, events: String, policy: String = "canary.yaml") throws
         -> (ToolResult, AnalysisArtifact?)
     {
-        let result = try MonitorEndToEndTests.monitor(
+        let result = try LoopFixtures.monitor(
             [
                 "analyze", "--baseline-version", "1.4.0", "--candidate-version", "1.5.0", "--policy", policy,
                 "--events", events, "--output", "analysis.json",
             ], in: directory)
-        return (result, try? MonitorEndToEndTests.analysis(directory.path("analysis.json")))
+        return (result, try? LoopFixtures.analysis(directory.path("analysis.json")))
     }
 
     @Test("a critical violation by the candidate rolls back at once, whatever the sample")
     func criticalViolation() throws {
         let directory = try TemporaryDirectory()
-        try directory.write("canary.yaml", MonitorEndToEndTests.policy)
-        try MonitorEndToEndTests.simulate(
+        try directory.write("canary.yaml", LoopFixtures.policy)
+        try LoopFixtures.simulate(
             ["--conversations", "60", "--weight", "50", "--critical-rate", "0.05", "--out", "events.jsonl"],
             in: directory)
         let (result, artifact) = try Self.explicit(directory, events: "events.jsonl")
@@ -456,8 +409,8 @@ struct MonitorHealthTests {
     @Test("rare rogue actions on the candidate roll back: the exact test does not need many events")
     func rogueActions() throws {
         let directory = try TemporaryDirectory()
-        try directory.write("canary.yaml", MonitorEndToEndTests.policy)
-        try MonitorEndToEndTests.simulate(
+        try directory.write("canary.yaml", LoopFixtures.policy)
+        try LoopFixtures.simulate(
             ["--scenario", "rogue", "--conversations", "1200", "--weight", "50", "--out", "events.jsonl"], in: directory
         )
         let (result, artifact) = try Self.explicit(directory, events: "events.jsonl")
@@ -471,8 +424,8 @@ struct MonitorHealthTests {
     @Test("a conversation seen on both versions is a routing fault: hold")
     func mixedVersions() throws {
         let directory = try TemporaryDirectory()
-        try directory.write("canary.yaml", MonitorEndToEndTests.policy)
-        try MonitorEndToEndTests.simulate(
+        try directory.write("canary.yaml", LoopFixtures.policy)
+        try LoopFixtures.simulate(
             ["--scenario", "aa", "--conversations", "200", "--weight", "50", "--out", "events.jsonl"], in: directory)
         var text = try String(contentsOfFile: directory.path("events.jsonl"), encoding: .utf8)
         for version in ["1.4.0", "1.5.0"] {
@@ -491,21 +444,21 @@ struct MonitorHealthTests {
     @Test("sample-ratio mismatch against the rollout's weight holds the rollout")
     func sampleRatioMismatch() throws {
         let directory = try TemporaryDirectory()
-        let run = try MonitorEndToEndTests.startedRun(in: directory)
+        let run = try LoopFixtures.startedRun(in: directory)
         // The router sends 20 % where the rollout says 50 %.
-        try MonitorEndToEndTests.simulate(
+        try LoopFixtures.simulate(
             [
                 "--scenario", "aa", "--conversations", "1000", "--weight", "20", "--start", "2026-11-26T00:01:00Z",
                 "--out", "events.jsonl",
             ], in: directory)
-        let look = try MonitorEndToEndTests.monitor(
+        let look = try LoopFixtures.monitor(
             [
                 "analyze", "--run", run, "--policy", "canary.yaml", "--events", "events.jsonl", "--output",
                 "analysis.json",
             ],
             in: directory)
         #expect(look.status == 0, "\(look.stderr)")
-        let artifact = try MonitorEndToEndTests.analysis(directory.path("analysis.json"))
+        let artifact = try LoopFixtures.analysis(directory.path("analysis.json"))
         #expect(artifact.decision == .hold)
         #expect(artifact.health.sampleRatio.checked && artifact.health.sampleRatio.mismatch)
         #expect(artifact.health.sampleRatio.expectedCandidateShare == 0.5)
@@ -516,7 +469,7 @@ struct MonitorHealthTests {
     func shadowMode() throws {
         let directory = try TemporaryDirectory()
         try directory.write("canary.yaml", "agent: {name: support-agent}\nrollout: {mode: shadow}\n")
-        try MonitorEndToEndTests.simulate(
+        try LoopFixtures.simulate(
             ["--scenario", "good", "--conversations", "1500", "--weight", "30", "--shadow", "--out", "events.jsonl"],
             in: directory)
         let (result, artifact) = try Self.explicit(directory, events: "events.jsonl")

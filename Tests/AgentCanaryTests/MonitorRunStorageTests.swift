@@ -22,17 +22,17 @@ struct MonitorRunStorageTests {
     func manyBatches() throws {
         let directory = try TemporaryDirectory()
         let policy = "agent: {name: support-agent}\nrollout:\n  mode: shadow\n  steps: [{weight: 30}]\n"
-        let run = try MonitorEndToEndTests.startedRun(in: directory, policy: policy)
-        try MonitorEndToEndTests.simulate(
+        let run = try LoopFixtures.startedRun(in: directory, policy: policy)
+        try LoopFixtures.simulate(
             [
                 "--scenario", "rogue", "--conversations", "4000", "--weight", "30", "--shadow", "--start",
                 "2026-11-26T00:01:00Z", "--out", "events.jsonl",
             ], in: directory)
-        let look = try MonitorEndToEndTests.monitor(
+        let look = try LoopFixtures.monitor(
             ["analyze", "--run", run, "--policy", "canary.yaml", "--events", "events.jsonl", "--output", "run.json"],
             in: directory)
         #expect(look.status <= 1, "\(look.stderr)")
-        let artifact = try MonitorEndToEndTests.analysis(directory.path("run.json"))
+        let artifact = try LoopFixtures.analysis(directory.path("run.json"))
         let stored = try Self.query(
             "SELECT (SELECT count(*) FROM telemetry_tasks) + (SELECT count(*) FROM telemetry_feedback) "
                 + "+ (SELECT count(*) FROM telemetry_violations) + (SELECT count(*) FROM telemetry_shadow)",

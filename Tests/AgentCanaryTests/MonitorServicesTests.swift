@@ -87,14 +87,14 @@ struct MonitorServicesTests {
         var signal = try analyze("signal.yaml")
         let deadline = Date().addingTimeInterval(30)
         while signal.status == 0, Date() < deadline,
-            (try? MonitorEndToEndTests.analysis(directory.path("analysis.json")))?.metrics.last?.status
+            (try? LoopFixtures.analysis(directory.path("analysis.json")))?.metrics.last?.status
                 == .insufficient
         {
             Thread.sleep(forTimeInterval: 0.5)
             signal = try analyze("signal.yaml")
         }
         #expect(signal.status == 0, "\(signal.stderr)")
-        let held = try MonitorEndToEndTests.analysis(directory.path("analysis.json"))
+        let held = try LoopFixtures.analysis(directory.path("analysis.json"))
         let metric = try #require(held.metrics.first { $0.name == "http_error_ratio" })
         #expect(metric.baseline.value == 0.01)
         #expect(metric.candidate.value == 0.05)
@@ -126,7 +126,7 @@ struct MonitorServicesTests {
 
         let guardrail = try analyze("guardrail.yaml")
         #expect(guardrail.status == 1, "\(guardrail.stderr)")
-        #expect(try MonitorEndToEndTests.analysis(directory.path("analysis.json")).decision == .rollback)
+        #expect(try LoopFixtures.analysis(directory.path("analysis.json")).decision == .rollback)
 
         // A query Prometheus refuses is the policy's fault (65); a Prometheus that is down is 69. Neither
         // writes anything.
@@ -148,15 +148,15 @@ struct MonitorServicesTests {
     func reportInChromium() throws {
         let chromium = try ExternalTool.chromium.require()
         let directory = try TemporaryDirectory()
-        let run = try MonitorEndToEndTests.startedRun(in: directory)
+        let run = try LoopFixtures.startedRun(in: directory)
         for (batch, conversations) in [("a", 300), ("b", 600), ("c", 900)] {
-            try MonitorEndToEndTests.simulate(
+            try LoopFixtures.simulate(
                 [
                     "--conversations", String(conversations), "--weight", "50", "--id-prefix", batch, "--out",
                     "events.jsonl",
                     "--append", "--start", "2026-11-26T00:05:00Z",
                 ], in: directory)
-            let look = try MonitorEndToEndTests.monitor(
+            let look = try LoopFixtures.monitor(
                 [
                     "analyze", "--run", run, "--policy", "canary.yaml", "--events", "events.jsonl", "--output",
                     "analysis.json", "--report", "report.html",

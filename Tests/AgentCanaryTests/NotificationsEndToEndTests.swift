@@ -249,11 +249,11 @@ struct NotificationsEndToEndTests {
     @Test("the monitor tells of its rollback without acting, with the metrics and their intervals")
     func monitorRollback() throws {
         let directory = try TemporaryDirectory()
-        let run = try MonitorEndToEndTests.startedRun(
+        let run = try LoopFixtures.startedRun(
             in: directory,
             policy: "agent: {name: support-agent}\nrollout:\n  steps: [{weight: 50}]\n"
                 + "notify:\n  - {kind: webhook, url_env: AC_WEBHOOK_URL, events: [rollback]}\n")
-        try MonitorEndToEndTests.simulate(
+        try LoopFixtures.simulate(
             ["--scenario", "rogue", "--conversations", "1500", "--weight", "50", "--out", "events.jsonl"], in: directory
         )
         let receiver = try Receiver(in: directory, name: "hook")

@@ -93,7 +93,7 @@ struct OTLPIncrementalTests {
     @Test("a trace split over two looks counts once, with all its tool calls", .requires(.sqlite3))
     func splitTrace() throws {
         let directory = try TemporaryDirectory()
-        let run = try MonitorEndToEndTests.startedRun(
+        let run = try LoopFixtures.startedRun(
             in: directory,
             policy:
                 "agent: {name: support-agent}\nrollout:\n  steps: [{weight: 50}]\nmonitor:\n  otlp: {success_evaluation: task_success}\n"
@@ -109,18 +109,18 @@ struct OTLPIncrementalTests {
         let look = [
             "analyze", "--run", run, "--policy", "canary.yaml", "--otlp", "traces.jsonl", "--output", "analysis.json",
         ]
-        let first = try MonitorEndToEndTests.monitor(look, in: directory)
+        let first = try LoopFixtures.monitor(look, in: directory)
         #expect(first.status == 0, "\(first.stderr)")
-        let before = try MonitorEndToEndTests.analysis(directory.path("analysis.json"))
+        let before = try LoopFixtures.analysis(directory.path("analysis.json"))
         #expect(before.ingestion.newEvents == 1)
         #expect(before.ingestion.sources[0].toOffset == 0)  // the root-less trace's line is read again
         let text = try String(contentsOfFile: directory.path("traces.jsonl"), encoding: .utf8)
         try directory.write("traces.jsonl", text + parts.root + "\n")
-        let second = try MonitorEndToEndTests.monitor(look, in: directory)
+        let second = try LoopFixtures.monitor(look, in: directory)
         // The completed trace carries the candidate's unauthorized refund, and the baseline has made none: the
         // zero-tolerance rule (monitor.rogue_action_budget 0) rolls it back.
         #expect(second.status == 1, "\(second.stderr)")
-        let after = try MonitorEndToEndTests.analysis(directory.path("analysis.json"))
+        let after = try LoopFixtures.analysis(directory.path("analysis.json"))
         #expect(after.reasons.contains { $0.contains("with an unauthorized action and none by the baseline") })
         #expect(after.ingestion.newEvents == 1)
         #expect(after.ingestion.duplicateEvents == 1)
