@@ -98,13 +98,8 @@ package struct Monitor {
     /// Files at least this large (bytes) are read on two threads when nothing is stored.
     static let parallelThreshold = 64 << 20
 
-    /// Takes one look that does not act: reads, judges, records, notifies, publishes.
-    package func analyze(_ request: LookRequest) throws -> LookOutcome {
-        try finish(look(request), acted: nil)
-    }
-
     /// Reads the telemetry, judges and records the look with its outputs; what it then does (act, notify,
-    /// publish) is ``finish(_:acted:)``'s.
+    /// publish) is ``finish(_:acted:)``'s, in the order `Stages.MonitorStage` runs them.
     package func look(_ request: LookRequest) throws -> RecordedLook {
         let startedAt = ArtifactClock.iso8601(ArtifactClock.now(environment: request.environment))
         let clock = Date()
