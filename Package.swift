@@ -50,7 +50,7 @@ let package = Package(
         .target(
             name: "Datasets",
             dependencies: [
-                "Artifacts", "CIOutput", "JSONLines", "Ledger", "Redaction",
+                "Artifacts", "CIOutput", "JSONLines", "Ledger", "Redaction", "StageRecording",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -65,10 +65,18 @@ let package = Package(
         ),
         .target(name: "Telemetry", dependencies: ["Artifacts", "JSONLines"]),
         .target(name: "CIOutput", dependencies: ["Artifacts"]),
+        // The stage recorder: the clock, staged outputs, CI files and stage record every stage writes, in order.
+        .target(
+            name: "StageRecording",
+            dependencies: ["Artifacts", "CIOutput", "Ledger", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(name: "BenchmarkResults", dependencies: ["Artifacts", "JSONLines"]),
         .target(
             name: "GateEvaluation",
-            dependencies: ["Artifacts", "BenchmarkResults", "CIOutput", "Ledger", "Policy", "Statistics"]
+            dependencies: [
+                "Artifacts", "BenchmarkResults", "CIOutput", "Ledger", "Policy", "StageRecording", "Statistics",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(name: "Simulation", dependencies: ["JSONLines", "Statistics", "Telemetry"]),
         // The analysis core: accumulation, look inputs and the judge, with no I/O, ledger or rollout.
@@ -78,8 +86,8 @@ let package = Package(
         .target(
             name: "Analysis",
             dependencies: [
-                "AnalysisCore", "Artifacts", "CIOutput", "JSONLines", "Ledger", "Notifications", "Policy", "Statistics",
-                "Telemetry",
+                "AnalysisCore", "Artifacts", "CIOutput", "JSONLines", "Ledger", "Notifications", "Policy",
+                "StageRecording", "Statistics", "Telemetry",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -92,7 +100,7 @@ let package = Package(
         .target(
             name: "Rollout",
             dependencies: [
-                "Artifacts", "CIOutput", "Ledger", "Notifications", "Policy", "Routing",
+                "Artifacts", "CIOutput", "Ledger", "Notifications", "Policy", "Routing", "StageRecording",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -6,6 +6,7 @@ import Ledger
 import Logging
 import Notifications
 import Policy
+import StageRecording
 import Telemetry
 
 /// What one `monitor analyze` look is asked to do.
@@ -101,7 +102,9 @@ package struct Monitor {
     /// Reads the telemetry, judges and records the look with its outputs; what it then does (act, notify,
     /// publish) is ``finish(_:acted:)``'s, in the order `Stages.MonitorStage` runs them.
     package func look(_ request: LookRequest) throws -> RecordedLook {
-        let startedAt = ArtifactClock.iso8601(ArtifactClock.now(environment: request.environment))
+        let recorder = StageRecorder(
+            tool: "monitor", ledgerPath: request.ledgerPath, arguments: request.arguments,
+            environment: request.environment, logger: logger)
         let clock = Date()
         let profile = request.environment["AGENT_CANARY_PROFILE"] == "1"
         func phase(_ name: String) {
@@ -112,7 +115,7 @@ package struct Monitor {
         let loaded = try PolicyLoader.load(path: request.policyPath, agentName: request.agentName)
         let policy = loaded.policy
         let monitor = policy.monitor
-        let now = request.at ?? ArtifactClock.now(environment: request.environment)
+        let now = request.at ?? recorder.started
 
         // What is compared.
         var view: RolloutView?
@@ -120,18 +123,14 @@ package struct Monitor {
         // so a look that fails on its input creates nothing.
         var runLedger: Ledger?
         if let runId = request.runId {
-            guard let ledger = try Ledger.openExisting(at: request.ledgerPath, logger: logger) else {
-                throw MonitorError.notFound("no ledger at \(Ledger.displayName(request.ledgerPath)) (run \(runId))")
-            }
+            let ledger = try recorder.existingLedger { MonitorError.notFound("no ledger at \($0) (run \(runId))") }
             runLedger = ledger
             guard let run = try ledger.run(id: runId) else {
                 throw MonitorError.notFound(
                     "run \(runId) is not in the ledger \(Ledger.displayName(request.ledgerPath))")
             }
             // The outputs of a look killed after its commit, before its renames, are finished first.
-            for path in try ledger.rollForwardOutputs(runId: runId, tool: "monitor") {
-                logger.warning("brought \(path) forward to what the ledger recorded (a previous look was interrupted)")
-            }
+            try recorder.rollForward(in: ledger, runId: runId)
             let state = try ledger.rollout(runId: runId)
             var steps = policy.rollout.steps
             var notify: [NotifyTarget]?
@@ -235,28 +234,22 @@ package struct Monitor {
                 id: 0, runId: view?.run.id, agent: agent, baselineVersion: baselineVersion,
                 candidateVersion: candidateVersion, mode: mode.rawValue, stepIndex: step.stepIndex, weight: step.weight,
                 decision: judgement.decision.rawValue, policySha256: loaded.effectiveSha256, inputsJSON: inputsJSON,
-                judgementJSON: judgementJSON, analysisSha256: "", createdAt: startedAt),
-            metrics: judgement.metrics.map(Self.metricRow),
-            stage: StageInvocation(
-                tool: "monitor", arguments: request.arguments, startedAt: startedAt,
-                endedAt: ArtifactClock.iso8601(ArtifactClock.now(environment: request.environment)),
-                exitStatus: exitStatus))
+                judgementJSON: judgementJSON, analysisSha256: "", createdAt: recorder.startedAt),
+            metrics: judgement.metrics.map(Self.metricRow), stage: nil)
         events.fill(&write)
         write.cursors = newCursors
 
-        let ledger = try runLedger ?? Ledger(path: request.ledgerPath, logger: logger)
+        let ledger = try runLedger ?? recorder.ledger()
         let history = try view.map { try ledger.looks(runId: $0.run.id) } ?? []
         let transitions = try view.map { try ledger.transitions(runId: $0.run.id) } ?? []
-        let staged = StagedFiles()
-        let publisher = CIPublisher(environment: request.environment)
         var artifact: AnalysisArtifact?
         var report: CIReport?
-        let lookId: Int64
-        do {
-            lookId = try ledger.recordLook(write) { lookId in
+        let lookId = try recorder.commit(exitStatus: exitStatus) { stage in
+            write.stage = stage
+            return try ledger.recordLook(write) { lookId in
                 let made = AnalysisArtifact(
                     ArtifactEnvelope(
-                        schema: AnalysisArtifact.schemaID, runId: view?.run.id ?? "", createdAt: startedAt,
+                        schema: AnalysisArtifact.schemaID, runId: view?.run.id ?? "", createdAt: recorder.startedAt,
                         tool: ToolInfo(name: "monitor"), inputs: inputFiles),
                     AnalysisFields(
                         lookId: lookId, agent: agent, baselineVersion: baselineVersion,
@@ -266,38 +259,24 @@ package struct Monitor {
                         segments: judgement.segments, shadow: judgement.shadow, ingestion: ingestion,
                         policySha256: loaded.effectiveSha256, method: Self.method(inputs)))
                 artifact = made
-                let data = try ArtifactCoding.encode(made)
-                try staged.stage(data, at: request.outputPath)
-                let sha = Digest.sha256(data)
-                var outputs = [OutputFile(kind: "analysis", path: request.outputPath, sha256: sha)]
+                let sha = try recorder.stage(try ArtifactCoding.encode(made), at: request.outputPath, kind: "analysis")
                 if let path = request.reportPath {
-                    let html = Data(
-                        HTMLReport.render(
-                            made,
-                            history: history.map { HTMLReport.Point(row: $0) } + [HTMLReport.Point(artifact: made)],
-                            transitions: transitions.map {
-                                HTMLReport.Transition(at: $0.createdAt, command: $0.command, weight: $0.toWeight)
-                            }
-                        ).utf8)
-                    try staged.stage(html, at: path)
-                    outputs.append(OutputFile(kind: "report", path: path, sha256: Digest.sha256(html)))
+                    let html = HTMLReport.render(
+                        made, history: history.map { HTMLReport.Point(row: $0) } + [HTMLReport.Point(artifact: made)],
+                        transitions: transitions.map {
+                            HTMLReport.Transition(at: $0.createdAt, command: $0.command, weight: $0.toWeight)
+                        })
+                    try recorder.stage(Data(html.utf8), at: path, kind: "report")
                 }
                 if let path = request.metricsPath {
-                    let text = Data(MetricsFile.render(made, phase: step.phase ?? "analysis").utf8)
-                    try staged.stage(text, at: path)
-                    outputs.append(OutputFile(kind: "metrics", path: path, sha256: Digest.sha256(text)))
+                    let text = MetricsFile.render(made, phase: step.phase ?? "analysis")
+                    try recorder.stage(Data(text.utf8), at: path, kind: "metrics")
                 }
                 let ci = AnalysisCIReport.make(made, artifactPath: request.outputPath)
                 report = ci
-                for file in try publisher.stageFiles(ci, to: request.ci, in: staged) {
-                    outputs.append(OutputFile(kind: file.kind, path: file.path, sha256: Digest.sha256(file.data)))
-                }
-                return (sha, outputs)
+                try recorder.stage(ci, to: request.ci)
+                return (sha, recorder.outputs)
             }
-            try staged.commit()
-        } catch {
-            staged.discard()
-            throw error
         }
         phase("recorded")
         guard let artifact, let report else { throw MonitorError.corruptLook(id: lookId, reason: "no artifact made") }
@@ -309,7 +288,7 @@ package struct Monitor {
         if unknownSkipped > 0 { warnings.append("skipped \(unknownSkipped) event(s) of other versions") }
         return RecordedLook(
             artifact: artifact, report: report, warnings: warnings, exitStatus: exitStatus, view: view,
-            notify: policy.notify ?? view?.notify, ledger: ledger, request: request)
+            notify: policy.notify ?? view?.notify, ledger: ledger, recorder: recorder, request: request)
     }
 
     /// Finishes a recorded look: tells the policy's targets of a rollback or hold the look did not act on (a
@@ -324,7 +303,7 @@ package struct Monitor {
         }
         var published = look.report
         published.add(notifications: notifications)
-        let commands = try CIPublisher(environment: look.request.environment).publishToGitHub(published)
+        let commands = try look.recorder.publish(published)
         return LookOutcome(
             artifact: look.artifact, action: acted?.description, warnings: look.warnings, workflowCommands: commands,
             exitStatus: look.exitStatus, notifications: notifications.map(\.text))

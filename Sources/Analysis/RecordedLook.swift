@@ -2,6 +2,7 @@ import CIOutput
 import Ledger
 import Notifications
 import Policy
+import StageRecording
 
 /// A look recorded in the ledger with its outputs, before it acts, notifies or publishes (see
 /// ``Monitor/finish(_:acted:)``).
@@ -16,6 +17,8 @@ package struct RecordedLook {
     /// Whom a rollback or hold is told: the policy's targets, else those kept with the rollout.
     var notify: [NotifyTarget]?
     var ledger: Ledger
+    /// The look's stage, recorded already; it publishes the report.
+    var recorder: StageRecorder
     package var request: LookRequest
 
     /// Where the look's rollout stood, for acting on its decision; `nil` without a rollout in the ledger.

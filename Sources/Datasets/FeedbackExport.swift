@@ -5,6 +5,7 @@ import JSONLines
 import Ledger
 import Logging
 import Redaction
+import StageRecording
 
 /// `feedback-export`: canary evidence from the ledger as a dataset with a manifest.
 package struct FeedbackExport {
@@ -17,18 +18,18 @@ package struct FeedbackExport {
 
     /// Writes the dataset and records the export; returns the manifest.
     package func export(_ request: ExportRequest) throws -> ExportOutcome {
-        guard let ledger = try Ledger.openExisting(at: request.ledgerPath, logger: logger) else {
-            throw ExportError.notFound("no ledger at \(Ledger.displayName(request.ledgerPath))")
-        }
+        let recorder = StageRecorder(
+            tool: "feedback-export", ledgerPath: request.ledgerPath, arguments: request.arguments,
+            environment: request.environment, logger: logger)
+        let ledger = try recorder.existingLedger { ExportError.notFound("no ledger at \($0)") }
         try Self.checkReplaceable(request.outDir, ledgerPath: request.ledgerPath)
-        let startedAt = ArtifactClock.iso8601(ArtifactClock.now(environment: request.environment))
         // An incremental export reads the watermark, writes the dataset and records the next watermark:
         // concurrent ones of any selection take turns, so each record is exported once per selection.
-        guard request.sinceLast else { return try export(request, ledger: ledger, startedAt: startedAt) }
-        return try ledger.withTurnLock { try export(request, ledger: ledger, startedAt: startedAt) }
+        guard request.sinceLast else { return try export(request, ledger: ledger, recorder: recorder) }
+        return try ledger.withTurnLock { try export(request, ledger: ledger, recorder: recorder) }
     }
 
-    private func export(_ request: ExportRequest, ledger: Ledger, startedAt: String) throws -> ExportOutcome {
+    private func export(_ request: ExportRequest, ledger: Ledger, recorder: StageRecorder) throws -> ExportOutcome {
         let runs = try ledger.runIds(run: request.runId, agent: request.agent)
         if let run = request.runId, runs.isEmpty { throw ExportError.notFound("run \(run) is not in the ledger") }
         let kinds = Set(request.kinds.contains("all") ? ExportRequest.allKinds : request.kinds)
@@ -109,7 +110,7 @@ package struct FeedbackExport {
             let manifest = DatasetManifest(
                 ArtifactEnvelope(
                     schema: DatasetManifest.schemaID, runId: request.runId ?? "",
-                    createdAt: ArtifactClock.iso8601(ArtifactClock.now(environment: request.environment)),
+                    createdAt: ArtifactClock.iso8601(recorder.now),
                     tool: ToolInfo(name: "feedback-export"), inputs: request.inputs),
                 DatasetManifestFields(
                     format: request.format.rawValue, recordSchema: Self.recordSchema(request.format), files: files,
@@ -133,26 +134,23 @@ package struct FeedbackExport {
             try manifestData.write(to: staging.appendingPathComponent("manifest.json"))
             // The CI files are staged with the dataset and moved into place after it is recorded.
             let report = ExportCIReport.make(manifest, outDir: request.outDir)
-            let publisher = CIPublisher(environment: request.environment)
-            let ciFiles = StagedFiles()
-            let staged = try publisher.stageFiles(report, to: request.ci, in: ciFiles)
-            Failpoint.hit("export.before-rename", environment: request.environment)
-            try Self.replace(destination, with: staging)
             let manifestSha = Digest.sha256(manifestData)
             let manifestPath = URL(fileURLWithPath: request.outDir).appendingPathComponent("manifest.json").path
-            _ = try ledger.recordExport(
-                ExportRow(
-                    id: 0, selectionKey: selectionKey, scope: scope, kinds: kinds.sorted().joined(separator: ","),
-                    arm: request.arm, format: request.format.rawValue, outDir: request.outDir, watermark: upTo,
-                    records: manifest.records, manifestSha256: manifestSha, createdAt: manifest.createdAt),
-                after: request.sinceLast ? after : nil, runs: runs,
-                stage: StageInvocation(
-                    tool: "feedback-export", arguments: request.arguments, startedAt: startedAt,
-                    endedAt: ArtifactClock.iso8601(ArtifactClock.now(environment: request.environment)), exitStatus: 0),
-                outputs: [OutputFile(kind: "dataset-manifest", path: manifestPath, sha256: manifestSha)]
-                    + staged.map { OutputFile(kind: $0.kind, path: $0.path, sha256: Digest.sha256($0.data)) })
-            try ciFiles.commit()
-            let commands = try publisher.publishToGitHub(report)
+            recorder.add(OutputFile(kind: "dataset-manifest", path: manifestPath, sha256: manifestSha))
+            try recorder.stage(report, to: request.ci)
+            // The dataset is a directory, renamed into place before the record (the CI files after it): a kill
+            // in between leaves the new dataset unrecorded, which the next incremental export writes again.
+            Failpoint.hit("export.before-rename", environment: request.environment)
+            try Self.replace(destination, with: staging)
+            try recorder.commit(exitStatus: 0) { stage in
+                _ = try ledger.recordExport(
+                    ExportRow(
+                        id: 0, selectionKey: selectionKey, scope: scope, kinds: kinds.sorted().joined(separator: ","),
+                        arm: request.arm, format: request.format.rawValue, outDir: request.outDir, watermark: upTo,
+                        records: manifest.records, manifestSha256: manifestSha, createdAt: manifest.createdAt),
+                    after: request.sinceLast ? after : nil, runs: runs, stage: stage, outputs: recorder.outputs)
+            }
+            let commands = try recorder.publish(report)
             return ExportOutcome(manifest: manifest, workflowCommands: commands)
         } catch {
             try? FileManager.default.removeItem(at: staging)

@@ -5,6 +5,7 @@ import Foundation
 import Ledger
 import Logging
 import Policy
+import StageRecording
 
 /// What one `benchmark-gate` invocation is asked to do.
 package struct GateRequest: Sendable {
@@ -73,7 +74,9 @@ package struct BenchmarkGate {
     /// Runs `request`. Nothing is written unless everything succeeds: output files are staged and moved into
     /// place only after the ledger transaction committed.
     package func run(_ request: GateRequest) throws -> GateOutcome {
-        let startedAt = ArtifactClock.iso8601(ArtifactClock.now(environment: request.environment))
+        let recorder = StageRecorder(
+            tool: "benchmark-gate", ledgerPath: request.ledgerPath, arguments: request.arguments,
+            environment: request.environment, logger: logger)
         let loaded = try PolicyLoader.load(path: request.policyPath, agentName: request.agent)
         let agent = loaded.policy.agent.name
         let gate = loaded.policy.gate
@@ -88,7 +91,7 @@ package struct BenchmarkGate {
         if request.baselineFromLedger {
             guard unknown.isEmpty else { throw GateError.unidentified(missing: unknown) }
             guard
-                let stored = try Ledger.openExisting(at: request.ledgerPath, logger: logger)?.baselineSuite(
+                let stored = try Ledger.openExisting(at: recorder.ledgerPath, logger: logger)?.baselineSuite(
                     agent: agent)
             else { throw GateError.noRecordedBaseline(agent: agent) }
             baseline = try BenchmarkReader.parse(
@@ -124,7 +127,7 @@ package struct BenchmarkGate {
         if let source = loaded.source { inputs.append(source) }
         let result = GateResult(
             ArtifactEnvelope(
-                schema: GateResult.schemaID, runId: runId, createdAt: startedAt,
+                schema: GateResult.schemaID, runId: runId, createdAt: recorder.startedAt,
                 tool: ToolInfo(name: "benchmark-gate"), inputs: inputs),
             GateResultFields(
                 agent: agent, baselineVersion: baselineVersion, candidateVersion: candidateVersion,
@@ -134,39 +137,28 @@ package struct BenchmarkGate {
                 tasks: evaluation.tasks, method: evaluation.method, policySha256: loaded.gateSha256))
         let exitStatus: Int32 = evaluation.blocking ? 1 : 0
 
-        let artifact = try ArtifactCoding.encode(result)
         let report = GateReport.ciReport(result, artifactPath: request.outputPath, warnings: evaluation.warnings)
-        let staged = StagedFiles()
-        try staged.stage(artifact, at: request.outputPath)
-        let publisher = CIPublisher(environment: request.environment)
-        var outputs = [OutputFile(kind: "gate-result", path: request.outputPath, sha256: Digest.sha256(artifact))]
-        for file in try publisher.stageFiles(report, to: request.ci, in: staged) {
-            outputs.append(OutputFile(kind: file.kind, path: file.path, sha256: Digest.sha256(file.data)))
+        try recorder.stage(try ArtifactCoding.encode(result), at: request.outputPath, kind: "gate-result")
+        try recorder.stage(report, to: request.ci)
+        let ledger = try recorder.ledger()
+        try recorder.commit(exitStatus: exitStatus) { stage in
+            try ledger.recordGate(
+                GateRecording(
+                    gate: result, stage: stage, outputs: recorder.outputs,
+                    candidateSuite: StoredSuite(
+                        sha256: candidate.sha256, format: candidate.format.rawValue,
+                        content: candidate.normalizedJSONL(), version: candidateVersion),
+                    baselineSuite: StoredSuite(
+                        sha256: baseline.sha256, format: baseline.format.rawValue, content: baseline.normalizedJSONL(),
+                        version: baselineVersion)))
         }
-
-        let ledger = try Ledger(path: request.ledgerPath, logger: logger)
-        try ledger.recordGate(
-            GateRecording(
-                gate: result,
-                stage: StageInvocation(
-                    tool: "benchmark-gate", arguments: request.arguments, startedAt: startedAt,
-                    endedAt: ArtifactClock.iso8601(ArtifactClock.now(environment: request.environment)),
-                    exitStatus: exitStatus),
-                outputs: outputs,
-                candidateSuite: StoredSuite(
-                    sha256: candidate.sha256, format: candidate.format.rawValue, content: candidate.normalizedJSONL(),
-                    version: candidateVersion),
-                baselineSuite: StoredSuite(
-                    sha256: baseline.sha256, format: baseline.format.rawValue, content: baseline.normalizedJSONL(),
-                    version: baselineVersion)))
-        try staged.commit()
         logger.info(
             "gate recorded",
             metadata: [
                 "run": "\(runId)", "verdict": "\(result.verdict.rawValue)",
                 "ledger": "\(Ledger.displayName(request.ledgerPath))",
             ])
-        let commands = try publisher.publishToGitHub(report)
+        let commands = try recorder.publish(report)
         return GateOutcome(result: result, report: report, workflowCommands: commands, exitStatus: exitStatus)
     }
 

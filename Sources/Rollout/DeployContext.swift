@@ -1,6 +1,8 @@
 import Artifacts
 import CIOutput
 import Foundation
+import Logging
+import StageRecording
 
 /// Where a state-changing command writes and how it applies the configuration.
 package struct DeployContext: Sendable {
@@ -31,6 +33,13 @@ package struct DeployContext: Sendable {
     }
 
     var now: Date { ArtifactClock.now(environment: environment) }
+
+    /// A recorder for one `canary-deploy` stage in this context.
+    func recorder(logger: Logger) -> StageRecorder {
+        StageRecorder(
+            tool: "canary-deploy", ledgerPath: ledgerPath, arguments: arguments, environment: environment,
+            logger: logger)
+    }
 
     /// The person running the command: `$AGENT_CANARY_ACTOR`, `$GITHUB_ACTOR`, `$GITLAB_USER_LOGIN`, `$USER`.
     var person: String {

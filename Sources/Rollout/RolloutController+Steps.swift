@@ -6,20 +6,15 @@ import Logging
 import Notifications
 import Policy
 import Routing
+import StageRecording
 
-/// The steps every state-changing command shares: rolling forward, rendering, committing, the artifact.
+/// The steps every state-changing command shares: rendering, committing, the artifact.
 extension RolloutController {
-    /// Finishes the renames a killed command left undone, so that this one starts from outputs that match the
-    /// ledger (under the turn lock: no other command of this ledger is writing them).
-    func rollForward(ledger: Ledger, runId: String) throws {
-        for path in try ledger.rollForwardOutputs(runId: runId, tool: "canary-deploy") {
-            logger.warning("brought \(path) forward to what the ledger recorded (a previous command was interrupted)")
-        }
-    }
-
+    /// Renders, applies and records the rollout's state through the command's `recorder`, then notifies.
     func commit(
         ledger: Ledger, state: RolloutRecord, run: RunRecord, transition: TransitionRecord?, retryOf: Int64?,
-        context: DeployContext, inputs: [InputFile], insertRun: Bool = false, analysis: AnalysisEvidence? = nil
+        context: DeployContext, recorder: StageRecorder, inputs: [InputFile], insertRun: Bool = false,
+        analysis: AnalysisEvidence? = nil
     ) throws -> DeployOutcome {
         let rollout = try rolloutSection(state)
         let files = try render(state, rollout: rollout, run: run, now: context.now)
@@ -54,38 +49,23 @@ extension RolloutController {
         let artifact = try artifact(
             state, rollout: rollout, run: run, history: history, files: files, outDir: context.outDir, inputs: inputs,
             createdAt: transition == nil ? ArtifactClock.iso8601(context.now) : createdAt)
-        let artifactData = try ArtifactCoding.encode(artifact)
-        let staged = StagedFiles()
-        let rolloutPath = (context.outDir as NSString).appendingPathComponent("rollout.json")
-        var outputs: [OutputFile] = []
         for file in files {
             let path = (context.outDir as NSString).appendingPathComponent(file.name)
-            try staged.stage(Data(file.text.utf8), at: path)
-            outputs.append(OutputFile(kind: "routing-config", path: path, sha256: Digest.sha256(Data(file.text.utf8))))
+            try recorder.stage(Data(file.text.utf8), at: path, kind: "routing-config")
         }
-        try staged.stage(artifactData, at: rolloutPath)
-        outputs.append(OutputFile(kind: "rollout", path: rolloutPath, sha256: Digest.sha256(artifactData)))
+        let rolloutPath = (context.outDir as NSString).appendingPathComponent("rollout.json")
+        try recorder.stage(try ArtifactCoding.encode(artifact), at: rolloutPath, kind: "rollout")
         let report = RolloutReport.ciReport(artifact, rolloutPath: rolloutPath)
-        let publisher = CIPublisher(environment: context.environment)
-        for file in try publisher.stageFiles(report, to: context.ci, in: staged) {
-            outputs.append(OutputFile(kind: file.kind, path: file.path, sha256: Digest.sha256(file.data)))
-        }
+        try recorder.stage(report, to: context.ci)
         let exitStatus: Int32 = applyFailure == nil ? 0 : ExitStatus.unavailable.rawValue
         // A plain retry changes nothing: the ledger gets no new row. A retry that applies again records the
         // attempt and the new apply status.
-        var transitionId: Int64?
-        if retryOf == nil || context.apply != nil {
-            transitionId = try recordInLedger()
+        let transitionId = try recorder.commit(exitStatus: exitStatus) { stage -> Int64? in
+            guard retryOf == nil || context.apply != nil else { return nil }
+            return try ledger.recordTransition(
+                record, state: state, stage: stage, outputs: recorder.outputs, retryOf: retryOf,
+                newRun: insertRun ? run : nil)
         }
-        func recordInLedger() throws -> Int64? {
-            try ledger.recordTransition(
-                record, state: state,
-                stage: StageInvocation(
-                    tool: "canary-deploy", arguments: context.arguments, startedAt: ArtifactClock.iso8601(context.now),
-                    endedAt: ArtifactClock.iso8601(context.now), exitStatus: exitStatus),
-                outputs: outputs, retryOf: retryOf, newRun: insertRun ? run : nil)
-        }
-        try staged.commit()
         var notifications: [DeliveryReport] = []
         if let record, retryOf == nil, let transitionId, let targets = rollout.notify, !targets.isEmpty {
             notifications = notify(
@@ -94,7 +74,7 @@ extension RolloutController {
         }
         var published = report
         published.add(notifications: notifications)
-        let commands = try publisher.publishToGitHub(published)
+        let commands = try recorder.publish(published)
         if let applyFailure { throw applyFailure }
         return DeployOutcome(
             artifact: artifact, retried: retryOf != nil, workflowCommands: commands,

@@ -6,6 +6,7 @@ import Logging
 import Notifications
 import Policy
 import Routing
+import StageRecording
 
 /// `canary-deploy`: moves a rollout through its steps, rendering and optionally applying the routing
 /// configuration, and records every transition in the ledger.
@@ -36,6 +37,7 @@ package struct RolloutController {
             throw RolloutError.otherAgent(path: gatePath, gateAgent: gate.agent, policyAgent: loaded.policy.agent.name)
         }
         let gateSha = Digest.sha256(gateData)
+        let recorder = context.recorder(logger: logger)
         let opened =
             try force
             ? Ledger(path: context.ledgerPath, logger: logger)
@@ -67,7 +69,7 @@ package struct RolloutController {
                     command: "start", phase: "new", reason: "--force needs --reason")
             }
             let runId = recorded?.runId ?? gate.runId
-            try rollForward(ledger: ledger, runId: runId)
+            try recorder.rollForward(in: ledger, runId: runId)
             let now = ArtifactClock.iso8601(context.now)
             let machine = RolloutMachine(steps: loaded.policy.rollout.steps)
             var section = loaded.policy.rollout
@@ -89,7 +91,8 @@ package struct RolloutController {
                 guard let run = try ledger.run(id: runId) else { throw RolloutError.noRollout(runId: runId) }
                 return try commit(
                     ledger: ledger, state: existing, run: run, transition: history.first, retryOf: history.first?.id,
-                    context: context, inputs: [InputFile(path: gatePath, sha256: gateSha, role: "gate")])
+                    context: context, recorder: recorder,
+                    inputs: [InputFile(path: gatePath, sha256: gateSha, role: "gate")])
             }
             let transition = TransitionRecord(
                 runId: runId, command: "start", fromPhase: nil, fromStep: nil, fromWeight: nil,
@@ -106,6 +109,7 @@ package struct RolloutController {
                     baselineVersion: gate.baselineVersion, createdAt: now, status: "canary")
             return try commit(
                 ledger: ledger, state: state, run: run, transition: transition, retryOf: nil, context: context,
+                recorder: recorder,
                 inputs: [InputFile(path: gatePath, sha256: gateSha, role: "gate")] + (loaded.source.map { [$0] } ?? []),
                 insertRun: recordedRun == nil)
         }
@@ -116,9 +120,8 @@ package struct RolloutController {
         _ command: RolloutCommand, runId: String?, analysisPath: String?, force: Bool, reason: String?,
         context: DeployContext
     ) throws -> DeployOutcome {
-        guard let ledger = try Ledger.openExisting(at: context.ledgerPath, logger: logger) else {
-            throw RolloutError.noRollout(runId: runId)
-        }
+        let recorder = context.recorder(logger: logger)
+        let ledger = try recorder.existingLedger { _ in RolloutError.noRollout(runId: runId) }
         return try ledger.withTurnLock { () throws -> DeployOutcome in
             guard let current = try (runId.map { try ledger.rollout(runId: $0) } ?? ledger.latestRollout()) else {
                 throw RolloutError.noRollout(runId: runId)
@@ -126,7 +129,7 @@ package struct RolloutController {
             guard let run = try ledger.run(id: current.runId) else {
                 throw RolloutError.noRollout(runId: current.runId)
             }
-            try rollForward(ledger: ledger, runId: current.runId)
+            try recorder.rollForward(in: ledger, runId: current.runId)
             let rollout = try rolloutSection(current)
             let history = try ledger.transitions(runId: current.runId)
             var evidence: String?
@@ -149,7 +152,7 @@ package struct RolloutController {
             if let last = history.last, isRetry || alreadyRolledBack {
                 return try commit(
                     ledger: ledger, state: current, run: run, transition: last, retryOf: last.id, context: context,
-                    inputs: [])
+                    recorder: recorder, inputs: [])
             }
             let next = try RolloutMachine(steps: rollout.steps).next(
                 command, from: position, hasDecision: evidence != nil, forced: force)
@@ -193,35 +196,34 @@ package struct RolloutController {
             let analysis = try analysisPath.flatMap { AnalysisEvidence.read(try InputFileReader.read($0, json: true)) }
             return try commit(
                 ledger: ledger, state: state, run: run, transition: transition, retryOf: nil, context: context,
-                inputs: inputs, analysis: analysis)
+                recorder: recorder, inputs: inputs, analysis: analysis)
         }
     }
 
     /// Renders the current state again (dropping drain routes past their deadline) and applies it.
     package func reconcile(runId: String?, context: DeployContext) throws -> DeployOutcome {
-        guard let ledger = try Ledger.openExisting(at: context.ledgerPath, logger: logger) else {
-            throw RolloutError.noRollout(runId: runId)
-        }
+        let recorder = context.recorder(logger: logger)
+        let ledger = try recorder.existingLedger { _ in RolloutError.noRollout(runId: runId) }
         return try ledger.withTurnLock { () throws -> DeployOutcome in
             guard let current = try (runId.map { try ledger.rollout(runId: $0) } ?? ledger.latestRollout()),
                 let run = try ledger.run(id: current.runId)
             else { throw RolloutError.noRollout(runId: runId) }
-            try rollForward(ledger: ledger, runId: current.runId)
+            try recorder.rollForward(in: ledger, runId: current.runId)
             return try commit(
-                ledger: ledger, state: current, run: run, transition: nil, retryOf: nil, context: context, inputs: [])
+                ledger: ledger, state: current, run: run, transition: nil, retryOf: nil, context: context,
+                recorder: recorder, inputs: [])
         }
     }
 
     /// The rollout's state and history as `rollout.json` would hold them, without writing anything.
     package func status(runId: String?, context: DeployContext) throws -> RolloutArtifact {
-        guard let ledger = try Ledger.openExisting(at: context.ledgerPath, logger: logger) else {
-            throw RolloutError.noRollout(runId: runId)
-        }
+        let recorder = context.recorder(logger: logger)
+        let ledger = try recorder.existingLedger { _ in RolloutError.noRollout(runId: runId) }
         guard let current = try (runId.map { try ledger.rollout(runId: $0) } ?? ledger.latestRollout()),
             let run = try ledger.run(id: current.runId)
         else { throw RolloutError.noRollout(runId: runId) }
         // Writes nothing of its own, but finishes what an interrupted command left undone.
-        try ledger.withTurnLock { try rollForward(ledger: ledger, runId: current.runId) }
+        try ledger.withTurnLock { try recorder.rollForward(in: ledger, runId: current.runId) }
         let rollout = try rolloutSection(current)
         let files = try render(current, rollout: rollout, run: run, now: context.now)
         return try artifact(
