@@ -24,14 +24,15 @@ let package = Package(
     ],
     targets: [
         // Shared libraries: each holds one concern of the four tools.
+        // The contract every tool keeps: exit statuses, digests, the clock, staged outputs, bounded input.
         .target(
-            name: "Artifacts",
+            name: "ToolContract",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "Ledger",
             dependencies: [
-                "Artifacts",
+                "Artifacts", "ToolContract",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -43,14 +44,14 @@ let package = Package(
         ),
         .target(
             name: "Policy",
-            dependencies: ["Artifacts", .product(name: "Yams", package: "Yams")]
+            dependencies: ["ToolContract", .product(name: "Yams", package: "Yams")]
         ),
         .target(name: "JSONLines"),
         .target(name: "Redaction", dependencies: ["JSONLines"]),
         .target(
             name: "Datasets",
             dependencies: [
-                "Artifacts", "CIOutput", "JSONLines", "Ledger", "Redaction", "StageRecording",
+                "Artifacts", "CIOutput", "JSONLines", "Ledger", "Redaction", "StageRecording", "ToolContract",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -63,31 +64,34 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "Telemetry", dependencies: ["Artifacts", "JSONLines"]),
-        .target(name: "CIOutput", dependencies: ["Artifacts"]),
+        .target(name: "Telemetry", dependencies: ["JSONLines", "ToolContract"]),
+        .target(name: "CIOutput", dependencies: ["ToolContract"]),
         // The stage recorder: the clock, staged outputs, CI files and stage record every stage writes, in order.
         .target(
             name: "StageRecording",
-            dependencies: ["Artifacts", "CIOutput", "Ledger", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CIOutput", "Ledger", "ToolContract", .product(name: "Logging", package: "swift-log")]
         ),
-        .target(name: "BenchmarkResults", dependencies: ["Artifacts", "JSONLines"]),
+        .target(name: "BenchmarkResults", dependencies: ["JSONLines", "ToolContract"]),
         .target(
             name: "GateEvaluation",
             dependencies: [
                 "Artifacts", "BenchmarkResults", "CIOutput", "Ledger", "Policy", "StageRecording", "Statistics",
+                "ToolContract",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(name: "Simulation", dependencies: ["JSONLines", "Statistics", "Telemetry"]),
         // The analysis core: accumulation, look inputs and the judge, with no I/O, ledger or rollout.
         .target(name: "AnalysisCore", dependencies: ["Policy", "Statistics", "Telemetry"]),
+        // The artifacts the tools pass one another, each in its envelope.
+        .target(name: "Artifacts", dependencies: ["AnalysisCore", "Policy", "ToolContract"]),
         .target(
             name: "Evaluation", dependencies: ["AnalysisCore", "Policy", "Simulation", "Statistics", "Telemetry"]),
         .target(
             name: "Analysis",
             dependencies: [
                 "AnalysisCore", "Artifacts", "CIOutput", "JSONLines", "Ledger", "Notifications", "Policy",
-                "StageRecording", "Statistics", "Telemetry",
+                "StageRecording", "Statistics", "Telemetry", "ToolContract",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -95,12 +99,13 @@ let package = Package(
         ),
         .target(
             name: "Routing",
-            dependencies: ["Artifacts", "JSONLines", "Policy", .product(name: "Yams", package: "Yams")]
+            dependencies: ["JSONLines", "Policy", "ToolContract", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "Rollout",
             dependencies: [
                 "Artifacts", "CIOutput", "Ledger", "Notifications", "Policy", "Routing", "StageRecording",
+                "ToolContract",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -115,7 +120,7 @@ let package = Package(
         .target(
             name: "CommandSupport",
             dependencies: [
-                "Artifacts", "CIOutput", "Ledger",
+                "CIOutput", "Ledger", "ToolContract",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -125,45 +130,48 @@ let package = Package(
         .executableTarget(
             name: "benchmark-gate",
             dependencies: [
-                "CommandSupport", "GateEvaluation",
+                "CommandSupport", "GateEvaluation", "ToolContract",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "canary-deploy",
             dependencies: [
-                "Artifacts", "CommandSupport", "Notifications", "Policy", "Rollout",
+                "CommandSupport", "Notifications", "Policy", "Rollout", "ToolContract",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "monitor",
             dependencies: [
-                "Analysis", "AnalysisCore", "Artifacts", "CIOutput", "CommandSupport", "Ledger", "Stages", "Telemetry",
+                "Analysis", "AnalysisCore", "CIOutput", "CommandSupport", "Ledger", "Stages", "Telemetry",
+                "ToolContract",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "feedback-export",
             dependencies: [
-                "Artifacts", "CommandSupport", "Datasets", "Ledger", "Policy", "Telemetry",
+                "CommandSupport", "Datasets", "Ledger", "Policy", "Telemetry", "ToolContract",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "agent-sim",
             dependencies: [
-                "Artifacts", "CommandSupport", "Evaluation", "Simulation", "Telemetry",
+                "CommandSupport", "Evaluation", "Simulation", "Telemetry", "ToolContract",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         // Tests.
-        .target(name: "TestSupport", dependencies: ["Analysis", "Artifacts"], path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport", dependencies: ["Analysis", "Artifacts", "ToolContract"], path: "Tests/TestSupport"),
         .testTarget(
             name: "AgentCanaryTests",
             dependencies: [
-                "Artifacts", "BenchmarkResults", "CIOutput", "CommandSupport", "GateEvaluation", "JSONLines", "Ledger",
+                "Artifacts", "ToolContract", "BenchmarkResults", "CIOutput", "CommandSupport", "GateEvaluation",
+                "JSONLines", "Ledger",
                 "Evaluation", "Notifications", "Policy", "Redaction", "Simulation", "Statistics", "Telemetry",
                 "TestSupport",
                 // The end-to-end tests run these binaries; depending on them makes `swift test` build them.

@@ -8,23 +8,23 @@ import Policy
 package enum AnalysisCIReport {
     /// The CI report of `artifact`, written to `artifactPath`.
     package static func make(_ artifact: AnalysisArtifact, artifactPath: String) -> CIReport {
-        let decision = artifact.decision.rawValue.uppercased()
+        let decision = artifact.judgement.decision.rawValue.uppercased()
         let where_ = artifact.step.map { "step \($0), \(artifact.weight ?? 0) %" } ?? artifact.mode.rawValue
         let headline =
-            "**\(decision)** (\(where_)) — \(artifact.sample.candidateTasks) candidate and "
-            + "\(artifact.sample.baselineTasks) baseline tasks; \(artifact.sample.requiredCandidateTasks) candidate tasks needed. "
+            "**\(decision)** (\(where_)) — \(artifact.judgement.sample.candidateTasks) candidate and "
+            + "\(artifact.judgement.sample.baselineTasks) baseline tasks; \(artifact.judgement.sample.requiredCandidateTasks) candidate tasks needed. "
             + "Always-valid intervals (mSPRT), α = \(Judge.format(artifact.method.alpha)) over all looks."
         var sections: [CISection] = []
-        if !artifact.reasons.isEmpty {
-            sections.append(CISection(title: "Why", lines: artifact.reasons.map { "- \($0)" }))
+        if !artifact.judgement.reasons.isEmpty {
+            sections.append(CISection(title: "Why", lines: artifact.judgement.reasons.map { "- \($0)" }))
         }
-        if !artifact.segments.isEmpty {
+        if !artifact.judgement.segments.isEmpty {
             sections.append(
                 CISection(
                     title: "Per segment (task success)",
                     table: CITable(
                         header: ["Segment", "Baseline", "Candidate", "Δ", "Interval", "Status"],
-                        rows: artifact.segments.map { segment in
+                        rows: artifact.judgement.segments.map { segment in
                             let metric = segment.successRate
                             return [
                                 segment.name, value(metric.baseline), value(metric.candidate),
@@ -32,7 +32,7 @@ package enum AnalysisCIReport {
                             ]
                         })))
         }
-        let checks = artifact.metrics.map { metric -> CICheck in
+        let checks = artifact.judgement.metrics.map { metric -> CICheck in
             let outcome: CICheck.Outcome =
                 metric.status == .regressed ? .failed : metric.status == .nonInferior ? .passed : .skipped
             return CICheck(
@@ -40,12 +40,12 @@ package enum AnalysisCIReport {
                 message: outcome == .passed ? "" : Judge.describe(metric), kind: metric.status.rawValue,
                 detail: "method: \(metric.method); α = \(Judge.format(metric.alpha))")
         }
-        let level: CIAnnotation.Level = artifact.decision == .rollback ? .error : .warning
+        let level: CIAnnotation.Level = artifact.judgement.decision == .rollback ? .error : .warning
         let annotations =
-            artifact.decision == .promote
+            artifact.judgement.decision == .promote
             ? []
-            : artifact.reasons.map {
-                CIAnnotation(level: level, title: "monitor \(artifact.decision.rawValue)", message: $0)
+            : artifact.judgement.reasons.map {
+                CIAnnotation(level: level, title: "monitor \(artifact.judgement.decision.rawValue)", message: $0)
             }
         return CIReport(
             tool: "monitor",
@@ -53,17 +53,17 @@ package enum AnalysisCIReport {
                 "monitor: \(artifact.agent) \(artifact.candidateVersion) vs \(artifact.baselineVersion) — \(decision)",
             headline: headline,
             outputs: [
-                CIOutputValue("decision", artifact.decision.rawValue),
+                CIOutputValue("decision", artifact.judgement.decision.rawValue),
                 CIOutputValue("run_id", artifact.runId),
                 CIOutputValue("look_id", String(artifact.lookId)),
                 CIOutputValue("analysis", artifactPath),
-                CIOutputValue("more_tasks_needed", String(artifact.sample.moreCandidateTasksNeeded)),
-                CIOutputValue("reasons", artifact.reasons.joined(separator: "\n")),
+                CIOutputValue("more_tasks_needed", String(artifact.judgement.sample.moreCandidateTasksNeeded)),
+                CIOutputValue("reasons", artifact.judgement.reasons.joined(separator: "\n")),
             ],
             checks: checks,
             table: CITable(
                 header: ["Metric", "Role", "Baseline", "Candidate", "Δ or ratio", "Interval", "Status"],
-                rows: artifact.metrics.map { metric in
+                rows: artifact.judgement.metrics.map { metric in
                     [
                         metric.name, metric.role, value(metric.baseline), value(metric.candidate), change(metric),
                         interval(metric), metric.status.rawValue,

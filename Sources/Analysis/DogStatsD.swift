@@ -47,15 +47,18 @@ package enum DogStatsD {
         }
         gauge("weight_percent", Double(artifact.weight ?? 0), candidate)
         for decision in Decision.allCases {
-            gauge("decision", decision == artifact.decision ? 1 : 0, candidate + ["decision:\(decision.rawValue)"])
+            gauge(
+                "decision", decision == artifact.judgement.decision ? 1 : 0,
+                candidate + ["decision:\(decision.rawValue)"])
         }
-        gauge("more_tasks_needed", Double(artifact.sample.moreCandidateTasksNeeded), candidate)
+        gauge("more_tasks_needed", Double(artifact.judgement.sample.moreCandidateTasksNeeded), candidate)
         for (arm, tasks) in [
-            ("baseline", artifact.sample.baselineTasks), ("candidate", artifact.sample.candidateTasks),
+            ("baseline", artifact.judgement.sample.baselineTasks),
+            ("candidate", artifact.judgement.sample.candidateTasks),
         ] {
             gauge("tasks", Double(tasks), ["arm:\(arm)", "version:\(version(arm))"])
         }
-        for metric in artifact.metrics {
+        for metric in artifact.judgement.metrics {
             let name = "metric:\(tag(metric.name))"
             for (arm, value) in [("baseline", metric.baseline.value), ("candidate", metric.candidate.value)] {
                 if let value { gauge("metric.value", value, [name, "arm:\(arm)", "version:\(version(arm))"]) }
@@ -65,10 +68,11 @@ package enum DogStatsD {
             gauge("metric.regressed", metric.status == .regressed ? 1 : 0, candidate + [name, "role:\(metric.role)"])
         }
         // The decision as an event, for the dashboard's event overlay and monitors.
-        let title = "AgentCanary \(artifact.decision.rawValue): \(artifact.agent) \(artifact.candidateVersion)"
-        let text = artifact.reasons.joined(separator: "\\n")
+        let title =
+            "AgentCanary \(artifact.judgement.decision.rawValue): \(artifact.agent) \(artifact.candidateVersion)"
+        let text = artifact.judgement.reasons.joined(separator: "\\n")
         let alert =
-            switch artifact.decision {
+            switch artifact.judgement.decision {
             case .rollback: "error"
             case .hold: "warning"
             case .promote: "success"
@@ -76,7 +80,7 @@ package enum DogStatsD {
             }
         lines.append(
             "_e{\(title.utf8.count),\(text.utf8.count)}:\(title)|\(text)|t:\(alert)|s:agent-canary|#"
-                + (common + candidate + ["decision:\(artifact.decision.rawValue)"]).joined(separator: ","))
+                + (common + candidate + ["decision:\(artifact.judgement.decision.rawValue)"]).joined(separator: ","))
         return lines
     }
 

@@ -3,6 +3,7 @@ import Artifacts
 import Foundation
 import Ledger
 import Policy
+import ToolContract
 
 /// `--report report.html`: one self-contained page (inline CSS and SVG, no script, no external asset) with
 /// each key metric over the looks for both arms and the candidate's interval, the traffic weight and the
@@ -29,8 +30,8 @@ package enum HTMLReport {
         init(artifact: AnalysisArtifact) {
             label = artifact.createdAt
             weight = artifact.weight
-            decision = artifact.decision.rawValue
-            metrics = artifact.metrics
+            decision = artifact.judgement.decision.rawValue
+            metrics = artifact.judgement.metrics
         }
     }
 
@@ -50,41 +51,42 @@ package enum HTMLReport {
     /// The page.
     package static func render(_ artifact: AnalysisArtifact, history: [Point], transitions: [Transition]) -> String {
         var body = ""
-        let decisionColor = decisionColors[artifact.decision.rawValue] ?? "#000"
+        let decisionColor = decisionColors[artifact.judgement.decision.rawValue] ?? "#000"
         body +=
             "<h1>\(escape(artifact.agent)): \(escape(artifact.candidateVersion)) vs \(escape(artifact.baselineVersion))</h1>\n"
         body +=
-            "<p class=\"decision\" style=\"background:\(decisionColor)\">\(artifact.decision.rawValue.uppercased())</p>\n"
+            "<p class=\"decision\" style=\"background:\(decisionColor)\">\(artifact.judgement.decision.rawValue.uppercased())</p>\n"
         body += "<p>Look \(artifact.lookId) at \(escape(artifact.createdAt)), mode \(escape(artifact.mode.rawValue))"
         if let step = artifact.step { body += ", step \(step) at \(artifact.weight ?? 0) %" }
-        body += ". \(artifact.sample.candidateTasks) candidate and \(artifact.sample.baselineTasks) baseline tasks; "
-        body += "\(artifact.sample.requiredCandidateTasks) candidate tasks needed"
-        if artifact.sample.moreCandidateTasksNeeded > 0 {
-            body += " (\(artifact.sample.moreCandidateTasksNeeded) more"
-            if let eta = artifact.sample.estimatedSecondsRemaining {
+        body +=
+            ". \(artifact.judgement.sample.candidateTasks) candidate and \(artifact.judgement.sample.baselineTasks) baseline tasks; "
+        body += "\(artifact.judgement.sample.requiredCandidateTasks) candidate tasks needed"
+        if artifact.judgement.sample.moreCandidateTasksNeeded > 0 {
+            body += " (\(artifact.judgement.sample.moreCandidateTasksNeeded) more"
+            if let eta = artifact.judgement.sample.estimatedSecondsRemaining {
                 body += ", about \(eta / 60 + 1) min at the observed traffic"
             }
             body += ")"
         }
-        body += ".</p>\n<ul>" + artifact.reasons.map { "<li>\(escape($0))</li>" }.joined() + "</ul>\n"
+        body += ".</p>\n<ul>" + artifact.judgement.reasons.map { "<li>\(escape($0))</li>" }.joined() + "</ul>\n"
         body += "<h2>Timeline</h2>\n" + timeline(history, transitions: transitions)
         body += "<h2>Key metrics over the looks</h2>\n<div class=\"charts\">"
-        for name in keyMetrics where artifact.metrics.contains(where: { $0.name == name }) {
+        for name in keyMetrics where artifact.judgement.metrics.contains(where: { $0.name == name }) {
             body += chart(name, history)
         }
-        body += "</div>\n<h2>Metrics</h2>\n" + metricTable(artifact.metrics)
-        if !artifact.segments.isEmpty {
-            body += "<h2>Per segment</h2>\n" + segmentTable(artifact.segments)
+        body += "</div>\n<h2>Metrics</h2>\n" + metricTable(artifact.judgement.metrics)
+        if !artifact.judgement.segments.isEmpty {
+            body += "<h2>Per segment</h2>\n" + segmentTable(artifact.judgement.segments)
         }
         body += "<h2>Health</h2>\n<ul>"
-        let srm = artifact.health.sampleRatio
+        let srm = artifact.judgement.health.sampleRatio
         body +=
             "<li>Sample ratio: "
             + (srm.checked
                 ? "\(srm.candidateConversations) candidate / \(srm.baselineConversations) baseline conversations this step, expected share \(Judge.format(srm.expectedCandidateShare ?? 0)), p = \(Judge.format(srm.pValue ?? 1))\(srm.mismatch ? " — MISMATCH" : "")"
                 : "not checked (no weighted split)") + "</li>"
-        body += "<li>Conversations on both versions: \(artifact.health.mixedVersionConversations)</li>"
-        body += "<li>Critical violations by the candidate: \(artifact.health.criticalViolations)</li>"
+        body += "<li>Conversations on both versions: \(artifact.judgement.health.mixedVersionConversations)</li>"
+        body += "<li>Critical violations by the candidate: \(artifact.judgement.health.criticalViolations)</li>"
         body +=
             "<li>Method: \(escape(artifact.method.sequential)); α = \(Judge.format(artifact.method.alpha)) split over \(artifact.method.rollbackMetrics) rollback metrics. \(escape(artifact.method.reference))</li>"
         body += "</ul>\n"

@@ -1,4 +1,5 @@
 import AnalysisCore
+import Artifacts
 import Foundation
 import Ledger
 import Policy

@@ -1,5 +1,5 @@
-import Artifacts
 import CIOutput
+import ToolContract
 
 extension LookOutcome {
     /// The look as the tools print it: the CI summary's markdown, then what the look did (`--act`) and whom it

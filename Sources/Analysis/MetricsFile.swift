@@ -30,22 +30,22 @@ package enum MetricsFile {
             [([], Double(artifact.weight ?? 0))])
         family(
             "agent_canary_decision", "1 for the monitor's decision at the last look.",
-            Decision.allCases.map { ([("decision", $0.rawValue)], $0 == artifact.decision ? 1 : 0) })
+            Decision.allCases.map { ([("decision", $0.rawValue)], $0 == artifact.judgement.decision ? 1 : 0) })
         family("agent_canary_look_id", "The ledger id of the last look.", [([], Double(artifact.lookId))])
         family(
             "agent_canary_tasks", "Tasks analysed per arm.",
             [
-                ([("arm", "baseline")], Double(artifact.sample.baselineTasks)),
-                ([("arm", "candidate")], Double(artifact.sample.candidateTasks)),
+                ([("arm", "baseline")], Double(artifact.judgement.sample.baselineTasks)),
+                ([("arm", "candidate")], Double(artifact.judgement.sample.candidateTasks)),
             ])
         family(
             "agent_canary_more_tasks_needed", "Candidate tasks still needed before promotion.",
-            [([], Double(artifact.sample.moreCandidateTasksNeeded))])
+            [([], Double(artifact.judgement.sample.moreCandidateTasksNeeded))])
         var values: [(labels: [(String, String)], value: Double)] = []
         var lows: [(labels: [(String, String)], value: Double)] = []
         var highs: [(labels: [(String, String)], value: Double)] = []
         var regressed: [(labels: [(String, String)], value: Double)] = []
-        for metric in artifact.metrics {
+        for metric in artifact.judgement.metrics {
             if let value = metric.baseline.value {
                 values.append(([("metric", metric.name), ("arm", "baseline")], value))
             }

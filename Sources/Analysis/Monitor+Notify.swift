@@ -9,17 +9,18 @@ extension Monitor {
     func notify(
         _ artifact: AnalysisArtifact, view: RolloutView, targets: [NotifyTarget], request: LookRequest, ledger: Ledger
     ) -> [DeliveryReport] {
-        let metrics = artifact.metrics.map { metric in
+        let metrics = artifact.judgement.metrics.map { metric in
             ReleaseNotice.Metric(
                 name: metric.name, role: metric.role, status: metric.status.rawValue, baseline: metric.baseline.value,
                 candidate: metric.candidate.value, difference: metric.difference, ratio: metric.ratio,
                 ciLow: metric.ciLow, ciHigh: metric.ciHigh)
         }
         let notice = ReleaseNotice(
-            event: artifact.decision == .rollback ? .rollback : .hold, forced: false, source: "monitor",
+            event: artifact.judgement.decision == .rollback ? .rollback : .hold, forced: false, source: "monitor",
             agent: artifact.agent, runId: view.run.id, baselineVersion: artifact.baselineVersion,
             candidateVersion: artifact.candidateVersion, step: artifact.step, weight: artifact.weight,
-            fromWeight: nil, decision: artifact.decision.rawValue, reasons: artifact.reasons, metrics: metrics,
+            fromWeight: nil, decision: artifact.judgement.decision.rawValue, reasons: artifact.judgement.reasons,
+            metrics: metrics,
             actor: "monitor", reportURL: request.reportURL,
             idempotencyKey: "agent-canary:\(view.run.id):look:\(artifact.lookId)", createdAt: artifact.createdAt)
         let notifier = Notifier(

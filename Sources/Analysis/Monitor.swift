@@ -8,6 +8,7 @@ import Notifications
 import Policy
 import StageRecording
 import Telemetry
+import ToolContract
 
 /// What one `monitor analyze` look is asked to do.
 package struct LookRequest: Sendable {
@@ -254,9 +255,7 @@ package struct Monitor {
                     AnalysisFields(
                         lookId: lookId, agent: agent, baselineVersion: baselineVersion,
                         candidateVersion: candidateVersion, mode: mode, step: step.stepIndex.map { $0 + 1 },
-                        weight: step.weight, decision: judgement.decision, reasons: judgement.reasons,
-                        health: judgement.health, sample: judgement.sample, metrics: judgement.metrics,
-                        segments: judgement.segments, shadow: judgement.shadow, ingestion: ingestion,
+                        weight: step.weight, judgement: judgement, ingestion: ingestion,
                         policySha256: loaded.effectiveSha256, method: Self.method(inputs)))
                 artifact = made
                 let sha = try recorder.stage(try ArtifactCoding.encode(made), at: request.outputPath, kind: "analysis")
@@ -283,7 +282,8 @@ package struct Monitor {
         if let address = request.statsd ?? monitor.statsd {
             DogStatsD.send(DogStatsD.lines(artifact, phase: step.phase ?? "analysis"), to: address, logger: logger)
         }
-        logger.info("look recorded", metadata: ["look": "\(lookId)", "decision": "\(artifact.decision.rawValue)"])
+        logger.info(
+            "look recorded", metadata: ["look": "\(lookId)", "decision": "\(artifact.judgement.decision.rawValue)"])
         var warnings = reader.warnings
         if unknownSkipped > 0 { warnings.append("skipped \(unknownSkipped) event(s) of other versions") }
         return RecordedLook(
@@ -295,7 +295,8 @@ package struct Monitor {
     /// transition it made, the rollout controller told already), and publishes the CI report to GitHub.
     package func finish(_ look: RecordedLook, acted: RolloutAction?) throws -> LookOutcome {
         var notifications = acted?.notifications ?? []
-        if acted == nil, look.artifact.decision == .rollback || look.artifact.decision == .hold, let view = look.view,
+        if acted == nil, look.artifact.judgement.decision == .rollback || look.artifact.judgement.decision == .hold,
+            let view = look.view,
             let targets = look.notify, !targets.isEmpty
         {
             notifications = notify(

@@ -1,4 +1,4 @@
-import Artifacts
+import ToolContract
 
 /// Failures of the monitor.
 package enum MonitorError: Error, Equatable, CustomStringConvertible {

@@ -1,3 +1,4 @@
+import Artifacts
 import CIOutput
 import Ledger
 import Notifications

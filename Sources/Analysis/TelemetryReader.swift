@@ -3,6 +3,7 @@ import Foundation
 import JSONLines
 import Ledger
 import Telemetry
+import ToolContract
 
 /// The format of a telemetry source.
 package enum SourceFormat: String, Sendable {

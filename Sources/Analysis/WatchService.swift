@@ -1,8 +1,8 @@
 import AnalysisCore
-import Artifacts
 import Logging
 import ServiceLifecycle
 import Synchronization
+import ToolContract
 import UnixSignals
 
 /// `monitor watch`: a look every interval until a final decision, the timeout or a graceful shutdown, as a

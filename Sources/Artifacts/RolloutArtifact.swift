@@ -1,3 +1,5 @@
+import Policy
+
 /// One transition in `rollout.json`'s history.
 package struct RolloutHistoryEntry: Codable, Equatable, Sendable {
     package var command: String

@@ -1,4 +1,4 @@
-import Artifacts
+import ToolContract
 
 /// Failures reading benchmark results.
 package enum BenchmarkInputError: Error, Equatable, CustomStringConvertible {

@@ -1,6 +1,6 @@
-import Artifacts
 import Foundation
 import JSONLines
+import ToolContract
 
 /// Reads benchmark results, detecting the format.
 package enum BenchmarkReader {

@@ -1,5 +1,5 @@
-import Artifacts
 import JSONLines
+import ToolContract
 
 /// Parses an Inspect AI evaluation log in JSON form (`EvalLog`, as `inspect log convert --to json` or
 /// `log_format="json"` writes it).

@@ -1,5 +1,5 @@
-import Artifacts
 import JSONLines
+import ToolContract
 
 /// Parses native benchmark results (`schemas/benchmark-results.schema.json`), JSONL or a JSON array.
 ///

@@ -1,5 +1,5 @@
-import Artifacts
 import JSONLines
+import ToolContract
 
 /// Typed access to the members of one JSON row, with errors that name the file, line and field.
 struct RowFields {

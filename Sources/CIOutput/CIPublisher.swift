@@ -1,5 +1,5 @@
-import Artifacts
 import Foundation
+import ToolContract
 
 /// Where a tool's CI report goes, from its flags and the environment.
 package struct CIDestinations: Sendable, Equatable {

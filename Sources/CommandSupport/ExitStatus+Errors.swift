@@ -1,4 +1,4 @@
-import Artifacts
+import ToolContract
 
 extension ExitStatus {
     /// The status a failure maps to: its own, when its module declares one, else an internal error.

@@ -1,6 +1,6 @@
 import ArgumentParser
-import Artifacts
 import Ledger
+import ToolContract
 
 /// `TOOL ledger check` and `TOOL ledger copy`: the ledger's integrity, and moving it between stores.
 package struct LedgerCommand: ParsableCommand {

@@ -1,7 +1,7 @@
 import ArgumentParser
-import Artifacts
 import Foundation
 import Logging
+import ToolContract
 
 /// Runs a command's body with the project's error contract: a failure prints one `error: …` line on stderr
 /// and exits with the status ``ExitStatus/of(_:)`` gives it.

@@ -1,4 +1,4 @@
-import Artifacts
+import ToolContract
 
 /// Failures of an export.
 package enum ExportError: Error, Equatable, CustomStringConvertible {

@@ -1,6 +1,6 @@
-import Artifacts
 import CIOutput
 import Foundation
+import ToolContract
 
 /// What to export and where.
 package struct ExportRequest: Sendable {

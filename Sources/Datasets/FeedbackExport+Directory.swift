@@ -1,6 +1,7 @@
 import Artifacts
 import Foundation
 import Ledger
+import ToolContract
 
 extension FeedbackExport {
     /// Refuses an `--out-dir` whose replacement would delete something of the user's: it must be missing, an

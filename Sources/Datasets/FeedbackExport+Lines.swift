@@ -1,7 +1,7 @@
-import Artifacts
 import Foundation
 import JSONLines
 import Ledger
+import ToolContract
 
 extension FeedbackExport {
     /// The split of a conversation: the first 8 bytes of the SHA-256 of its id as a fraction, against the

@@ -6,6 +6,7 @@ import Ledger
 import Logging
 import Redaction
 import StageRecording
+import ToolContract
 
 /// `feedback-export`: canary evidence from the ledger as a dataset with a manifest.
 package struct FeedbackExport {

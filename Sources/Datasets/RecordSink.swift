@@ -1,7 +1,7 @@
-import Artifacts
 import Foundation
 import JSONLines
 import Ledger
+import ToolContract
 
 /// A retained record with its content and labels redacted.
 struct CleanRecord {

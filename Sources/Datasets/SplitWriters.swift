@@ -1,6 +1,7 @@
 import Artifacts
 import Foundation
 import JSONLines
+import ToolContract
 
 /// One output file per split, written as lines arrive (buffered), checksummed when finished.
 final class SplitWriters {

@@ -6,6 +6,7 @@ import Ledger
 import Logging
 import Policy
 import StageRecording
+import ToolContract
 
 /// What one `benchmark-gate` invocation is asked to do.
 package struct GateRequest: Sendable {

@@ -1,5 +1,5 @@
-import Artifacts
 import Foundation
+import ToolContract
 
 /// Failures of a gate comparison that are the input's fault.
 package enum GateError: Error, Equatable, CustomStringConvertible {

@@ -1,5 +1,6 @@
 import Artifacts
 import Foundation
+import ToolContract
 
 /// One invocation of a tool, recorded with what it produced.
 package struct StageInvocation: Sendable, Equatable {

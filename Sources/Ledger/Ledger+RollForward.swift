@@ -1,4 +1,4 @@
-import Artifacts
+import ToolContract
 
 extension Ledger {
     /// The outputs the latest stage of `tool` for run `runId` recorded, as they were written.

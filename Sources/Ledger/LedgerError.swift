@@ -1,4 +1,4 @@
-import Artifacts
+import ToolContract
 
 /// Failures of the run ledger.
 package enum LedgerError: Error, Equatable, CustomStringConvertible {

@@ -1,4 +1,3 @@
-import Artifacts
 import Foundation
 import Logging
 import NIOCore
@@ -6,6 +5,7 @@ import NIOPosix
 import NIOSSL
 import PostgresNIO
 import Synchronization
+import ToolContract
 
 /// The shared ledger: a PostgreSQL database that CI jobs on many runners, several agents and the telemetry
 /// intake reach over the network, with the same schema, migrations and statements as the SQLite file.

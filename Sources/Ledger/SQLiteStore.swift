@@ -1,6 +1,6 @@
-import Artifacts
 import Foundation
 import GRDB
+import ToolContract
 
 /// The embedded ledger: one SQLite file (DESIGN.md, "The run ledger"), opened in WAL mode with a busy timeout
 /// and foreign keys on, so several CI jobs on one machine can share it and a crash leaves it as before the write.

@@ -1,4 +1,4 @@
-import Artifacts
+import ToolContract
 
 /// Failures reading a release policy.
 package enum PolicyError: Error, Equatable, CustomStringConvertible {

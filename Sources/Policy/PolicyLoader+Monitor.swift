@@ -1,4 +1,4 @@
-import Artifacts
+import ToolContract
 import Yams
 
 extension PolicyLoader {

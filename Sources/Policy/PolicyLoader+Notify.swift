@@ -1,4 +1,3 @@
-import Artifacts
 import Yams
 
 extension PolicyLoader {

@@ -1,5 +1,5 @@
-import Artifacts
 import Foundation
+import ToolContract
 import Yams
 
 /// A release policy together with what identifies it in artifacts and the ledger.

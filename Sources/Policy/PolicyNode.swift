@@ -1,4 +1,4 @@
-import Artifacts
+import ToolContract
 import Yams
 
 /// A YAML node with the dotted path and line it came from, so every policy error can name both.

@@ -1,5 +1,3 @@
-import Artifacts
-
 /// How `canary-deploy` exposes a candidate.
 package enum RolloutMode: String, Codable, Sendable, CaseIterable {
     /// A weighted split of new conversations.

@@ -1,8 +1,8 @@
-import Artifacts
 import CIOutput
 import Foundation
 import Logging
 import StageRecording
+import ToolContract
 
 /// Where a state-changing command writes and how it applies the configuration.
 package struct DeployContext: Sendable {

@@ -7,6 +7,7 @@ import Notifications
 import Policy
 import Routing
 import StageRecording
+import ToolContract
 
 /// The steps every state-changing command shares: rendering, committing, the artifact.
 extension RolloutController {

@@ -7,6 +7,7 @@ import Notifications
 import Policy
 import Routing
 import StageRecording
+import ToolContract
 
 /// `canary-deploy`: moves a rollout through its steps, rendering and optionally applying the routing
 /// configuration, and records every transition in the ledger.

@@ -1,4 +1,4 @@
-import Artifacts
+import ToolContract
 
 /// Failures of rollout commands.
 package enum RolloutError: Error, Equatable, CustomStringConvertible {

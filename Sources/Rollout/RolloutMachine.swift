@@ -1,4 +1,3 @@
-import Artifacts
 import Policy
 
 /// A rollout's phase.

@@ -1,5 +1,6 @@
 import Artifacts
 import CIOutput
+import Policy
 
 /// The CI report and the text `canary-deploy` prints for a rollout.
 package enum RolloutReport {

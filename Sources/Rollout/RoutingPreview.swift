@@ -1,7 +1,7 @@
-import Artifacts
 import Foundation
 import Policy
 import Routing
+import ToolContract
 
 /// `render` and `plan`: what a policy would do, with no state and no ledger.
 package enum RoutingPreview {

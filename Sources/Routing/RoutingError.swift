@@ -1,4 +1,4 @@
-import Artifacts
+import ToolContract
 
 /// Failures rendering routing configuration.
 package enum RoutingError: Error, Equatable, CustomStringConvertible {

@@ -1,5 +1,5 @@
-import Artifacts
 import Policy
+import ToolContract
 
 /// Where new conversations go.
 package enum NewConversations: Equatable, Sendable {

@@ -31,7 +31,7 @@ package struct MonitorStage: Sendable {
             phase == .progressing || phase == .paused
         else { return nil }
         let command: RolloutCommand
-        switch look.artifact.decision {
+        switch look.artifact.judgement.decision {
         case .rollback: command = .rollback
         case .promote: command = rollout.stepIndex >= rollout.stepCount - 1 ? .promote : .advance
         case .continue, .hold: return nil

@@ -1,4 +1,4 @@
-import Artifacts
+import ToolContract
 
 /// A number a task reports, and the range every source of telemetry holds it to.
 ///

@@ -1,4 +1,4 @@
-import Artifacts
+import ToolContract
 
 /// Failures reading telemetry.
 package enum TelemetryError: Error, Equatable, CustomStringConvertible {

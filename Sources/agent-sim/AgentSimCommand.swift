@@ -1,5 +1,5 @@
 import ArgumentParser
-import Artifacts
+import ToolContract
 
 @main
 struct AgentSimCommand: ParsableCommand {

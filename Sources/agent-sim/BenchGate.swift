@@ -1,8 +1,8 @@
 import ArgumentParser
-import Artifacts
 import CommandSupport
 import Foundation
 import Simulation
+import ToolContract
 
 struct BenchGate: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Artifacts
 import CommandSupport
 import Foundation
 import Simulation

@@ -1,9 +1,9 @@
 import ArgumentParser
-import Artifacts
 import CommandSupport
 import Foundation
 import Simulation
 import Telemetry
+import ToolContract
 
 struct BenchMonitor: ParsableCommand {
     static let configuration = CommandConfiguration(

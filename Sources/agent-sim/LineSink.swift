@@ -1,5 +1,5 @@
-import Artifacts
 import Foundation
+import ToolContract
 
 /// Buffered line output to a file or stdout.
 final class LineSink {

@@ -1,6 +1,6 @@
 import ArgumentParser
-import Artifacts
 import CommandSupport
+import ToolContract
 
 @main
 struct BenchmarkGateCommand: ParsableCommand {

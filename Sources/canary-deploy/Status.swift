@@ -1,9 +1,9 @@
 import ArgumentParser
-import Artifacts
 import CIOutput
 import CommandSupport
 import Foundation
 import Rollout
+import ToolContract
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show a rollout's phase, step, weight and history.")

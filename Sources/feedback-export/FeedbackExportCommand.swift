@@ -1,11 +1,11 @@
 import ArgumentParser
-import Artifacts
 import CommandSupport
 import Datasets
 import Foundation
 import Ledger
 import Policy
 import Telemetry
+import ToolContract
 
 @main
 struct FeedbackExportCommand: ParsableCommand {

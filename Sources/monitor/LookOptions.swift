@@ -1,10 +1,10 @@
 import Analysis
 import ArgumentParser
-import Artifacts
 import CommandSupport
 import Foundation
 import Ledger
 import Telemetry
+import ToolContract
 
 /// What to compare and where the telemetry is.
 struct LookOptions: ParsableArguments {

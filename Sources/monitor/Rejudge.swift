@@ -1,9 +1,9 @@
 import Analysis
 import AnalysisCore
 import ArgumentParser
-import Artifacts
 import CommandSupport
 import Ledger
+import ToolContract
 
 struct Rejudge: ParsableCommand {
     static let configuration = CommandConfiguration(

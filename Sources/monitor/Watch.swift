@@ -1,9 +1,11 @@
 import Analysis
+import AnalysisCore
 import ArgumentParser
 import Artifacts
 import CommandSupport
 import Foundation
 import Stages
+import ToolContract
 
 struct Watch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -40,7 +42,7 @@ struct Watch: AsyncParsableCommand {
         ) {
             let outcome = try stage.run(request)
             try LookOptions.show(outcome, json: json, output: output)
-            return WatchService.Step(decision: outcome.artifact.decision, action: outcome.action)
+            return WatchService.Step(decision: outcome.artifact.judgement.decision, action: outcome.action)
         }
         try await ToolRunner.run {
             let ending = try await service.watch(logger: logger)

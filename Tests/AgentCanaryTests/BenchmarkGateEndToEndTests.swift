@@ -3,6 +3,7 @@ import Foundation
 import Ledger
 import TestSupport
 import Testing
+import ToolContract
 
 /// Runs the built `benchmark-gate` binary, as a pipeline would, and checks stdout, stderr, exit status and
 /// the files it writes.

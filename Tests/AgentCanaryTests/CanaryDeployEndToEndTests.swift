@@ -3,6 +3,7 @@ import Foundation
 import Ledger
 import TestSupport
 import Testing
+import ToolContract
 
 /// Runs the built `canary-deploy` binary: refusals, retries, `--apply`, bad input and CI outputs.
 @Suite("canary-deploy end to end")

@@ -4,6 +4,7 @@ import Artifacts
 import Foundation
 import TestSupport
 import Testing
+import ToolContract
 
 /// A UDP socket on 127.0.0.1 that collects what arrives.
 final class UDPListener {
@@ -78,14 +79,15 @@ struct DogStatsDTests {
         let runTag = "run:\(run.lowercased())"
         #expect(
             lines.contains(
-                "agent_canary.tasks:\(artifact.sample.candidateTasks)|g|#agent:support-agent,\(runTag),step:1,"
+                "agent_canary.tasks:\(artifact.judgement.sample.candidateTasks)|g|#agent:support-agent,\(runTag),step:1,"
                     + "arm:candidate,version:1.5.0"), "\(lines.filter { $0.contains(".tasks:") })")
         #expect(
             lines.contains {
-                $0.hasPrefix("agent_canary.decision:1|g|") && $0.hasSuffix("decision:\(artifact.decision.rawValue)")
+                $0.hasPrefix("agent_canary.decision:1|g|")
+                    && $0.hasSuffix("decision:\(artifact.judgement.decision.rawValue)")
             })
         let event = try #require(lines.first { $0.hasPrefix("_e{") })
-        #expect(event.contains("|t:\(artifact.decision == .rollback ? "error" : "info")|"), "\(event)")
+        #expect(event.contains("|t:\(artifact.judgement.decision == .rollback ? "error" : "info")|"), "\(event)")
     }
 
     /// The Datadog dashboard shows what the Grafana one shows, from series the monitor sends.

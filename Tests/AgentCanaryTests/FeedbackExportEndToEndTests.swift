@@ -1,9 +1,9 @@
-import Artifacts
 import BenchmarkResults
 import Datasets
 import Foundation
 import TestSupport
 import Testing
+import ToolContract
 
 /// `feedback-export` on a ledger filled by the real `monitor` from simulated telemetry (work in progress:
 /// native and csv formats).

@@ -1,7 +1,7 @@
-import Artifacts
 import Foundation
 import TestSupport
 import Testing
+import ToolContract
 
 /// What killed processes leave beside outputs: found only when their process is gone, brought forward only
 /// when they hold what the ledger recorded.

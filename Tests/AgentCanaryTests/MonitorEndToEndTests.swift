@@ -5,6 +5,7 @@ import Foundation
 import Policy
 import TestSupport
 import Testing
+import ToolContract
 
 /// Runs the built `monitor` binary on telemetry from the built `agent-sim`: decisions, the ledger, `--act`,
 /// `rejudge`, incremental reading, OTLP, bad input and the outputs.
@@ -29,9 +30,9 @@ struct MonitorEndToEndTests {
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stdout.contains("ROLLBACK"))
         let artifact = try LoopFixtures.analysis(directory.path("analysis.json"))
-        #expect(artifact.decision == .rollback)
-        #expect(artifact.reasons.contains { $0.contains("task_success_rate regressed") })
-        #expect(artifact.reasons.contains { $0.contains("cost_per_task regressed") })
+        #expect(artifact.judgement.decision == .rollback)
+        #expect(artifact.judgement.reasons.contains { $0.contains("task_success_rate regressed") })
+        #expect(artifact.judgement.reasons.contains { $0.contains("cost_per_task regressed") })
         #expect(artifact.runId.isEmpty && artifact.lookId == 1)
         for (name, file) in [
             ("monitor/analysis.json", "analysis.json"), ("monitor/canary.prom", "canary.prom"),
@@ -102,8 +103,8 @@ struct MonitorEndToEndTests {
             return try LoopFixtures.analysis(directory.path(output))
         }
         // Two looks at the first step, both promote: the older one is no evidence once the newer one exists.
-        #expect(try look("a1.json").decision == .promote)
-        #expect(try look("a2.json").decision == .promote)
+        #expect(try look("a1.json").judgement.decision == .promote)
+        #expect(try look("a2.json").judgement.decision == .promote)
         let older = try deploy(["advance", "--analysis", "a1.json"])
         #expect(older.status == 1, "\(older.stderr)")
         #expect(older.stderr.contains("came after this one"), "\(older.stderr)")
@@ -147,8 +148,8 @@ struct MonitorEndToEndTests {
         let first = try LoopFixtures.monitor(look, in: directory)
         #expect(first.status == 0, "\(first.stderr)")
         let firstLook = try LoopFixtures.analysis(directory.path("analysis.json"))
-        #expect(firstLook.decision == .continue)
-        #expect(firstLook.sample.moreCandidateTasksNeeded > 0)
+        #expect(firstLook.judgement.decision == .continue)
+        #expect(firstLook.judgement.sample.moreCandidateTasksNeeded > 0)
         let firstEnd = firstLook.ingestion.sources[0].toOffset
         // More telemetry appended to the same file: only the new part is read.
         try LoopFixtures.simulate(
@@ -160,8 +161,8 @@ struct MonitorEndToEndTests {
         #expect(second.status == 0, "\(second.stderr)")
         let secondLook = try LoopFixtures.analysis(directory.path("analysis.json"))
         #expect(secondLook.ingestion.sources[0].fromOffset == firstEnd)
-        #expect(secondLook.sample.candidateTasks > firstLook.sample.candidateTasks)
-        #expect(secondLook.decision == .promote, "\(secondLook.reasons)")
+        #expect(secondLook.judgement.sample.candidateTasks > firstLook.judgement.sample.candidateTasks)
+        #expect(secondLook.judgement.decision == .promote, "\(secondLook.judgement.reasons)")
         #expect(second.stdout.contains("Acted:** advance"))
         // The same file again (and a copy of it): nothing new, nothing counted twice.
         try FileManager.default.copyItem(atPath: directory.path("events.jsonl"), toPath: directory.path("copy.jsonl"))
@@ -170,8 +171,8 @@ struct MonitorEndToEndTests {
         let thirdLook = try LoopFixtures.analysis(directory.path("analysis.json"))
         #expect(thirdLook.ingestion.newEvents == 0)
         #expect(thirdLook.ingestion.duplicateEvents > 0)
-        #expect(thirdLook.sample.candidateTasks == secondLook.sample.candidateTasks)
-        #expect(thirdLook.decision == .promote)
+        #expect(thirdLook.judgement.sample.candidateTasks == secondLook.judgement.sample.candidateTasks)
+        #expect(thirdLook.judgement.decision == .promote)
         #expect(third.stdout.contains("Acted:** promote"))
         let rollout = try ArtifactCoding.makeDecoder().decode(
             RolloutArtifact.self, from: Data(contentsOf: URL(fileURLWithPath: directory.path("out/rollout.json"))))
@@ -196,7 +197,7 @@ struct MonitorEndToEndTests {
         }
         #expect(fields.count == 4)
         if fields.count == 4 {
-            #expect(fields[0] == secondLook.sample.candidateTasks + secondLook.sample.baselineTasks)
+            #expect(fields[0] == secondLook.judgement.sample.candidateTasks + secondLook.judgement.sample.baselineTasks)
             #expect(fields[1] > 0)
             #expect(fields[2] == 400)  // 200 per arm
             #expect(fields[3] == 0)
@@ -279,7 +280,7 @@ struct MonitorEndToEndTests {
         let second = try LoopFixtures.analysis(directory.path("twice.json"))
         #expect(second.ingestion.duplicateEvents == first.ingestion.newEvents)
         #expect(second.ingestion.newEvents == first.ingestion.newEvents)
-        #expect(second.metrics == first.metrics)
+        #expect(second.judgement.metrics == first.judgement.metrics)
     }
 
     @Test("a malformed line is skipped and counted when the policy says so")
@@ -329,7 +330,7 @@ struct MonitorEndToEndTests {
                     option, source, "--output", "\(source).analysis.json",
                 ], in: directory)
             #expect(result.status == 1, "\(source): \(result.stderr)")
-            metrics[source] = try LoopFixtures.analysis(directory.path("\(source).analysis.json")).metrics
+            metrics[source] = try LoopFixtures.analysis(directory.path("\(source).analysis.json")).judgement.metrics
         }
         let native = metrics["native.jsonl"] ?? []
         #expect(native.count > 10)
@@ -400,10 +401,10 @@ struct MonitorHealthTests {
             in: directory)
         let (result, artifact) = try Self.explicit(directory, events: "events.jsonl")
         #expect(result.status == 1, "\(result.stderr)")
-        #expect(artifact?.decision == .rollback)
-        #expect((artifact?.health.criticalViolations ?? 0) > 0)
-        #expect(artifact?.reasons.first?.contains("critical violation") == true)
-        #expect(artifact?.health.enoughData == false)
+        #expect(artifact?.judgement.decision == .rollback)
+        #expect((artifact?.judgement.health.criticalViolations ?? 0) > 0)
+        #expect(artifact?.judgement.reasons.first?.contains("critical violation") == true)
+        #expect(artifact?.judgement.health.enoughData == false)
     }
 
     @Test("rare rogue actions on the candidate roll back: the exact test does not need many events")
@@ -415,10 +416,10 @@ struct MonitorHealthTests {
         )
         let (result, artifact) = try Self.explicit(directory, events: "events.jsonl")
         #expect(result.status == 1, "\(result.stderr)")
-        let rogue = artifact?.metrics.first { $0.name == "rogue_action_rate" }
+        let rogue = artifact?.judgement.metrics.first { $0.name == "rogue_action_rate" }
         #expect(rogue?.status == .regressed)
         #expect(rogue?.baseline.value == 0)
-        #expect(artifact?.reasons.contains { $0.contains("rogue_action_rate regressed") } == true)
+        #expect(artifact?.judgement.reasons.contains { $0.contains("rogue_action_rate regressed") } == true)
     }
 
     @Test("a conversation seen on both versions is a routing fault: hold")
@@ -436,9 +437,9 @@ struct MonitorHealthTests {
         try directory.write("events.jsonl", text)
         let (result, artifact) = try Self.explicit(directory, events: "events.jsonl")
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(artifact?.decision == .hold)
-        #expect(artifact?.health.mixedVersionConversations == 1)
-        #expect(artifact?.health.mixedVersionExamples == ["conversation-on-both"])
+        #expect(artifact?.judgement.decision == .hold)
+        #expect(artifact?.judgement.health.mixedVersionConversations == 1)
+        #expect(artifact?.judgement.health.mixedVersionExamples == ["conversation-on-both"])
     }
 
     @Test("sample-ratio mismatch against the rollout's weight holds the rollout")
@@ -459,10 +460,10 @@ struct MonitorHealthTests {
             in: directory)
         #expect(look.status == 0, "\(look.stderr)")
         let artifact = try LoopFixtures.analysis(directory.path("analysis.json"))
-        #expect(artifact.decision == .hold)
-        #expect(artifact.health.sampleRatio.checked && artifact.health.sampleRatio.mismatch)
-        #expect(artifact.health.sampleRatio.expectedCandidateShare == 0.5)
-        #expect(artifact.reasons.first?.contains("sample-ratio mismatch") == true)
+        #expect(artifact.judgement.decision == .hold)
+        #expect(artifact.judgement.health.sampleRatio.checked && artifact.judgement.health.sampleRatio.mismatch)
+        #expect(artifact.judgement.health.sampleRatio.expectedCandidateShare == 0.5)
+        #expect(artifact.judgement.reasons.first?.contains("sample-ratio mismatch") == true)
     }
 
     @Test("shadow mode: the candidate's proposed tool calls are paired with the stable version's by request")
@@ -474,14 +475,14 @@ struct MonitorHealthTests {
             in: directory)
         let (result, artifact) = try Self.explicit(directory, events: "events.jsonl")
         #expect(result.status == 0, "\(result.stderr)")
-        let shadow = try #require(artifact?.shadow)
+        let shadow = try #require(artifact?.judgement.shadow)
         #expect(shadow.pairs > 500)
         #expect(shadow.disagreements > 0)
         let agreement = Double(shadow.agreements) / Double(shadow.pairs)
         #expect(agreement > 0.9 && agreement < 0.99)  // the simulator proposes the stable sequence 95 % of the time
-        let metric = artifact?.metrics.first { $0.name == "shadow_agreement" }
+        let metric = artifact?.judgement.metrics.first { $0.name == "shadow_agreement" }
         #expect(metric?.status == .nonInferior)
         #expect(artifact?.mode == .shadow)
-        #expect(artifact?.decision == .promote, "\(artifact?.reasons ?? [])")
+        #expect(artifact?.judgement.decision == .promote, "\(artifact?.judgement.reasons ?? [])")
     }
 }

@@ -40,7 +40,7 @@ struct MonitorRunStorageTests {
         #expect(stored == [artifact.ingestion.newEvents])
         #expect(artifact.ingestion.newEvents > 3 * 4_096, "\(artifact.ingestion.newEvents) events: one batch only")
         // Shadow agreement as the analysis counted it.
-        let shadow = try #require(artifact.shadow)
+        let shadow = try #require(artifact.judgement.shadow)
         let agreements = try Self.query(
             "SELECT sum(agrees = 1), sum(agrees = 0) FROM telemetry_shadow", in: directory)
         #expect(agreements == [shadow.agreements, shadow.disagreements])
@@ -54,7 +54,7 @@ struct MonitorRunStorageTests {
         // The same judgement as a look without a run over the same file.
         let (plain, explicit) = try MonitorHealthTests.explicit(directory, events: "events.jsonl")
         #expect(plain.status <= 1, "\(plain.stderr)")
-        #expect(explicit?.metrics == artifact.metrics)
-        #expect(explicit?.shadow == artifact.shadow)
+        #expect(explicit?.judgement.metrics == artifact.judgement.metrics)
+        #expect(explicit?.judgement.shadow == artifact.judgement.shadow)
     }
 }

@@ -87,7 +87,7 @@ struct MonitorServicesTests {
         var signal = try analyze("signal.yaml")
         let deadline = Date().addingTimeInterval(30)
         while signal.status == 0, Date() < deadline,
-            (try? LoopFixtures.analysis(directory.path("analysis.json")))?.metrics.last?.status
+            (try? LoopFixtures.analysis(directory.path("analysis.json")))?.judgement.metrics.last?.status
                 == .insufficient
         {
             Thread.sleep(forTimeInterval: 0.5)
@@ -95,11 +95,11 @@ struct MonitorServicesTests {
         }
         #expect(signal.status == 0, "\(signal.stderr)")
         let held = try LoopFixtures.analysis(directory.path("analysis.json"))
-        let metric = try #require(held.metrics.first { $0.name == "http_error_ratio" })
+        let metric = try #require(held.judgement.metrics.first { $0.name == "http_error_ratio" })
         #expect(metric.baseline.value == 0.01)
         #expect(metric.candidate.value == 0.05)
         #expect(metric.status == .regressed)
-        #expect(held.decision == .hold)
+        #expect(held.judgement.decision == .hold)
 
         // Every query of the Grafana dashboard finds the series the metrics file writes.
         let dashboard = try JSONSerialization.jsonObject(
@@ -126,7 +126,7 @@ struct MonitorServicesTests {
 
         let guardrail = try analyze("guardrail.yaml")
         #expect(guardrail.status == 1, "\(guardrail.stderr)")
-        #expect(try LoopFixtures.analysis(directory.path("analysis.json")).decision == .rollback)
+        #expect(try LoopFixtures.analysis(directory.path("analysis.json")).judgement.decision == .rollback)
 
         // A query Prometheus refuses is the policy's fault (65); a Prometheus that is down is 69. Neither
         // writes anything.

@@ -121,10 +121,11 @@ struct OTLPIncrementalTests {
         // zero-tolerance rule (monitor.rogue_action_budget 0) rolls it back.
         #expect(second.status == 1, "\(second.stderr)")
         let after = try LoopFixtures.analysis(directory.path("analysis.json"))
-        #expect(after.reasons.contains { $0.contains("with an unauthorized action and none by the baseline") })
+        #expect(
+            after.judgement.reasons.contains { $0.contains("with an unauthorized action and none by the baseline") })
         #expect(after.ingestion.newEvents == 1)
         #expect(after.ingestion.duplicateEvents == 1)
-        #expect(after.sample.candidateTasks == 1 && after.sample.baselineTasks == 1)
+        #expect(after.judgement.sample.candidateTasks == 1 && after.judgement.sample.baselineTasks == 1)
         let rows = try runCommand(
             try ExternalTool.sqlite3.require(),
             [

@@ -6,6 +6,7 @@ import Logging
 import Rollout
 import TestSupport
 import Testing
+import ToolContract
 
 /// `advance` and `promote` accept the monitor's decision by the SHA-256 recorded in the ledger.
 @Suite("Rollout decisions from the monitor")

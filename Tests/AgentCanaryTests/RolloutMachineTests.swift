@@ -1,4 +1,3 @@
-import Artifacts
 import Policy
 import Rollout
 import Testing

@@ -8,6 +8,7 @@ import Notifications
 import Policy
 import TestSupport
 import Testing
+import ToolContract
 
 /// Every example in `schemas/examples/` is read by the code that reads such files in production; `.ci/run`
 /// validates the same files against their JSON Schemas.
@@ -43,7 +44,7 @@ struct SchemaExamplesTests {
             case "analysis.json":
                 let analysis = try ArtifactCoding.makeDecoder().decode(
                     AnalysisArtifact.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
-                #expect(analysis.schema == AnalysisArtifact.schemaID && analysis.decision == .rollback)
+                #expect(analysis.schema == AnalysisArtifact.schemaID && analysis.judgement.decision == .rollback)
                 #expect(try ArtifactCoding.encode(analysis) == Data(contentsOf: URL(fileURLWithPath: path)))
             case "dataset-manifest.json":
                 let manifest = try ArtifactCoding.makeDecoder().decode(

@@ -1,11 +1,11 @@
 import Analysis
 import AnalysisCore
-import Artifacts
 import CommandSupport
 import ServiceLifecycleTestKit
 import Synchronization
 import TestSupport
 import Testing
+import ToolContract
 
 /// `monitor watch`'s loop as a service, on an injected clock: its stopping rules, its timeout and its graceful
 /// shutdown, without waiting. (`MonitorEndToEndTests` runs the binary with a real clock and SIGTERM.)

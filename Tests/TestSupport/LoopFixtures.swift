@@ -2,6 +2,7 @@ import Analysis
 import Artifacts
 import Foundation
 import Testing
+import ToolContract
 
 /// The closed loop's first steps through the built tools, for the suites that start from a rollout: telemetry
 /// from `agent-sim`, a passing gate and a started rollout, a look, its `analysis.json`.

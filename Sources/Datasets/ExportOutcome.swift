@@ -1,0 +1,9 @@
+import Artifacts
+
+/// What an export made.
+package struct ExportOutcome {
+    /// The dataset's manifest.
+    package var manifest: DatasetManifest
+    /// GitHub Actions workflow commands (annotations) to print on stdout.
+    package var workflowCommands: [String]
+}
