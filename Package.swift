@@ -164,25 +164,94 @@ let package = Package(
             ]
         ),
 
-        // Tests.
+        // Tests: one unit target per module, the end-to-end tests (through the binaries) and the services
+        // tests (nginx, Prometheus, Chromium, PostgreSQL), over TestSupport's fixtures and helpers.
         .target(
-            name: "TestSupport", dependencies: ["Analysis", "Artifacts", "ToolContract"], path: "Tests/TestSupport"),
-        .testTarget(
-            name: "AgentCanaryTests",
+            name: "TestSupport",
             dependencies: [
-                "Artifacts", "ToolContract", "BenchmarkResults", "CIOutput", "CommandSupport", "GateEvaluation",
-                "JSONLines", "Ledger",
-                "Evaluation", "Notifications", "Policy", "Redaction", "Simulation", "Statistics", "Telemetry",
-                "TestSupport",
-                // The end-to-end tests run these binaries; depending on them makes `swift test` build them.
-                "benchmark-gate", "canary-deploy", "monitor", "feedback-export", "agent-sim", "Datasets", "Rollout",
-                "Routing", "Analysis", "AnalysisCore", "Stages",
-                .product(name: "Yams", package: "Yams"),
-                .product(name: "Logging", package: "swift-log"),
+                "Analysis", "Artifacts", "Statistics", "ToolContract",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ],
-            exclude: ["Fixtures", "Golden"]
+            path: "Tests/TestSupport"
+        ),
+        .testTarget(
+            name: "AnalysisTests",
+            dependencies: [
+                "Analysis", "AnalysisCore", "CommandSupport", "Policy", "Simulation", "Statistics", "Telemetry",
+                "TestSupport", "ToolContract",
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "BenchmarkResultsTests",
+            dependencies: ["BenchmarkResults", "TestSupport"]
+        ),
+        .testTarget(
+            name: "DatasetsTests",
+            dependencies: ["Datasets"]
+        ),
+        .testTarget(
+            name: "EvaluationTests",
+            dependencies: ["Evaluation", "TestSupport"]
+        ),
+        .testTarget(
+            name: "GateEvaluationTests",
+            dependencies: ["Artifacts", "BenchmarkResults", "GateEvaluation", "Policy", "Simulation"]
+        ),
+        .testTarget(
+            name: "JSONLinesTests",
+            dependencies: ["JSONLines"]
+        ),
+        .testTarget(
+            name: "LedgerTests",
+            dependencies: ["Artifacts", "Ledger", "TestSupport"]
+        ),
+        .testTarget(
+            name: "PolicyTests",
+            dependencies: ["Policy"]
+        ),
+        .testTarget(
+            name: "RedactionTests",
+            dependencies: ["Redaction", "Statistics", "TestSupport"]
+        ),
+        .testTarget(
+            name: "RolloutTests",
+            dependencies: ["Policy", "Rollout"]
+        ),
+        .testTarget(
+            name: "RoutingTests",
+            dependencies: ["Policy", "Routing", "TestSupport", .product(name: "Yams", package: "Yams")]
+        ),
+        .testTarget(
+            name: "StatisticsTests",
+            dependencies: ["Statistics"]
+        ),
+        .testTarget(
+            name: "TelemetryTests",
+            dependencies: ["JSONLines", "Statistics", "Telemetry", "TestSupport"]
+        ),
+        .testTarget(
+            name: "ToolContractTests",
+            dependencies: ["TestSupport", "ToolContract"]
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "Analysis", "AnalysisCore", "Artifacts", "BenchmarkResults", "CIOutput", "Datasets", "JSONLines",
+                "Ledger", "Notifications", "Policy", "Rollout", "Simulation", "Telemetry", "TestSupport",
+                "ToolContract", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
+                // The tests run these binaries; depending on them makes `swift test` build them.
+                "benchmark-gate", "canary-deploy", "monitor", "feedback-export", "agent-sim",
+            ]
+        ),
+        .testTarget(
+            name: "ServicesTests",
+            dependencies: [
+                "Analysis", "AnalysisCore", "Artifacts", "Ledger", "TestSupport",
+                // The tests run these binaries; depending on them makes `swift test` build them.
+                "benchmark-gate", "canary-deploy", "monitor", "feedback-export", "agent-sim",
+            ]
         ),
     ]
 )

@@ -1,14 +1,14 @@
 import Foundation
 import Testing
 
-/// Golden files under `Tests/AgentCanaryTests/Golden`: text a test compares its output with.
+/// Golden files under `Tests/Golden`: text a test compares its output with.
 ///
 /// `RECORD_SNAPSHOTS=1` writes the output over the golden file and fails the test, as swift-argument-parser's
 /// `assertSnapshot` does, so that a recording run never passes: run the tests again without it to compare.
 package enum Golden {
     /// The golden file's path.
     package static func path(_ name: String) -> String {
-        Repository.path("Tests/AgentCanaryTests/Golden/\(name)")
+        Repository.path("Tests/Golden/\(name)")
     }
 
     /// Whether this run records golden files.

@@ -7,7 +7,7 @@ import ToolContract
 /// The closed loop's first steps through the built tools, for the suites that start from a rollout: telemetry
 /// from `agent-sim`, a passing gate and a started rollout, a look, its `analysis.json`.
 package enum LoopFixtures {
-    package static let fixtures = "Tests/AgentCanaryTests/Fixtures"
+    package static let fixtures = "Tests/Fixtures"
     package static let epoch = "1795651200"  // 2026-11-26T00:00:00Z
     package static let environment = ["SOURCE_DATE_EPOCH": epoch]
 
@@ -23,6 +23,19 @@ package enum LoopFixtures {
     package static func analysis(_ path: String) throws -> AnalysisArtifact {
         try ArtifactCoding.makeDecoder().decode(
             AnalysisArtifact.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    /// A look without a run at `events` (versions 1.4.0 and 1.5.0) into `analysis.json`: the result and the
+    /// artifact, when one was written.
+    package static func explicitLook(_ directory: TemporaryDirectory, events: String, policy: String = "canary.yaml")
+        throws -> (ToolResult, AnalysisArtifact?)
+    {
+        let result = try monitor(
+            [
+                "analyze", "--baseline-version", "1.4.0", "--candidate-version", "1.5.0", "--policy", policy,
+                "--events", events, "--output", "analysis.json",
+            ], in: directory)
+        return (result, try? analysis(directory.path("analysis.json")))
     }
 
     package static let policy = "agent:\n  name: support-agent\n"

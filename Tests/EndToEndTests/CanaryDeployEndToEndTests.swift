@@ -8,7 +8,7 @@ import ToolContract
 /// Runs the built `canary-deploy` binary: refusals, retries, `--apply`, bad input and CI outputs.
 @Suite("canary-deploy end to end")
 struct CanaryDeployEndToEndTests {
-    static let fixtures = "Tests/AgentCanaryTests/Fixtures"
+    static let fixtures = "Tests/Fixtures"
 
     /// A ledger with a gate of the given fixture, and a policy.
     func prepared(_ scenario: String = "pass", policy: String? = nil) throws -> TemporaryDirectory {

@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Ledger under concurrent writers and crashes")
 struct LedgerConcurrencyTests {
-    static let pass = "Tests/AgentCanaryTests/Fixtures/native/pass"
+    static let pass = "Tests/Fixtures/native/pass"
 
     @Test("six benchmark-gate processes on one new ledger all succeed and every row is there")
     func concurrentWriters() throws {

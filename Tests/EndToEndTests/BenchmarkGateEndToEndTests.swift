@@ -9,7 +9,7 @@ import ToolContract
 /// the files it writes.
 @Suite("benchmark-gate end to end")
 struct BenchmarkGateEndToEndTests {
-    static let fixtures = "Tests/AgentCanaryTests/Fixtures"
+    static let fixtures = "Tests/Fixtures"
     static let fixedTime = ["SOURCE_DATE_EPOCH": "1795651200"]
 
     func gate(_ arguments: [String], _ directory: TemporaryDirectory, environment: [String: String] = [:]) throws

@@ -8,7 +8,7 @@ import Testing
 /// server, and a password that appears nowhere.
 @Suite("PostgreSQL ledger end to end", .tags(.services), .requires(.postgresql, .openssl))
 struct PostgresLedgerTests {
-    static let fixtures = Repository.path("Tests/AgentCanaryTests/Fixtures/native/pass")
+    static let fixtures = Repository.path("Tests/Fixtures/native/pass")
     static let policy = "agent: {name: support-agent}\nrollout:\n  steps: [{weight: 20}, {weight: 50}]\n"
     static let environment = ["SOURCE_DATE_EPOCH": "1795651200"]
 

@@ -2,7 +2,7 @@
 
 Run from the repository root (needs `pip install inspect-ai`; no network, no model download):
 
-    python3 Tests/AgentCanaryTests/Fixtures/inspect/make_inspect_fixtures.py
+    python3 Tests/Fixtures/inspect/make_inspect_fixtures.py
 
 A small scripted model provider, registered with `@modelapi`, plays two versions of a support agent. It
 overrides `count_text_tokens` so Inspect never downloads a tokenizer. The candidate answers a few tasks

@@ -136,7 +136,7 @@ struct HostileInputTests {
     @Test("benchmark-gate and canary-deploy refuse /dev/zero on its first byte: 65, nothing written")
     func devices() throws {
         let directory = try TemporaryDirectory()
-        let pass = Repository.path("Tests/AgentCanaryTests/Fixtures/native/pass")
+        let pass = Repository.path("Tests/Fixtures/native/pass")
         let gate = try Tool.run(
             "benchmark-gate",
             [
@@ -219,7 +219,7 @@ struct HostileInputTests {
     static func gate(policy text: String, timeout: TimeInterval = 20) throws -> ToolResult {
         let directory = try TemporaryDirectory()
         try directory.write("canary.yaml", text)
-        let fixtures = "Tests/AgentCanaryTests/Fixtures/native/pass"
+        let fixtures = "Tests/Fixtures/native/pass"
         let running = try Tool.start(
             "benchmark-gate",
             [
@@ -317,7 +317,7 @@ struct HostileInputTests {
     @Test("--agent outside the grammar of names is a usage error")
     func agentFlag() throws {
         let directory = try TemporaryDirectory()
-        let fixtures = "Tests/AgentCanaryTests/Fixtures/native/pass"
+        let fixtures = "Tests/Fixtures/native/pass"
         let result = try Tool.run(
             "benchmark-gate",
             [
@@ -332,7 +332,7 @@ struct HostileInputTests {
     @Test("a forged gate artifact started with --force renders nothing: every renderer's plan is checked")
     func forgedGate() throws {
         let directory = try TemporaryDirectory()
-        let fixtures = "Tests/AgentCanaryTests/Fixtures/native/pass"
+        let fixtures = "Tests/Fixtures/native/pass"
         let gate = try Tool.run(
             "benchmark-gate",
             [

@@ -63,7 +63,7 @@ struct NotificationsEndToEndTests {
 
     /// A passing gate in `directory` and a policy with `notify`.
     static func prepared(_ directory: TemporaryDirectory, notify: String = targets) throws {
-        let pass = Repository.path("Tests/AgentCanaryTests/Fixtures/native/pass")
+        let pass = Repository.path("Tests/Fixtures/native/pass")
         let gate = try Tool.run(
             "benchmark-gate",
             [

@@ -381,17 +381,6 @@ struct MonitorEndToEndTests {
 /// on both versions, shadow mode.
 @Suite("monitor health checks and modes")
 struct MonitorHealthTests {
-    static func explicit(_ directory: TemporaryDirectory, events: String, policy: String = "canary.yaml") throws
-        -> (ToolResult, AnalysisArtifact?)
-    {
-        let result = try LoopFixtures.monitor(
-            [
-                "analyze", "--baseline-version", "1.4.0", "--candidate-version", "1.5.0", "--policy", policy,
-                "--events", events, "--output", "analysis.json",
-            ], in: directory)
-        return (result, try? LoopFixtures.analysis(directory.path("analysis.json")))
-    }
-
     @Test("a critical violation by the candidate rolls back at once, whatever the sample")
     func criticalViolation() throws {
         let directory = try TemporaryDirectory()
@@ -399,7 +388,7 @@ struct MonitorHealthTests {
         try LoopFixtures.simulate(
             ["--conversations", "60", "--weight", "50", "--critical-rate", "0.05", "--out", "events.jsonl"],
             in: directory)
-        let (result, artifact) = try Self.explicit(directory, events: "events.jsonl")
+        let (result, artifact) = try LoopFixtures.explicitLook(directory, events: "events.jsonl")
         #expect(result.status == 1, "\(result.stderr)")
         #expect(artifact?.judgement.decision == .rollback)
         #expect((artifact?.judgement.health.criticalViolations ?? 0) > 0)
@@ -414,7 +403,7 @@ struct MonitorHealthTests {
         try LoopFixtures.simulate(
             ["--scenario", "rogue", "--conversations", "1200", "--weight", "50", "--out", "events.jsonl"], in: directory
         )
-        let (result, artifact) = try Self.explicit(directory, events: "events.jsonl")
+        let (result, artifact) = try LoopFixtures.explicitLook(directory, events: "events.jsonl")
         #expect(result.status == 1, "\(result.stderr)")
         let rogue = artifact?.judgement.metrics.first { $0.name == "rogue_action_rate" }
         #expect(rogue?.status == .regressed)
@@ -435,7 +424,7 @@ struct MonitorHealthTests {
                 + "\"conversation_id\":\"conversation-on-both\",\"task_id\":\"mixed-\(version)\",\"outcome\":\"success\"}\n"
         }
         try directory.write("events.jsonl", text)
-        let (result, artifact) = try Self.explicit(directory, events: "events.jsonl")
+        let (result, artifact) = try LoopFixtures.explicitLook(directory, events: "events.jsonl")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(artifact?.judgement.decision == .hold)
         #expect(artifact?.judgement.health.mixedVersionConversations == 1)
@@ -473,7 +462,7 @@ struct MonitorHealthTests {
         try LoopFixtures.simulate(
             ["--scenario", "good", "--conversations", "1500", "--weight", "30", "--shadow", "--out", "events.jsonl"],
             in: directory)
-        let (result, artifact) = try Self.explicit(directory, events: "events.jsonl")
+        let (result, artifact) = try LoopFixtures.explicitLook(directory, events: "events.jsonl")
         #expect(result.status == 0, "\(result.stderr)")
         let shadow = try #require(artifact?.judgement.shadow)
         #expect(shadow.pairs > 500)

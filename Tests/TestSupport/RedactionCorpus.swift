@@ -11,50 +11,50 @@ import Statistics
 /// characters), Stripe keys (`sk_live_`, `rk_test_`, `whsec_`), Google API keys (`AIza` + 35), Slack bot tokens,
 /// the IBAN examples of the ISO 13616 registry (DE, GB, FR, NL), the SSA's retired number 078-05-1120, and a PEM
 /// private key made here with swift-crypto.
-enum RedactionCorpus {
-    struct Text {
+package enum RedactionCorpus {
+    package struct Text: Sendable {
         /// The text as the telemetry carries it.
-        var text: String
+        package var text: String
         /// What must not survive, as the reader would see it after decoding.
-        var secrets: [String]
+        package var secrets: [String]
         /// The rules that must count it.
-        var rules: [String]
+        package var rules: [String]
     }
 
     /// Characters of base64url, in which most modern API keys are written.
     private static let base64URL = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
     /// `count` characters of base64url (letters and digits only without `symbols`), the same on every run.
-    static func key(_ count: Int, seed: UInt64, symbols: Bool = true) -> String {
+    package static func key(_ count: Int, seed: UInt64, symbols: Bool = true) -> String {
         var generator = SeededGenerator(seed: seed)
         let alphabet = symbols ? base64URL : Array(base64URL.prefix(62))
         return String((0..<count).map { _ in alphabet.randomElement(using: &generator) ?? "a" })
     }
 
-    static let openAIProject = "sk-proj-" + key(156, seed: 1)
-    static let openAIServiceAccount = "sk-svcacct-" + key(156, seed: 2)
-    static let anthropic = "sk-ant-api03-" + key(93, seed: 3) + "AA"
-    static let githubClassic = "ghp_" + key(36, seed: 4, symbols: false)
-    static let githubFineGrained =
+    package static let openAIProject = "sk-proj-" + key(156, seed: 1)
+    package static let openAIServiceAccount = "sk-svcacct-" + key(156, seed: 2)
+    package static let anthropic = "sk-ant-api03-" + key(93, seed: 3) + "AA"
+    package static let githubClassic = "ghp_" + key(36, seed: 4, symbols: false)
+    package static let githubFineGrained =
         "github_pat_" + key(22, seed: 5, symbols: false) + "_" + key(59, seed: 6, symbols: false)
-    static let stripeLive = "sk_live_" + key(99, seed: 7, symbols: false)
-    static let stripeRestricted = "rk_test_" + key(24, seed: 8, symbols: false)
-    static let stripeWebhook = "whsec_" + key(32, seed: 9, symbols: false)
-    static let google = "AIza" + key(35, seed: 10)
-    static let slack = "xoxb-2048613257-4096123456789-" + key(24, seed: 11, symbols: false)
-    static let awsAccessKey = "AKIAIOSFODNN7EXAMPLE"
-    static let awsSecretKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
-    static let jwt =
+    package static let stripeLive = "sk_live_" + key(99, seed: 7, symbols: false)
+    package static let stripeRestricted = "rk_test_" + key(24, seed: 8, symbols: false)
+    package static let stripeWebhook = "whsec_" + key(32, seed: 9, symbols: false)
+    package static let google = "AIza" + key(35, seed: 10)
+    package static let slack = "xoxb-2048613257-4096123456789-" + key(24, seed: 11, symbols: false)
+    package static let awsAccessKey = "AKIAIOSFODNN7EXAMPLE"
+    package static let awsSecretKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    package static let jwt =
         "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ"
         + ".SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
     /// A PKCS #8 key, and the same body under the PKCS #1 and OpenSSH labels.
-    static let pemKey = P256.Signing.PrivateKey().pemRepresentation
-    static var pemBody: String {
+    package static let pemKey = P256.Signing.PrivateKey().pemRepresentation
+    package static var pemBody: String {
         pemKey.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined(separator: "\n")
     }
 
     /// The texts with what each must lose.
-    static let texts: [Text] = [
+    package static let texts: [Text] = [
         Text(
             text: "Hi, I'm Jane. Call me back at 415-555-0199. Or at (020) 7946 0958, evenings.",
             secrets: ["415-555-0199", "7946 0958"], rules: ["phone"]),
@@ -116,7 +116,7 @@ enum RedactionCorpus {
     ]
 
     /// Texts that hold nothing to remove, though they look like it.
-    static let lookAlikes = [
+    package static let lookAlikes = [
         "Release 1.5.0 shipped on 2026-11-26, see commit 3f786850e387550fdab836ed7e6dc881de23001b.",
         "The SHA-256 is 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08.",
         "Request 123e4567-e89b-12d3-a456-426614174000 took 1,234.56 ms at 2026-11-26T12:00:00Z.",
@@ -126,7 +126,7 @@ enum RedactionCorpus {
     ]
 
     /// `text` with JSON escapes decoded, as a reader of the exported file would see it.
-    static func decoded(_ text: String) -> String {
+    package static func decoded(_ text: String) -> String {
         var result = ""
         var characters = Array(text.unicodeScalars)[...]
         while let scalar = characters.popFirst() {

@@ -37,7 +37,7 @@ struct NginxRoutingEndToEndTests {
                   shadow: {address: "127.0.0.1:\(ports.shadow)"}
                 """
             try directory.write("canary.yaml", policy)
-            let server = Repository.path("Tests/AgentCanaryTests/Fixtures/routing/agent_server.py")
+            let server = Repository.path("Tests/Fixtures/routing/agent_server.py")
             for (port, version) in [
                 (ports.baseline, NginxRoutingEndToEndTests.baselineVersion),
                 (ports.candidate, NginxRoutingEndToEndTests.candidateVersion),
@@ -51,8 +51,8 @@ struct NginxRoutingEndToEndTests {
             let gate = try Tool.run(
                 "benchmark-gate",
                 [
-                    "--candidate", "Tests/AgentCanaryTests/Fixtures/native/pass/candidate.jsonl", "--baseline",
-                    "Tests/AgentCanaryTests/Fixtures/native/pass/baseline.jsonl", "--agent", "support-agent",
+                    "--candidate", "Tests/Fixtures/native/pass/candidate.jsonl", "--baseline",
+                    "Tests/Fixtures/native/pass/baseline.jsonl", "--agent", "support-agent",
                     "--output", directory.path("gate.json"), "--ledger", directory.path("ledger.sqlite"),
                 ])
             #expect(gate.status == 0)
@@ -118,7 +118,7 @@ struct NginxRoutingEndToEndTests {
             let result = try runCommand(
                 python,
                 [
-                    Repository.path("Tests/AgentCanaryTests/Fixtures/routing/conversation_client.py"),
+                    Repository.path("Tests/Fixtures/routing/conversation_client.py"),
                     "http://127.0.0.1:\(ports.gateway)", directory.path("conversations.json"),
                 ] + arguments)
             #expect(result.status == 0, "client: \(result.output)")

@@ -13,7 +13,7 @@ struct RoutingRendererTests {
 
     static func plan(_ mode: RolloutMode, weight: Int = 25, phase: String = "progressing") throws -> RoutingPlan {
         let policy = try PolicyLoader.load(
-            path: Repository.path("Tests/AgentCanaryTests/Fixtures/rollout.yaml"), agentName: nil)
+            path: Repository.path("Tests/Fixtures/rollout.yaml"), agentName: nil)
         return RoutingPlan.make(
             agent: policy.policy.agent.name, baselineVersion: "1.4.0", candidateVersion: "1.5.0",
             rollout: policy.policy.rollout, mode: mode, weight: weight, phase: phase,

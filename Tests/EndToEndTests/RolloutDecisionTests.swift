@@ -18,8 +18,8 @@ struct RolloutDecisionTests {
         let gate = try Tool.run(
             "benchmark-gate",
             [
-                "--candidate", "Tests/AgentCanaryTests/Fixtures/native/pass/candidate.jsonl", "--baseline",
-                "Tests/AgentCanaryTests/Fixtures/native/pass/baseline.jsonl", "--agent", "support-agent", "--output",
+                "--candidate", "Tests/Fixtures/native/pass/candidate.jsonl", "--baseline",
+                "Tests/Fixtures/native/pass/baseline.jsonl", "--agent", "support-agent", "--output",
                 directory.path("gate.json"), "--ledger", directory.path("ledger.sqlite"),
             ])
         #expect(gate.status == 0)

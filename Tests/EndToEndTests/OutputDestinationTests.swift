@@ -8,7 +8,7 @@ import Testing
 /// is never migrated into, and `feedback-export` replaces only a directory that holds its own dataset.
 @Suite("Output destinations")
 struct OutputDestinationTests {
-    static let fixtures = "Tests/AgentCanaryTests/Fixtures/native/pass"
+    static let fixtures = "Tests/Fixtures/native/pass"
 
     /// A passing gate in `directory` with `flags` added.
     static func gate(_ flags: [String], in directory: TemporaryDirectory) throws -> ToolResult {

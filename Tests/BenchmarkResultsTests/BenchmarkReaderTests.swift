@@ -145,9 +145,9 @@ struct BenchmarkReaderTests {
     @Test("Inspect AI logs: scores, epochs, usage, approvals and errors")
     func inspectLogs() throws {
         let baseline = try BenchmarkReader.read(
-            path: Repository.path("Tests/AgentCanaryTests/Fixtures/inspect/baseline.json"))
+            path: Repository.path("Tests/Fixtures/inspect/baseline.json"))
         let candidate = try BenchmarkReader.read(
-            path: Repository.path("Tests/AgentCanaryTests/Fixtures/inspect/candidate.json"))
+            path: Repository.path("Tests/Fixtures/inspect/candidate.json"))
         #expect(baseline.format == .inspect && candidate.format == .inspect)
         #expect(baseline.attempts.count == 72 && candidate.attempts.count == 72)
         #expect(Set(baseline.attempts.map(\.trial)) == [1, 2, 3])
@@ -166,7 +166,7 @@ struct BenchmarkReaderTests {
 
     @Test("an Inspect log's scorer must exist when the policy names one")
     func inspectScorer() throws {
-        let path = Repository.path("Tests/AgentCanaryTests/Fixtures/inspect/candidate.json")
+        let path = Repository.path("Tests/Fixtures/inspect/candidate.json")
         #expect(throws: BenchmarkInputError.self) { try BenchmarkReader.read(path: path, inspectScorer: "judge") }
         _ = try BenchmarkReader.read(path: path, inspectScorer: "match")
     }
@@ -174,7 +174,7 @@ struct BenchmarkReaderTests {
     @Test("normalized JSONL reads back as the same attempts")
     func normalizedRoundTrip() throws {
         let suite = try BenchmarkReader.read(
-            path: Repository.path("Tests/AgentCanaryTests/Fixtures/inspect/candidate.json"))
+            path: Repository.path("Tests/Fixtures/inspect/candidate.json"))
         let again = try BenchmarkReader.parse(suite.normalizedJSONL(), path: "ledger")
         #expect(
             again.attempts.map { [$0.taskId, "\($0.trial)", "\($0.score ?? -1)", "\($0.costUSD ?? -1)"] }

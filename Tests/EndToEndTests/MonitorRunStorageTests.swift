@@ -52,7 +52,7 @@ struct MonitorRunStorageTests {
             in: directory)
         #expect(content == [0, 200, 0])
         // The same judgement as a look without a run over the same file.
-        let (plain, explicit) = try MonitorHealthTests.explicit(directory, events: "events.jsonl")
+        let (plain, explicit) = try LoopFixtures.explicitLook(directory, events: "events.jsonl")
         #expect(plain.status <= 1, "\(plain.stderr)")
         #expect(explicit?.judgement.metrics == artifact.judgement.metrics)
         #expect(explicit?.judgement.shadow == artifact.judgement.shadow)

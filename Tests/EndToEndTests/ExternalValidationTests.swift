@@ -13,7 +13,7 @@ struct ExternalValidationTests {
             "policy",
             [
                 "schemas/examples/canary.yaml", "pipelines/local/example/canary.yaml",
-                "Tests/AgentCanaryTests/Fixtures/canary.yaml", "Tests/AgentCanaryTests/Fixtures/rollout.yaml",
+                "Tests/Fixtures/canary.yaml", "Tests/Fixtures/rollout.yaml",
             ]
         ),
         ("rollout", ["schemas/examples/rollout.json"]),
@@ -23,23 +23,23 @@ struct ExternalValidationTests {
             "benchmark-results",
             [
                 "schemas/examples/benchmark-results.json",
-                "Tests/AgentCanaryTests/Golden/feedback-export/benchmark-tasks/all.jsonl",
+                "Tests/Golden/feedback-export/benchmark-tasks/all.jsonl",
             ]
         ),
-        ("gate-result", ["schemas/examples/gate-result.json", "Tests/AgentCanaryTests/Golden/gate-result.json"]),
-        ("analysis", ["schemas/examples/analysis.json", "Tests/AgentCanaryTests/Golden/monitor/analysis.json"]),
+        ("gate-result", ["schemas/examples/gate-result.json", "Tests/Golden/gate-result.json"]),
+        ("analysis", ["schemas/examples/analysis.json", "Tests/Golden/monitor/analysis.json"]),
         (
             "feedback-record",
             [
                 "schemas/examples/feedback-record.json",
-                "Tests/AgentCanaryTests/Golden/feedback-export/native/train.jsonl",
+                "Tests/Golden/feedback-export/native/train.jsonl",
             ]
         ),
         (
             "dataset-manifest",
             ["schemas/examples/dataset-manifest.json"]
                 + ["benchmark-tasks", "csv", "native", "openai-dpo", "openai-sft", "trl-preference"].map {
-                    "Tests/AgentCanaryTests/Golden/feedback-export/\($0)/manifest.json"
+                    "Tests/Golden/feedback-export/\($0)/manifest.json"
                 }
         ),
     ]
@@ -62,12 +62,12 @@ struct ExternalValidationTests {
             (
                 "junit",
                 [
-                    "Tests/AgentCanaryTests/Golden/gate-junit.xml",
-                    "Tests/AgentCanaryTests/Golden/monitor/analysis-junit.xml",
-                    "Tests/AgentCanaryTests/Golden/feedback-export/native-junit.xml",
+                    "Tests/Golden/gate-junit.xml",
+                    "Tests/Golden/monitor/analysis-junit.xml",
+                    "Tests/Golden/feedback-export/native-junit.xml",
                 ]
             ),
-            ("prometheus-text", ["Tests/AgentCanaryTests/Golden/monitor/canary.prom"]),
+            ("prometheus-text", ["Tests/Golden/monitor/canary.prom"]),
             ("github-action", ["pipelines/github/action.yml"]),
             ("github-workflow", ["pipelines/github/agent-canary-release.yml"]),
             ("gitlab-ci", ["pipelines/gitlab/.gitlab-ci.yml"]),
@@ -90,52 +90,53 @@ struct ExternalValidationTests {
 
     static let mutations: [Mutation] = [
         Mutation(
-            kind: "istio-virtualservice", file: "Golden/routing/istio/canary/virtualservice.yaml", replace: "spec:\n",
+            kind: "istio-virtualservice", file: "Tests/Golden/routing/istio/canary/virtualservice.yaml",
+            replace: "spec:\n",
             with: "spec:\n  weights: 3\n"),
         Mutation(
-            kind: "istio-destinationrule", file: "Golden/routing/istio/canary/destinationrule.yaml",
+            kind: "istio-destinationrule", file: "Tests/Golden/routing/istio/canary/destinationrule.yaml",
             replace: "spec:\n", with: "spec:\n  subsetz: []\n"),
         Mutation(
-            kind: "httproute", file: "Golden/routing/gateway-api/canary/httproute.yaml", replace: "spec:\n",
+            kind: "httproute", file: "Tests/Golden/routing/gateway-api/canary/httproute.yaml", replace: "spec:\n",
             with: "spec:\n  sessionPersistence: {sessionName: agent-version}\n"),
         Mutation(
-            kind: "gcp-urlmap", file: "Golden/routing/gcp/canary/urlmap.yaml", replace: "name: support-agent\n",
+            kind: "gcp-urlmap", file: "Tests/Golden/routing/gcp/canary/urlmap.yaml", replace: "name: support-agent\n",
             with: "name: support-agent\nstickiness: true\n"),
         Mutation(
-            kind: "apisix-traffic-split", file: "Golden/routing/apisix/canary/apisix-traffic-split.json",
+            kind: "apisix-traffic-split", file: "Tests/Golden/routing/apisix/canary/apisix-traffic-split.json",
             replace: "\"weight\": 25", with: "\"weight\": 25, \"priority\": 1"),
         Mutation(
-            kind: "aws-alb-listener", file: "Golden/routing/aws-alb/canary/modify-listener.json",
+            kind: "aws-alb-listener", file: "Tests/Golden/routing/aws-alb/canary/modify-listener.json",
             replace: "\"ListenerArn\"", with: "\"Stickiness\": true, \"ListenerArn\""),
         Mutation(
-            kind: "aws-alb-rule", file: "Golden/routing/aws-alb/canary/create-rule-01-pin-header-candidate.json",
+            kind: "aws-alb-rule", file: "Tests/Golden/routing/aws-alb/canary/create-rule-01-pin-header-candidate.json",
             replace: "\"ListenerArn\"", with: "\"Weight\": 5, \"ListenerArn\""),
         Mutation(
-            kind: "nginx", file: "Golden/routing/nginx/canary/nginx.conf", replace: "http {",
+            kind: "nginx", file: "Tests/Golden/routing/nginx/canary/nginx.conf", replace: "http {",
             with: "http {\n    sticky cookie agent-version;"),
         Mutation(
-            kind: "junit", file: "Golden/gate-junit.xml", replace: "<testsuite name=",
+            kind: "junit", file: "Tests/Golden/gate-junit.xml", replace: "<testsuite name=",
             with: "<testsuite flaky=\"0\" name="),
         Mutation(
-            kind: "prometheus-text", file: "Golden/monitor/canary.prom", replace: "# HELP",
+            kind: "prometheus-text", file: "Tests/Golden/monitor/canary.prom", replace: "# HELP",
             with: "agent_canary_broken{arm=\"candidate\" 1\n# HELP"),
         Mutation(
-            kind: "github-workflow", file: "../../pipelines/github/agent-canary-release.yml", replace: "\non:",
+            kind: "github-workflow", file: "pipelines/github/agent-canary-release.yml", replace: "\non:",
             with: "\ntimeout: 30\non:"),
         Mutation(
-            kind: "github-action", file: "../../pipelines/github/action.yml", replace: "name: AgentCanary stage\n",
+            kind: "github-action", file: "pipelines/github/action.yml", replace: "name: AgentCanary stage\n",
             with: "name: AgentCanary stage\nversion: 2\n"),
         Mutation(
-            kind: "gitlab-ci", file: "../../pipelines/gitlab/.gitlab-ci.yml", replace: "default:\n",
+            kind: "gitlab-ci", file: "pipelines/gitlab/.gitlab-ci.yml", replace: "default:\n",
             with: "default:\n  timeout_minutes: 30\n"),
         Mutation(
-            kind: "datadog-dashboard", file: "../../pipelines/datadog/agent-canary-dashboard.json",
+            kind: "datadog-dashboard", file: "pipelines/datadog/agent-canary-dashboard.json",
             replace: "\"type\": \"toplist\",", with: "\"type\": \"toplist\", \"sort_by\": \"value\","),
     ]
 
     @Test("each validator accepts the file and refuses it with one unknown field", arguments: mutations)
     func strict(_ mutation: Mutation) throws {
-        let source = Repository.path("Tests/AgentCanaryTests/\(mutation.file)")
+        let source = Repository.path(mutation.file)
         let text = try String(contentsOfFile: source, encoding: .utf8)
         #expect(text.contains(mutation.replace), "the mutation's anchor is gone from \(mutation.file)")
         let directory = try TemporaryDirectory()
@@ -153,7 +154,7 @@ struct ExternalValidationTests {
     func jsonLines() throws {
         let directory = try TemporaryDirectory()
         let golden = try String(
-            contentsOfFile: Repository.path("Tests/AgentCanaryTests/Golden/feedback-export/native/train.jsonl"),
+            contentsOfFile: Repository.path("Tests/Golden/feedback-export/native/train.jsonl"),
             encoding: .utf8)
         var lines = golden.split(separator: "\n").map(String.init)
         try #require(lines.count >= 3)

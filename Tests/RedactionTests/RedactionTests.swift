@@ -1,6 +1,7 @@
 import Foundation
 import Redaction
 import Statistics
+import TestSupport
 import Testing
 
 /// A corpus of planted personal data and secrets: none may survive redaction; look-alikes must.
