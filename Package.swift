@@ -80,7 +80,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "Simulation", dependencies: ["JSONLines", "Statistics", "Telemetry"]),
+        .target(name: "Simulation", dependencies: ["JSONLines", "Statistics", "Telemetry", "ToolContract"]),
+        // The benchmark drivers: the real binaries timed against reference tools, for the README's figures.
+        .target(name: "Benchmarks", dependencies: ["Simulation", "Telemetry", "ToolContract"]),
         // The analysis core: accumulation, look inputs and the judge, with no I/O, ledger or rollout.
         .target(name: "AnalysisCore", dependencies: ["Policy", "Statistics", "Telemetry"]),
         // The artifacts the tools pass one another, each in its envelope.
@@ -159,7 +161,7 @@ let package = Package(
         .executableTarget(
             name: "agent-sim",
             dependencies: [
-                "CommandSupport", "Evaluation", "Simulation", "Telemetry", "ToolContract",
+                "Benchmarks", "CommandSupport", "Evaluation", "Simulation", "Telemetry", "ToolContract",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -2,11 +2,11 @@ import Foundation
 import ToolContract
 
 /// Buffered line output to a file or stdout.
-final class LineSink {
+package final class LineSink {
     let handle: FileHandle
     var buffer = Data()
 
-    init(path: String?, append: Bool) throws {
+    package init(path: String?, append: Bool) throws {
         if let path {
             if !append || !FileManager.default.fileExists(atPath: path) {
                 guard FileManager.default.createFile(atPath: path, contents: nil) else {
@@ -24,18 +24,18 @@ final class LineSink {
         buffer.reserveCapacity(1 << 20)
     }
 
-    func write(_ line: String) throws {
+    package func write(_ line: String) throws {
         buffer.append(contentsOf: line.utf8)
         buffer.append(0x0A)
         if buffer.count >= 1 << 20 { flush() }
     }
 
-    func flush() {
+    package func flush() {
         handle.write(buffer)
         buffer.removeAll(keepingCapacity: true)
     }
 
-    func close() throws {
+    package func close() throws {
         flush()
         if handle !== FileHandle.standardOutput { try handle.close() }
     }
