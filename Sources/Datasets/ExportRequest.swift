@@ -1,14 +1,14 @@
 import CIOutput
 import Foundation
+import Ledger
 import ToolContract
 
 /// What to export and where.
 package struct ExportRequest: Sendable {
     package var runId: String?
     package var agent: String?
-    package var kinds: [String]
-    /// `baseline`, `candidate` or `both`.
-    package var arm: String
+    package var kinds: Set<RecordKind>
+    package var arm: ArmSelection
     package var format: DatasetFormat
     package var outDir: String
     /// Split names and shares summing to 1; empty for one file.
@@ -29,7 +29,8 @@ package struct ExportRequest: Sendable {
 
     /// Makes a request.
     package init(
-        runId: String?, agent: String?, kinds: [String], arm: String, format: DatasetFormat, outDir: String,
+        runId: String?, agent: String?, kinds: Set<RecordKind>, arm: ArmSelection, format: DatasetFormat,
+        outDir: String,
         split: [(name: String, share: Double)], sinceLast: Bool, ledgerPath: String, environment: [String: String]
     ) {
         self.runId = runId
@@ -43,9 +44,4 @@ package struct ExportRequest: Sendable {
         self.ledgerPath = ledgerPath
         self.environment = environment
     }
-
-    /// The kinds `all` stands for.
-    package static let allKinds = [
-        "failures", "rogue-actions", "negative-feedback", "shadow-disagreements", "successes",
-    ]
 }

@@ -38,7 +38,7 @@ extension FeedbackExport {
         object.string("decision", record.decision, &line)
         object.string("event_id", record.eventKey, &line)
         object.value("input", &line) { $0.appendJSONOrString(input) }
-        object.string("kind", record.kind, &line)
+        object.string("kind", record.kind.rawValue, &line)
         object.value("labels", &line) { bytes in
             var labelObject = JSONObjectBytes(&bytes)
             for (key, value) in labels.sorted(by: { $0.key < $1.key }) {
@@ -81,7 +81,7 @@ extension FeedbackExport {
             ("success", "false"), ("tool_calls", record.toolCalls), ("input", jsonOrString(input)),
             (
                 "source",
-                "{\"kind\":\(jsonStringLiteral(record.kind)),\"run_id\":\(jsonStringLiteral(record.runId)),"
+                "{\"kind\":\(jsonStringLiteral(record.kind.rawValue)),\"run_id\":\(jsonStringLiteral(record.runId)),"
                     + "\"event_id\":\(jsonStringLiteral(record.eventKey)),\"outcome\":\(jsonStringLiteral(record.outcome))}"
             ),
         ]
@@ -122,7 +122,8 @@ extension FeedbackExport {
             .joined(separator: ",") + "}"
         let metrics = record.metrics
         let cells: [String?] = [
-            record.kind, record.runId, String(record.lookId), record.stepIndex.map { String($0 + 1) }, record.arm,
+            record.kind.rawValue, record.runId, String(record.lookId), record.stepIndex.map { String($0 + 1) },
+            record.arm,
             record.version, record.conversationId, record.taskId, record.requestId, record.eventKey, record.traceId,
             record.spanId, String(record.timestamp), record.outcome, record.decision, freeText(record.category),
             number(metrics.costUSD), record.costSource, number(metrics.latencyMs), number(metrics.inputTokens),

@@ -33,11 +33,11 @@ package struct FeedbackExport {
     private func export(_ request: ExportRequest, ledger: Ledger, recorder: StageRecorder) throws -> ExportOutcome {
         let runs = try ledger.runIds(run: request.runId, agent: request.agent)
         if let run = request.runId, runs.isEmpty { throw ExportError.notFound("run \(run) is not in the ledger") }
-        let kinds = Set(request.kinds.contains("all") ? ExportRequest.allKinds : request.kinds)
+        let kinds = request.kinds
         let scope = request.runId.map { "run:\($0)" } ?? request.agent.map { "agent:\($0)" } ?? "all"
         let splitText = request.split.map { "\($0.name)=\($0.share)" }.joined(separator: ",")
         let selectionKey = [
-            scope, kinds.sorted().joined(separator: "+"), request.arm, request.format.rawValue, splitText,
+            scope, RecordKind.names(kinds, separator: "+"), request.arm.rawValue, request.format.rawValue, splitText,
         ]
         .joined(separator: "|")
         let after = request.sinceLast ? (try ledger.latestExport(selectionKey: selectionKey)?.watermark ?? 0) : 0
@@ -81,7 +81,7 @@ package struct FeedbackExport {
         var pipelineFailure: (any Error)?
         do {
             try ledger.forEachRetainedRecord(runIds: runs, kinds: kinds, afterLook: after, upToLook: upTo) { record in
-                if request.arm != "both", record.arm != request.arm { return true }
+                if !request.arm.includes(record.arm) { return true }
                 if let since = request.since, record.timestamp < since { return true }
                 var record = record
                 for (key, value) in record.labels { record.labels[key] = clean(value) }
@@ -119,7 +119,7 @@ package struct FeedbackExport {
                     countsBySplit: sink.countsBySplit, countsByArm: sink.countsByArm,
                     countsByVersion: sink.countsByVersion, sourceRuns: runs,
                     selection: [
-                        "scope": scope, "kinds": kinds.sorted().joined(separator: ","), "arm": request.arm,
+                        "scope": scope, "kinds": RecordKind.names(kinds, separator: ","), "arm": request.arm.rawValue,
                         "since_last": String(request.sinceLast),
                     ],
                     splitRule: request.split.isEmpty
@@ -146,8 +146,9 @@ package struct FeedbackExport {
             try recorder.commit(exitStatus: 0) { stage in
                 _ = try ledger.recordExport(
                     ExportRow(
-                        id: 0, selectionKey: selectionKey, scope: scope, kinds: kinds.sorted().joined(separator: ","),
-                        arm: request.arm, format: request.format.rawValue, outDir: request.outDir, watermark: upTo,
+                        id: 0, selectionKey: selectionKey, scope: scope, kinds: RecordKind.names(kinds, separator: ","),
+                        arm: request.arm.rawValue, format: request.format.rawValue, outDir: request.outDir,
+                        watermark: upTo,
                         records: manifest.records, manifestSha256: manifestSha, createdAt: manifest.createdAt),
                     after: request.sinceLast ? after : nil, runs: runs, stage: stage, outputs: recorder.outputs)
             }

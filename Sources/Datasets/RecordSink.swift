@@ -39,7 +39,7 @@ final class RecordSink {
         let record = item.record
         let (input, output) = (item.input, item.output)
         let (contentHash, key) = Digest.sha256Keyed(parts: [
-            record.kind, input ?? "", output ?? "", record.toolCalls,
+            record.kind.rawValue, input ?? "", output ?? "", record.toolCalls,
             record.labels.isEmpty ? "[]" : record.labels.sorted { $0.key < $1.key }.description,
         ])
         guard seen.insert(key).inserted else {
@@ -60,7 +60,7 @@ final class RecordSink {
         case .openaiSFT:
             // Only successes the monitor sampled: a task with negative feedback or a rogue action is not
             // something to learn, even when it ended in success.
-            guard record.kind == "successes", record.outcome == "success",
+            guard record.kind == .successes, record.outcome == "success",
                 let sft = TrainingFormats.sftLine(record, input: input, output: output, weight: 1)
             else {
                 notUsed += 1
@@ -68,7 +68,7 @@ final class RecordSink {
             }
             try writers.write(sft, split: split)
         case .benchmarkTasks:
-            guard record.kind != "successes", record.kind != "shadow-disagreements",
+            guard record.kind != .successes, record.kind != .shadowDisagreements,
                 let task = FeedbackExport.benchmarkTaskLine(record, input: input, output: output)
             else {
                 notUsed += 1
@@ -84,7 +84,7 @@ final class RecordSink {
             forPairs.append((record, input, output))
             return
         }
-        countsByKind[record.kind, default: 0] += 1
+        countsByKind[record.kind.rawValue, default: 0] += 1
         countsBySplit[split, default: 0] += 1
         countsByArm[record.arm, default: 0] += 1
         countsByVersion[record.version, default: 0] += 1

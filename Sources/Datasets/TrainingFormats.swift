@@ -99,7 +99,7 @@ enum TrainingFormats {
     /// from records of both arms with the same prompt and different outcomes (the successful one preferred).
     static func pairs(_ records: [(record: RetainedRecord, input: String?, output: String?)]) -> [Pair] {
         var pairs: [Pair] = []
-        for item in records where item.record.kind == "shadow-disagreements" && item.record.outcome == "success" {
+        for item in records where item.record.kind == .shadowDisagreements && item.record.outcome == "success" {
             guard let prompt = promptMessages(item.input), let stable = outputText(item.output) else { continue }
             let proposed =
                 outputText(item.record.labels["proposed_output"])
@@ -118,7 +118,7 @@ enum TrainingFormats {
         var byPrompt:
             [String: (success: (RetainedRecord, String)?, failure: (RetainedRecord, String)?, prompt: [JSONValue])] =
                 [:]
-        for item in records where item.record.kind != "shadow-disagreements" {
+        for item in records where item.record.kind != .shadowDisagreements {
             guard let input = item.input, let prompt = promptMessages(input), let answer = outputText(item.output)
             else {
                 continue

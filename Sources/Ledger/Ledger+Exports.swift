@@ -2,8 +2,7 @@ import Foundation
 
 /// A record the ledger retained for feedback-export, with its provenance.
 package struct RetainedRecord: Sendable, Equatable {
-    /// `failures`, `rogue-actions`, `negative-feedback`, `shadow-disagreements` or `successes`.
-    package var kind: String
+    package var kind: RecordKind
     package var runId: String
     package var lookId: Int64
     package var stepIndex: Int?
@@ -131,7 +130,7 @@ extension Ledger {
     /// Streams every retained record of `runIds` read by a look after `afterLook` and up to `upToLook`, of
     /// `kinds`, to `body`, one at a time, without holding them; `body` returns `false` to stop.
     package func forEachRetainedRecord(
-        runIds: [String], kinds: Set<String>, afterLook: Int64, upToLook: Int64,
+        runIds: [String], kinds: Set<RecordKind>, afterLook: Int64, upToLook: Int64,
         _ body: @escaping (RetainedRecord) -> Bool
     ) throws(LedgerError) {
         try read { session in
@@ -146,7 +145,7 @@ extension Ledger {
                 }
                 func decision(at look: Int64) -> String? { decisions.last { $0.id <= look }?.decision }
                 typealias Column = RetainedColumn
-                func task(_ row: SQLRow, kind: String, labels: [String: String]) throws -> RetainedRecord {
+                func task(_ row: SQLRow, kind: RecordKind, labels: [String: String]) throws -> RetainedRecord {
                     let look: Int64 = try row.value(at: Column.lookId.rawValue, named: "look_id")
                     return RetainedRecord(
                         kind: kind, runId: run, lookId: look, stepIndex: try row[Column.stepIndex],
@@ -188,7 +187,7 @@ extension Ledger {
     /// How one kind of retained record is selected: the task columns (``RetainedColumn``) and the kind's own
     /// after them, read into labels.
     struct RetainedQuery {
-        let kind: String
+        let kind: RecordKind
         let sql: String
         let arguments: (_ run: String, _ afterLook: Int64, _ upToLook: Int64) -> [SQLValue]
         let labels: (SQLRow) throws -> [String: String]
@@ -204,14 +203,14 @@ extension Ledger {
         let window: (String, Int64, Int64) -> [SQLValue] = { [.text($0), .integer($1), .integer($2)] }
         return [
             RetainedQuery(
-                kind: "failures",
+                kind: .failures,
                 sql: """
                     SELECT \(columns) FROM telemetry_tasks t
                     WHERE t.run_id = ? AND t.outcome != 'success' AND t.look_id > ? AND t.look_id <= ?
                     ORDER BY t.look_id, t.\(order)
                     """, arguments: window, labels: { _ in [:] }),
             RetainedQuery(
-                kind: "rogue-actions",
+                kind: .rogueActions,
                 // A task with several violations is exported once, with the first of them (by event key).
                 sql: """
                     SELECT \(columns), t.unauthorized, v.action, v.severity, v.policy
@@ -232,7 +231,7 @@ extension Ledger {
                     return labels
                 }),
             RetainedQuery(
-                kind: "negative-feedback",
+                kind: .negativeFeedback,
                 sql: """
                     SELECT \(columns), f.rating, f.thumbs_up, f.comment
                     FROM telemetry_feedback f
@@ -248,7 +247,7 @@ extension Ledger {
                     return labels
                 }),
             RetainedQuery(
-                kind: "shadow-disagreements",
+                kind: .shadowDisagreements,
                 sql: """
                     SELECT \(columns), s.proposed_tool_calls, s.version, s.output
                     FROM telemetry_shadow s
@@ -265,7 +264,7 @@ extension Ledger {
                     return labels
                 }),
             RetainedQuery(
-                kind: "successes",
+                kind: .successes,
                 sql: """
                     SELECT \(columns) FROM telemetry_tasks t
                     WHERE t.run_id = ? AND t.outcome = 'success' AND t.sampled = 1 AND t.look_id > ? AND t.look_id <= ?

@@ -53,11 +53,11 @@ struct Export: ParsableCommand {
         guard [runID != nil, agent != nil, all].filter({ $0 }).count == 1 else {
             throw ValidationError("choose one of --run ID, --agent NAME or --all")
         }
-        let kinds = Set(ExportRequest.allKinds + ["all"])
+        let kinds = RecordKind.allCases.map(\.rawValue) + ["all"]
         for value in kind where !kinds.contains(value) {
             throw ValidationError("--kind '\(value)' is not one of: \(kinds.sorted().joined(separator: ", "))")
         }
-        guard ["baseline", "candidate", "both"].contains(arm) else {
+        guard ArmSelection(rawValue: arm) != nil else {
             throw ValidationError("--arm is baseline, candidate or both")
         }
         guard DatasetFormat(rawValue: format) != nil else {
@@ -83,7 +83,9 @@ struct Export: ParsableCommand {
         try ToolRunner.run {
             let loaded = try policy.map { try PolicyLoader.load(path: $0, agentName: nil) }
             var request = ExportRequest(
-                runId: runID, agent: agent, kinds: kind, arm: arm, format: DatasetFormat(rawValue: format) ?? .native,
+                runId: runID, agent: agent,
+                kinds: kind.contains("all") ? Set(RecordKind.allCases) : Set(kind.compactMap(RecordKind.init)),
+                arm: ArmSelection(rawValue: arm) ?? .both, format: DatasetFormat(rawValue: format) ?? .native,
                 outDir: outDir, split: try parsedSplit(), sinceLast: sinceLast, ledgerPath: ledger.path,
                 environment: ProcessInfo.processInfo.environment)
             request.since = since.flatMap(Timestamp.parse)

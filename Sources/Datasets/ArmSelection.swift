@@ -1,0 +1,11 @@
+/// The arms an export takes its records from (`--arm`).
+package enum ArmSelection: String, CaseIterable, Sendable {
+    case baseline
+    case candidate
+    case both
+
+    /// Whether a record of `arm` (`baseline` or `candidate`, as the ledger stores it) is selected.
+    package func includes(_ arm: String) -> Bool {
+        self == .both || rawValue == arm
+    }
+}
