@@ -79,15 +79,6 @@ package struct LookOutcome: Sendable {
     package var notifications: [String] = []
 }
 
-/// The rollout a look belongs to.
-struct RolloutView {
-    var run: RunRecord
-    var state: RolloutRecord?
-    var steps: [RolloutStep]
-    /// The notify targets kept with the rollout when it started.
-    var notify: [NotifyTarget]?
-}
-
 /// `monitor`: one look at a canary, from telemetry to a recorded decision.
 package struct Monitor {
     let logger: Logger
@@ -96,9 +87,6 @@ package struct Monitor {
     package init(logger: Logger) {
         self.logger = logger
     }
-
-    /// Files at least this large (bytes) are read on two threads when nothing is stored.
-    static let parallelThreshold = 64 << 20
 
     /// Reads the telemetry, judges and records the look with its outputs; what it then does (act, notify,
     /// publish) is ``finish(_:acted:)``'s, in the order `Stages.MonitorStage` runs them.
@@ -118,31 +106,14 @@ package struct Monitor {
         let monitor = policy.monitor
         let now = request.at ?? recorder.started
 
-        // What is compared.
+        // What is compared. A run's look opens its (existing) ledger once; a look without a run opens or creates
+        // it only to record, so a look that fails on its input creates nothing.
         var view: RolloutView?
-        // A run's look opens its (existing) ledger once; a look without a run opens or creates it only to record,
-        // so a look that fails on its input creates nothing.
         var runLedger: Ledger?
         if let runId = request.runId {
             let ledger = try recorder.existingLedger { MonitorError.notFound("no ledger at \($0) (run \(runId))") }
             runLedger = ledger
-            guard let run = try ledger.run(id: runId) else {
-                throw MonitorError.notFound(
-                    "run \(runId) is not in the ledger \(Ledger.displayName(request.ledgerPath))")
-            }
-            // The outputs of a look killed after its commit, before its renames, are finished first.
-            try recorder.rollForward(in: ledger, runId: runId)
-            let state = try ledger.rollout(runId: runId)
-            var steps = policy.rollout.steps
-            var notify: [NotifyTarget]?
-            if let state,
-                let section = try? ArtifactCoding.makeDecoder().decode(
-                    RolloutSection.self, from: Data(state.policyJSON.utf8))
-            {
-                steps = section.steps
-                notify = section.notify
-            }
-            view = RolloutView(run: run, state: state, steps: steps, notify: notify)
+            view = try RolloutView.load(runId: runId, from: ledger, policy: policy, recorder: recorder)
         }
         guard
             let baselineVersion = view?.run.baselineVersion ?? request.baselineVersion,
@@ -153,62 +124,14 @@ package struct Monitor {
         }
         let agent = view?.run.agent ?? (policy.agent.name.isEmpty ? "unnamed-agent" : policy.agent.name)
         let mode = view?.state.flatMap { RolloutMode(rawValue: $0.mode) } ?? policy.rollout.mode
-        var step = StepContext(
-            mode: mode, stepIndex: nil, stepCount: nil, weight: nil, minTasks: 0, minDurationSeconds: 0,
-            elapsedSeconds: nil, phase: nil)
-        var stepStart: Double?
-        if let view, let state = view.state {
-            let index = min(state.stepIndex, max(0, view.steps.count - 1))
-            step.stepIndex = state.stepIndex
-            step.stepCount = view.steps.count
-            step.weight = state.weight
-            step.phase = state.phase
-            if index < view.steps.count {
-                step.minTasks = view.steps[index].minTasks
-                step.minDurationSeconds = view.steps[index].minDurationSeconds
-            }
-            if let started = ISO8601DateFormatter().date(from: state.stepStartedAt) {
-                stepStart = started.timeIntervalSince1970
-                step.elapsedSeconds = max(0, Int(now.timeIntervalSince(started)))
-            }
-        }
+        let (step, stepStart) = RolloutView.step(of: view, mode: mode, now: now)
 
-        // Telemetry: what the ledger holds for the run, then what is new in the sources.
-        var accumulator = Accumulator(
-            baselineVersion: baselineVersion, candidateVersion: candidateVersion, stepStartedAt: stepStart,
-            shadowMode: mode == .shadow)
-        var events = LookEvents(
-            runId: view?.run.id, stepIndex: step.stepIndex, retainSuccesses: monitor.retainSuccesses,
-            spill: try runLedger.map { try TelemetrySpill(ledger: $0) })
-        var cursors: [String: TelemetryCursor] = [:]
-        if let runId = view?.run.id, let ledger = runLedger {
-            cursors = try ledger.forEachStoredTelemetry(runId: runId) { row in events.load(row, into: &accumulator) }
-        }
-        var template = Ingestion(
-            accumulator: accumulator, events: events, monitor: monitor, incremental: view != nil,
-            maxLineBytes: request.maxLineBytes)
-        // Standard input cannot be read twice: deduplicate it exactly from the start.
-        if request.sources.contains(where: { $0.path == "-" }) { template.events.exact = true }
-        var pass = try ingest(request, template: template, cursors: cursors, fastPath: view == nil)
-        // The fast path collected the events' keys unchecked: a duplicate means one more, exact, pass.
-        if view == nil, !pass.events.optimisticKeysAreUnique() {
-            var exact = Ingestion(
-                accumulator: Accumulator(
-                    baselineVersion: baselineVersion, candidateVersion: candidateVersion, stepStartedAt: stepStart,
-                    shadowMode: mode == .shadow),
-                events: LookEvents(runId: nil, stepIndex: step.stepIndex, retainSuccesses: monitor.retainSuccesses),
-                monitor: monitor, incremental: false, maxLineBytes: request.maxLineBytes)
-            exact.events.exact = true
-            pass = try ingest(request, template: exact, cursors: [:], fastPath: true, parallel: false)
-        }
+        let pass = try read(
+            request, versions: (baselineVersion, candidateVersion), view: view, step: step, stepStart: stepStart,
+            monitor: monitor, ledger: runLedger)
         phase("read")
-        accumulator = pass.accumulator
-        events = pass.events
-        let reader = pass.reader
-        let sources = pass.sources
-        let newCursors = pass.cursors
-        let unknownSkipped = pass.unknownSkipped
-        try events.finishSample()
+        let accumulator = pass.accumulator
+        let events = pass.events
         let prometheus = try queryPrometheus(
             monitor, url: request.prometheusURL ?? monitor.prometheusURL,
             versions: [baselineVersion, candidateVersion],
@@ -222,8 +145,8 @@ package struct Monitor {
         let judgement = Judge.judge(inputs)
         phase("judged")
         let ingestion = IngestionSummary(
-            sources: sources, newEvents: events.newEvents, duplicateEvents: events.duplicates,
-            skippedMalformedLines: reader.skipped, skippedUnknownVersionEvents: unknownSkipped)
+            sources: pass.sources, newEvents: events.newEvents, duplicateEvents: events.duplicates,
+            skippedMalformedLines: pass.reader.skipped, skippedUnknownVersionEvents: pass.unknownSkipped)
         let exitStatus: Int32 = judgement.decision == .rollback ? 1 : 0
         let inputsJSON = String(decoding: try ArtifactCoding.encode(inputs), as: UTF8.self)
         let judgementJSON = String(decoding: try ArtifactCoding.encode(judgement), as: UTF8.self)
@@ -238,7 +161,7 @@ package struct Monitor {
                 judgementJSON: judgementJSON, analysisSha256: "", createdAt: recorder.startedAt),
             metrics: judgement.metrics.map(Self.metricRow), stage: nil)
         events.fill(&write)
-        write.cursors = newCursors
+        write.cursors = pass.cursors
 
         let ledger = try runLedger ?? recorder.ledger()
         let history = try view.map { try ledger.looks(runId: $0.run.id) } ?? []
@@ -258,22 +181,10 @@ package struct Monitor {
                         weight: step.weight, judgement: judgement, ingestion: ingestion,
                         policySha256: loaded.effectiveSha256, method: Self.method(inputs)))
                 artifact = made
-                let sha = try recorder.stage(try ArtifactCoding.encode(made), at: request.outputPath, kind: "analysis")
-                if let path = request.reportPath {
-                    let html = HTMLReport.render(
-                        made, history: history.map { HTMLReport.Point(row: $0) } + [HTMLReport.Point(artifact: made)],
-                        transitions: transitions.map {
-                            HTMLReport.Transition(at: $0.createdAt, command: $0.command, weight: $0.toWeight)
-                        })
-                    try recorder.stage(Data(html.utf8), at: path, kind: "report")
-                }
-                if let path = request.metricsPath {
-                    let text = MetricsFile.render(made, phase: step.phase ?? "analysis")
-                    try recorder.stage(Data(text.utf8), at: path, kind: "metrics")
-                }
-                let ci = AnalysisCIReport.make(made, artifactPath: request.outputPath)
+                let (sha, ci) = try stageOutputs(
+                    made, request: request, history: history, transitions: transitions, phase: step.phase,
+                    recorder: recorder)
                 report = ci
-                try recorder.stage(ci, to: request.ci)
                 return (sha, recorder.outputs)
             }
         }
@@ -284,8 +195,8 @@ package struct Monitor {
         }
         logger.info(
             "look recorded", metadata: ["look": "\(lookId)", "decision": "\(artifact.judgement.decision.rawValue)"])
-        var warnings = reader.warnings
-        if unknownSkipped > 0 { warnings.append("skipped \(unknownSkipped) event(s) of other versions") }
+        var warnings = pass.reader.warnings
+        if pass.unknownSkipped > 0 { warnings.append("skipped \(pass.unknownSkipped) event(s) of other versions") }
         return RecordedLook(
             artifact: artifact, report: report, warnings: warnings, exitStatus: exitStatus, view: view,
             notify: policy.notify ?? view?.notify, ledger: ledger, recorder: recorder, request: request)
@@ -308,31 +219,6 @@ package struct Monitor {
         return LookOutcome(
             artifact: look.artifact, action: acted?.description, warnings: look.warnings, workflowCommands: commands,
             exitStatus: look.exitStatus, notifications: notifications.map(\.text))
-    }
-
-    /// Reads every source into `template`: one large native file with nothing to store in two halves on two
-    /// threads, anything else in one pass.
-    func ingest(
-        _ request: LookRequest, template: Ingestion, cursors: [String: TelemetryCursor], fastPath: Bool,
-        parallel: Bool = true
-    ) throws -> Ingestion {
-        if fastPath, parallel, request.sources.count == 1, request.sources[0].format == .native,
-            ProcessInfo.processInfo.activeProcessorCount >= 2, request.environment["AGENT_CANARY_THREADS"] != "1",
-            let files = try? TelemetryReader.files(of: request.sources[0]), files.count == 1, files[0] != "-",
-            let size = (try? FileManager.default.attributesOfItem(atPath: files[0])[.size]) as? Int,
-            size >= Self.parallelThreshold,
-            let merged = try Ingestion.parallel(file: files[0], size: size, template: template)
-        {
-            return merged
-        }
-        var pass = template
-        for spec in request.sources {
-            for file in try TelemetryReader.files(of: spec) {
-                // Without a run nothing is stored: task lines take the fast path, as hashes and numbers.
-                try pass.ingest(file: file, format: spec.format, cursor: cursors[file], fastPath: fastPath)
-            }
-        }
-        return pass
     }
 
     /// Recomputes a stored look from its stored inputs.
