@@ -59,12 +59,37 @@ package enum Judge {
                 evaluatePrometheus(
                     entry.metric, values: inputs.prometheus[entry.metric.name], alpha: alpha(entry.metric)))
         }
+        let sample = requirement(inputs, metrics: metrics, alpha: alpha)
+        let health = health(inputs, sample: sample)
+        let policies = Dictionary(uniqueKeysWithValues: (metrics + prometheus).map { ($0.name, $0) })
+        let (decision, reasons) = decide(inputs, results: results, policies: policies, health: health, sample: sample)
+        var shadow: ShadowSummary?
+        if mode == .shadow {
+            shadow = ShadowSummary(
+                pairs: inputs.shadowPairs, agreements: inputs.shadowAgreements,
+                disagreements: inputs.shadowPairs - inputs.shadowAgreements)
+        }
+        return Judgement(
+            decision: decision, reasons: reasons, health: health, sample: sample, metrics: results,
+            segments: segments(inputs), shadow: shadow)
+    }
 
-        // Health.
+    /// What is being counted — shadow pairs in shadow mode, tasks otherwise — per arm, and the candidate's in
+    /// this step.
+    static func units(_ inputs: LookInputs) -> (total: [Int], candidateThisStep: Int) {
+        inputs.step.mode == .shadow
+            ? ([inputs.shadowPairs, inputs.shadowPairs], inputs.shadowPairs) : (inputs.tasks, inputs.stepTasks[1])
+    }
+
+    /// The look's health: the sample ratio (in canary mode, at a weight strictly between 0 and 100), the
+    /// conversations on both versions, the critical violations, whether the sample and the step's minimums
+    /// are met.
+    static func health(_ inputs: LookInputs, sample: SampleRequirement) -> Health {
+        let monitor = inputs.monitor
         var srm = SampleRatioHealth(
             checked: false, expectedCandidateShare: nil, baselineConversations: inputs.stepConversations[0],
             candidateConversations: inputs.stepConversations[1], pValue: nil, mismatch: false)
-        if mode == .canary, let weight = inputs.step.weight, weight > 0, weight < 100 {
+        if inputs.step.mode == .canary, let weight = inputs.step.weight, weight > 0, weight < 100 {
             let share = Double(weight) / 100
             let observed = inputs.stepConversations.map(Double.init)
             if observed.reduce(0, +) > 0 {
@@ -76,108 +101,20 @@ package enum Judge {
                     mismatch: test.pValue < monitor.srmPValue)
             }
         }
-        let sample = requirement(inputs, metrics: metrics, alpha: alpha)
         let minDurationMet = inputs.step.elapsedSeconds.map { $0 >= inputs.step.minDurationSeconds } ?? true
-        let units = mode == .shadow ? [inputs.shadowPairs, inputs.shadowPairs] : inputs.tasks
-        let stepUnits = mode == .shadow ? inputs.shadowPairs : inputs.stepTasks[1]
+        let (units, stepUnits) = units(inputs)
         let enough =
             units[1] >= sample.requiredCandidateTasks && units[0] >= sample.baselineFloor
             && stepUnits >= inputs.step.minTasks
-        let health = Health(
+        return Health(
             sampleRatio: srm, mixedVersionConversations: inputs.mixedConversations,
             mixedVersionExamples: inputs.mixedExamples, criticalViolations: inputs.criticalViolations,
             criticalViolationExamples: inputs.criticalExamples, enoughData: enough, minDurationMet: minDurationMet)
+    }
 
-        // Decision, in order of precedence.
-        var decision = Decision.promote
-        var reasons: [String] = []
-        let policies = Dictionary(uniqueKeysWithValues: (metrics + prometheus).map { ($0.name, $0) })
-        let regressed = results.filter { $0.status == .regressed }
-        let rollbackRegressions = regressed.filter { policies[$0.name].map(rollsBack) ?? false }
-        let signalRegressions = regressed.filter { !(policies[$0.name].map(rollsBack) ?? false) }
-        if inputs.criticalViolations > 0 {
-            decision = .rollback
-            reasons.append(
-                "\(inputs.criticalViolations) critical violation(s) by the candidate "
-                    + "(\(inputs.criticalExamples.joined(separator: ", "))): rolled back whatever the sample")
-        }
-        if let budget = monitor.rogueActionBudget, inputs.rogue.baselineEvents == 0,
-            inputs.rogue.candidateEvents > budget
-        {
-            decision = .rollback
-            reasons.append(
-                "\(inputs.rogue.candidateEvents) candidate task(s) with an unauthorized action and none by the baseline "
-                    + "(budget \(budget)): rolled back whatever the sample")
-        }
-        for result in rollbackRegressions {
-            decision = .rollback
-            reasons.append("\(result.role) metric \(result.name) regressed: \(describe(result))")
-        }
-        if decision != .rollback {
-            if srm.mismatch {
-                decision = .hold
-                reasons.append(
-                    "sample-ratio mismatch: \(srm.candidateConversations) candidate and \(srm.baselineConversations) "
-                        + "baseline conversations this step, expected a \(Int(((srm.expectedCandidateShare ?? 0) * 100).rounded())) % "
-                        + "candidate share (chi-square p = \(format(srm.pValue ?? 0))): check the routing before judging"
-                )
-            }
-            if inputs.mixedConversations > 0 {
-                decision = .hold
-                reasons.append(
-                    "routing fault: \(inputs.mixedConversations) conversation(s) seen on both versions "
-                        + "(\(inputs.mixedExamples.joined(separator: ", ")))")
-            }
-            for result in signalRegressions {
-                decision = .hold
-                reasons.append("signal \(result.name) regressed: \(describe(result))")
-            }
-        }
-        if decision == .promote {
-            let primaries = results.filter {
-                policies[$0.name]?.role == .primary && (mode != .shadow || $0.name == "shadow_agreement")
-            }
-            if !enough {
-                decision = .continue
-                reasons.append(
-                    "too little data: \(units[1]) candidate and \(units[0]) baseline "
-                        + (mode == .shadow ? "shadow pairs" : "tasks")
-                        + " (\(sample.requiredCandidateTasks) candidate and \(sample.baselineFloor) baseline needed)"
-                        + (sample.estimatedSecondsRemaining.map {
-                            " (about \($0 / 60 + 1) min more at the observed traffic)"
-                        } ?? ""))
-            } else if stepUnits < inputs.step.minTasks {
-                decision = .continue
-                reasons.append(
-                    "this step has \(stepUnits) candidate \(mode == .shadow ? "shadow pairs" : "tasks") of its minimum "
-                        + "\(inputs.step.minTasks)")
-            } else if !minDurationMet {
-                decision = .continue
-                reasons.append(
-                    "the step has lasted \(inputs.step.elapsedSeconds ?? 0) s of its minimum \(inputs.step.minDurationSeconds) s"
-                )
-            }
-            let unproven = primaries.filter { $0.status != .nonInferior }
-            if !unproven.isEmpty {
-                decision = .continue
-                for result in unproven {
-                    reasons.append("primary metric \(result.name) not yet shown non-inferior: \(describe(result))")
-                }
-            }
-            if decision == .promote {
-                reasons.append(
-                    primaries.isEmpty
-                        ? "no regression and enough data"
-                        : "every primary metric is non-inferior within its margin and no guardrail regressed")
-            }
-        }
-        var shadow: ShadowSummary?
-        if mode == .shadow {
-            shadow = ShadowSummary(
-                pairs: inputs.shadowPairs, agreements: inputs.shadowAgreements,
-                disagreements: inputs.shadowPairs - inputs.shadowAgreements)
-        }
-        // Segments are reported, not judged: the policy's margins and minimum samples, as signals.
+    /// The segments, reported and not judged: the policy's margins and minimum samples, as signals.
+    static func segments(_ inputs: LookInputs) -> [SegmentResult] {
+        let monitor = inputs.monitor
         func segmentPolicy(_ name: String) -> MetricPolicy? {
             guard var metric = monitor.metrics.first(where: { $0.name == name }) ?? MonitorSection.builtIn(name) else {
                 return nil
@@ -185,7 +122,7 @@ package enum Judge {
             metric.role = .signal
             return metric
         }
-        let segments = inputs.segments.compactMap { segment -> SegmentResult? in
+        return inputs.segments.compactMap { segment -> SegmentResult? in
             guard let success = segmentPolicy("task_success_rate") else { return nil }
             let cost = segmentPolicy("cost_per_task")
             return SegmentResult(
@@ -194,9 +131,6 @@ package enum Judge {
                 costPerTask: segment.cost[0].clusters + segment.cost[1].clusters > 0
                     ? cost.map { ratio($0, segment.cost, alpha: monitor.alpha, clustered: false) } : nil)
         }
-        return Judgement(
-            decision: decision, reasons: reasons, health: health, sample: sample, metrics: results,
-            segments: segments, shadow: shadow)
     }
 
     package static func describe(_ result: MetricResult) -> String {

@@ -1,0 +1,101 @@
+import Policy
+
+extension Judge {
+    /// The decision and its reasons, in order of precedence: a rollback (a critical violation, the rogue-action
+    /// budget exceeded, a primary metric or guardrail regressed) over a hold (a sample-ratio mismatch, a
+    /// conversation on both versions, a signal regressed) over continuing (too little data, the step's minimum
+    /// tasks or duration not met, a primary metric not yet shown non-inferior) over promoting.
+    static func decide(
+        _ inputs: LookInputs, results: [MetricResult], policies: [String: MetricPolicy], health: Health,
+        sample: SampleRequirement
+    ) -> (Decision, [String]) {
+        let monitor = inputs.monitor
+        let mode = inputs.step.mode
+        let srm = health.sampleRatio
+        let enough = health.enoughData
+        let minDurationMet = health.minDurationMet
+        let (units, stepUnits) = units(inputs)
+        var decision = Decision.promote
+        var reasons: [String] = []
+        let regressed = results.filter { $0.status == .regressed }
+        let rollbackRegressions = regressed.filter { policies[$0.name].map(rollsBack) ?? false }
+        let signalRegressions = regressed.filter { !(policies[$0.name].map(rollsBack) ?? false) }
+        if inputs.criticalViolations > 0 {
+            decision = .rollback
+            reasons.append(
+                "\(inputs.criticalViolations) critical violation(s) by the candidate "
+                    + "(\(inputs.criticalExamples.joined(separator: ", "))): rolled back whatever the sample")
+        }
+        if let budget = monitor.rogueActionBudget, inputs.rogue.baselineEvents == 0,
+            inputs.rogue.candidateEvents > budget
+        {
+            decision = .rollback
+            reasons.append(
+                "\(inputs.rogue.candidateEvents) candidate task(s) with an unauthorized action and none by the baseline "
+                    + "(budget \(budget)): rolled back whatever the sample")
+        }
+        for result in rollbackRegressions {
+            decision = .rollback
+            reasons.append("\(result.role) metric \(result.name) regressed: \(describe(result))")
+        }
+        if decision != .rollback {
+            if srm.mismatch {
+                decision = .hold
+                reasons.append(
+                    "sample-ratio mismatch: \(srm.candidateConversations) candidate and \(srm.baselineConversations) "
+                        + "baseline conversations this step, expected a \(Int(((srm.expectedCandidateShare ?? 0) * 100).rounded())) % "
+                        + "candidate share (chi-square p = \(format(srm.pValue ?? 0))): check the routing before judging"
+                )
+            }
+            if inputs.mixedConversations > 0 {
+                decision = .hold
+                reasons.append(
+                    "routing fault: \(inputs.mixedConversations) conversation(s) seen on both versions "
+                        + "(\(inputs.mixedExamples.joined(separator: ", ")))")
+            }
+            for result in signalRegressions {
+                decision = .hold
+                reasons.append("signal \(result.name) regressed: \(describe(result))")
+            }
+        }
+        if decision == .promote {
+            let primaries = results.filter {
+                policies[$0.name]?.role == .primary && (mode != .shadow || $0.name == "shadow_agreement")
+            }
+            if !enough {
+                decision = .continue
+                reasons.append(
+                    "too little data: \(units[1]) candidate and \(units[0]) baseline "
+                        + (mode == .shadow ? "shadow pairs" : "tasks")
+                        + " (\(sample.requiredCandidateTasks) candidate and \(sample.baselineFloor) baseline needed)"
+                        + (sample.estimatedSecondsRemaining.map {
+                            " (about \($0 / 60 + 1) min more at the observed traffic)"
+                        } ?? ""))
+            } else if stepUnits < inputs.step.minTasks {
+                decision = .continue
+                reasons.append(
+                    "this step has \(stepUnits) candidate \(mode == .shadow ? "shadow pairs" : "tasks") of its minimum "
+                        + "\(inputs.step.minTasks)")
+            } else if !minDurationMet {
+                decision = .continue
+                reasons.append(
+                    "the step has lasted \(inputs.step.elapsedSeconds ?? 0) s of its minimum \(inputs.step.minDurationSeconds) s"
+                )
+            }
+            let unproven = primaries.filter { $0.status != .nonInferior }
+            if !unproven.isEmpty {
+                decision = .continue
+                for result in unproven {
+                    reasons.append("primary metric \(result.name) not yet shown non-inferior: \(describe(result))")
+                }
+            }
+            if decision == .promote {
+                reasons.append(
+                    primaries.isEmpty
+                        ? "no regression and enough data"
+                        : "every primary metric is non-inferior within its margin and no guardrail regressed")
+            }
+        }
+        return (decision, reasons)
+    }
+}
