@@ -134,7 +134,7 @@ package struct Monitor {
         let events = pass.events
         let prometheus = try queryPrometheus(
             monitor, url: request.prometheusURL ?? monitor.prometheusURL,
-            versions: [baselineVersion, candidateVersion],
+            versions: PerArm(baseline: baselineVersion, candidate: candidateVersion),
             at: now, windowSeconds: step.elapsedSeconds, policyFile: request.policyPath ?? "policy")
 
         // The judgement.
@@ -242,9 +242,9 @@ package struct Monitor {
     }
 
     func queryPrometheus(
-        _ monitor: MonitorSection, url: String?, versions: [String], at now: Date, windowSeconds: Int?,
+        _ monitor: MonitorSection, url: String?, versions: PerArm<String>, at now: Date, windowSeconds: Int?,
         policyFile: String
-    ) throws -> [String: [Double?]] {
+    ) throws -> [String: PerArm<Double?>] {
         guard !monitor.prometheusMetrics.isEmpty else { return [:] }
         guard let url else {
             throw MonitorError.usage(
@@ -252,20 +252,19 @@ package struct Monitor {
         }
         let client = PrometheusClient(baseURL: url)
         let window = "\(max(60, windowSeconds ?? 300))s"
-        var values: [String: [Double?]] = [:]
+        var values: [String: PerArm<Double?>] = [:]
         for (index, entry) in monitor.prometheusMetrics.enumerated() {
-            var pair: [Double?] = []
-            for version in versions {
+            values[entry.metric.name] = try PerArm { arm -> Double? in
+                let version = versions[arm]
                 let query = entry.query.replacingOccurrences(of: "{{version}}", with: version)
                     .replacingOccurrences(of: "{{window}}", with: window)
                 switch try client.query(query, at: now.timeIntervalSince1970) {
-                case .value(let value): pair.append(value)
+                case .value(let value): return value
                 case .refused(let reason):
                     throw MonitorError.prometheusQuery(
                         file: policyFile, field: "monitor.prometheus.metrics[\(index)].query", reason: reason)
                 }
             }
-            values[entry.metric.name] = pair
         }
         return values
     }

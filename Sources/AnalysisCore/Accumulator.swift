@@ -233,7 +233,7 @@ package struct Accumulator {
     /// The sufficient statistics of everything added.
     package func inputs(
         agent: String, runId: String?, step: StepContext, monitor: MonitorSection, policySha256: String,
-        prometheus: [String: [Double?]]
+        prometheus: [String: PerArm<Double?>]
     ) -> LookInputs {
         var success = [ClusterSums(), ClusterSums()]
         var errors = [ClusterSums(), ClusterSums()]
@@ -303,7 +303,8 @@ package struct Accumulator {
         }
         let segments = segmentKeys.sorted { $0.label < $1.label }.map { key in
             SegmentSums(
-                name: key.label, success: segmentSuccess[key.index], cost: segmentCost[key.index])
+                name: key.label, success: PerArm(indexed: segmentSuccess[key.index]),
+                cost: PerArm(indexed: segmentCost[key.index]))
         }
         var rate: Double?
         if taskCount[1] >= 2, lastTime[1] > firstTime[1] {
@@ -314,13 +315,14 @@ package struct Accumulator {
         return LookInputs(
             agent: agent, runId: runId, baselineVersion: baselineVersion, candidateVersion: candidateVersion,
             step: step,
-            monitor: monitor, policySha256: policySha256, ratios: sums, quantiles: quantiles,
+            monitor: monitor, policySha256: policySha256, ratios: sums.mapValues(PerArm.init(indexed:)),
+            quantiles: quantiles,
             rogue: RareCounts(
                 baselineEvents: rogueByArm[0], baselineTasks: taskCount[0], candidateEvents: rogueByArm[1],
                 candidateTasks: taskCount[1]),
             toolMix: toolMix, stepsMix: stepsMix, segments: monitor.segments ? segments : [],
-            stepConversations: stepConversations, conversations: conversationsPerArm, tasks: taskCount,
-            stepTasks: stepTaskCount,
+            stepConversations: PerArm(indexed: stepConversations), conversations: PerArm(indexed: conversationsPerArm),
+            tasks: PerArm(indexed: taskCount), stepTasks: PerArm(indexed: stepTaskCount),
             mixedConversations: mixed, mixedExamples: mixedExamples.sorted(), criticalViolations: critical,
             criticalExamples: criticalExamples.sorted(), shadowPairs: pairs, shadowAgreements: agreements,
             prometheus: prometheus, candidateTaskRate: rate.map { ($0 * 1e6).rounded() / 1e6 },

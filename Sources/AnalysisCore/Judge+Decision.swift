@@ -65,7 +65,7 @@ extension Judge {
             if !enough {
                 decision = .continue
                 reasons.append(
-                    "too little data: \(units[1]) candidate and \(units[0]) baseline "
+                    "too little data: \(units.candidate) candidate and \(units.baseline) baseline "
                         + (mode == .shadow ? "shadow pairs" : "tasks")
                         + " (\(sample.requiredCandidateTasks) candidate and \(sample.baselineFloor) baseline needed)"
                         + (sample.estimatedSecondsRemaining.map {

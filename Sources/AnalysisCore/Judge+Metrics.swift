@@ -4,12 +4,15 @@ import Statistics
 
 /// The test of each kind of metric: a look's value per arm, its always-valid bounds and its status.
 extension Judge {
+    /// The sums of a metric the look has no data for: both arms empty (no ratio, so "no data").
+    static let noSums = PerArm(baseline: ClusterSums(), candidate: ClusterSums())
+
     static func evaluate(_ metric: MetricPolicy, inputs: LookInputs, alpha: Double) -> MetricResult {
         switch metric.name {
         case "task_success_rate", "error_rate", "user_satisfaction", "judge_score":
-            return difference(metric, inputs.ratios[metric.name] ?? [], alpha: alpha, clustered: true)
+            return difference(metric, inputs.ratios[metric.name] ?? Self.noSums, alpha: alpha, clustered: true)
         case "cost_per_task", "tokens_per_task", "steps_per_task":
-            return ratio(metric, inputs.ratios[metric.name] ?? [], alpha: alpha, clustered: true)
+            return ratio(metric, inputs.ratios[metric.name] ?? Self.noSums, alpha: alpha, clustered: true)
         case "rogue_action_rate":
             return rare(metric, inputs.rogue, alpha: alpha)
         case "latency_p50", "latency_p95", "latency_p99":
@@ -49,30 +52,32 @@ extension Judge {
     }
 
     /// A rate or mean per task: the difference of two delta-method ratios, always-valid interval.
-    static func difference(_ metric: MetricPolicy, _ sums: [ClusterSums], alpha: Double, clustered: Bool)
+    static func difference(_ metric: MetricPolicy, _ sums: PerArm<ClusterSums>, alpha: Double, clustered: Bool)
         -> MetricResult
     {
         let method =
             clustered
             ? "difference of ratio means, delta method over conversations, one-sided mSPRT bounds"
             : "difference of task-level rates, one-sided mSPRT bounds"
-        guard sums.count == 2, let b = sums[0].ratio, let c = sums[1].ratio else {
+        guard let b = sums.baseline.ratio, let c = sums.candidate.ratio else {
             return empty(metric, alpha: alpha, method: method, note: "no data")
         }
         var result = empty(metric, alpha: alpha, method: method, note: nil)
-        result.baseline = ArmValue(value: b, n: Int(sums[0].sumN), conversations: clustered ? sums[0].clusters : nil)
-        result.candidate = ArmValue(value: c, n: Int(sums[1].sumN), conversations: clustered ? sums[1].clusters : nil)
+        result.baseline = ArmValue(
+            value: b, n: Int(sums.baseline.sumN), conversations: clustered ? sums.baseline.clusters : nil)
+        result.candidate = ArmValue(
+            value: c, n: Int(sums.candidate.sumN), conversations: clustered ? sums.candidate.clusters : nil)
         result.difference = c - b
-        guard Int(sums[0].sumN) >= metric.minSample, Int(sums[1].sumN) >= metric.minSample,
-            var vb = sums[0].ratioVariance, var vc = sums[1].ratioVariance
+        guard Int(sums.baseline.sumN) >= metric.minSample, Int(sums.candidate.sumN) >= metric.minSample,
+            var vb = sums.baseline.ratioVariance, var vc = sums.candidate.ratioVariance
         else {
             result.note = "fewer than \(metric.minSample) tasks per arm"
             return result
         }
         // A rate of exactly 0 or 1 has no sample variance; use the variance of one event more (a continuity
         // floor) so that a perfect arm is not infinitely certain.
-        vb = max(vb, TwoArmVariance.floor(b, n: sums[0].sumN))
-        vc = max(vc, TwoArmVariance.floor(c, n: sums[1].sumN))
+        vb = max(vb, TwoArmVariance.floor(b, n: sums.baseline.sumN))
+        vc = max(vc, TwoArmVariance.floor(c, n: sums.candidate.sumN))
         let variance = vb + vc
         let tau2 = pow(max(metric.margin, 0.005), 2)
         let half = SequentialTests.oneSidedHalfWidth(variance: variance, tau2: tau2, scales: tauScales, alpha: alpha)
@@ -80,8 +85,9 @@ extension Judge {
         result.ciLow = theta - half
         result.ciHigh = theta + half
         let null = TwoArmVariance.rateTest(
-            rate: (sums[0].sumY + sums[1].sumY) / (sums[0].sumN + sums[1].sumN), n: (sums[0].sumN, sums[1].sumN),
-            pooled: TwoArmVariance.underNoDifference(sums, relative: false), own: variance)
+            rate: (sums.baseline.sumY + sums.candidate.sumY) / (sums.baseline.sumN + sums.candidate.sumN),
+            n: (sums.baseline.sumN, sums.candidate.sumN),
+            pooled: TwoArmVariance.underNoDifference(sums.both, relative: false), own: variance)
         let pValue = harmPValue(theta, variance: null, tau2: tau2, direction: metric.direction)
         result.pValue = pValue
         let limit = metric.direction == .higher ? -metric.margin : metric.margin
@@ -104,24 +110,28 @@ extension Judge {
     }
 
     /// A ratio of means (cost per task): the log of the ratio, delta method, always-valid interval.
-    static func ratio(_ metric: MetricPolicy, _ sums: [ClusterSums], alpha: Double, clustered: Bool) -> MetricResult {
+    static func ratio(_ metric: MetricPolicy, _ sums: PerArm<ClusterSums>, alpha: Double, clustered: Bool)
+        -> MetricResult
+    {
         let method =
             clustered
             ? "log ratio of ratio means, delta method over conversations, one-sided mSPRT bounds"
             : "log ratio of task-level means, one-sided mSPRT bounds"
-        guard sums.count == 2, let b = sums[0].ratio, let c = sums[1].ratio else {
+        guard let b = sums.baseline.ratio, let c = sums.candidate.ratio else {
             return empty(metric, alpha: alpha, method: method, note: "no data")
         }
         var result = empty(metric, alpha: alpha, method: method, note: nil)
-        result.baseline = ArmValue(value: b, n: Int(sums[0].sumN), conversations: clustered ? sums[0].clusters : nil)
-        result.candidate = ArmValue(value: c, n: Int(sums[1].sumN), conversations: clustered ? sums[1].clusters : nil)
+        result.baseline = ArmValue(
+            value: b, n: Int(sums.baseline.sumN), conversations: clustered ? sums.baseline.clusters : nil)
+        result.candidate = ArmValue(
+            value: c, n: Int(sums.candidate.sumN), conversations: clustered ? sums.candidate.clusters : nil)
         guard b > 0, c > 0 else {
             result.note = "a mean of zero has no ratio"
             return result
         }
         result.ratio = c / b
-        guard Int(sums[0].sumN) >= metric.minSample, Int(sums[1].sumN) >= metric.minSample,
-            let vb = sums[0].ratioVariance, let vc = sums[1].ratioVariance
+        guard Int(sums.baseline.sumN) >= metric.minSample, Int(sums.candidate.sumN) >= metric.minSample,
+            let vb = sums.baseline.ratioVariance, let vc = sums.candidate.ratioVariance
         else {
             result.note = "fewer than \(metric.minSample) tasks per arm"
             return result
@@ -133,7 +143,7 @@ extension Judge {
         result.ciLow = exp(theta - half)
         result.ciHigh = exp(theta + half)
         let pValue = harmPValue(
-            theta, variance: TwoArmVariance.underNoDifference(sums, relative: true) ?? variance, tau2: tau2,
+            theta, variance: TwoArmVariance.underNoDifference(sums.both, relative: true) ?? variance, tau2: tau2,
             direction: metric.direction)
         result.pValue = pValue
         let limit = metric.direction == .higher ? log1p(-min(metric.margin, 0.99)) : log1p(metric.margin)
@@ -297,9 +307,9 @@ extension Judge {
     }
 
     /// A Prometheus metric: one value per arm, no sample; judged on the margin alone.
-    static func evaluatePrometheus(_ metric: MetricPolicy, values: [Double?]?, alpha: Double) -> MetricResult {
+    static func evaluatePrometheus(_ metric: MetricPolicy, values: PerArm<Double?>?, alpha: Double) -> MetricResult {
         let method = "Prometheus query per arm; relative margin, no sampling error available"
-        guard let values, values.count == 2, let b = values[0], let c = values[1] else {
+        guard let values, let b = values.baseline, let c = values.candidate else {
             return empty(
                 metric, alpha: alpha, method: method, note: "the query returned no sample for an arm (not a failure)")
         }

@@ -15,8 +15,8 @@ extension Judge {
         let monitor = inputs.monitor
         let zPower = Distributions.normalQuantile(monitor.power)
         var allocation = 1.0
-        if inputs.tasks[0] > 0, inputs.tasks[1] > 0 {
-            allocation = Double(inputs.tasks[0]) / Double(inputs.tasks[1])
+        if inputs.tasks.baseline > 0, inputs.tasks.candidate > 0 {
+            allocation = Double(inputs.tasks.baseline) / Double(inputs.tasks.candidate)
         } else if let weight = inputs.step.weight, weight > 0, weight < 100 {
             allocation = Double(100 - weight) / Double(weight)
         }
@@ -31,18 +31,18 @@ extension Judge {
             var margin = metric.margin
             switch metric.name {
             case "task_success_rate", "error_rate", "user_satisfaction", "judge_score":
-                let sums = inputs.ratios[metric.name] ?? []
-                let p = sums.first?.ratio ?? (metric.name == "error_rate" ? 0.05 : 0.8)
+                let sums = inputs.ratios[metric.name]
+                let p = sums?.baseline.ratio ?? (metric.name == "error_rate" ? 0.05 : 0.8)
                 unitVariance = max(p * (1 - p), 0.01)
-                if let observed = sums.first?.ratioVariance, let n = sums.first?.sumN, n > 30 {
+                if let observed = sums?.baseline.ratioVariance, let n = sums?.baseline.sumN, n > 30 {
                     unitVariance = max(unitVariance, observed * n)
                 }
                 tau2 = pow(max(metric.margin, 0.005), 2)
             case "cost_per_task", "tokens_per_task", "steps_per_task":
-                let sums = inputs.ratios[metric.name] ?? []
+                let sums = inputs.ratios[metric.name]
                 unitVariance = 1
-                if let observed = sums.first?.ratioVariance, let mean = sums.first?.ratio, mean > 0,
-                    let n = sums.first?.sumN, n > 30
+                if let observed = sums?.baseline.ratioVariance, let mean = sums?.baseline.ratio, mean > 0,
+                    let n = sums?.baseline.sumN, n > 30
                 {
                     unitVariance = observed * n / (mean * mean)
                 }
@@ -73,8 +73,8 @@ extension Judge {
             powerN = max(powerN, high)
         }
         let required = max(powerN, floorN)
-        let units = mode == .shadow ? inputs.shadowPairs : inputs.tasks[1]
-        let stepUnits = mode == .shadow ? inputs.shadowPairs : inputs.stepTasks[1]
+        let units = mode == .shadow ? inputs.shadowPairs : inputs.tasks.candidate
+        let stepUnits = mode == .shadow ? inputs.shadowPairs : inputs.stepTasks.candidate
         let more = max(0, required - units, inputs.step.minTasks - stepUnits)
         var eta: Int?
         if more > 0, let rate = inputs.candidateTaskRate, rate > 0 {
@@ -82,8 +82,8 @@ extension Judge {
         }
         return SampleRequirement(
             requiredCandidateTasks: required, powerCalculationTasks: powerN, baselineFloor: floorN,
-            baselineTasks: inputs.tasks[0],
-            candidateTasks: inputs.tasks[1], moreCandidateTasksNeeded: more,
+            baselineTasks: inputs.tasks.baseline,
+            candidateTasks: inputs.tasks.candidate, moreCandidateTasksNeeded: more,
             estimatedSecondsRemaining: more == 0 ? 0 : eta,
             power: monitor.power)
     }

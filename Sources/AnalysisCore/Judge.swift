@@ -76,9 +76,10 @@ package enum Judge {
 
     /// What is being counted — shadow pairs in shadow mode, tasks otherwise — per arm, and the candidate's in
     /// this step.
-    static func units(_ inputs: LookInputs) -> (total: [Int], candidateThisStep: Int) {
+    static func units(_ inputs: LookInputs) -> (total: PerArm<Int>, candidateThisStep: Int) {
         inputs.step.mode == .shadow
-            ? ([inputs.shadowPairs, inputs.shadowPairs], inputs.shadowPairs) : (inputs.tasks, inputs.stepTasks[1])
+            ? (PerArm(baseline: inputs.shadowPairs, candidate: inputs.shadowPairs), inputs.shadowPairs)
+            : (inputs.tasks, inputs.stepTasks.candidate)
     }
 
     /// The look's health: the sample ratio (in canary mode, at a weight strictly between 0 and 100), the
@@ -87,24 +88,25 @@ package enum Judge {
     static func health(_ inputs: LookInputs, sample: SampleRequirement) -> Health {
         let monitor = inputs.monitor
         var srm = SampleRatioHealth(
-            checked: false, expectedCandidateShare: nil, baselineConversations: inputs.stepConversations[0],
-            candidateConversations: inputs.stepConversations[1], pValue: nil, mismatch: false)
+            checked: false, expectedCandidateShare: nil, baselineConversations: inputs.stepConversations.baseline,
+            candidateConversations: inputs.stepConversations.candidate, pValue: nil, mismatch: false)
         if inputs.step.mode == .canary, let weight = inputs.step.weight, weight > 0, weight < 100 {
             let share = Double(weight) / 100
-            let observed = inputs.stepConversations.map(Double.init)
+            let observed = inputs.stepConversations.map(Double.init).both
             if observed.reduce(0, +) > 0 {
                 let test = DistributionComparison.chiSquareGoodnessOfFit(
                     observed: observed, expectedShares: [1 - share, share])
                 srm = SampleRatioHealth(
-                    checked: true, expectedCandidateShare: share, baselineConversations: inputs.stepConversations[0],
-                    candidateConversations: inputs.stepConversations[1], pValue: test.pValue,
+                    checked: true, expectedCandidateShare: share,
+                    baselineConversations: inputs.stepConversations.baseline,
+                    candidateConversations: inputs.stepConversations.candidate, pValue: test.pValue,
                     mismatch: test.pValue < monitor.srmPValue)
             }
         }
         let minDurationMet = inputs.step.elapsedSeconds.map { $0 >= inputs.step.minDurationSeconds } ?? true
         let (units, stepUnits) = units(inputs)
         let enough =
-            units[1] >= sample.requiredCandidateTasks && units[0] >= sample.baselineFloor
+            units.candidate >= sample.requiredCandidateTasks && units.baseline >= sample.baselineFloor
             && stepUnits >= inputs.step.minTasks
         return Health(
             sampleRatio: srm, mixedVersionConversations: inputs.mixedConversations,
@@ -128,7 +130,7 @@ package enum Judge {
             return SegmentResult(
                 name: segment.name,
                 successRate: difference(success, segment.success, alpha: monitor.alpha, clustered: false),
-                costPerTask: segment.cost[0].clusters + segment.cost[1].clusters > 0
+                costPerTask: segment.cost.baseline.clusters + segment.cost.candidate.clusters > 0
                     ? cost.map { ratio($0, segment.cost, alpha: monitor.alpha, clustered: false) } : nil)
         }
     }

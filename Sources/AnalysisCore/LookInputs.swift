@@ -34,8 +34,8 @@ package struct CategoricalCounts: Codable, Equatable, Sendable {
 /// One segment's (category's) task-level sums for success rate and cost.
 package struct SegmentSums: Codable, Equatable, Sendable {
     package var name: String
-    package var success: [ClusterSums]
-    package var cost: [ClusterSums]
+    package var success: PerArm<ClusterSums>
+    package var cost: PerArm<ClusterSums>
 }
 
 /// Where the rollout stood at the look.
@@ -79,18 +79,18 @@ package struct LookInputs: Codable, Equatable, Sendable {
     package var policySha256: String
 
     /// Cluster (conversation) sums per ratio metric: index 0 baseline, 1 candidate.
-    package var ratios: [String: [ClusterSums]]
+    package var ratios: [String: PerArm<ClusterSums>]
     package var quantiles: [String: QuantileCounts]
     package var rogue: RareCounts
     package var toolMix: CategoricalCounts
     package var stepsMix: CategoricalCounts
     package var segments: [SegmentSums]
     /// Conversations per arm that started in the current step (sample-ratio check).
-    package var stepConversations: [Int]
-    package var conversations: [Int]
-    package var tasks: [Int]
+    package var stepConversations: PerArm<Int>
+    package var conversations: PerArm<Int>
+    package var tasks: PerArm<Int>
     /// Tasks per arm since the current step started (the step's `min_tasks` counts these).
-    package var stepTasks: [Int]
+    package var stepTasks: PerArm<Int>
     package var mixedConversations: Int
     package var mixedExamples: [String]
     package var criticalViolations: Int
@@ -98,7 +98,7 @@ package struct LookInputs: Codable, Equatable, Sendable {
     package var shadowPairs: Int
     package var shadowAgreements: Int
     /// Prometheus values per metric: [baseline, candidate], `nil` where the query returned no sample.
-    package var prometheus: [String: [Double?]]
+    package var prometheus: [String: PerArm<Double?>]
     /// Candidate tasks per second over the telemetry seen (for the time estimate), `nil` when unknown.
     package var candidateTaskRate: Double?
     /// The first and last event time seen, seconds since 1970.
