@@ -23,7 +23,7 @@ package struct LedgerCommand: ParsableCommand {
 
         package func run() throws {
             try ToolRunner.run {
-                let opened = try Ledger(path: ledger.path)
+                let opened = try Ledger.existing(at: ledger.path)
                 let problems = try opened.integrityProblems()
                 guard problems.isEmpty else {
                     for problem in problems { ToolRunner.printError("\(Ledger.displayName(ledger.path)): \(problem)") }
@@ -59,11 +59,7 @@ package struct LedgerCommand: ParsableCommand {
 
         package func run() throws {
             try ToolRunner.run {
-                guard let from = try Ledger.openExisting(at: source) else {
-                    ToolRunner.printError("no ledger at \(Ledger.displayName(source))")
-                    return ExitStatus.noInput.rawValue
-                }
-                let report = try from.copy(to: Ledger(path: target))
+                let report = try Ledger.existing(at: source).copy(to: Ledger(path: target))
                 for table in report {
                     ToolRunner.printResult(
                         "\(table.name): \(table.rows) rows" + (table.added > 0 ? " (\(table.added) copied)" : ""))

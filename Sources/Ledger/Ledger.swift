@@ -36,11 +36,7 @@ package struct Ledger: Sendable {
             let parsed = try PostgresLocation(url: location, environment: ProcessInfo.processInfo.environment)
             store = try PostgresStore.open(location: parsed, logger: logger)
         } else {
-            if let scheme = location.range(of: "://"), !location[..<scheme.lowerBound].contains("/") {
-                throw .invalidLocation(
-                    reason: "'\(location[..<scheme.lowerBound])://' is not a ledger: name a file or a postgresql:// URL"
-                )
-            }
+            try Self.refuseOtherSchemes(location)
             store = try SQLiteStore(path: location)
         }
         self.logger = logger
@@ -51,12 +47,31 @@ package struct Ledger: Sendable {
     /// ledger). Nothing is created.
     package static func openExisting(at location: String, logger: Logger? = nil) throws(LedgerError) -> Ledger? {
         guard PostgresLocation.isURL(location) else {
+            try refuseOtherSchemes(location)
             guard FileManager.default.fileExists(atPath: location) else { return nil }
             return try Ledger(path: location, logger: logger)
         }
         let parsed = try PostgresLocation(url: location, environment: ProcessInfo.processInfo.environment)
         return try PostgresStore.openExisting(location: parsed, logger: logger).map {
             Ledger(store: $0, logger: logger)
+        }
+    }
+
+    /// The ledger at `location` for a command that only reads it: ``LedgerError/missing(location:)`` (exit 66)
+    /// when there is none, and nothing is created.
+    package static func existing(at location: String, logger: Logger? = nil) throws(LedgerError) -> Ledger {
+        guard let ledger = try openExisting(at: location, logger: logger) else {
+            throw .missing(location: displayName(location))
+        }
+        return ledger
+    }
+
+    /// Refuses a URL of another scheme (`mysql://…`) rather than taking it for a file name, and names only the
+    /// scheme, never the rest (a password).
+    static func refuseOtherSchemes(_ location: String) throws(LedgerError) {
+        if let scheme = location.range(of: "://"), !location[..<scheme.lowerBound].contains("/") {
+            throw .invalidLocation(
+                reason: "'\(location[..<scheme.lowerBound])://' is not a ledger: name a file or a postgresql:// URL")
         }
     }
 

@@ -8,6 +8,8 @@ package enum LedgerError: Error, Equatable, CustomStringConvertible {
     case runMismatch(runId: String, reason: String)
     /// A run, look or record that was asked for does not exist.
     case notFound(what: String)
+    /// A command that only reads found no ledger at `location` (its password masked) and created none.
+    case missing(location: String)
     /// The database failed; the transaction was rolled back.
     case database(reason: String)
     /// The file is a database of another application, left untouched.
@@ -34,6 +36,8 @@ package enum LedgerError: Error, Equatable, CustomStringConvertible {
             "run \(runId): \(reason)"
         case .notFound(let what):
             "\(what) is not in the ledger"
+        case .missing(let location):
+            "no ledger at \(location)"
         case .database(let reason):
             "ledger: \(reason); nothing was written"
         case .staleRollout(let runId, let reason):
@@ -63,7 +67,7 @@ extension LedgerError: ExitStatusProviding {
         case .runMismatch, .staleRollout, .staleExport, .invalidLocation: .usage
         case .unavailable: .unavailable
         case .loginRefused: .noPermission
-        case .notFound: .noInput
+        case .notFound, .missing: .noInput
         case .cannotOpen, .database: .software
         case .notALedger, .copyRefused: .dataError
         }

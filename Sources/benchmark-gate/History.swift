@@ -19,7 +19,7 @@ struct History: ParsableCommand {
 
     func run() throws {
         try ToolRunner.run {
-            let gates = try Ledger(path: ledger.path).gateHistory(agent: agent, limit: limit)
+            let gates = try Ledger.existing(at: ledger.path).gateHistory(agent: agent, limit: limit)
             ToolRunner.printResult(try GateSummaryText.history(gates, json: json))
             return 0
         }

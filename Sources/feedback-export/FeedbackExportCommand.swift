@@ -109,7 +109,7 @@ struct List: ParsableCommand {
 
     func run() throws {
         try ToolRunner.run {
-            ToolRunner.printResult(ExportText.table(try Ledger(path: ledger.path).exports()))
+            ToolRunner.printResult(ExportText.table(try Ledger.existing(at: ledger.path).exports()))
             return 0
         }
     }

@@ -299,6 +299,42 @@ struct BenchmarkGateEndToEndTests {
         #expect(check.status == 0 && check.stdout.hasPrefix("ok "))
     }
 
+    @Test("commands that only read the ledger refuse a missing one (66) and create none")
+    func readOnlyCommandsCreateNoLedger() throws {
+        let directory = try TemporaryDirectory()
+        let commands: [(tool: String, arguments: [String])] = [
+            ("benchmark-gate", ["history", "--agent", "support-agent", "--ledger", "missing.sqlite"]),
+            ("monitor", ["ledger", "check", "--ledger", "missing.sqlite"]),
+            ("feedback-export", ["list", "--ledger", "missing.sqlite"]),
+            ("canary-deploy", ["ledger", "copy", "missing.sqlite", "copy.sqlite"]),
+        ]
+        for command in commands {
+            let result = try Tool.run(command.tool, command.arguments, in: directory.url)
+            #expect(result.status == 66, "\(command.tool) \(command.arguments): \(result.stderr)")
+            #expect(result.stderr.contains("no ledger at missing.sqlite"), "\(result.stderr)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path).isEmpty)
+    }
+
+    @Test("a URL of another scheme is refused (64) by every command that opens an existing ledger, password unsaid")
+    func otherSchemeRefused() throws {
+        let directory = try TemporaryDirectory()
+        let url = "mysql://canary:not-to-be-printed@127.0.0.1/canary"
+        let commands: [(tool: String, arguments: [String])] = [
+            ("feedback-export", ["--run", "r", "--out-dir", "dataset"]),
+            ("monitor", ["analyze", "--run", "r", "--events", "events.jsonl", "--output", "analysis.json"]),
+            ("canary-deploy", ["status"]),
+            ("benchmark-gate", ["history", "--agent", "a"]),
+        ]
+        for command in commands {
+            let result = try Tool.run(command.tool, command.arguments + ["--ledger", url], in: directory.url)
+            #expect(result.status == 64, "\(command.tool): \(result.stderr)")
+            #expect(result.stderr.contains("'mysql://' is not a ledger"), "\(result.stderr)")
+            #expect(!(result.stdout + result.stderr).contains("not-to-be-printed"))
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path).isEmpty)
+    }
+
     @Test("AGENT_CANARY_LEDGER names the ledger when --ledger is absent")
     func ledgerFromEnvironment() throws {
         let directory = try TemporaryDirectory()

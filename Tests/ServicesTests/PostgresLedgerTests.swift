@@ -370,6 +370,8 @@ struct PostgresLedgerTests {
         defer { server.remove() }
         let base = try server.createDatabase().replacingOccurrences(of: "?sslmode=disable", with: "")
         let directory = try TemporaryDirectory()
+        // `ledger check` reads a ledger and creates none: the test makes one first.
+        _ = try Ledger(path: base + "?sslmode=require")
         func check(_ query: String) throws -> ToolResult {
             try Tool.run("benchmark-gate", ["ledger", "check", "--ledger", base + query], in: directory.url)
         }
