@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // Shared libraries: each holds one concern of the four tools.
@@ -64,7 +65,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "Telemetry", dependencies: ["JSONLines", "ToolContract"]),
+        // OTLP's trace messages, generated once from opentelemetry-proto with swift-protobuf (see the module's file).
+        .target(name: "OTLPMessages", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        .target(
+            name: "Telemetry",
+            dependencies: [
+                "JSONLines", "OTLPMessages", "ToolContract",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
         .target(name: "CIOutput", dependencies: ["ToolContract"]),
         // The stage recorder: the clock, staged outputs, CI files and stage record every stage writes, in order.
         .target(
@@ -209,6 +218,10 @@ let package = Package(
             dependencies: ["Artifacts", "Ledger", "TestSupport"]
         ),
         .testTarget(
+            name: "OTLPMessagesTests",
+            dependencies: ["OTLPMessages", "TestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+        .testTarget(
             name: "PolicyTests",
             dependencies: ["Policy"]
         ),
@@ -230,7 +243,10 @@ let package = Package(
         ),
         .testTarget(
             name: "TelemetryTests",
-            dependencies: ["JSONLines", "Statistics", "Telemetry", "TestSupport"]
+            dependencies: [
+                "JSONLines", "OTLPMessages", "Statistics", "Telemetry", "TestSupport",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
         ),
         .testTarget(
             name: "ToolContractTests",

@@ -1,0 +1,17 @@
+/// The OTLP trace messages (`ExportTraceServiceRequest`, `ResourceSpans`, `Span`, `AnyValue`, …), generated
+/// once by swift-protobuf 1.39.0's `protoc-gen-swift` from opentelemetry-proto v1.11.0 (Apache-2.0):
+/// `opentelemetry/proto/{common,resource,trace}/v1/*.proto` and `collector/trace/v1/trace_service.proto`.
+///
+/// To regenerate (protoc from PyPI's grpcio-tools; the plugin built from the swift-protobuf package):
+///
+///     python -m grpc_tools.protoc -I PROTO_ROOT \
+///         --plugin=protoc-gen-swift=PATH/protoc-gen-swift --swift_out=Sources/OTLPMessages \
+///         --swift_opt=Visibility=Package --swift_opt=FileNaming=PathToUnderscores \
+///         opentelemetry/proto/common/v1/common.proto opentelemetry/proto/resource/v1/resource.proto \
+///         opentelemetry/proto/trace/v1/trace.proto opentelemetry/proto/collector/trace/v1/trace_service.proto
+///
+/// The generated files are not edited (swift-format ignores them).
+package enum OTLPMessages {
+    /// The opentelemetry-proto release the messages come from.
+    package static let protoVersion = "1.11.0"
+}

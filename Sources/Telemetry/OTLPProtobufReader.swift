@@ -1,0 +1,89 @@
+import Foundation
+import JSONLines
+import OTLPMessages
+import SwiftProtobuf
+
+/// Reads an OTLP/HTTP protobuf body (`ExportTraceServiceRequest`, `application/x-protobuf`) into the same
+/// ``OTLPSpan``s the OTLP/JSON reader (``OTLPTraceParser``) makes, so both encodings of a trace become the same
+/// task events.
+package struct OTLPProtobufReader {
+    /// What the errors name as the body (a request's path and number, say).
+    let source: String
+
+    /// A reader whose errors name `source`.
+    package init(source: String) {
+        self.source = source
+    }
+
+    /// The spans of a serialized request; a body that is not one, or an id of the wrong length, is malformed.
+    package func spans(_ body: Data) throws(TelemetryError) -> [OTLPSpan] {
+        let request: Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest
+        do {
+            request = try Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest(serializedBytes: body)
+        } catch {
+            throw fail("", "not an OTLP ExportTraceServiceRequest (\(error))")
+        }
+        var spans: [OTLPSpan] = []
+        for (r, resourceSpans) in request.resourceSpans.enumerated() {
+            let resource = Self.attributes(resourceSpans.resource.attributes)
+            for (s, scopeSpans) in resourceSpans.scopeSpans.enumerated() {
+                for (i, span) in scopeSpans.spans.enumerated() {
+                    let path = "resourceSpans[\(r)].scopeSpans[\(s)].spans[\(i)]"
+                    spans.append(try self.span(span, resource: resource, path: path))
+                }
+            }
+        }
+        return spans
+    }
+
+    func span(_ span: Opentelemetry_Proto_Trace_V1_Span, resource: [String: JSONValue], path: String)
+        throws(TelemetryError) -> OTLPSpan
+    {
+        let traceId = try hex(span.traceID, bytes: 16, field: "\(path).traceId", required: true)
+        let spanId = try hex(span.spanID, bytes: 8, field: "\(path).spanId", required: true)
+        let parent = try hex(span.parentSpanID, bytes: 8, field: "\(path).parentSpanId", required: false)
+        let status = span.status.code.rawValue
+        guard (0...2).contains(status) else {
+            throw fail("\(path).status.code", "\(status) is not a status code (0, 1 or 2)")
+        }
+        return OTLPSpan(
+            traceId: traceId, spanId: spanId, parentSpanId: parent, name: span.name,
+            startNanos: Double(span.startTimeUnixNano), endNanos: Double(span.endTimeUnixNano),
+            attributes: Self.attributes(span.attributes), resource: resource, statusCode: status,
+            events: span.events.map { ($0.name, Self.attributes($0.attributes)) })
+    }
+
+    /// Attributes as the JSON reader keeps them: strings, numbers (integers and doubles), booleans and arrays of
+    /// strings; other kinds (bytes, maps) are left out, as there.
+    static func attributes(_ list: [Opentelemetry_Proto_Common_V1_KeyValue]) -> [String: JSONValue] {
+        var result: [String: JSONValue] = [:]
+        for entry in list {
+            switch entry.value.value {
+            case .stringValue(let text)?: result[entry.key] = .string(text)
+            case .intValue(let number)?: result[entry.key] = .number(Double(number))
+            case .doubleValue(let number)?: result[entry.key] = .number(number)
+            case .boolValue(let flag)?: result[entry.key] = .bool(flag)
+            case .arrayValue(let array)?:
+                result[entry.key] = .array(
+                    array.values.compactMap {
+                        if case .stringValue(let text)? = $0.value { return .string(text) }
+                        return nil
+                    })
+            default: break
+            }
+        }
+        return result
+    }
+
+    func hex(_ id: Data, bytes: Int, field: String, required: Bool) throws(TelemetryError) -> String {
+        if id.isEmpty, !required { return "" }
+        guard id.count == bytes else {
+            throw fail(field, id.isEmpty ? "required field is missing" : "\(id.count) bytes, not \(bytes)")
+        }
+        return id.map { String(format: "%02x", $0) }.joined()
+    }
+
+    func fail(_ field: String, _ reason: String) -> TelemetryError {
+        .malformedEvent(file: source, line: 1, field: field, reason: reason)
+    }
+}
