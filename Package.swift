@@ -22,6 +22,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        // monitor serve: the HTTP server (without its swift-configuration trait) and its Prometheus metrics.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0", traits: []),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Shared libraries: each holds one concern of the four tools.
@@ -72,6 +76,24 @@ let package = Package(
             dependencies: [
                 "JSONLines", "OTLPMessages", "ToolContract",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        // The system zlib, for request bodies sent with Content-Encoding: gzip.
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // monitor serve: OTLP/HTTP and native events from the fleet into the ledger, live metrics out.
+        .target(
+            name: "Intake",
+            dependencies: [
+                "CZlib", "JSONLines", "Ledger", "OTLPMessages", "Telemetry", "ToolContract",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .target(name: "CIOutput", dependencies: ["ToolContract"]),
@@ -155,9 +177,10 @@ let package = Package(
         .executableTarget(
             name: "monitor",
             dependencies: [
-                "Analysis", "AnalysisCore", "CIOutput", "CommandSupport", "Ledger", "Stages", "Telemetry",
-                "ToolContract",
+                "Analysis", "AnalysisCore", "CIOutput", "CommandSupport", "Intake", "Ledger", "Policy", "Stages",
+                "Telemetry", "ToolContract",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -274,7 +297,7 @@ let package = Package(
     ]
 )
 
-for target in package.targets {
+for target in package.targets where target.type != .system {
     var settings = target.swiftSettings ?? []
     settings.append(.swiftLanguageMode(.v6))
     settings.append(.enableUpcomingFeature("ExistentialAny"))

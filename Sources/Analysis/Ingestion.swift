@@ -25,11 +25,7 @@ struct Ingestion {
         self.events = events
         self.reader = TelemetryReader(
             skipMalformed: monitor.malformed == "skip",
-            otlp: OTLPOptions(
-                successEvaluation: monitor.otlp.successEvaluation,
-                authorizationAttribute: monitor.otlp.authorizationAttribute,
-                categoryAttribute: monitor.otlp.categoryAttribute,
-                prices: monitor.prices.mapValues { ($0.inputPerMillion, $0.outputPerMillion) }),
+            otlp: OTLPOptions(monitor: monitor),
             incremental: incremental, maxLineBytes: maxLineBytes)
         failOnUnknown = monitor.unknownVersions == "fail"
         baselineVersion = accumulator.baselineVersion
@@ -206,5 +202,16 @@ struct Ingestion {
             position += data.count
         }
         return nil
+    }
+}
+
+extension OTLPOptions {
+    /// How spans become tasks under the policy's `monitor.otlp` and `monitor.prices`.
+    package init(monitor: MonitorSection) {
+        self.init(
+            successEvaluation: monitor.otlp.successEvaluation,
+            authorizationAttribute: monitor.otlp.authorizationAttribute,
+            categoryAttribute: monitor.otlp.categoryAttribute,
+            prices: monitor.prices.mapValues { ($0.inputPerMillion, $0.outputPerMillion) })
     }
 }

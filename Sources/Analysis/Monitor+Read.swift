@@ -33,6 +33,11 @@ extension Monitor {
         // Standard input cannot be read twice: deduplicate it exactly from the start.
         if request.sources.contains(where: { $0.path == "-" }) { template.events.exact = true }
         var pass = try ingest(request, template: template, cursors: cursors, fastPath: view == nil)
+        if request.intake, let view, let ledger {
+            try pass.ingestIntake(
+                ledger: ledger, agent: view.run.agent, since: Timestamp.parse(view.run.createdAt) ?? 0,
+                cursor: cursors[Ledger.intakeSource])
+        }
         // The fast path collected the events' keys unchecked: a duplicate means one more, exact, pass.
         if view == nil, !pass.events.optimisticKeysAreUnique() {
             var exact = Ingestion(

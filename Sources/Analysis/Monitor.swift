@@ -19,6 +19,8 @@ package struct LookRequest: Sendable {
     /// Overrides the policy's `agent.name`.
     package var agentName: String? = nil
     package var sources: [SourceSpec]
+    /// Whether the look also reads what `monitor serve` stored for the run's agent since its previous look.
+    package var intake = false
     package var prometheusURL: String?
     /// The time the look is taken at (Prometheus queries, the step's age); `nil` for now.
     package var at: Date?

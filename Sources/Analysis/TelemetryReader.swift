@@ -49,6 +49,12 @@ package struct TelemetryReader {
         self.maxLineBytes = maxLineBytes
     }
 
+    /// Counts a malformed line or record skipped (`malformed: skip`), keeping the first messages as warnings.
+    mutating func noteSkipped(_ error: TelemetryError) {
+        skipped += 1
+        if warnings.count < 20 { warnings.append("skipped: \(error)") }
+    }
+
     /// The files of a source: a file, every `.jsonl`/`.json`/`.ndjson` file of a directory (sorted), or `-`.
     package static func files(of spec: SourceSpec) throws(ArtifactError) -> [String] {
         if spec.path == "-" { return ["-"] }

@@ -1,4 +1,4 @@
-/// A duration on the command line: `90s`, `5m`, `1h30m`, `0.5s`; a bare number is seconds.
+/// A duration on the command line: `90s`, `5m`, `1h30m`, `7d`, `0.5s`; a bare number is seconds.
 package enum DurationArgument {
     /// The duration `text` names, or `nil` when it is not one.
     package static func parse(_ text: String) -> Duration? {
@@ -14,6 +14,7 @@ package enum DurationArgument {
             case "s": total += value
             case "m": total += value * 60
             case "h": total += value * 3600
+            case "d": total += value * 86400
             default: return nil
             }
             digits = ""

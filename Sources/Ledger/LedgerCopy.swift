@@ -20,6 +20,7 @@ extension Ledger {
         ("telemetry_sources", ["run_id", "source"]), ("telemetry_tasks", ["run_id", "event_key"]),
         ("telemetry_feedback", ["run_id", "event_key"]), ("telemetry_violations", ["run_id", "event_key"]),
         ("telemetry_shadow", ["run_id", "event_key"]), ("exports", ["id"]), ("notifications", ["id"]),
+        ("intake_records", ["id"]),
     ]
     /// The views a copy checks.
     static let copiedViews = ["run_summary", "gate_history", "rollout_history", "monitor_history"]

@@ -389,6 +389,31 @@ enum LedgerMigrations {
                 );
                 CREATE INDEX notifications_by_run ON notifications(run_id, id);
                 """),
+        LedgerMigration(
+            identifier: "v6-intake",
+            sql: """
+                -- The telemetry monitor serve received from the fleet (OTLP spans and native events), each
+                -- committed before its request was acknowledged. record_key makes a retried request count
+                -- once (an event's agent and id; a span's trace and span ids); id is the order of arrival,
+                -- which a look's cursor (telemetry_sources, source 'intake') reads after. body is the
+                -- record as a file would hold it: a native event line, or one span as an OTLP/JSON
+                -- TracesData line; ts is its own time (an event's ts, a span's end), which a run's looks
+                -- start from (the run's creation). Rows received before monitor serve --retain (or ledger
+                -- prune --older-than) are deleted once every open run of their agent has read them.
+                CREATE TABLE intake_records (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    record_key TEXT NOT NULL UNIQUE,
+                    kind TEXT NOT NULL CHECK (kind IN ('event', 'span')),
+                    agent TEXT NOT NULL,
+                    trace_id TEXT,
+                    is_root INTEGER NOT NULL,
+                    ts REAL NOT NULL,
+                    received_at REAL NOT NULL,
+                    body TEXT NOT NULL
+                );
+                CREATE INDEX intake_by_agent ON intake_records(agent, id);
+                CREATE INDEX intake_by_trace ON intake_records(trace_id, id);
+                """),
     ]
 
     /// The identifiers of the migrations applied, in the order they were defined.

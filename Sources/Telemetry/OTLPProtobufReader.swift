@@ -17,6 +17,12 @@ package struct OTLPProtobufReader {
 
     /// The spans of a serialized request; a body that is not one, or an id of the wrong length, is malformed.
     package func spans(_ body: Data) throws(TelemetryError) -> [OTLPSpan] {
+        try spans(body, rejecting: nil)
+    }
+
+    /// The spans of a serialized request; with `rejecting`, a span that is not valid goes to it (with why) and
+    /// the others are kept (an OTLP receiver's partial success); a body that is not a request is malformed.
+    package func spans(_ body: Data, rejecting: ((TelemetryError) -> Void)?) throws(TelemetryError) -> [OTLPSpan] {
         let request: Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest
         do {
             request = try Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest(serializedBytes: body)
@@ -29,7 +35,12 @@ package struct OTLPProtobufReader {
             for (s, scopeSpans) in resourceSpans.scopeSpans.enumerated() {
                 for (i, span) in scopeSpans.spans.enumerated() {
                     let path = "resourceSpans[\(r)].scopeSpans[\(s)].spans[\(i)]"
-                    spans.append(try self.span(span, resource: resource, path: path))
+                    do {
+                        spans.append(try self.span(span, resource: resource, path: path))
+                    } catch {
+                        guard let rejecting else { throw error }
+                        rejecting(error)
+                    }
                 }
             }
         }
@@ -80,7 +91,14 @@ package struct OTLPProtobufReader {
         guard id.count == bytes else {
             throw fail(field, id.isEmpty ? "required field is missing" : "\(id.count) bytes, not \(bytes)")
         }
-        return id.map { String(format: "%02x", $0) }.joined()
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(bytes * 2)
+        for byte in id {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     func fail(_ field: String, _ reason: String) -> TelemetryError {

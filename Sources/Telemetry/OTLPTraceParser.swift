@@ -56,6 +56,14 @@ package struct OTLPTraceParser {
 
     /// Parses one line into spans.
     package func spans(_ text: UnsafeBufferPointer<UInt8>, line: Int) throws(TelemetryError) -> [OTLPSpan] {
+        try spans(text, line: line, rejecting: nil)
+    }
+
+    /// Parses one line into spans; with `rejecting`, a span that is not valid goes to it (with why) and the
+    /// others are kept, as an OTLP receiver's partial success does; without, it fails the line.
+    package func spans(
+        _ text: UnsafeBufferPointer<UInt8>, line: Int, rejecting: ((TelemetryError) -> Void)?
+    ) throws(TelemetryError) -> [OTLPSpan] {
         let value: JSONValue
         do {
             value = try JSONParser.parse(text)
@@ -77,7 +85,12 @@ package struct OTLPTraceParser {
                 try refuseSnakeCase(scopeSpan.objectValue ?? [:], line: line, path: "\(resourcePath).scopeSpans[\(s)]")
                 for (i, span) in (scopeSpan["spans"]?.arrayValue ?? []).enumerated() {
                     let path = "\(resourcePath).scopeSpans[\(s)].spans[\(i)]"
-                    spans.append(try parseSpan(span, resource: resource, line: line, path: path))
+                    do {
+                        spans.append(try parseSpan(span, resource: resource, line: line, path: path))
+                    } catch {
+                        guard let rejecting else { throw error }
+                        rejecting(error)
+                    }
                 }
             }
         }

@@ -35,6 +35,12 @@ struct LookOptions: ParsableArguments {
             "OTLP/JSON traces as the collector's file exporter writes them: a file or directory.", valueName: "path"))
     var otlp: [String] = []
 
+    @Flag(
+        help: ArgumentHelp(
+            "Read what monitor serve stored in the ledger for the run's agent since the previous look (needs --run)."
+        ))
+    var intake = false
+
     @Option(help: ArgumentHelp("The Prometheus server for the policy's PromQL metrics.", valueName: "url"))
     var prometheus: String?
 
@@ -87,9 +93,10 @@ struct LookOptions: ParsableArguments {
         }
         if act, runID == nil { throw ValidationError("--act needs --run") }
         if maxLineBytes < 1024 { throw ValidationError("--max-line-bytes must be at least 1024") }
-        if events.isEmpty, otlp.isEmpty, prometheus == nil {
-            throw ValidationError("give telemetry: --events, --otlp or --prometheus")
+        if events.isEmpty, otlp.isEmpty, prometheus == nil, !intake {
+            throw ValidationError("give telemetry: --intake, --events, --otlp or --prometheus")
         }
+        if intake, runID == nil { throw ValidationError("--intake needs --run (the run's agent and versions)") }
         if events.filter({ $0 == "-" }).count > 1 { throw ValidationError("stdin (-) can be read once") }
         if let at, Timestamp.parse(at) == nil { throw ValidationError("--at '\(at)' is not an RFC 3339 time") }
         if let statsd, !ConfigValue.address.accepts(statsd) || Int(statsd.split(separator: ":").last ?? "") == nil {
@@ -107,6 +114,7 @@ struct LookOptions: ParsableArguments {
             ci: ci.destinations, ledgerPath: ledger.path, arguments: Array(CommandLine.arguments.dropFirst()),
             environment: ProcessInfo.processInfo.environment)
         request.agentName = agent
+        request.intake = intake
         request.maxLineBytes = maxLineBytes
         request.notifyTimeout = notify.timeout
         request.reportURL = notify.resolvedReportURL

@@ -13,6 +13,6 @@ struct MonitorCommand: AsyncParsableCommand {
             look; 69 Prometheus unavailable; 70 internal error; 143 watch stopped by SIGTERM between looks.
             """,
         version: agentCanaryVersion,
-        subcommands: [Analyze.self, Watch.self, Rejudge.self, LedgerCommand.self],
+        subcommands: [Analyze.self, Watch.self, Rejudge.self, Serve.self, LedgerCommand.self],
         defaultSubcommand: Analyze.self)
 }

@@ -49,6 +49,7 @@ struct LedgerTests {
         #expect(
             try ledger.appliedMigrations() == [
                 "v1-runs-stages-artifacts-gates", "v2-rollouts", "v3-monitor", "v4-exports", "v5-notifications",
+                "v6-intake",
             ])
         #expect(try ledger.integrityProblems().isEmpty)
     }

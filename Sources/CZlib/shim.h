@@ -1,0 +1,2 @@
+// The system zlib (Debian: zlib1g-dev), for monitor serve's Content-Encoding: gzip.
+#include <zlib.h>

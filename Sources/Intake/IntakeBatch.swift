@@ -1,0 +1,27 @@
+import Ledger
+import Telemetry
+
+/// What one request's body held: the records to commit, the tasks and violations among them for the live
+/// metrics, and what was rejected and why.
+struct IntakeBatch: Sendable {
+    /// A task or violation of the batch, with its agent and the record it came from.
+    struct Fact: Sendable {
+        var agent: String
+        var record: Int
+        var event: AgentEvent
+    }
+
+    var records: [IntakeRecord] = []
+    var facts: [Fact] = []
+    /// Spans or events refused, by the reason's label (`malformed`, `no_version`).
+    var rejected: [String: Int] = [:]
+    /// The first refusal, in words (the response's `error_message`).
+    var firstError: String?
+
+    var rejectedCount: Int { rejected.values.reduce(0, +) }
+
+    mutating func reject(_ reason: String, _ error: TelemetryError) {
+        rejected[reason, default: 0] += 1
+        if firstError == nil { firstError = error.description }
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import JSONLines
+import Ledger
+import Telemetry
+
+/// Why a request was refused as a whole, with the HTTP status OTLP/HTTP gives it.
+enum IntakeRefusal: Error, Equatable {
+    /// 400: the body is not what its content type says.
+    case badRequest(String)
+    /// 413: the body, or what it decompresses to, is over `--max-body-bytes`.
+    case tooLarge(String)
+    /// 415: a content type or encoding the endpoint does not take.
+    case unsupportedMedia(String)
+
+    var message: String {
+        switch self {
+        case .badRequest(let text), .tooLarge(let text), .unsupportedMedia(let text): text
+        }
+    }
+}
+
+/// The encodings `POST /v1/traces` takes.
+enum TraceEncoding: String, Sendable {
+    case protobuf
+    case json
+
+    /// The encoding of a `Content-Type` (parameters such as `charset` ignored), or `nil` for another type.
+    init?(contentType: String?) {
+        let type = (contentType ?? "").split(separator: ";").first.map {
+            $0.trimmingCharacters(in: .whitespaces).lowercased()
+        }
+        switch type {
+        case "application/x-protobuf", "application/protobuf": self = .protobuf
+        case "application/json": self = .json
+        default: return nil
+        }
+    }
+
+    var contentType: String {
+        switch self {
+        case .protobuf: "application/x-protobuf"
+        case .json: "application/json"
+        }
+    }
+}
+
+/// Turns request bodies into ``IntakeBatch``es: OTLP traces (protobuf or JSON) and native events (JSONL).
+struct IntakeDecoder: Sendable {
+    /// The agent of spans whose resource names no `service.name`, and of events whose request names none.
+    let defaultAgent: String
+    /// The longest body taken, before and after decompression.
+    let maxBodyBytes: Int
+    /// How spans become tasks (for the live metrics; a look builds its own).
+    let options: OTLPOptions
+
+    /// The body as sent, decompressed when `Content-Encoding` says gzip.
+    func decoded(_ body: Data, contentEncoding: String?) throws(IntakeRefusal) -> Data {
+        let encoding = (contentEncoding ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        switch encoding {
+        case "", "identity":
+            return body
+        case "gzip", "x-gzip":
+            do {
+                return try Gzip.inflate(body, limit: maxBodyBytes)
+            } catch {
+                switch error {
+                case .tooLarge(let limit):
+                    throw .tooLarge(
+                        "the body decompresses to more than \(limit) bytes (monitor serve --max-body-bytes)")
+                case .corrupt(let reason):
+                    throw .badRequest("the body is not valid gzip: \(reason)")
+                }
+            }
+        default:
+            throw .unsupportedMedia("Content-Encoding '\(encoding)' is not supported (send gzip or none)")
+        }
+    }
+
+    /// The spans of an OTLP/HTTP trace export.
+    func traces(_ body: Data, encoding: TraceEncoding) throws(IntakeRefusal) -> IntakeBatch {
+        var batch = IntakeBatch()
+        var spans: [OTLPSpan]
+        do {
+            switch encoding {
+            case .protobuf:
+                spans = try OTLPProtobufReader(source: "request").spans(body) { batch.reject("malformed", $0) }
+            case .json:
+                spans = try body.withUnsafeBytes { raw throws(TelemetryError) in
+                    try OTLPTraceParser(file: "request").spans(
+                        raw.bindMemory(to: UInt8.self), line: 1, rejecting: { batch.reject("malformed", $0) })
+                }
+            }
+        } catch let error as TelemetryError {
+            throw .badRequest(error.description)
+        } catch {
+            throw .badRequest(String(describing: error))
+        }
+        let builder = OTLPTaskBuilder(options: options)
+        var byTrace: [String: [OTLPSpan]] = [:]
+        for span in spans { byTrace[span.traceId, default: []].append(span) }
+        for span in spans {
+            let agent = span.resource["service.name"]?.stringValue ?? defaultAgent
+            let isRoot = OTLPTaskBuilder.isTaskRoot(span)
+            if isRoot {
+                // A root a look could not read would stop every look of the agent: refuse it here.
+                guard let task = builder.task(root: span, spans: byTrace[span.traceId] ?? [span]) else {
+                    batch.reject(
+                        "no_version",
+                        .malformedEvent(
+                            file: "request", line: 1, field: "spans[\(span.spanId)].attributes",
+                            reason: "the invoke_agent span names no version: set feature_flag.result.variant, "
+                                + "gen_ai.agent.version or the resource's service.version"))
+                    continue
+                }
+                batch.facts.append(.init(agent: agent, record: batch.records.count, event: .task(task)))
+            }
+            batch.records.append(
+                IntakeRecord(
+                    key: "span:\(span.traceId):\(span.spanId)", kind: .span, agent: agent, traceId: span.traceId,
+                    isRoot: isRoot, timestamp: span.endNanos / 1e9, body: span.tracesDataLine))
+        }
+        return batch
+    }
+
+    /// The native events of a JSONL body (one event per line, blank lines allowed); a line that is not an
+    /// event is rejected and the others kept.
+    func events(_ body: Data, agent: String) -> IntakeBatch {
+        var batch = IntakeBatch()
+        let parser = NativeEventParser(file: "request")
+        body.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            JSONLinesReader.forEachLine(in: bytes) {
+                (number: Int, line: UnsafeBufferPointer<UInt8>) throws(Never) -> Void in
+                do throws(TelemetryError) {
+                    let event = try parser.event(line, line: number)
+                    switch event {
+                    case .task, .violation:
+                        batch.facts.append(.init(agent: agent, record: batch.records.count, event: event))
+                    case .feedback, .shadow: break
+                    }
+                    batch.records.append(
+                        IntakeRecord(
+                            key: "event:\(agent):\(event.eventId)", kind: .event, agent: agent, traceId: nil,
+                            isRoot: false, timestamp: event.timestamp,
+                            body: String(decoding: line, as: UTF8.self)))
+                } catch {
+                    batch.reject("malformed", error)
+                }
+            }
+        }
+        return batch
+    }
+}

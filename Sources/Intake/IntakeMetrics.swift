@@ -1,0 +1,102 @@
+import Prometheus
+import Telemetry
+
+/// What `GET /metrics` serves: the fleet's tasks as they are committed, per agent and version, and the service's
+/// own requests, records, bytes, commits and queue (Prometheus text, through swift-prometheus).
+///
+/// A task counts once: when its root span (or native task event) is first committed, with the children that
+/// came in the same request (a look attributes later children too; these are live figures, not the verdict).
+final class IntakeMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    let queueDepth: Gauge
+    let commitDuration: DurationHistogram
+
+    init() {
+        queueDepth = registry.makeGauge(
+            descriptor: Self.name(
+                "intake_queue", unit: "records", help: "Records received and waiting for their ledger commit."))
+        commitDuration = registry.makeDurationHistogram(
+            descriptor: Self.name(
+                "intake_commit_duration", unit: "seconds", help: "The time of one ledger commit (a group of requests)."),
+            labels: [],
+            buckets: [
+                .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+                .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5),
+            ])
+    }
+
+    static func name(_ metric: String, unit: String = "", help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "agent_canary", metricName: metric, unitName: unit, helpText: help)
+    }
+
+    /// One request answered.
+    func request(endpoint: String, status: Int, bytes: Int) {
+        registry.makeCounter(
+            descriptor: Self.name("intake_requests", unit: "total", help: "Requests answered, by endpoint and status."),
+            labels: [("endpoint", endpoint), ("code", String(status))]
+        ).increment()
+        registry.makeCounter(
+            descriptor: Self.name("intake_received", unit: "bytes_total", help: "Request bytes received, as sent."),
+            labels: [("endpoint", endpoint)]
+        ).increment(by: Int64(bytes))
+    }
+
+    /// Records of `kind` (`spans`, `events`) accepted, counted again as duplicates, or rejected by reason.
+    func records(_ kind: String, accepted: Int, duplicates: Int, rejected: [String: Int]) {
+        let descriptor = Self.name(
+            "intake_\(kind)", unit: "total",
+            help: "Intake \(kind) by result (accepted, duplicate, rejected) and reason.")
+        if accepted > 0 {
+            registry.makeCounter(descriptor: descriptor, labels: [("result", "accepted"), ("reason", "")])
+                .increment(by: Int64(accepted))
+        }
+        if duplicates > 0 {
+            registry.makeCounter(descriptor: descriptor, labels: [("result", "duplicate"), ("reason", "")])
+                .increment(by: Int64(duplicates))
+        }
+        for (reason, count) in rejected.sorted(by: { $0.key < $1.key }) {
+            registry.makeCounter(descriptor: descriptor, labels: [("result", "rejected"), ("reason", reason)])
+                .increment(by: Int64(count))
+        }
+    }
+
+    /// A task or violation committed for the first time.
+    func fact(_ event: AgentEvent, agent: String) {
+        let labels = [("agent", agent), ("version", event.version)]
+        func count(_ metric: String, _ help: String, by amount: Int = 1) {
+            registry.makeCounter(descriptor: Self.name(metric, unit: "total", help: help), labels: labels)
+                .increment(by: Int64(amount))
+        }
+        switch event {
+        case .task(let task):
+            count("live_tasks", "Tasks committed, per agent and version.")
+            if task.outcome == .success { count("live_task_successes", "Tasks that succeeded.") }
+            if task.outcome == .error { count("live_task_errors", "Tasks that ended in an error.") }
+            let rogue = task.toolCalls.filter { $0.authorized == false }.count
+            if rogue > 0 { count("live_rogue_actions", "Unauthorized tool calls and violations.", by: rogue) }
+            if let cost = task.costUSD, cost.isFinite, cost >= 0 {
+                registry.makeCounter(
+                    descriptor: Self.name("live_cost", unit: "usd_total", help: "Cost of the tasks committed (USD)."),
+                    labels: labels
+                ).increment(by: cost)
+            }
+            if let latency = task.latencyMs, latency.isFinite, latency >= 0 {
+                registry.makeValueHistogram(
+                    descriptor: Self.name("live_task_latency", unit: "seconds", help: "Task latency."),
+                    labels: labels, buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120]
+                ).record(latency / 1000)
+            }
+        case .violation:
+            count("live_rogue_actions", "Unauthorized tool calls and violations.")
+        case .feedback, .shadow:
+            break
+        }
+    }
+
+    /// The exposition text.
+    func text() -> [UInt8] {
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        return buffer
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import Ledger
+import Logging
+import Prometheus
+
+/// Commits the requests' records to the ledger on one thread of its own, in group commits: every batch waiting
+/// when a commit ends goes into the next one transaction, so many small requests cost one commit, and a request
+/// is answered only once its records are committed.
+///
+/// The queue is bounded: a request that would take it past `maxQueuedRecords` is refused as overloaded (429)
+/// rather than held, so a slow ledger costs retries, not memory; while the ledger fails, requests are refused
+/// as unavailable (503).
+final class IntakeWriter: @unchecked Sendable {
+    /// Why a batch was not committed.
+    enum Refusal: Error {
+        /// The queue is full: the ledger is slower than the senders (429).
+        case overloaded
+        /// The ledger failed the commit, or the service is stopping (503).
+        case unavailable(String)
+    }
+
+    private struct Waiting {
+        var records: [IntakeRecord]
+        var done: @Sendable (Result<[Bool], Refusal>) -> Void
+    }
+
+    private let ledger: Ledger
+    private let logger: Logger
+    private let metrics: IntakeMetrics
+    let maxQueuedRecords: Int
+    /// The most records one transaction commits.
+    let maxCommitRecords = 20_000
+    // Guarded by `condition`.
+    private let condition = NSCondition()
+    private var waiting: [Waiting] = []
+    private var queued = 0
+    private var stopping = false
+    private var stopped = false
+    private var lastFailure: String?
+
+    init(ledger: Ledger, maxQueuedRecords: Int, metrics: IntakeMetrics, logger: Logger) {
+        self.ledger = ledger
+        self.maxQueuedRecords = maxQueuedRecords
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// Starts the commit thread.
+    func start() {
+        let thread = Thread { [self] in loop() }
+        thread.name = "intake-writer"
+        thread.start()
+    }
+
+    /// Whether commits succeed (the last one did, or none failed yet) and the service is not stopping.
+    var isHealthy: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return lastFailure == nil && !stopping
+    }
+
+    /// Commits `records`; returns, for each, whether it was new (not a retry of one already stored).
+    func commit(_ records: [IntakeRecord]) async throws(Refusal) -> [Bool] {
+        if records.isEmpty { return [] }
+        let result: Result<[Bool], Refusal> = await withCheckedContinuation { continuation in
+            enqueue(records) { continuation.resume(returning: $0) }
+        }
+        return try result.get()
+    }
+
+    private func enqueue(_ records: [IntakeRecord], done: @escaping @Sendable (Result<[Bool], Refusal>) -> Void) {
+        condition.lock()
+        if stopping {
+            condition.unlock()
+            done(.failure(.unavailable("the service is stopping")))
+            return
+        }
+        if let failure = lastFailure, !waiting.isEmpty {
+            condition.unlock()
+            done(.failure(.unavailable(failure)))
+            return
+        }
+        if queued > 0, queued + records.count > maxQueuedRecords {
+            condition.unlock()
+            done(.failure(.overloaded))
+            return
+        }
+        waiting.append(Waiting(records: records, done: done))
+        queued += records.count
+        metrics.queueDepth.set(Int64(queued))
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Stops taking requests, commits what is queued and returns once the commit thread has finished.
+    func drain() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while !stopped { condition.wait() }
+        condition.unlock()
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while waiting.isEmpty, !stopping { condition.wait() }
+            if waiting.isEmpty, stopping {
+                stopped = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            // One transaction takes whole requests, up to maxCommitRecords (at least one request).
+            var group: [Waiting] = []
+            var count = 0
+            while let next = waiting.first, group.isEmpty || count + next.records.count <= maxCommitRecords {
+                group.append(waiting.removeFirst())
+                count += next.records.count
+            }
+            condition.unlock()
+            commit(group, count: count)
+        }
+    }
+
+    private func commit(_ group: [Waiting], count: Int) {
+        let began = ContinuousClock.now
+        var records: [IntakeRecord] = []
+        records.reserveCapacity(count)
+        for request in group { records.append(contentsOf: request.records) }
+        let result: Result<[Bool], Refusal>
+        do {
+            result = .success(try ledger.storeIntake(records, receivedAt: Date().timeIntervalSince1970))
+        } catch {
+            result = .failure(.unavailable("the ledger did not commit: \(error)"))
+        }
+        metrics.commitDuration.record(ContinuousClock.now - began)
+        condition.lock()
+        queued -= count
+        metrics.queueDepth.set(Int64(queued))
+        switch result {
+        case .success:
+            if lastFailure != nil { logger.info("ledger commits again") }
+            lastFailure = nil
+        case .failure(let refusal):
+            if case .unavailable(let reason) = refusal, lastFailure == nil {
+                logger.error("ledger commit failed", metadata: ["reason": "\(reason)"])
+                lastFailure = reason
+            }
+        }
+        condition.unlock()
+        var offset = 0
+        for request in group {
+            let slice = result.map { Array($0[offset..<offset + request.records.count]) }
+            offset += request.records.count
+            request.done(slice)
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import Foundation
+import Ledger
+import Logging
+import ServiceLifecycle
+
+/// `monitor serve --retain DURATION`: deletes, every tenth of the retention (at most hourly), the intake
+/// received longer ago than the retention that every open run has read (``Ledger/pruneIntake(receivedBefore:)``).
+struct PruneService: Service {
+    let ledger: Ledger
+    let retain: Duration
+    let logger: Logger
+
+    func run() async throws {
+        let seconds = Double(retain.components.seconds)
+        let every = Duration.seconds(max(1, min(3600, seconds / 10)))
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                let deleted = try ledger.pruneIntake(receivedBefore: Date().timeIntervalSince1970 - seconds)
+                if deleted > 0 { logger.info("pruned intake", metadata: ["records": "\(deleted)"]) }
+            } catch {
+                logger.error("pruning intake failed", metadata: ["reason": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: every) }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import Analysis
+import ArgumentParser
+import CommandSupport
+import Foundation
+import Intake
+import Ledger
+import Logging
+import Policy
+import Telemetry
+import ToolContract
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Receive the fleet's telemetry over OTLP/HTTP (and native events) into the ledger.",
+        discussion: """
+            POST /v1/traces takes OTLP/HTTP trace exports (application/x-protobuf or application/json, gzip or \
+            not); POST /v1/events takes native events (JSONL, schemas/agent-event.schema.json; ?agent=NAME). \
+            Each request is answered 200 only once its records are committed to the ledger; a retried request \
+            counts once. 400 undecodable body, 401 missing bearer token (--token-file), 413 over \
+            --max-body-bytes, 415 another content type, 429 or 503 with Retry-After when the ledger is behind \
+            or failing. GET /metrics (Prometheus text), /healthz, /readyz. Looks read what it stored with \
+            monitor analyze --run ID --intake. SIGTERM or SIGINT: the requests in flight finish and commit, \
+            exit 0. Exit status: 64 usage error, 65 bad policy, 66 missing token file, 69 cannot listen or \
+            reach the ledger, 70 internal error.
+            """)
+
+    @Option(help: ArgumentHelp("Where to listen (port 0: any free port, printed).", valueName: "host:port"))
+    var listen = "127.0.0.1:4318"
+
+    @Option(
+        help: ArgumentHelp(
+            "The release policy: its agent.name (the agent of spans without service.name) and monitor.otlp.",
+            valueName: "canary.yaml"))
+    var policy: String?
+
+    @Option(help: ArgumentHelp("The agent of records that name none (overrides the policy's).", valueName: "name"))
+    var agent: String?
+
+    @Option(
+        name: .customLong("token-file"),
+        help: ArgumentHelp("Require Authorization: Bearer with the token this file holds.", valueName: "file"))
+    var tokenFile: String?
+
+    @Option(
+        name: .customLong("max-body-bytes"),
+        help: ArgumentHelp("The largest request body, before and after decompression.", valueName: "n"))
+    var maxBodyBytes = 16 << 20
+
+    @Option(
+        name: .customLong("max-queued-records"),
+        help: ArgumentHelp("Records waiting for a commit beyond which requests get 429.", valueName: "n"))
+    var maxQueuedRecords = 200_000
+
+    @Option(
+        help: ArgumentHelp(
+            "Delete raw intake received longer ago than this (7d, 12h) once every open run has read it.",
+            valueName: "duration"))
+    var retain: String?
+
+    @OptionGroup var ledger: LedgerOptions
+
+    func validate() throws {
+        guard Self.address(listen) != nil else { throw ValidationError("--listen '\(listen)' is not host:port") }
+        if maxBodyBytes < 1024 { throw ValidationError("--max-body-bytes must be at least 1024") }
+        if maxQueuedRecords < 1 { throw ValidationError("--max-queued-records must be at least 1") }
+        if let retain, (DurationArgument.parse(retain) ?? .zero) <= .zero {
+            throw ValidationError("--retain '\(retain)' is not a duration such as 12h or 7d")
+        }
+    }
+
+    static func address(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65535).contains(port)
+        else { return nil }
+        let host = String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        return host.isEmpty ? nil : (host, port)
+    }
+
+    func run() async throws {
+        var logger = ToolRunner.logger(label: "monitor.serve")
+        if ProcessInfo.processInfo.environment["AGENT_CANARY_LOG_LEVEL"] == nil { logger.logLevel = .info }
+        try await ToolRunner.run {
+            let loaded = try PolicyLoader.load(path: policy, agentName: agent)
+            let name = loaded.policy.agent.name.isEmpty ? "unnamed-agent" : loaded.policy.agent.name
+            let (host, port) = Self.address(listen) ?? ("127.0.0.1", 4318)
+            let opened = try Ledger(path: ledger.path, logger: logger)
+            let server = try IntakeServer(
+                configuration: IntakeConfiguration(
+                    host: host, port: port, defaultAgent: name, maxBodyBytes: maxBodyBytes,
+                    maxQueuedRecords: maxQueuedRecords, tokenFile: tokenFile,
+                    options: OTLPOptions(monitor: loaded.policy.monitor),
+                    retain: retain.flatMap(DurationArgument.parse)),
+                ledger: opened, logger: logger)
+            do {
+                try await server.run { bound in
+                    ToolRunner.printResult(
+                        "monitor serve: listening on \(host):\(bound), ledger \(Ledger.displayName(ledger.path))")
+                }
+            } catch let error as IntakeSetupError {
+                throw error
+            } catch {
+                throw IntakeSetupError.listen(address: listen, reason: "\(error)")
+            }
+            return 0
+        }
+    }
+}
