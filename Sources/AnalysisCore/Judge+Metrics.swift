@@ -137,6 +137,11 @@ extension Judge {
             return result
         }
         let variance = vb / (b * b) + vc / (c * c)
+        guard variance > 0 else {
+            // Every task of both arms had the same value (one step each, say): no interval to draw.
+            result.note = "no variation in either arm"
+            return result
+        }
         let tau2 = pow(log1p(max(metric.margin, 0.01)), 2)
         let theta = log(c / b)
         let half = SequentialTests.oneSidedHalfWidth(variance: variance, tau2: tau2, scales: tauScales, alpha: alpha)
