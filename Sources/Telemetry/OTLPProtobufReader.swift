@@ -105,3 +105,11 @@ package struct OTLPProtobufReader {
         .malformedEvent(file: source, line: 1, field: field, reason: reason)
     }
 }
+
+extension OTLPProtobufReader {
+    /// The `partial_success.rejected_spans` of a serialized `ExportTraceServiceResponse` (0 when there is none).
+    package static func rejectedSpans(in response: Data) -> Int {
+        let decoded = try? Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse(serializedBytes: response)
+        return decoded.map { Int($0.partialSuccess.rejectedSpans) } ?? 0
+    }
+}

@@ -8,6 +8,7 @@
 #   ./pipelines/local/run.sh                       # all three scenarios: good, regressed, rogue
 #   ./pipelines/local/run.sh --scenario regressed  # one of them
 #   ./pipelines/local/run.sh --format otlp         # the fleet's telemetry as OTLP/JSON traces (GenAI names)
+#   ./pipelines/local/run.sh --format otlp-http    # the fleet exports OTLP/HTTP to monitor serve; looks --intake
 #   ./pipelines/local/run.sh --ledger postgresql://canary@db.internal/canary   # the shared ledger
 #
 # Run from a fresh clone: it builds the tools (release) first. Everything goes to agent-canary-out/<scenario>/
@@ -28,7 +29,7 @@ while [ $# -gt 0 ]; do
     --format) format=$2; shift 2 ;;
     --out) out_root=$2; shift 2 ;;
     --ledger) shared_ledger=$2; shift 2 ;;
-    -h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown argument '$1' (try --help)" >&2; exit 64 ;;
   esac
 done
@@ -43,18 +44,27 @@ for scenario in "${scenarios[@]}"; do
 done
 case $format in
   native) source_flag=--events; telemetry_file=telemetry.jsonl ;;
-  otlp) source_flag=--otlp; telemetry_file=traces.jsonl ;;
-  *) echo "error: --format is native or otlp" >&2; exit 64 ;;
+  otlp | otlp-http) source_flag=--otlp; telemetry_file=traces.jsonl ;;
+  *) echo "error: --format is native, otlp or otlp-http" >&2; exit 64 ;;
 esac
+if [ "$format" = otlp-http ] && [ -n "$shared_ledger" ] && [ ${#scenarios[@]} -gt 1 ]; then
+  # Every scenario's fleet is the same agent: on one ledger their intake would mix.
+  echo "error: --format otlp-http with --ledger plays one --scenario at a time" >&2
+  exit 64
+fi
 
-# GRDB builds over the system SQLite: install its headers when they are missing and we may.
-if [ ! -f /usr/include/sqlite3.h ]; then
+# GRDB builds over the system SQLite, monitor serve over the system zlib: install their headers when they are
+# missing and we may.
+headers=()
+[ -f /usr/include/sqlite3.h ] || headers+=(libsqlite3-dev)
+[ -f /usr/include/zlib.h ] || headers+=(zlib1g-dev)
+if [ ${#headers[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    apt-get update -qq && apt-get install -y -qq libsqlite3-dev >/dev/null
+    apt-get update -qq && apt-get install -y -qq "${headers[@]}" >/dev/null
   elif command -v sudo >/dev/null && command -v apt-get >/dev/null; then
-    sudo apt-get update -qq && sudo apt-get install -y -qq libsqlite3-dev >/dev/null
+    sudo apt-get update -qq && sudo apt-get install -y -qq "${headers[@]}" >/dev/null
   else
-    echo "error: SQLite's headers are missing; install them (Debian: sudo apt-get install libsqlite3-dev)" >&2
+    echo "error: headers are missing; install them (Debian: sudo apt-get install ${headers[*]})" >&2
     exit 69
   fi
 fi
@@ -77,6 +87,8 @@ number() { grep -o "^  \"$1\" : [0-9]*" "$2" | sed 's/.*: //'; }
 
 failed=0
 summary=()
+serve_pid=
+trap '[ -z "$serve_pid" ] || kill "$serve_pid" 2>/dev/null || true' EXIT
 for scenario in "${scenarios[@]}"; do
   out=$out_root/$scenario
   rm -rf "$out"
@@ -91,6 +103,17 @@ for scenario in "${scenarios[@]}"; do
   now=$start_epoch
   echo >&2
   echo "==> scenario $scenario" >&2
+  look_sources=("$source_flag" "$out/$telemetry_file")
+  if [ "$format" = otlp-http ]; then
+    # The fleet's OTLP/HTTP destination: monitor serve on a free port, into the scenario's ledger.
+    "$bin/monitor" serve --listen 127.0.0.1:0 --policy "$policy" --ledger "$ledger" >"$out/serve.out" 2>"$out/serve.log" &
+    serve_pid=$!
+    for _ in $(seq 1 100); do grep -q 'listening on' "$out/serve.out" 2>/dev/null && break; sleep 0.1; done
+    endpoint=http://$(grep -o 'listening on [^,]*' "$out/serve.out" | sed 's/listening on //')
+    [ "$endpoint" != http:// ] || { echo "error: monitor serve did not start" >&2; cat "$out/serve.log" >&2; exit 69; }
+    echo "monitor serve: $endpoint (log $out/serve.log)" >&2
+    look_sources=(--intake)
+  fi
 
   # 1. The gate: the bundled benchmark results of 1.5.0 (candidate) and 1.4.0 (baseline).
   SOURCE_DATE_EPOCH=$now "$bin/benchmark-gate" \
@@ -110,12 +133,20 @@ for scenario in "${scenarios[@]}"; do
   while [ "$phase" = progressing ] && [ $look -lt $max_looks ]; do
     look=$((look + 1))
     weight=$(number weight "$out/deploy/rollout.json")
+    sim_format=$format
+    [ "$format" = otlp-http ] && sim_format=otlp
     "$bin/agent-sim" telemetry --scenario "$scenario" --seed "$look" --weight "$weight" \
       --conversations "$conversations_per_look" --rate "$(awk "BEGIN { print $conversations_per_look / 600 }")" \
-      --format "$format" --start "$(iso "$now")" --id-prefix "look$look" --append --out "$out/$telemetry_file"
+      --format "$sim_format" --start "$(iso "$now")" --id-prefix "look$look" --out "$out/look-$look.telemetry"
+    cat "$out/look-$look.telemetry" >>"$out/$telemetry_file"
+    if [ "$format" = otlp-http ]; then
+      # The look's traces go over OTLP/HTTP (protobuf, batches of 100 traces), committed before each 200.
+      "$bin/agent-sim" send --endpoint "$endpoint" "$out/look-$look.telemetry" >/dev/null
+    fi
+    rm -f "$out/look-$look.telemetry"
     now=$((now + look_seconds))
     set +e
-    SOURCE_DATE_EPOCH=$now "$bin/monitor" analyze --run "$run" --policy "$policy" "$source_flag" "$out/$telemetry_file" \
+    SOURCE_DATE_EPOCH=$now "$bin/monitor" analyze --run "$run" --policy "$policy" "${look_sources[@]}" \
       --act --out-dir "$out/deploy" --output "$out/analysis.json" --report "$out/report.html" \
       --metrics-file "$out/canary.prom" --junit "$out/analysis-junit.xml" --ledger "$ledger" >"$out/look-$look.md"
     status=$?
@@ -126,6 +157,13 @@ for scenario in "${scenarios[@]}"; do
     acted=$(grep -m1 '^\*\*Acted:\*\*' "$out/look-$look.md" | sed 's/\*\*Acted:\*\* */ → /' || true)
     echo "look $look at $(iso "$now"), weight $weight %: $headline$acted" >&2
   done
+
+  if [ "$format" = otlp-http ]; then
+    # SIGTERM: the server finishes what it took and exits 0.
+    kill -TERM "$serve_pid"
+    wait "$serve_pid" || { echo "error: monitor serve exited with status $?" >&2; exit 70; }
+    serve_pid=
+  fi
 
   # 4. The evidence as data: the candidate's failures as regression tasks, everything as a dataset.
   "$bin/feedback-export" --run "$run" --kind failures --kind rogue-actions --kind negative-feedback \
