@@ -14,6 +14,24 @@ package struct OTLPSpan: Sendable {
     package var statusCode: Int
     package var events: [(name: String, attributes: [String: JSONValue])]
 
+    /// Makes a span.
+    package init(
+        traceId: String, spanId: String, parentSpanId: String, name: String, startNanos: Double, endNanos: Double,
+        attributes: [String: JSONValue], resource: [String: JSONValue], statusCode: Int,
+        events: [(name: String, attributes: [String: JSONValue])]
+    ) {
+        self.traceId = traceId
+        self.spanId = spanId
+        self.parentSpanId = parentSpanId
+        self.name = name
+        self.startNanos = startNanos
+        self.endNanos = endNanos
+        self.attributes = attributes
+        self.resource = resource
+        self.statusCode = statusCode
+        self.events = events
+    }
+
     /// `gen_ai.operation.name`, else the span name's first word.
     package var operation: String {
         if let name = attributes["gen_ai.operation.name"]?.stringValue { return name }
