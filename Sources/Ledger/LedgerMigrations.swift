@@ -411,8 +411,9 @@ enum LedgerMigrations {
                     received_at REAL NOT NULL,
                     body TEXT NOT NULL
                 );
-                CREATE INDEX intake_by_agent ON intake_records(agent, id);
-                CREATE INDEX intake_by_trace ON intake_records(trace_id, id);
+                -- A look reads forward from its cursor by id and keeps its agent's rows: no index by agent,
+                -- which would cost every span its own insert.
+                CREATE INDEX intake_by_trace ON intake_records(trace_id);
                 """),
     ]
 

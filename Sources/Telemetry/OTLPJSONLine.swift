@@ -51,28 +51,31 @@ extension OTLPSpan {
     static func appendAttributes(_ attributes: [String: JSONValue], to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "["))
         var first = true
-        for key in attributes.keys.sorted() {
-            guard let value = attributes[key], let any = anyValue(value) else { continue }
+        for (key, value) in attributes.sorted(by: { $0.key < $1.key }) {
+            switch value {
+            case .string, .bool, .array: break
+            case .number(let number) where number.isFinite: break
+            default: continue
+            }
             if !first { bytes.append(UInt8(ascii: ",")) }
             first = false
             bytes.appendRaw("{\"key\":")
             bytes.appendJSONString(key)
             bytes.appendRaw(",\"value\":")
-            bytes.appendRaw(any)
+            appendAnyValue(value, to: &bytes)
             bytes.append(UInt8(ascii: "}"))
         }
         bytes.append(UInt8(ascii: "]"))
     }
 
-    /// An `AnyValue` object, or `nil` for what the readers do not keep.
-    static func anyValue(_ value: JSONValue) -> String? {
-        var bytes: [UInt8] = []
+    /// Appends an `AnyValue` object of a value the readers keep (strings, finite numbers, booleans, arrays of
+    /// strings).
+    static func appendAnyValue(_ value: JSONValue, to bytes: inout [UInt8]) {
         switch value {
         case .string(let text):
             bytes.appendRaw("{\"stringValue\":")
             bytes.appendJSONString(text)
         case .number(let number):
-            guard number.isFinite else { return nil }
             bytes.appendRaw("{\"doubleValue\":")
             bytes.appendJSONNumber(number)
         case .bool(let flag):
@@ -86,10 +89,9 @@ extension OTLPSpan {
                 bytes.append(UInt8(ascii: "}"))
             }
             bytes.appendRaw("]}")
-        default:
-            return nil
+        case .null, .object:
+            return
         }
         bytes.append(UInt8(ascii: "}"))
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
