@@ -1,13 +1,15 @@
 import ArgumentParser
+import Foundation
 import Ledger
 import ToolContract
 
-/// `TOOL ledger check` and `TOOL ledger copy`: the ledger's integrity, and moving it between stores.
+/// `TOOL ledger check`, `TOOL ledger copy` and `TOOL ledger prune`: the ledger's integrity, moving it between
+/// stores, and the retention of raw intake.
 package struct LedgerCommand: ParsableCommand {
     package static let configuration = CommandConfiguration(
         commandName: "ledger",
         abstract: "Inspect the run ledger.",
-        subcommands: [Check.self, Copy.self])
+        subcommands: [Check.self, Copy.self, Prune.self])
 
     package init() {}
 
@@ -66,6 +68,44 @@ package struct LedgerCommand: ParsableCommand {
                 }
                 ToolRunner.printResult(
                     "ok \(Ledger.displayName(source)) → \(Ledger.displayName(target)): every table and view verified")
+                return 0
+            }
+        }
+    }
+
+    /// `ledger prune --older-than DURATION`.
+    package struct Prune: ParsableCommand {
+        package static let configuration = CommandConfiguration(
+            abstract: "Delete the raw telemetry monitor serve received longer ago than a duration.",
+            discussion: """
+                Deletes the intake records received before now minus --older-than that every open run has read \
+                (of an agent with a run in its canary, only what its looks' cursors have passed). What the looks \
+                stored for their runs stays: rejudge and the exports read that, not the raw intake. Prints how \
+                many records were deleted. monitor serve --retain does this periodically. A ledger that does not \
+                exist exits 66.
+                """)
+
+        @Option(
+            name: .customLong("older-than"),
+            help: ArgumentHelp("Received longer ago than this (7d, 12h).", valueName: "duration"))
+        package var olderThan: String
+
+        @OptionGroup package var ledger: LedgerOptions
+
+        package init() {}
+
+        package func validate() throws {
+            guard let duration = DurationArgument.parse(olderThan), duration > .zero else {
+                throw ValidationError("--older-than '\(olderThan)' is not a duration such as 12h or 7d")
+            }
+        }
+
+        package func run() throws {
+            try ToolRunner.run {
+                let seconds = Double(DurationArgument.parse(olderThan)?.components.seconds ?? 0)
+                let deleted = try Ledger.existing(at: ledger.path).pruneIntake(
+                    receivedBefore: Date().timeIntervalSince1970 - seconds)
+                ToolRunner.printResult("pruned \(deleted) intake records received more than \(olderThan) ago")
                 return 0
             }
         }

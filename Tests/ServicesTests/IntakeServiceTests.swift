@@ -108,7 +108,7 @@ struct IntakeServiceTests {
     }
 
     @Test(
-        "the SDK's traces, split over requests and gzipped: a look counts what was acknowledged; SIGTERM exits 0",
+        "the SDK's traces, split over requests and gzipped: a look counts what was acknowledged; prune; SIGTERM",
         .requires(.pythonEnvironment, .curl, .promtool))
     func sdkTracesAreCounted() throws {
         let directory = try TemporaryDirectory()
@@ -147,6 +147,21 @@ struct IntakeServiceTests {
         let again = try Self.intakeLook(runId, in: directory, output: "again.json")
         #expect(again.ingestion.newEvents == 0)
         #expect(again.judgement.sample.candidateTasks == candidate.tasks)
+
+        // Retention: what every look read goes; what no look has read yet stays, and the next look counts it.
+        let more = try Self.sendWithSDK(to: server.base, traces: 30, extra: ["--seed", "2"], in: directory)
+        #expect(more["failed_batches"] as? Int == 0)
+        Thread.sleep(forTimeInterval: 1.2)
+        func prune() throws -> String {
+            let pruned = try Tool.run(
+                "monitor", ["ledger", "prune", "--older-than", "1s", "--ledger", "ledger.sqlite"], in: directory.url)
+            #expect(pruned.status == 0, "\(pruned.stderr)")
+            return pruned.stdout
+        }
+        #expect(try prune().hasPrefix("pruned 900 intake records"))
+        let later = try Self.intakeLook(runId, in: directory, output: "later.json")
+        #expect(later.judgement.sample.candidateTasks + later.judgement.sample.baselineTasks == 330)
+        #expect(try prune().hasPrefix("pruned 90 intake records"))
 
         let stopped = server.terminate()
         #expect(stopped.status == 0, "\(stopped.stderr)")
