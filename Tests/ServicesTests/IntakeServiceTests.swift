@@ -5,6 +5,7 @@ import Foundation
 import Ledger
 import TestSupport
 import Testing
+import ToolContract
 
 /// `monitor serve` on 127.0.0.1 against real senders: the OpenTelemetry Python SDK's OTLP/HTTP exporter
 /// (`Tests/Senders/otel-agent-traces`), an independent protobuf encoder (`Tests/Senders/post-otlp-protobuf`),
@@ -19,11 +20,14 @@ struct IntakeServiceTests {
         let running: RunningTool
         var base: String { "http://127.0.0.1:\(port)" }
 
-        init(_ directory: TemporaryDirectory, port: Int? = nil, arguments: [String] = []) throws {
+        init(
+            _ directory: TemporaryDirectory, port: Int? = nil, ledger: String = "ledger.sqlite",
+            arguments: [String] = []
+        ) throws {
             self.port = try port ?? Services.freePort()
             running = try Tool.start(
                 "monitor",
-                ["serve", "--listen", "127.0.0.1:\(self.port)", "--ledger", "ledger.sqlite", "--policy", "canary.yaml"]
+                ["serve", "--listen", "127.0.0.1:\(self.port)", "--ledger", ledger, "--policy", "canary.yaml"]
                     + arguments, in: directory.url)
             #expect(
                 Services.waitForPort(self.port, timeout: 30), "monitor serve did not listen: \(running.stderrSoFar)")
@@ -356,6 +360,66 @@ struct IntakeServiceTests {
         #expect(intake.judgement == file.judgement)
         #expect(intake.ingestion.newEvents == file.ingestion.newEvents)
         #expect(server.terminate().status == 0)
+    }
+
+    @Test(
+        "two servers on one PostgreSQL ledger: a look from another runner counts both; no password anywhere",
+        .requires(.pythonEnvironment, .postgresql))
+    func sharedPostgresLedger() throws {
+        let url = try PostgresServer.shared().createDatabase()
+        let runner = try TemporaryDirectory()
+        let environment = LoopFixtures.environment
+        let gate = try Tool.run(
+            "benchmark-gate",
+            [
+                "--candidate", Repository.path("Tests/Fixtures/native/pass/candidate.jsonl"), "--baseline",
+                Repository.path("Tests/Fixtures/native/pass/baseline.jsonl"), "--agent", "support-agent", "--output",
+                "gate.json", "--ledger", url,
+            ], environment: environment, in: runner.url)
+        #expect(gate.status == 0, "\(gate.stderr)")
+        try runner.write("canary.yaml", Self.policy)
+        let start = try Tool.run(
+            "canary-deploy",
+            [
+                "start", "--gate", "gate.json", "--policy", "canary.yaml", "--router", "nginx", "--ledger", url,
+                "--out-dir", "out",
+            ],
+            environment: environment, in: runner.url)
+        #expect(start.status == 0, "\(start.stderr)")
+        let runId = try ArtifactCoding.makeDecoder().decode(
+            RolloutArtifact.self, from: Data(contentsOf: URL(fileURLWithPath: runner.path("out/rollout.json")))
+        ).runId
+
+        // Two replicas, each in its own directory, on the one database.
+        let first = try TemporaryDirectory()
+        let second = try TemporaryDirectory()
+        for directory in [first, second] { try directory.write("canary.yaml", Self.policy) }
+        let one = try Server(first, ledger: url)
+        let two = try Server(second, ledger: url)
+        let a = try Self.sendWithSDK(to: one.base, traces: 120, extra: ["--seed", "5"], in: first)
+        let b = try Self.sendWithSDK(to: two.base, traces: 80, extra: ["--seed", "6"], in: second)
+        #expect(a["failed_batches"] as? Int == 0 && b["failed_batches"] as? Int == 0)
+        let candidate = Self.acknowledged(a, "1.5.0").tasks + Self.acknowledged(b, "1.5.0").tasks
+        let rogue = Self.acknowledged(a, "1.5.0").rogue + Self.acknowledged(b, "1.5.0").rogue
+
+        let look = try Tool.run(
+            "monitor",
+            [
+                "analyze", "--run", runId, "--intake", "--policy", "canary.yaml", "--ledger", url, "--output",
+                "analysis.json",
+            ],
+            environment: environment, in: runner.url)
+        #expect(look.status <= 1, "\(look.stderr)")
+        let artifact = try LoopFixtures.analysis(runner.path("analysis.json"))
+        #expect(artifact.judgement.sample.candidateTasks + artifact.judgement.sample.baselineTasks == 200)
+        #expect(artifact.judgement.sample.candidateTasks == candidate)
+        #expect(Self.count(artifact, "rogue_action_rate", candidate: true) == rogue)
+        for server in [one, two] {
+            let stopped = server.terminate()
+            #expect(stopped.status == 0, "\(stopped.stderr)")
+            #expect(!(stopped.stdout + stopped.stderr).contains(PostgresServer.password))
+            #expect((stopped.stdout).contains("postgresql://canary:***@127.0.0.1:"))
+        }
     }
 
     /// Every intake record's key and body, in key order.
