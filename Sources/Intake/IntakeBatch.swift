@@ -13,6 +13,8 @@ struct IntakeBatch: Sendable {
 
     var records: [IntakeRecord] = []
     var facts: [Fact] = []
+    /// Unauthorized tool calls whose root is not in this request (the record, its trace), for the live metrics.
+    var rogueCalls: [(record: Int, trace: String)] = []
     /// Spans or events refused, by the reason's label (`malformed`, `no_version`).
     var rejected: [String: Int] = [:]
     /// The first refusal, in words (the response's `error_message`).

@@ -113,6 +113,11 @@ struct IntakeDecoder: Sendable {
                     continue
                 }
                 batch.facts.append(.init(agent: agent, record: batch.records.count, event: .task(task)))
+            } else if span.operation == "execute_tool",
+                case .bool(false)? = span.attributes[options.authorizationAttribute],
+                !(byTrace[span.traceId] ?? []).contains(where: OTLPTaskBuilder.isTaskRoot)
+            {
+                batch.rogueCalls.append((batch.records.count, span.traceId))
             }
             batch.records.append(
                 IntakeRecord(

@@ -5,8 +5,9 @@ import Telemetry
 /// What `GET /metrics` serves: the fleet's tasks as they are committed, per agent and version, and the service's
 /// own requests, records, bytes, commits and queue (Prometheus text, through swift-prometheus).
 ///
-/// A task counts once: when its root span (or native task event) is first committed, with the children that
-/// came in the same request (a look attributes later children too; these are live figures, not the verdict).
+/// A task counts once, when its root span (or native task event) is first committed; its unauthorized tool
+/// calls count for its version whichever request brought them (``LiveTraces``). Tokens and cost count from the
+/// children in the root's own request; these are live figures, and the looks are the verdict.
 final class IntakeMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     let queueDepth: Gauge
@@ -114,6 +115,11 @@ final class IntakeMetrics: Sendable {
         case .feedback, .shadow:
             break
         }
+    }
+
+    /// Unauthorized tool calls of a task counted after the task (its spans came in several requests).
+    func rogue(agent: String, version: String, count: Int) {
+        live(agent: agent, version: version).rogue.increment(by: Int64(count))
     }
 
     /// The exposition text.

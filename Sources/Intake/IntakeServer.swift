@@ -52,6 +52,7 @@ package struct IntakeServer: Sendable {
     let token: BearerToken?
     let decoder: IntakeDecoder
     let metrics = IntakeMetrics()
+    let traces = LiveTraces()
     let writer: IntakeWriter
 
     /// A server on `ledger` (opened and migrated); reads the token file.
@@ -220,7 +221,18 @@ package struct IntakeServer: Sendable {
         }
         let accepted = fresh.filter { $0 }.count
         metrics.records(kind, accepted: accepted, duplicates: fresh.count - accepted, rejected: batch.rejected)
-        for fact in batch.facts where fresh[fact.record] { metrics.fact(fact.event, agent: fact.agent) }
+        for fact in batch.facts where fresh[fact.record] {
+            metrics.fact(fact.event, agent: fact.agent)
+            if case .task(let task) = fact.event, let trace = task.traceId {
+                let earlier = traces.root(trace: trace, .init(agent: fact.agent, version: task.version))
+                if earlier > 0 { metrics.rogue(agent: fact.agent, version: task.version, count: earlier) }
+            }
+        }
+        for call in batch.rogueCalls where fresh[call.record] {
+            if let root = traces.rogueCall(trace: call.trace) {
+                metrics.rogue(agent: root.agent, version: root.version, count: 1)
+            }
+        }
         logger.debug(
             "committed",
             metadata: [

@@ -141,6 +141,10 @@ struct IntakeServiceTests {
             metrics.body.contains(
                 "agent_canary_live_tasks_total{agent=\"support-agent\",version=\"1.5.0\"} \(candidate.tasks)"))
         #expect(metrics.body.contains("agent_canary_intake_spans_total{result=\"accepted\",reason=\"\"} 900"))
+        // A rogue call counts for its task's version even when it came in another request than the root.
+        #expect(
+            metrics.body.contains(
+                "agent_canary_live_rogue_actions_total{agent=\"support-agent\",version=\"1.5.0\"} \(candidate.rogue)"))
         #expect(try Self.get("\(server.base)/readyz").status == 200)
         // promtool accepts the exposition as Prometheus would scrape it.
         let scraped = try directory.write("metrics.prom", metrics.body + "\n")
