@@ -68,34 +68,25 @@ extension Ledger {
         guard !records.isEmpty else { return [] }
         let columns = ["record_key", "kind", "agent", "trace_id", "is_root", "ts", "received_at", "body"]
         return try write { session in
-            var stored = Set<String>()
-            let keys = records.map(\.key)
-            for start in stride(from: 0, to: keys.count, by: 500) {
-                let slice = keys[start..<min(keys.count, start + 500)]
-                let marks = Array(repeating: "?", count: slice.count).joined(separator: ", ")
-                try session.forEachRow(
-                    "SELECT record_key FROM intake_records WHERE record_key IN (\(marks))",
-                    values: slice.map(SQLValue.text)
-                ) { row in
-                    stored.insert(try row.scalar())
-                    return true
-                }
-            }
-            var fresh: [Bool] = []
+            // A key twice in `records` (two requests of one group commit) is inserted once, the first time.
+            var seen = Set<String>()
             var rows: [[SQLValue]] = []
+            var places: [Int?] = []
             rows.reserveCapacity(records.count)
             for record in records {
-                let new = stored.insert(record.key).inserted
-                fresh.append(new)
-                guard new else { continue }
+                guard seen.insert(record.key).inserted else {
+                    places.append(nil)
+                    continue
+                }
+                places.append(rows.count)
                 rows.append([
                     .text(record.key), .text(record.kind.rawValue), .text(record.agent),
                     record.traceId.map(SQLValue.text) ?? .null, .integer(record.isRoot ? 1 : 0),
                     .real(record.timestamp), .real(receivedAt), .text(record.body),
                 ])
             }
-            try session.insertRows(into: "intake_records", columns: columns, rows: rows)
-            return fresh
+            let inserted = try session.insertNewRows(into: "intake_records", columns: columns, rows: rows, key: 0)
+            return places.map { $0.map { inserted[$0] } ?? false }
         }
     }
 

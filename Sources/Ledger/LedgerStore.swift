@@ -62,6 +62,9 @@ package protocol LedgerSession {
     /// Inserts `rows` (each one value per column of `columns`) into `table`, in as few statements as the
     /// store allows; with `ignoringConflicts`, a row whose key is there already is skipped.
     func insertRows(into table: String, columns: [String], rows: [[SQLValue]], ignoringConflicts: Bool) throws
+    /// Inserts the `rows` whose key (the text column at `key` of `columns`, unique in the table) is not there yet
+    /// and returns, per row, whether it was inserted; the rows' keys must differ from one another.
+    func insertNewRows(into table: String, columns: [String], rows: [[SQLValue]], key: Int) throws -> [Bool]
 }
 
 extension LedgerSession {

@@ -43,6 +43,33 @@ struct PostgresSession: LedgerSession {
     /// lists with a parameter per value cost PostgreSQL more to parse and bind than to insert.
     func insertRows(into table: String, columns: [String], rows: [[SQLValue]], ignoringConflicts: Bool) throws {
         guard !rows.isEmpty, !columns.isEmpty else { return }
+        let (sql, arrays) = try insertStatement(
+            into: table, columns: columns, rows: rows, ignoringConflicts: ignoringConflicts)
+        if sending {
+            store.send(sql, arrays)
+        } else {
+            _ = try store.run(sql, arrays)
+        }
+    }
+
+    /// The same statement, returning the keys it inserted.
+    func insertNewRows(into table: String, columns: [String], rows: [[SQLValue]], key: Int) throws -> [Bool] {
+        guard !rows.isEmpty, !columns.isEmpty else { return [] }
+        let (sql, arrays) = try insertStatement(into: table, columns: columns, rows: rows, ignoringConflicts: true)
+        var inserted = Set<String>()
+        for row in try store.run(sql + " RETURNING \"\(columns[key])\"", arrays) {
+            inserted.insert(try row.scalar())
+        }
+        return rows.map { row in
+            if case .text(let text) = row[key] { return inserted.contains(text) }
+            return false
+        }
+    }
+
+    /// `INSERT … SELECT * FROM unnest(…)` of `rows`, one array parameter per column.
+    func insertStatement(into table: String, columns: [String], rows: [[SQLValue]], ignoringConflicts: Bool) throws
+        -> (sql: String, arrays: [SQLValue])
+    {
         let types = try store.columnTypes(table)
         var casts: [String] = []
         var arrays: [SQLValue] = []
@@ -63,11 +90,7 @@ struct PostgresSession: LedgerSession {
             INSERT INTO \(table) (\(columns.map { "\"\($0)\"" }.joined(separator: ", ")))
             SELECT * FROM unnest(\(casts.joined(separator: ", ")))\(ignoringConflicts ? " ON CONFLICT DO NOTHING" : "")
             """
-        if sending {
-            store.send(sql, arrays)
-        } else {
-            _ = try store.run(sql, arrays)
-        }
+        return (sql, arrays)
     }
 
     /// A value as an element of an array literal (quoted, with `\` and `"` escaped; bytes as `\x…`).

@@ -216,6 +216,18 @@ struct SQLiteSession: LedgerSession {
         for row in rows { try statement.execute(arguments: Self.arguments(row)) }
     }
 
+    /// One prepared statement per row, and SQLite's count of the rows it changed.
+    func insertNewRows(into table: String, columns: [String], rows: [[SQLValue]], key: Int) throws -> [Bool] {
+        guard !rows.isEmpty else { return [] }
+        let statement = try db.cachedStatement(
+            sql: "INSERT INTO \(table) (\(columns.map { "\"\($0)\"" }.joined(separator: ", "))) VALUES ("
+                + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ") ON CONFLICT DO NOTHING")
+        return try rows.map { row in
+            try statement.execute(arguments: Self.arguments(row))
+            return db.changesCount > 0
+        }
+    }
+
     /// The values as GRDB binds them, without boxing each in an existential.
     static func arguments(_ values: [SQLValue]) -> StatementArguments {
         StatementArguments(
