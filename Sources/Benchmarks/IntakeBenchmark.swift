@@ -110,7 +110,7 @@ package struct IntakeBenchmark {
         let shared = Shared()
         let start = Date()
         let deadline = start.addingTimeInterval(seconds)
-        DispatchQueue.concurrentPerform(iterations: connections) { _ in
+        @Sendable func send() {
             do {
                 let connection = try HTTPConnection(port: port)
                 while true {
@@ -145,6 +145,16 @@ package struct IntakeBenchmark {
                 shared.lock.unlock()
             }
         }
+        // One thread per connection (concurrentPerform would run no more at once than there are cores).
+        let finished = DispatchGroup()
+        for _ in 0..<connections {
+            finished.enter()
+            Thread {
+                defer { finished.leave() }
+                send()
+            }.start()
+        }
+        finished.wait()
         if let error = shared.error { throw error }
         var phase = shared.phase
         phase.elapsed = Date().timeIntervalSince(start)
