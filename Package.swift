@@ -290,7 +290,7 @@ let package = Package(
         .testTarget(
             name: "ServicesTests",
             dependencies: [
-                "Analysis", "AnalysisCore", "Artifacts", "Ledger", "TestSupport", "ToolContract",
+                "Analysis", "AnalysisCore", "Artifacts", "Intake", "Ledger", "TestSupport", "ToolContract",
                 // The tests run these binaries; depending on them makes `swift test` build them.
                 "benchmark-gate", "canary-deploy", "monitor", "feedback-export", "agent-sim",
             ]

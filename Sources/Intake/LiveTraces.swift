@@ -2,21 +2,44 @@ import Foundation
 
 /// What the live metrics remember of traces whose spans come in several requests: the unauthorized tool calls
 /// that arrived before their root, and the roots already counted, so that a rogue action is counted for its
-/// task's version whichever request brings it. Bounded: past `capacity` traces of each kind the oldest are
-/// forgotten (a late span of a forgotten trace is then not counted live; the looks still count it).
+/// task's version whichever request brings it.
+///
+/// Bounded, at constant cost per span: each kind is kept in two generations; when the current one reaches
+/// `capacity` traces it becomes the previous one and the previous one is forgotten (a late span of a forgotten
+/// trace is then not counted live; the looks still count it). Between `capacity` and twice that many traces of
+/// each kind are remembered.
 final class LiveTraces: @unchecked Sendable {
     struct Root: Sendable, Equatable {
         var agent: String
         var version: String
     }
 
+    /// A table of traces in two generations.
+    struct Generations<Value> {
+        var current: [String: Value] = [:]
+        var previous: [String: Value] = [:]
+
+        subscript(trace: String) -> Value? { current[trace] ?? previous[trace] }
+
+        mutating func set(_ value: Value, for trace: String, capacity: Int) {
+            if current.count >= capacity, current[trace] == nil {
+                previous = current
+                current = [:]
+            }
+            current[trace] = value
+        }
+
+        mutating func remove(_ trace: String) -> Value? {
+            let older = previous.removeValue(forKey: trace)
+            return current.removeValue(forKey: trace) ?? older
+        }
+    }
+
     let capacity: Int
     // Guarded by `lock`.
     private let lock = NSLock()
-    private var waiting: [String: Int] = [:]
-    private var waitingOrder: [String] = []
-    private var roots: [String: Root] = [:]
-    private var rootOrder: [String] = []
+    private var waiting = Generations<Int>()
+    private var roots = Generations<Root>()
 
     init(capacity: Int = 100_000) {
         self.capacity = capacity
@@ -26,11 +49,8 @@ final class LiveTraces: @unchecked Sendable {
     func root(trace: String, _ root: Root) -> Int {
         lock.lock()
         defer { lock.unlock() }
-        let earlier = waiting.removeValue(forKey: trace) ?? 0
-        if roots.updateValue(root, forKey: trace) == nil {
-            rootOrder.append(trace)
-            Self.trim(&roots, &rootOrder, to: capacity)
-        }
+        let earlier = waiting.remove(trace) ?? 0
+        roots.set(root, for: trace, capacity: capacity)
         return earlier
     }
 
@@ -40,18 +60,7 @@ final class LiveTraces: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let root = roots[trace] { return root }
-        if waiting[trace] == nil {
-            waitingOrder.append(trace)
-            Self.trim(&waiting, &waitingOrder, to: capacity)
-        }
-        waiting[trace, default: 0] += 1
+        waiting.set((waiting[trace] ?? 0) + 1, for: trace, capacity: capacity)
         return nil
-    }
-
-    private static func trim<Value>(_ table: inout [String: Value], _ order: inout [String], to capacity: Int) {
-        guard order.count > capacity else { return }
-        let excess = order.count - capacity
-        for key in order[0..<excess] { table.removeValue(forKey: key) }
-        order.removeFirst(excess)
     }
 }
