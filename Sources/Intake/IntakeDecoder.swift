@@ -96,14 +96,18 @@ struct IntakeDecoder: Sendable {
             throw .badRequest(String(describing: error))
         }
         let builder = OTLPTaskBuilder(options: options)
-        var byTrace: [String: [OTLPSpan]] = [:]
-        for span in spans { byTrace[span.traceId, default: []].append(span) }
+        // The request's spans of each trace, by their place in `spans` (a root's task reads its trace's).
+        var byTrace: [String: [Int]] = [:]
+        byTrace.reserveCapacity(spans.count)
+        for (index, span) in spans.enumerated() { byTrace[span.traceId, default: []].append(index) }
+        batch.records.reserveCapacity(spans.count)
         for span in spans {
             let agent = span.resource["service.name"]?.stringValue ?? defaultAgent
             let isRoot = OTLPTaskBuilder.isTaskRoot(span)
             if isRoot {
                 // A root a look could not read would stop every look of the agent: refuse it here.
-                guard let task = builder.task(root: span, spans: byTrace[span.traceId] ?? [span]) else {
+                let trace = (byTrace[span.traceId] ?? []).map { spans[$0] }
+                guard let task = builder.task(root: span, spans: trace) else {
                     batch.reject(
                         "no_version",
                         .malformedEvent(
@@ -115,7 +119,7 @@ struct IntakeDecoder: Sendable {
                 batch.facts.append(.init(agent: agent, record: batch.records.count, event: .task(task)))
             } else if span.operation == "execute_tool",
                 case .bool(false)? = span.attributes[options.authorizationAttribute],
-                !(byTrace[span.traceId] ?? []).contains(where: OTLPTaskBuilder.isTaskRoot)
+                !(byTrace[span.traceId] ?? []).contains(where: { OTLPTaskBuilder.isTaskRoot(spans[$0]) })
             {
                 batch.rogueCalls.append((batch.records.count, span.traceId))
             }

@@ -30,13 +30,17 @@ package struct OTLPProtobufReader {
             throw fail("", "not an OTLP ExportTraceServiceRequest (\(error))")
         }
         var spans: [OTLPSpan] = []
+        spans.reserveCapacity(
+            request.resourceSpans.reduce(0) { $0 + $1.scopeSpans.reduce(0) { $0 + $1.spans.count } })
         for (r, resourceSpans) in request.resourceSpans.enumerated() {
             let resource = Self.attributes(resourceSpans.resource.attributes)
             for (s, scopeSpans) in resourceSpans.scopeSpans.enumerated() {
                 for (i, span) in scopeSpans.spans.enumerated() {
-                    let path = "resourceSpans[\(r)].scopeSpans[\(s)].spans[\(i)]"
                     do {
-                        spans.append(try self.span(span, resource: resource, path: path))
+                        spans.append(
+                            try self.span(span, resource: resource) {
+                                "resourceSpans[\(r)].scopeSpans[\(s)].spans[\(i)]"
+                            })
                     } catch {
                         guard let rejecting else { throw error }
                         rejecting(error)
@@ -47,15 +51,16 @@ package struct OTLPProtobufReader {
         return spans
     }
 
-    func span(_ span: Opentelemetry_Proto_Trace_V1_Span, resource: [String: JSONValue], path: String)
+    /// The span; `path` (its place in the request, for an error) is built only when it is not valid.
+    func span(_ span: Opentelemetry_Proto_Trace_V1_Span, resource: [String: JSONValue], path: () -> String)
         throws(TelemetryError) -> OTLPSpan
     {
-        let traceId = try hex(span.traceID, bytes: 16, field: "\(path).traceId", required: true)
-        let spanId = try hex(span.spanID, bytes: 8, field: "\(path).spanId", required: true)
-        let parent = try hex(span.parentSpanID, bytes: 8, field: "\(path).parentSpanId", required: false)
+        let traceId = try hex(span.traceID, bytes: 16, field: { "\(path()).traceId" }, required: true)
+        let spanId = try hex(span.spanID, bytes: 8, field: { "\(path()).spanId" }, required: true)
+        let parent = try hex(span.parentSpanID, bytes: 8, field: { "\(path()).parentSpanId" }, required: false)
         let status = span.status.code.rawValue
         guard (0...2).contains(status) else {
-            throw fail("\(path).status.code", "\(status) is not a status code (0, 1 or 2)")
+            throw fail("\(path()).status.code", "\(status) is not a status code (0, 1 or 2)")
         }
         return OTLPSpan(
             traceId: traceId, spanId: spanId, parentSpanId: parent, name: span.name,
@@ -86,19 +91,24 @@ package struct OTLPProtobufReader {
         return result
     }
 
-    func hex(_ id: Data, bytes: Int, field: String, required: Bool) throws(TelemetryError) -> String {
+    func hex(_ id: Data, bytes: Int, field: () -> String, required: Bool) throws(TelemetryError) -> String {
         if id.isEmpty, !required { return "" }
         guard id.count == bytes else {
-            throw fail(field, id.isEmpty ? "required field is missing" : "\(id.count) bytes, not \(bytes)")
+            throw fail(field(), id.isEmpty ? "required field is missing" : "\(id.count) bytes, not \(bytes)")
         }
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(bytes * 2)
-        for byte in id {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
+        return String(unsafeUninitializedCapacity: bytes * 2) { text in
+            for (index, byte) in id.enumerated() {
+                text[2 * index] = Self.hexDigit(byte >> 4)
+                text[2 * index + 1] = Self.hexDigit(byte & 0x0F)
+            }
+            return bytes * 2
         }
-        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// The lowercase hex digit of a value below 16.
+    @inline(__always)
+    static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
     }
 
     func fail(_ field: String, _ reason: String) -> TelemetryError {
