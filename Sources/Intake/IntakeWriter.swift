@@ -1,6 +1,7 @@
 import Foundation
 import Ledger
 import Logging
+import NIOCore
 import Prometheus
 
 /// Commits the requests' records to the ledger on one thread of its own, in group commits: every batch waiting
@@ -32,7 +33,7 @@ final class IntakeWriter: @unchecked Sendable {
     let maxCommitRecords = 20_000
     // Guarded by `condition`.
     private let condition = NSCondition()
-    private var waiting: [Waiting] = []
+    private var waiting = CircularBuffer<Waiting>()
     private var queued = 0
     private var stopping = false
     private var stopped = false
