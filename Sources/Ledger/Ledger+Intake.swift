@@ -168,11 +168,6 @@ extension Ledger {
         }
     }
 
-    /// Whether the ledger can hold intake (its migrations include it): what `monitor serve` is ready on.
-    package func intakeReady() throws(LedgerError) -> Bool {
-        try read { session in try session.relationExists("intake_records") }
-    }
-
     /// The `telemetry_sources` source of a run's intake cursor.
     package static let intakeSource = "intake"
 }
