@@ -26,10 +26,7 @@ enum TraceEncoding: String, Sendable {
 
     /// The encoding of a `Content-Type` (parameters such as `charset` ignored), or `nil` for another type.
     init?(contentType: String?) {
-        let type = (contentType ?? "").split(separator: ";").first.map {
-            $0.trimmingCharacters(in: .whitespaces).lowercased()
-        }
-        switch type {
+        switch IntakeDecoder.mediaType(of: contentType) {
         case "application/x-protobuf", "application/protobuf": self = .protobuf
         case "application/json": self = .json
         default: return nil
@@ -52,6 +49,12 @@ struct IntakeDecoder: Sendable {
     let maxBodyBytes: Int
     /// How spans become tasks (for the live metrics; a look builds its own).
     let options: OTLPOptions
+
+    /// The media type of a `Content-Type` header, lowercased, without its parameters (such as `charset`).
+    static func mediaType(of contentType: String?) -> String {
+        let type = (contentType ?? "").split(separator: ";", maxSplits: 1).first ?? ""
+        return type.trimmingCharacters(in: .whitespaces).lowercased()
+    }
 
     /// The body as sent, decompressed when `Content-Encoding` says gzip.
     func decoded(_ body: Data, contentEncoding: String?) throws(IntakeRefusal) -> Data {

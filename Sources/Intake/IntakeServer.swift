@@ -146,9 +146,7 @@ package struct IntakeServer: Sendable {
     }
 
     func events(_ request: Request) async -> Response {
-        let type = (request.headers[.contentType] ?? "").split(separator: ";").first.map {
-            $0.trimmingCharacters(in: .whitespaces).lowercased()
-        }
+        let type = IntakeDecoder.mediaType(of: request.headers[.contentType])
         guard ["application/x-ndjson", "application/jsonl", "application/json", "text/plain"].contains(type) else {
             return refuse(
                 "events", 415, "Content-Type must be application/x-ndjson (native events, one per line)",
