@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import ToolContract
 
 /// The token `--token-file` names, and the check of a request's `Authorization: Bearer` header against it.
 struct BearerToken: Sendable {
@@ -30,27 +29,5 @@ struct BearerToken: Sendable {
         var difference: UInt8 = 0
         for (a, b) in zip(offered, digest) { difference |= a ^ b }
         return difference == 0
-    }
-}
-
-/// Why `monitor serve` could not start.
-package enum IntakeSetupError: Error, CustomStringConvertible, Equatable {
-    case tokenFile(path: String, reason: String)
-    case listen(address: String, reason: String)
-
-    package var description: String {
-        switch self {
-        case .tokenFile(let path, let reason): "--token-file \(path): \(reason)"
-        case .listen(let address, let reason): "--listen \(address): \(reason)"
-        }
-    }
-}
-
-extension IntakeSetupError: ExitStatusProviding {
-    package var exitStatus: ExitStatus {
-        switch self {
-        case .tokenFile: .noInput
-        case .listen: .unavailable
-        }
     }
 }
