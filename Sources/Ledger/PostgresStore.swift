@@ -209,6 +209,10 @@ final class PostgresStore: LedgerStore {
     /// Runs one statement (with `$n` placeholders) and returns its rows.
     func run(_ sql: String, _ values: [SQLValue]) throws -> [SQLRow] {
         try finishSent()
+        // A query on a connection the server closed (a restart, a failover) is never answered: refuse it.
+        guard !connection.isClosed else {
+            throw LedgerError.unavailable(endpoint: location.endpoint, reason: "the server closed the connection")
+        }
         let result = try connection.query(Self.query(sql, values), logger: logger).wait()
         return try result.rows.map(Self.row)
     }
