@@ -47,7 +47,6 @@ package struct IntakeConfiguration: Sendable {
 /// flight finish and commit, and returns.
 package struct IntakeServer: Sendable {
     let configuration: IntakeConfiguration
-    let ledger: Ledger
     let logger: Logger
     let token: BearerToken?
     let decoder: IntakeDecoder
@@ -58,7 +57,6 @@ package struct IntakeServer: Sendable {
     /// A server on `ledger` (opened and migrated); reads the token file.
     package init(configuration: IntakeConfiguration, ledger: Ledger, logger: Logger) throws(IntakeSetupError) {
         self.configuration = configuration
-        self.ledger = ledger
         self.logger = logger
         token = try configuration.tokenFile.map { path throws(IntakeSetupError) in try BearerToken(file: path) }
         decoder = IntakeDecoder(
@@ -99,7 +97,7 @@ package struct IntakeServer: Sendable {
             logger: logger)
         var services: [any Service] = [app]
         if let retain = configuration.retain {
-            services.append(PruneService(ledger: ledger, retain: retain, logger: logger))
+            services.append(PruneService(ledger: { [writer] in writer.currentLedger }, retain: retain, logger: logger))
         }
         let group = ServiceGroup(
             configuration: .init(

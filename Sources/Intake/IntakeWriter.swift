@@ -11,6 +11,13 @@ import Prometheus
 /// The queue is bounded: a request that would take it past `maxQueuedRecords` is refused as overloaded (429)
 /// rather than held, so a slow ledger costs retries, not memory; while the ledger fails, requests are refused
 /// as unavailable (503).
+///
+/// After a failed commit the writer finds out by itself when the ledger commits again, so that readiness comes
+/// back without traffic (a load balancer sends none to a pod that is not ready): every `retryInterval` it runs
+/// an empty write, and when that fails on a PostgreSQL ledger it connects anew (the server restarted, a
+/// failover). A commit that fails is tried once more on a new connection; should the first attempt have
+/// committed before the connection dropped, the second finds every key stored and the records count as
+/// retries (the ledger is right; the live metrics miss them).
 final class IntakeWriter: @unchecked Sendable {
     /// Why a batch was not committed.
     enum Refusal: Error {
@@ -25,12 +32,15 @@ final class IntakeWriter: @unchecked Sendable {
         var done: @Sendable (Result<[Bool], Refusal>) -> Void
     }
 
-    private let ledger: Ledger
+    /// Written on the commit thread only, under `condition`.
+    private var ledger: Ledger
     private let logger: Logger
     private let metrics: IntakeMetrics
     let maxQueuedRecords: Int
     /// The most records one transaction commits.
     let maxCommitRecords = 20_000
+    /// How often a failing ledger is tried again while no request comes.
+    let retryInterval: TimeInterval
     // Guarded by `condition`.
     private let condition = NSCondition()
     private var waiting = CircularBuffer<Waiting>()
@@ -39,9 +49,11 @@ final class IntakeWriter: @unchecked Sendable {
     private var stopped = false
     private var lastFailure: String?
 
-    init(ledger: Ledger, maxQueuedRecords: Int, metrics: IntakeMetrics, logger: Logger) {
+    init(ledger: Ledger, maxQueuedRecords: Int, metrics: IntakeMetrics, logger: Logger, retryInterval: TimeInterval = 2)
+    {
         self.ledger = ledger
         self.maxQueuedRecords = maxQueuedRecords
+        self.retryInterval = retryInterval
         self.metrics = metrics
         self.logger = logger
     }
@@ -51,6 +63,13 @@ final class IntakeWriter: @unchecked Sendable {
         let thread = Thread { [self] in loop() }
         thread.name = "intake-writer"
         thread.start()
+    }
+
+    /// The ledger commits go to now (a new one after a lost PostgreSQL connection was made again).
+    var currentLedger: Ledger {
+        condition.lock()
+        defer { condition.unlock() }
+        return ledger
     }
 
     /// Whether commits succeed (the last one did, or none failed yet) and the service is not stopping.
@@ -105,7 +124,15 @@ final class IntakeWriter: @unchecked Sendable {
     private func loop() {
         while true {
             condition.lock()
-            while waiting.isEmpty, !stopping { condition.wait() }
+            while waiting.isEmpty, !stopping {
+                if lastFailure == nil {
+                    condition.wait()
+                } else if !condition.wait(until: Date().addingTimeInterval(retryInterval)), waiting.isEmpty {
+                    condition.unlock()
+                    recover()
+                    condition.lock()
+                }
+            }
             if waiting.isEmpty, stopping {
                 stopped = true
                 condition.broadcast()
@@ -131,7 +158,7 @@ final class IntakeWriter: @unchecked Sendable {
         for request in group { records.append(contentsOf: request.records) }
         let result: Result<[Bool], Refusal>
         do {
-            result = .success(try ledger.storeIntake(records, receivedAt: Date().timeIntervalSince1970))
+            result = .success(try store(records))
         } catch {
             result = .failure(.unavailable("the ledger did not commit: \(error)"))
         }
@@ -139,22 +166,69 @@ final class IntakeWriter: @unchecked Sendable {
         condition.lock()
         queued -= count
         metrics.queueDepth.set(Int64(queued))
-        switch result {
-        case .success:
-            if lastFailure != nil { logger.info("ledger commits again") }
-            lastFailure = nil
-        case .failure(let refusal):
-            if case .unavailable(let reason) = refusal, lastFailure == nil {
-                logger.error("ledger commit failed", metadata: ["reason": "\(reason)"])
-                lastFailure = reason
-            }
-        }
         condition.unlock()
+        switch result {
+        case .success: succeeded()
+        case .failure(let refusal): if case .unavailable(let reason) = refusal { failed(reason) }
+        }
         var offset = 0
         for request in group {
             let slice = result.map { Array($0[offset..<offset + request.records.count]) }
             offset += request.records.count
             request.done(slice)
         }
+    }
+
+    /// Stores `records`; when that fails on a PostgreSQL ledger, once more on a new connection.
+    private func store(_ records: [IntakeRecord]) throws(LedgerError) -> [Bool] {
+        let receivedAt = Date().timeIntervalSince1970
+        do {
+            return try ledger.storeIntake(records, receivedAt: receivedAt)
+        } catch {
+            guard let fresh = try ledger.reconnected() else { throw error }
+            replace(with: fresh)
+            return try fresh.storeIntake(records, receivedAt: receivedAt)
+        }
+    }
+
+    /// While commits fail and no request comes: whether the ledger takes a write, on a new connection if need
+    /// be (PostgreSQL).
+    private func recover() {
+        do throws(LedgerError) {
+            do {
+                try ledger.checkWrites()
+            } catch {
+                guard let fresh = try ledger.reconnected() else { throw error }
+                try fresh.checkWrites()
+                replace(with: fresh)
+            }
+            succeeded()
+        } catch {
+            failed("the ledger does not take writes: \(error)")
+        }
+    }
+
+    private func replace(with fresh: Ledger) {
+        condition.lock()
+        let lost = ledger
+        ledger = fresh
+        condition.unlock()
+        // The lost connection closes outside the lock.
+        withExtendedLifetime(lost) {}
+        logger.notice("connected to the ledger again")
+    }
+
+    private func succeeded() {
+        condition.lock()
+        defer { condition.unlock() }
+        if lastFailure != nil { logger.info("ledger commits again") }
+        lastFailure = nil
+    }
+
+    private func failed(_ reason: String) {
+        condition.lock()
+        defer { condition.unlock() }
+        if lastFailure == nil { logger.error("ledger commit failed", metadata: ["reason": "\(reason)"]) }
+        lastFailure = reason
     }
 }

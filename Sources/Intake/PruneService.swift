@@ -6,7 +6,8 @@ import ServiceLifecycle
 /// `monitor serve --retain DURATION`: deletes, every tenth of the retention (at most hourly), the intake
 /// received longer ago than the retention that every open run has read (``Ledger/pruneIntake(receivedBefore:)``).
 struct PruneService: Service {
-    let ledger: Ledger
+    /// The ledger the intake commits to now (see ``IntakeWriter/currentLedger``).
+    let ledger: @Sendable () -> Ledger
     let retain: Duration
     let logger: Logger
 
@@ -15,7 +16,7 @@ struct PruneService: Service {
         let every = Duration.seconds(max(1, min(3600, seconds / 10)))
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                let deleted = try ledger.pruneIntake(receivedBefore: Date().timeIntervalSince1970 - seconds)
+                let deleted = try ledger().pruneIntake(receivedBefore: Date().timeIntervalSince1970 - seconds)
                 if deleted > 0 { logger.info("pruned intake", metadata: ["records": "\(deleted)"]) }
             } catch {
                 logger.error("pruning intake failed", metadata: ["reason": "\(error)"])

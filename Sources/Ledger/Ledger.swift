@@ -66,6 +66,18 @@ package struct Ledger: Sendable {
         return ledger
     }
 
+    /// The same ledger on a new connection, for a service whose PostgreSQL connection was lost (the server
+    /// restarted, a failover); `nil` for a SQLite file, which has no connection to lose.
+    package func reconnected() throws(LedgerError) -> Ledger? {
+        guard let postgres = store as? PostgresStore else { return nil }
+        return Ledger(store: try PostgresStore.open(location: postgres.location, logger: logger), logger: logger)
+    }
+
+    /// Runs an empty write transaction: whether the ledger takes writes now.
+    package func checkWrites() throws(LedgerError) {
+        try write { _ in }
+    }
+
     /// Refuses a URL of another scheme (`mysql://…`) rather than taking it for a file name, and names only the
     /// scheme, never the rest (a password).
     static func refuseOtherSchemes(_ location: String) throws(LedgerError) {

@@ -315,6 +315,58 @@ struct IntakeServiceTests {
     }
 
     @Test(
+        "the PostgreSQL ledger restarts: 503 and not ready meanwhile, then ready and 200 on a new connection",
+        .requires(.curl, .postgresql))
+    func ledgerRestart() throws {
+        let postgres = try PostgresServer.dedicated()
+        defer { postgres.remove() }
+        let url = try postgres.createDatabase()
+        let directory = try TemporaryDirectory()
+        try directory.write("canary.yaml", Self.policy)
+        let server = try Server(directory, ledger: url)
+        let events = { (range: Range<Int>) in
+            Data(
+                range.map { n in
+                    "{\"type\":\"task\",\"ts\":\"2026-12-02T10:00:0\(n)Z\",\"event_id\":\"e-\(n)\",\"version\":\"1.5.0\","
+                        + "\"conversation_id\":\"c-\(n)\",\"task_id\":\"t-\(n)\",\"outcome\":\"success\"}\n"
+                }.joined().utf8)
+        }
+        let ndjson = "Content-Type: application/x-ndjson"
+        let endpoint = "\(server.base)/v1/events"
+        #expect(try Self.post(endpoint, body: events(0..<3), headers: [ndjson], in: directory).status == 200)
+
+        try postgres.stop()
+        let refused = try Self.post(endpoint, body: events(3..<6), headers: [ndjson], in: directory)
+        #expect(refused.status == 503)
+        #expect(refused.headers.lowercased().contains("retry-after: 5"))
+        #expect(try Self.get("\(server.base)/readyz").status == 503)
+        #expect(try Self.get("\(server.base)/healthz").status == 200)
+
+        // No request comes (a load balancer sends none to a pod that is not ready): the server finds the ledger
+        // again by itself.
+        try postgres.start()
+        var ready = false
+        for _ in 0..<150 where !ready {
+            ready = try Self.get("\(server.base)/readyz").status == 200
+            if !ready { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        #expect(ready)
+        #expect(try Self.post(endpoint, body: events(3..<6), headers: [ndjson], in: directory).status == 200)
+
+        // What was acknowledged is stored, once; the refused request, retried, too.
+        var keys: [String] = []
+        _ = try Ledger(path: url).forEachIntakeRecord(agent: "support-agent", after: 0, since: 0) { stored in
+            keys.append(stored.record.key)
+            return true
+        }
+        #expect(keys.count == 6 && Set(keys).count == 6)
+        let stopped = server.terminate()
+        #expect(stopped.status == 0, "\(stopped.stderr)")
+        #expect(stopped.stderr.contains("connected to the ledger again"))
+        #expect(!(stopped.stdout + stopped.stderr).contains(PostgresServer.password))
+    }
+
+    @Test(
         "protobuf and JSON store the same rows; an intake look equals the file look on the same traces",
         .requires(.pythonEnvironment))
     func encodingsAndFilesAgree() throws {
