@@ -69,6 +69,11 @@ package struct IntakeServer: Sendable {
     /// Serves until SIGTERM or SIGINT; `listening` is called with the bound port (the one asked for, or the
     /// one the system chose for port 0).
     package func run(listening: @escaping @Sendable (Int) -> Void) async throws {
+        let checkpointer = try writer.currentLedger.separateCheckpoints().map {
+            IntakeCheckpointer(ledger: $0, logger: self.logger)
+        }
+        checkpointer?.start()
+        defer { checkpointer?.stop() }
         writer.start()
         let router = Router(context: BasicRequestContext.self)
         router.post("/v1/traces") { request, _ in await traces(request) }

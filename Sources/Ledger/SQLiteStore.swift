@@ -113,6 +113,20 @@ final class SQLiteStore: LedgerStore {
         try temporary(body)
     }
 
+    /// Lets this connection's commits checkpoint the WAL only past 8,000 pages rather than 1,000
+    /// (`wal_autocheckpoint`): another connection checkpoints it (see ``Ledger/separateCheckpoints()``).
+    func deferAutomaticCheckpoints() throws {
+        try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 8000") }
+    }
+
+    /// A PASSIVE checkpoint of the WAL: its frames, and how many of them are now in the file.
+    func checkpoint() throws -> (frames: Int, copied: Int) {
+        try queue.writeWithoutTransaction { db in
+            let result = try db.checkpoint(.passive)
+            return (result.walFrameCount, result.checkpointedFrameCount)
+        }
+    }
+
     /// The turn lock is an `flock(2)` on the lock file beside the ledger, which exists beside every ledger.
     func withTurnLock<T>(_ body: () throws -> T) throws -> T {
         guard path != ":memory:", !path.isEmpty else { return try body() }

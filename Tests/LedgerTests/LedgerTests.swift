@@ -189,6 +189,32 @@ struct LedgerTests {
         #expect(header[18] == 2 && header[19] == 2)
     }
 
+    @Test("a second connection checkpoints the write-ahead log the first one's commits leave; none on PostgreSQL")
+    func separateCheckpoints() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("ledger.sqlite")
+        let ledger = try Ledger(path: path)
+        let checkpointer = try #require(try ledger.separateCheckpoints())
+        let records = (0..<2_000).map { n in
+            IntakeRecord(
+                key: "event:a:\(n)", kind: .event, agent: "a", traceId: nil, isRoot: false, timestamp: 1,
+                body: String(repeating: "x", count: 200))
+        }
+        _ = try ledger.storeIntake(records, receivedAt: 1)
+        let wal = try #require(FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int)
+        #expect(wal > 400_000)
+        let (frames, copied) = try checkpointer.checkpoint()
+        #expect(frames > 0 && copied == frames)
+        // What was copied reads back from the file, on a new connection.
+        var count = 0
+        _ = try Ledger(path: path).forEachIntakeRecord(agent: "a", after: 0, since: 0) { _ in
+            count += 1
+            return true
+        }
+        #expect(count == 2_000)
+        #expect(try Ledger.inMemory().separateCheckpoints() == nil)
+    }
+
     @Test("the ledger path comes from the flag, then the environment, then the default")
     func resolvePath() {
         #expect(Ledger.resolvePath(flag: "a.sqlite", environment: ["AGENT_CANARY_LEDGER": "b.sqlite"]) == "a.sqlite")
