@@ -65,6 +65,7 @@ package struct IntakeBenchmark {
             let port = Int(line[address.upperBound...].prefix { $0.isNumber })
         else { throw BenchFailure("monitor serve did not start: \(line)") }
 
+        let log = LogSize(path: ledger.contains("://") ? nil : ledger + "-wal")
         let full = try Self.phase(
             bodies: Array(bodies[0..<count]), port: port, connections: connections, seconds: seconds,
             spansPerBody: spansPerBody, rate: nil)
@@ -80,6 +81,9 @@ package struct IntakeBenchmark {
             String(
                 format: "ledger commits: %.0f, %.1f ms each on average (%.0f%% of the time)", commits,
                 commits > 0 ? committing / commits * 1000 : .nan, committing / (full.elapsed + half.elapsed) * 100.0))
+        if let largest = log.stop() {
+            report(String(format: "the ledger's write-ahead log: at most %.0f MiB", Double(largest) / 1_048_576))
+        }
         let peak = Self.peakResidentMiB(of: server.processIdentifier)
         server.terminate()
         server.waitUntilExit()
@@ -87,6 +91,34 @@ package struct IntakeBenchmark {
             String(
                 format: "monitor serve: peak RSS %.0f MiB; exit status %d after SIGTERM", peak,
                 server.terminationStatus))
+    }
+
+    /// The largest size a SQLite ledger's write-ahead log reaches while the benchmark runs (sampled every
+    /// 50 ms); `nil` for PostgreSQL.
+    final class LogSize: @unchecked Sendable {
+        private let lock = NSLock()
+        private var largest: Int64 = 0
+        private var running = true
+        private let path: String?
+
+        init(path: String?) {
+            self.path = path
+            guard let path else { return }
+            Thread { [self] in
+                while lock.withLock({ running }) {
+                    let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int64) ?? 0
+                    lock.withLock { largest = max(largest, size) }
+                    Thread.sleep(forTimeInterval: 0.05)
+                }
+            }.start()
+        }
+
+        func stop() -> Int64? {
+            lock.withLock {
+                running = false
+                return path == nil ? nil : largest
+            }
+        }
     }
 
     static func describe(_ name: String, _ phase: Phase) -> String {
