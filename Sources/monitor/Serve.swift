@@ -98,6 +98,9 @@ struct Serve: AsyncParsableCommand {
                 }
             } catch let error as IntakeSetupError {
                 throw error
+            } catch let error as LedgerError {
+                // The checkpoint connection of a SQLite ledger could not be opened: the ledger's own error.
+                throw error
             } catch {
                 throw IntakeSetupError.listen(address: listen, reason: "\(error)")
             }
