@@ -9,9 +9,9 @@ extension Ingestion {
     /// id), whose own time is at least `since` (the run's creation): the same events and tasks the files would
     /// give, read by the same parsers, so a look costs the new records only.
     ///
-    /// A trace's task is built when its root span arrives, from every span of the trace stored so far (the
-    /// earlier ones are looked up by trace id). A span arriving after its root was read by an earlier look is
-    /// still attributed to that task when it is an unauthorized tool call: it becomes a violation of the task.
+    /// A trace's tasks are built when its opening span arrives, from every span of the trace stored so far (the
+    /// earlier ones are looked up by trace id). A span arriving after that, read by an earlier look, is still
+    /// attributed to its task when it is an unauthorized tool call: it becomes a violation of the task.
     mutating func ingestIntake(ledger: Ledger, agent: String, since: Double, cursor: TelemetryCursor?) throws {
         var this = self
         defer { self = this }
@@ -74,32 +74,33 @@ extension Ingestion {
             let new = state.spansByTrace[trace] ?? []
             let old = earlier.spansByTrace[trace] ?? []
             let line = state.firstLine[trace]?.line ?? 0
-            if let root = new.first(where: OTLPTaskBuilder.isTaskRoot) {
+            if new.contains(where: \.opensTrace) {
                 if let problem = try Self.malformed(
                     skip: skip,
                     {
-                        let task = try builder.checkedTask(root: root, spans: old + new, file: source, line: line)
-                        try this.slow(.task(task), line: line, file: source)
+                        var reader = this.reader
+                        defer { this.reader = reader }
+                        try reader.readTrace(old + new, file: source, line: line) { event, line in
+                            try this.slow(event, line: line, file: source)
+                        }
                     })
                 {
                     this.reader.noteSkipped(problem)
                 }
-            } else if let root = old.first(where: OTLPTaskBuilder.isTaskRoot),
-                let task = builder.task(root: root, spans: old)
-            {
-                for span in new where span.operation == "execute_tool" && newSpans.contains(span.spanId) {
-                    guard case .bool(false)? = span.attributes[this.reader.otlp.authorizationAttribute] else {
-                        continue
-                    }
-                    let action = span.attributes["gen_ai.tool.name"]?.stringValue ?? span.name
+            } else if old.contains(where: \.opensTrace) {
+                // Spans after the trace was judged: an unauthorized tool call is a violation of its task.
+                for span in new where newSpans.contains(span.spanId) {
+                    guard let action = builder.unauthorizedTool(span),
+                        let task = builder.task(containing: span, in: old + new)
+                    else { continue }
                     let violation = ViolationEvent(
                         timestamp: span.endNanos / 1e9, eventId: "span:\(span.spanId)", version: task.version,
                         taskId: task.taskId, conversationId: task.conversationId, action: action, severity: .high,
                         policy: "unauthorized tool call after the task's root")
-                    try this.slow(.violation(violation), line: state.firstLine[trace]?.line ?? 0, file: source)
+                    try this.slow(.violation(violation), line: line, file: source)
                 }
             }
-            // Neither: the root has not arrived; a later look finds these spans by trace id.
+            // Neither: the trace's opening span has not arrived; a later look finds these spans by trace id.
         }
         this.sources.append(
             SourceSummary(path: source, format: "intake", fromOffset: Int(start), toOffset: Int(last), lines: records))

@@ -213,5 +213,9 @@ extension OTLPOptions {
             authorizationAttribute: monitor.otlp.authorizationAttribute,
             categoryAttribute: monitor.otlp.categoryAttribute,
             prices: monitor.prices.mapValues { ($0.inputPerMillion, $0.outputPerMillion) })
+        taskSpan = monitor.otlp.taskSpan
+        conversationAttribute = monitor.otlp.conversationAttribute
+        versionAttribute = monitor.otlp.versionAttribute
+        approvalRequired = Set(monitor.otlp.approvalRequired)
     }
 }

@@ -140,15 +140,18 @@ package struct Monitor {
             at: now, windowSeconds: step.elapsedSeconds, policyFile: request.policyPath ?? "policy")
 
         // The judgement.
-        let inputs = accumulator.inputs(
+        var inputs = accumulator.inputs(
             agent: agent, runId: view?.run.id, step: step, monitor: monitor, policySha256: loaded.effectiveSha256,
             prometheus: prometheus)
+        let unusable = pass.reader.unusable.list
+        if !unusable.isEmpty { inputs.unusable = unusable }
         phase("inputs")
         let judgement = Judge.judge(inputs)
         phase("judged")
         let ingestion = IngestionSummary(
             sources: pass.sources, newEvents: events.newEvents, duplicateEvents: events.duplicates,
-            skippedMalformedLines: pass.reader.skipped, skippedUnknownVersionEvents: pass.unknownSkipped)
+            skippedMalformedLines: pass.reader.skipped, skippedUnknownVersionEvents: pass.unknownSkipped,
+            unusableTraces: inputs.unusable)
         let exitStatus: Int32 = judgement.decision == .rollback ? 1 : 0
         let inputsJSON = String(decoding: try ArtifactCoding.encode(inputs), as: UTF8.self)
         let judgementJSON = String(decoding: try ArtifactCoding.encode(judgement), as: UTF8.self)
@@ -199,6 +202,7 @@ package struct Monitor {
             "look recorded", metadata: ["look": "\(lookId)", "decision": "\(artifact.judgement.decision.rawValue)"])
         var warnings = pass.reader.warnings
         if pass.unknownSkipped > 0 { warnings.append("skipped \(pass.unknownSkipped) event(s) of other versions") }
+        warnings += unusable.map(\.sentence)
         return RecordedLook(
             artifact: artifact, report: report, warnings: warnings, exitStatus: exitStatus, view: view,
             notify: policy.notify ?? view?.notify, ledger: ledger, recorder: recorder, request: request)

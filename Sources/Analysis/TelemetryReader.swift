@@ -1,3 +1,4 @@
+import AnalysisCore
 import Artifacts
 import Foundation
 import JSONLines
@@ -37,6 +38,8 @@ package struct TelemetryReader {
     let maxLineBytes: Int
     package private(set) var skipped = 0
     package private(set) var warnings: [String] = []
+    /// The traces read that gave no task, by reason.
+    package private(set) var unusable = UnusableTally()
     static let chunkSize = 1 << 20
     /// The default of ``maxLineBytes`` (`monitor --max-line-bytes`): 64 MiB, far above an OTLP export batch.
     package static let defaultMaxLineBytes = 64 << 20
@@ -53,6 +56,21 @@ package struct TelemetryReader {
     mutating func noteSkipped(_ error: TelemetryError) {
         skipped += 1
         if warnings.count < 20 { warnings.append("skipped: \(error)") }
+    }
+
+    /// Counts a complete trace of `spans` spans that gave no task.
+    mutating func noteUnusable(_ reason: UnusableReason, spans: Int) {
+        unusable.add(reason, spans: spans)
+    }
+
+    /// Reads the tasks of a complete trace into `event`, counting the trace when it gives none;
+    /// `file` and `line` (its first line) name it in an error.
+    mutating func readTrace(
+        _ spans: [OTLPSpan], file: String, line: Int, event: (AgentEvent, Int) throws -> Void
+    ) throws {
+        let traced = try OTLPTaskBuilder(options: otlp).checkedTasks(spans: spans, file: file, line: line)
+        if let reason = traced.unusable { noteUnusable(reason, spans: spans.count) }
+        for task in traced.tasks { try event(.task(task), line) }
     }
 
     /// The files of a source: a file, every `.jsonl`/`.json`/`.ndjson` file of a directory (sorted), or `-`.
@@ -199,9 +217,8 @@ package struct TelemetryReader {
         var endOffset = consumed
         var endLine = line
         if format == .otlp {
-            let builder = OTLPTaskBuilder(options: otlp)
-            for (root, spans, number) in otlpState.roots() {
-                try event(.task(try builder.checkedTask(root: root, spans: spans, file: path, line: number)), number)
+            for (spans, number) in otlpState.completeTraces() {
+                try readTrace(spans, file: path, line: number, event: event)
             }
             // Spans of traces whose root has not arrived are read again next time; their tasks are
             // deduplicated by the root's span id.
@@ -236,21 +253,18 @@ struct OTLPState {
         }
     }
 
-    /// The task roots of the traces, each with its trace's spans and the trace's first line.
-    func roots() -> [(root: OTLPSpan, spans: [OTLPSpan], line: Int)] {
-        var result: [(root: OTLPSpan, spans: [OTLPSpan], line: Int)] = []
-        for trace in traceOrder {
+    /// The traces whose opening span has arrived (``OTLPSpan/opensTrace``), each with its spans and first line.
+    func completeTraces() -> [(spans: [OTLPSpan], line: Int)] {
+        traceOrder.compactMap { trace in
             let spans = spansByTrace[trace] ?? []
-            for root in spans where OTLPTaskBuilder.isTaskRoot(root) {
-                result.append((root, spans, firstLine[trace]?.line ?? 0))
-            }
+            guard spans.contains(where: \.opensTrace) else { return nil }
+            return (spans, firstLine[trace]?.line ?? 0)
         }
-        return result
     }
 
-    /// The earliest line holding spans of a trace with no root yet.
+    /// The earliest line holding spans of a trace whose opening span has not arrived yet.
     var earliestPending: (offset: Int, line: Int)? {
-        traceOrder.filter { trace in !(spansByTrace[trace] ?? []).contains(where: OTLPTaskBuilder.isTaskRoot) }
+        traceOrder.filter { trace in !(spansByTrace[trace] ?? []).contains(where: \.opensTrace) }
             .compactMap { firstLine[$0] }.min { $0.offset < $1.offset }
     }
 }

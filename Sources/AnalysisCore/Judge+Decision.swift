@@ -64,6 +64,13 @@ extension Judge {
             }
             if !enough {
                 decision = .continue
+                // Spans that arrived but are no task say why before the count of tasks does.
+                if inputs.tasks.baseline + inputs.tasks.candidate == 0, let unusable = inputs.unusable,
+                    !unusable.isEmpty
+                {
+                    reasons.append(
+                        "no task in the telemetry: " + unusable.map(\.sentence).joined(separator: "; "))
+                }
                 reasons.append(
                     "too little data: \(units.candidate) candidate and \(units.baseline) baseline "
                         + (mode == .shadow ? "shadow pairs" : "tasks")

@@ -104,4 +104,6 @@ package struct LookInputs: Codable, Equatable, Sendable {
     /// The first and last event time seen, seconds since 1970.
     package var firstEventAt: Double?
     package var lastEventAt: Double?
+    /// The traces this look read but could not make tasks of, by reason (absent in looks stored before it).
+    package var unusable: [UnusableTelemetry]? = nil
 }

@@ -8,12 +8,15 @@ package struct IngestionSummary: Codable, Equatable, Sendable {
     package var duplicateEvents: Int
     package var skippedMalformedLines: Int
     package var skippedUnknownVersionEvents: Int
+    /// Complete traces that gave no task, by reason; `nil` when every trace gave one.
+    package var unusableTraces: [UnusableTelemetry]?
 
     /// Makes the value from its fields.
     package init(
         sources: [SourceSummary], newEvents: Int, duplicateEvents: Int, skippedMalformedLines: Int,
-        skippedUnknownVersionEvents: Int
+        skippedUnknownVersionEvents: Int, unusableTraces: [UnusableTelemetry]? = nil
     ) {
+        self.unusableTraces = unusableTraces
         self.sources = sources
         self.newEvents = newEvents
         self.duplicateEvents = duplicateEvents

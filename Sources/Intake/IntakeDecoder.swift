@@ -104,32 +104,38 @@ struct IntakeDecoder: Sendable {
         byTrace.reserveCapacity(spans.count)
         for (index, span) in spans.enumerated() { byTrace[span.traceId, default: []].append(index) }
         batch.records.reserveCapacity(spans.count)
+        var judged = Set<String>()
         for span in spans {
             let agent = span.resource["service.name"]?.stringValue ?? defaultAgent
-            let isRoot = OTLPTaskBuilder.isTaskRoot(span)
-            if isRoot {
-                // A root a look could not read would stop every look of the agent: refuse it here.
+            let opens = span.opensTrace
+            if opens {
+                // A trace a look could not make a task of is refused here, with why, so that the sender learns
+                // it and the looks never stop at it.
                 let trace = (byTrace[span.traceId] ?? []).map { spans[$0] }
-                guard let task = builder.task(root: span, spans: trace) else {
-                    batch.reject(
-                        "no_version",
-                        .malformedEvent(
-                            file: "request", line: 1, field: "spans[\(span.spanId)].attributes",
-                            reason: "the invoke_agent span names no version: set feature_flag.result.variant, "
-                                + "gen_ai.agent.version or the resource's service.version"))
-                    continue
+                if judged.insert(span.traceId).inserted {
+                    let traced = builder.tasks(spans: trace)
+                    if traced.unusable == .noVersion {
+                        batch.reject(
+                            UnusableReason.noVersion.rawValue,
+                            .malformedEvent(
+                                file: "request", line: 1, field: "spans[\(span.spanId)].attributes",
+                                reason: UnusableReason.noVersion.advice))
+                        continue
+                    }
+                    if let reason = traced.unusable { batch.noteUnusable(reason, agent: agent, spans: trace.count) }
+                    for task in traced.tasks {
+                        batch.facts.append(.init(agent: agent, record: batch.records.count, event: .task(task)))
+                    }
                 }
-                batch.facts.append(.init(agent: agent, record: batch.records.count, event: .task(task)))
-            } else if span.operation == "execute_tool",
-                case .bool(false)? = span.attributes[options.authorizationAttribute],
-                !(byTrace[span.traceId] ?? []).contains(where: { OTLPTaskBuilder.isTaskRoot(spans[$0]) })
+            } else if builder.unauthorizedTool(span) != nil,
+                !(byTrace[span.traceId] ?? []).contains(where: { spans[$0].opensTrace })
             {
                 batch.rogueCalls.append((batch.records.count, span.traceId))
             }
             batch.records.append(
                 IntakeRecord(
                     key: "span:\(span.traceId):\(span.spanId)", kind: .span, agent: agent, traceId: span.traceId,
-                    isRoot: isRoot, timestamp: span.endNanos / 1e9, body: span.tracesDataLine))
+                    isRoot: opens, timestamp: span.endNanos / 1e9, body: span.tracesDataLine))
         }
         return batch
     }

@@ -62,6 +62,22 @@ final class IntakeMetrics: Sendable {
         }
     }
 
+    /// Complete traces of `agent` that gave no task, and their spans, for `reason`.
+    func unusable(agent: String, reason: UnusableReason, traces: Int, spans: Int) {
+        let labels = [("agent", agent), ("reason", reason.rawValue)]
+        registry.makeCounter(
+            descriptor: Self.name(
+                "intake_unusable_traces", unit: "total",
+                help: "Complete traces that gave no task, by agent and reason (no_task_span, no_version)."),
+            labels: labels
+        ).increment(by: Int64(traces))
+        registry.makeCounter(
+            descriptor: Self.name(
+                "intake_unusable_spans", unit: "total", help: "Spans of the complete traces that gave no task."),
+            labels: labels
+        ).increment(by: Int64(spans))
+    }
+
     /// The live series of one agent and version.
     struct Live {
         let tasks: Counter

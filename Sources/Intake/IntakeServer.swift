@@ -52,6 +52,9 @@ package struct IntakeServer: Sendable {
     let decoder: IntakeDecoder
     let metrics = IntakeMetrics()
     let traces = LiveTraces()
+    /// Warnings of traces that gave no task and of refused spans, at most one a minute per agent and reason.
+    let unusableLog = LogThrottle(interval: 60)
+    let rejectionLog = LogThrottle(interval: 60)
     let writer: IntakeWriter
 
     /// A server on `ledger` (opened and migrated); reads the token file.
@@ -234,6 +237,23 @@ package struct IntakeServer: Sendable {
             if let root = traces.rogueCall(trace: call.trace) {
                 metrics.rogue(agent: root.agent, version: root.version, count: 1)
             }
+        }
+        for (key, count) in batch.unusable.sorted(by: { ($0.key.agent, $0.key.reason) < ($1.key.agent, $1.key.reason) })
+        {
+            metrics.unusable(agent: key.agent, reason: key.reason, traces: count.traces, spans: count.spans)
+            if unusableLog.admits("\(key.agent)/\(key.reason.rawValue)") {
+                logger.warning(
+                    "traces gave no task",
+                    metadata: [
+                        "agent": "\(key.agent)", "reason": "\(key.reason.rawValue)", "traces": "\(count.traces)",
+                        "advice": "\(key.reason.advice)",
+                    ])
+            }
+        }
+        for (reason, count) in batch.rejected.sorted(by: { $0.key < $1.key }) where rejectionLog.admits(reason) {
+            logger.warning(
+                "spans refused",
+                metadata: ["reason": "\(reason)", "spans": "\(count)", "first": "\(batch.firstError ?? "")"])
         }
         logger.debug(
             "committed",

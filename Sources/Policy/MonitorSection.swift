@@ -69,6 +69,15 @@ package struct OTLPMapping: Codable, Equatable, Sendable {
     package var authorizationAttribute = "agent_canary.tool.authorized"
     /// The attribute of the root span that carries the task's category (segment).
     package var categoryAttribute = "agent_canary.task.category"
+    /// The name of the span that is the task, for traces whose task span no convention marks; `nil` to take
+    /// the outermost agent or workflow span.
+    package var taskSpan: String?
+    /// The attribute that names the conversation, read before `gen_ai.conversation.id` and `session.id`.
+    package var conversationAttribute: String?
+    /// The attribute that names the version, read before the conventions' names and `service.version`.
+    package var versionAttribute: String?
+    /// Tools whose calls count as unauthorized unless the authorization attribute says `true`.
+    package var approvalRequired: [String] = []
 
     /// The defaults.
     package init() {}

@@ -47,9 +47,19 @@ extension PolicyLoader {
         }
         if let value = fields["otlp"] {
             let members = try value.members(allowed: [
-                "success_evaluation", "authorization_attribute", "category_attribute",
+                "success_evaluation", "authorization_attribute", "category_attribute", "task_span",
+                "conversation_attribute", "version_attribute", "approval_required",
             ])
             monitor.otlp.successEvaluation = try members["success_evaluation"]?.string()
+            monitor.otlp.taskSpan = try members["task_span"]?.string()
+            monitor.otlp.conversationAttribute = try members["conversation_attribute"]?.string()
+            monitor.otlp.versionAttribute = try members["version_attribute"]?.string()
+            if let list = members["approval_required"] {
+                guard case .sequence(let items) = list.node else { throw list.invalid("expected a list of tool names") }
+                monitor.otlp.approvalRequired = try items.enumerated().map { (index, item) throws(PolicyError) in
+                    try list.child("[\(index)]", item).string()
+                }
+            }
             if let attribute = members["authorization_attribute"] {
                 monitor.otlp.authorizationAttribute = try attribute.string()
             }

@@ -37,6 +37,7 @@ extension OTLPSpan {
             }
             bytes.append(UInt8(ascii: "]"))
         }
+        if parentIsRemote { bytes.appendRaw(",\"flags\":\(Self.remoteParentFlags)") }
         bytes.appendRaw(",\"status\":{\"code\":\(statusCode)}}]}]}]}")
         return String(decoding: bytes, as: UTF8.self)
     }

@@ -62,11 +62,13 @@ package struct OTLPProtobufReader {
         guard (0...2).contains(status) else {
             throw fail("\(path()).status.code", "\(status) is not a status code (0, 1 or 2)")
         }
-        return OTLPSpan(
+        var result = OTLPSpan(
             traceId: traceId, spanId: spanId, parentSpanId: parent, name: span.name,
             startNanos: Double(span.startTimeUnixNano), endNanos: Double(span.endTimeUnixNano),
             attributes: Self.attributes(span.attributes), resource: resource, statusCode: status,
             events: span.events.map { ($0.name, Self.attributes($0.attributes)) })
+        result.parentIsRemote = OTLPSpan.parentIsRemote(flags: span.flags)
+        return result
     }
 
     /// Attributes as the JSON reader keeps them: strings, numbers (integers and doubles), booleans and arrays of

@@ -13,6 +13,9 @@ package struct OTLPSpan: Sendable {
     package var resource: [String: JSONValue]
     package var statusCode: Int
     package var events: [(name: String, attributes: [String: JSONValue])]
+    /// Whether the parent span is in another process (the OTLP span flags' is-remote bit): the span opens
+    /// this process's part of the trace.
+    package var parentIsRemote = false
 
     /// Makes a span.
     package init(
@@ -36,26 +39,6 @@ package struct OTLPSpan: Sendable {
     package var operation: String {
         if let name = attributes["gen_ai.operation.name"]?.stringValue { return name }
         return String(name.split(separator: " ").first ?? "")
-    }
-}
-
-/// How OTLP spans become tasks (from the policy's `monitor.otlp` and `monitor.prices`).
-package struct OTLPOptions: Sendable {
-    package var successEvaluation: String?
-    package var authorizationAttribute: String
-    package var categoryAttribute: String
-    /// Per model: USD per million input tokens and per million output tokens.
-    package var prices: [String: (input: Double, output: Double)]
-
-    /// Makes options.
-    package init(
-        successEvaluation: String?, authorizationAttribute: String, categoryAttribute: String,
-        prices: [String: (input: Double, output: Double)]
-    ) {
-        self.successEvaluation = successEvaluation
-        self.authorizationAttribute = authorizationAttribute
-        self.categoryAttribute = categoryAttribute
-        self.prices = prices
     }
 }
 
@@ -143,11 +126,15 @@ package struct OTLPTraceParser {
                 event["attributes"], line: line, path: "\(path).events[\(e)].attributes")
             events.append((event["name"]?.stringValue ?? "", eventAttributes))
         }
-        return OTLPSpan(
+        var span = OTLPSpan(
             traceId: traceId, spanId: spanId, parentSpanId: parent, name: object["name"]?.stringValue ?? "",
             startNanos: start, endNanos: end,
             attributes: try attributes(object["attributes"], line: line, path: "\(path).attributes"),
             resource: resource, statusCode: statusCode, events: events)
+        if let flags = object["flags"]?.numberValue, let bits = UInt32(exactly: flags) {
+            span.parentIsRemote = OTLPSpan.parentIsRemote(flags: bits)
+        }
+        return span
     }
 
     /// OTLP/JSON's keys are lowerCamelCase; the protobuf names (`resource_spans`) mean a wrong encoder.
@@ -232,134 +219,5 @@ package struct OTLPTraceParser {
 
     func fail(_ line: Int, _ field: String, _ reason: String) -> TelemetryError {
         .malformedEvent(file: file, line: line, field: field, reason: reason)
-    }
-}
-
-/// Turns the spans of complete traces into task events.
-package struct OTLPTaskBuilder {
-    let options: OTLPOptions
-
-    /// A builder with `options`.
-    package init(options: OTLPOptions) {
-        self.options = options
-    }
-
-    static let rootOperations: Set<String> = ["invoke_agent", "invoke_workflow"]
-    static let inferenceOperations: Set<String> = ["chat", "text_completion", "generate_content"]
-
-    /// Whether `span` is the root of an agent task.
-    package static func isTaskRoot(_ span: OTLPSpan) -> Bool {
-        span.parentSpanId.isEmpty && rootOperations.contains(span.operation)
-    }
-
-    /// The task of a trace, given its root and all its spans, with its facts checked like a native event's;
-    /// `file` and `line` (the trace's first line) name the trace in an error.
-    package func checkedTask(root: OTLPSpan, spans: [OTLPSpan], file: String, line: Int) throws(TelemetryError)
-        -> TaskEvent
-    {
-        guard let task = task(root: root, spans: spans) else {
-            throw .malformedEvent(
-                file: file, line: line, field: "attributes",
-                reason: "the invoke_agent span names no version: set feature_flag.result.variant, "
-                    + "gen_ai.agent.version or the resource's service.version")
-        }
-        if let (fact, value) = task.invalidFact {
-            throw .malformedEvent(file: file, line: line, field: fact.otlpField, reason: fact.refusal(value))
-        }
-        return task
-    }
-
-    /// The task of a trace, given its root and all its spans; `nil` when the root names no version.
-    package func task(root: OTLPSpan, spans: [OTLPSpan]) -> TaskEvent? {
-        let attributes = root.attributes
-        guard
-            let version = attributes["feature_flag.result.variant"]?.stringValue
-                ?? attributes["gen_ai.agent.version"]?.stringValue ?? root.resource["service.version"]?.stringValue
-        else { return nil }
-        let conversation =
-            attributes["gen_ai.conversation.id"]?.stringValue ?? attributes["session.id"]?.stringValue ?? root.traceId
-        let descendants = spans.filter { $0.spanId != root.spanId }.sorted { $0.startNanos < $1.startNanos }
-
-        func tokens(_ span: OTLPSpan, _ names: [String]) -> Double? {
-            for name in names { if let value = span.attributes[name]?.numberValue { return value } }
-            return nil
-        }
-        let inputNames = ["gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt"]
-        let outputNames = [
-            "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion",
-        ]
-        let costNames = ["gen_ai.usage.cost", "llm.cost.total"]
-        func total(_ names: [String]) -> Double? {
-            if let value = tokens(root, names) { return value }
-            let values = descendants.compactMap { tokens($0, names) }
-            return values.isEmpty ? nil : values.reduce(0, +)
-        }
-        let input = total(inputNames)
-        let output = total(outputNames)
-        var cost = total(costNames)
-        var fromPrices = false
-        if cost == nil {
-            // Price each span that used tokens by its model.
-            var priced = 0.0
-            var any = false
-            for span in [root] + descendants {
-                let model =
-                    span.attributes["gen_ai.response.model"]?.stringValue
-                    ?? span.attributes["gen_ai.request.model"]?.stringValue
-                guard let model, let price = options.prices[model] else { continue }
-                let inTokens = tokens(span, inputNames) ?? 0
-                let outTokens = tokens(span, outputNames) ?? 0
-                guard inTokens + outTokens > 0 else { continue }
-                priced += inTokens * price.input / 1e6 + outTokens * price.output / 1e6
-                any = true
-            }
-            if any {
-                cost = priced
-                fromPrices = true
-            }
-        }
-        let toolCalls = descendants.filter { $0.operation == "execute_tool" }.map { span in
-            var authorized = true
-            if case .bool(let flag)? = span.attributes[options.authorizationAttribute] { authorized = flag }
-            return ToolCall(name: span.attributes["gen_ai.tool.name"]?.stringValue ?? span.name, authorized: authorized)
-        }
-        let inference = descendants.filter { Self.inferenceOperations.contains($0.operation) }.count
-        var outcome: TaskOutcome = .success
-        var judgeScore: Double?
-        if let wanted = options.successEvaluation {
-            for span in [root] + descendants {
-                for event in span.events
-                where event.name == "gen_ai.evaluation.result"
-                    && event.attributes["gen_ai.evaluation.name"]?.stringValue == wanted
-                {
-                    let score = event.attributes["gen_ai.evaluation.score.value"]?.numberValue
-                    let label = event.attributes["gen_ai.evaluation.score.label"]?.stringValue?.lowercased()
-                    // A score is clamped to 0…1; a non-finite one is kept, for the facts check to refuse.
-                    judgeScore = score.map { $0.isFinite ? min(1, max(0, $0)) : $0 }
-                    if let label {
-                        outcome =
-                            ["pass", "passed", "success", "true", "yes", "correct"].contains(label)
-                            ? .success : .failure
-                    } else if let score {
-                        outcome = score >= 0.5 ? .success : .failure
-                    }
-                }
-            }
-        }
-        if root.statusCode == 2 || attributes["error.type"] != nil { outcome = .error }
-        var task = TaskEvent(
-            timestamp: root.endNanos / 1e9, eventId: "span:\(root.spanId)", version: version,
-            conversationId: conversation, taskId: attributes["gen_ai.task.id"]?.stringValue ?? root.spanId,
-            requestId: attributes["agent_canary.request.id"]?.stringValue, outcome: outcome, costUSD: cost,
-            latencyMs: max(0, root.endNanos - root.startNanos) / 1e6, inputTokens: input, outputTokens: output,
-            steps: inference > 0 ? Double(inference) : nil, toolCalls: toolCalls,
-            category: attributes[options.categoryAttribute]?.stringValue,
-            input: attributes["gen_ai.input.messages"]?.stringValue,
-            output: attributes["gen_ai.output.messages"]?.stringValue)
-        task.judgeScore = judgeScore
-        task.traceId = root.traceId
-        task.spanId = root.spanId
-        task.costFromPrices = fromPrices
-        return task
     }
 }

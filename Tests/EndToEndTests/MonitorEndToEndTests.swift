@@ -228,11 +228,6 @@ struct MonitorEndToEndTests {
                 "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"AAECAwQFBgcICQoLDA0ODw==\",\"spanId\":\"AAECAwQFBgc=\",\"name\":\"invoke_agent a\",\"startTimeUnixNano\":\"1\",\"endTimeUnixNano\":\"2\"}]}]}]}\n",
                 65, "field 'resourceSpans[0].scopeSpans[0].spans[0].traceId'"
             ),
-            (
-                "noversion.jsonl", "otlp",
-                "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"0123456789abcdef0123456789abcdef\",\"spanId\":\"0123456789abcdef\",\"name\":\"invoke_agent a\",\"startTimeUnixNano\":\"1\",\"endTimeUnixNano\":\"2\"}]}]}]}\n",
-                65, "noversion.jsonl:1: field 'attributes': the invoke_agent span names no version"
-            ),
             ("absent.jsonl", "missing", "", 66, "absent.jsonl"),
         ])
     func badInput(file: String, kind: String, text: String, status: Int32, message: String) throws {
@@ -256,6 +251,44 @@ struct MonitorEndToEndTests {
         #expect(result.status == status, "\(result.stderr)")
         #expect(result.stderr.contains(message), "\(result.stderr)")
         #expect(try directory.snapshot() == before, "the ledger or an output changed")
+    }
+
+    /// Traces that are no task (no task span, no version) are counted by reason, and a look that found only
+    /// those says so in its first reason instead of asking for more data.
+    @Test("traces that give no task are counted by reason, and the look says why first")
+    func unusableTraces() throws {
+        let directory = try TemporaryDirectory()
+        let noVersion =
+            "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"0123456789abcdef0123456789abcdef\","
+            + "\"spanId\":\"0123456789abcdef\",\"name\":\"invoke_agent a\",\"startTimeUnixNano\":\"1\","
+            + "\"endTimeUnixNano\":\"2\",\"attributes\":[{\"key\":\"gen_ai.operation.name\",\"value\":"
+            + "{\"stringValue\":\"invoke_agent\"}}]}]}]}]}"
+        // The plain client's model calls: parentless chat spans, no agent span.
+        let chatOnly =
+            "{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":\"service.version\",\"value\":"
+            + "{\"stringValue\":\"1.5.0\"}}]},\"scopeSpans\":[{\"spans\":[{\"traceId\":"
+            + "\"1123456789abcdef0123456789abcdef\",\"spanId\":\"1123456789abcdef\",\"name\":\"chat gpt-4o-mini\","
+            + "\"startTimeUnixNano\":\"1\",\"endTimeUnixNano\":\"2\",\"attributes\":[{\"key\":"
+            + "\"gen_ai.operation.name\",\"value\":{\"stringValue\":\"chat\"}}]}]}]}]}"
+        try directory.write("traces.jsonl", noVersion + "\n" + chatOnly + "\n")
+        let result = try LoopFixtures.monitor(
+            [
+                "analyze", "--baseline-version", "1.4.0", "--candidate-version", "1.5.0", "--otlp", "traces.jsonl",
+                "--output", "analysis.json",
+            ], in: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        let analysis = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: directory.path("analysis.json"))))
+                as? [String: Any])
+        let ingestion = try #require(analysis["ingestion"] as? [String: Any])
+        let unusable = try #require(ingestion["unusable_traces"] as? [[String: Any]])
+        #expect(unusable.map { $0["reason"] as? String } == ["no_task_span", "no_version"])
+        #expect(unusable.map { $0["traces"] as? Int } == [1, 1])
+        let reasons = try #require(analysis["reasons"] as? [String])
+        #expect(
+            reasons.first?.hasPrefix("no task in the telemetry: 1 trace(s) (1 span(s)) gave no task: no span") == true)
+        #expect(result.stderr.contains("gave no task"))
     }
 
     @Test("explicit versions: the same events given twice are counted once", arguments: [false, true])

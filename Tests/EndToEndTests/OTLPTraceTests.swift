@@ -27,8 +27,7 @@ struct OTLPTraceTests {
             options: OTLPOptions(
                 successEvaluation: "task_success", authorizationAttribute: "agent_canary.tool.authorized",
                 categoryAttribute: "agent_canary.task.category", prices: prices))
-        let root = try #require(spans.first(where: OTLPTaskBuilder.isTaskRoot))
-        return builder.task(root: root, spans: spans)
+        return builder.tasks(spans: spans).tasks.first
     }
 
     @Test(

@@ -18,8 +18,7 @@ struct OTLPProtobufReaderTests {
             options: OTLPOptions(
                 successEvaluation: nil, authorizationAttribute: "agent_canary.authorized",
                 categoryAttribute: "agent_canary.category", prices: ["model-a": (input: 3, output: 15)]))
-        let root = try #require(spans.first(where: OTLPTaskBuilder.isTaskRoot))
-        return try #require(builder.task(root: root, spans: spans))
+        return try #require(builder.tasks(spans: spans).tasks.first)
     }
 
     @Test("protobuf and JSON of the same request make the same task")

@@ -1,0 +1,315 @@
+import JSONLines
+
+/// How OTLP spans become tasks (from the policy's `monitor.otlp` and `monitor.prices`).
+package struct OTLPOptions: Sendable {
+    package var successEvaluation: String?
+    package var authorizationAttribute: String
+    package var categoryAttribute: String
+    /// Per model: USD per million input tokens and per million output tokens.
+    package var prices: [String: (input: Double, output: Double)]
+    /// The name of the span that is a task, for traces whose task span no convention marks; `nil` to find the
+    /// outermost agent or workflow span.
+    package var taskSpan: String? = nil
+    /// The attribute that names the conversation, read before `gen_ai.conversation.id` and `session.id`.
+    package var conversationAttribute: String? = nil
+    /// The attribute that names the version, read before the conventions' names and `service.version`.
+    package var versionAttribute: String? = nil
+    /// Tools whose calls count as unauthorized unless the authorization attribute says `true`.
+    package var approvalRequired: Set<String> = []
+
+    /// Makes options.
+    package init(
+        successEvaluation: String?, authorizationAttribute: String, categoryAttribute: String,
+        prices: [String: (input: Double, output: Double)]
+    ) {
+        self.successEvaluation = successEvaluation
+        self.authorizationAttribute = authorizationAttribute
+        self.categoryAttribute = categoryAttribute
+        self.prices = prices
+    }
+}
+
+/// Why the spans of a complete trace gave no task, as a look and `monitor serve` report it.
+package enum UnusableReason: String, Codable, Sendable, CaseIterable, Comparable {
+    /// No span of the trace is an agent or workflow span (nor the policy's `monitor.otlp.task_span`).
+    case noTaskSpan = "no_task_span"
+    /// The task span names no version, and neither does the trace nor the resource.
+    case noVersion = "no_version"
+    /// A record the look could not read.
+    case malformed
+    /// Spans older than the run (they belong to an earlier release).
+    case tooOld = "too_old"
+
+    package static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// What to change so that such traces count, for people.
+    package var advice: String {
+        switch self {
+        case .noTaskSpan:
+            "no span is an agent or workflow span (gen_ai.operation.name invoke_agent, openinference.span.kind "
+                + "AGENT, traceloop.span.kind workflow or agent): wrap the task in one, or name its span in "
+                + "monitor.otlp.task_span"
+        case .noVersion:
+            "the task names no version: set the resource's service.version, gen_ai.agent.version, "
+                + "feature_flag.result.variant or monitor.otlp.version_attribute"
+        case .malformed: "the record could not be read"
+        case .tooOld: "the spans ended before the run was created"
+        }
+    }
+}
+
+/// The tasks of one complete trace, or why it has none.
+package struct TraceTasks: Sendable {
+    package var tasks: [TaskEvent]
+    /// Set when the trace gave no task.
+    package var unusable: UnusableReason?
+}
+
+/// Turns the spans of complete traces into task events, whichever convention the instrumentation follows.
+///
+/// A task is the outermost agent or workflow span of a trace (``SpanRole/agent``, or an OpenInference `CHAIN`
+/// that opens the trace, or the policy's `task_span`), whether or not an application span is above it. Its
+/// tool calls and steps are the tool and inference spans below it; its error, an ERROR status or `error.type`
+/// on it or on an agent span below it; its conversation, version, category and evaluation results are read
+/// from the task span first, then from the spans below and above it.
+package struct OTLPTaskBuilder {
+    let options: OTLPOptions
+
+    /// A builder with `options`.
+    package init(options: OTLPOptions) {
+        self.options = options
+    }
+
+    /// The tasks of a complete trace, given all its spans, with their facts checked like a native event's;
+    /// `file` and `line` (the trace's first line) name the trace in an error.
+    package func checkedTasks(spans: [OTLPSpan], file: String, line: Int) throws(TelemetryError) -> TraceTasks {
+        let result = tasks(spans: spans)
+        for task in result.tasks {
+            if let (fact, value) = task.invalidFact {
+                throw .malformedEvent(file: file, line: line, field: fact.otlpField, reason: fact.refusal(value))
+            }
+        }
+        return result
+    }
+
+    /// The tasks of a complete trace, given all its spans.
+    package func tasks(spans: [OTLPSpan]) -> TraceTasks {
+        let trace = TraceTree(spans)
+        let taskSpans = trace.outermost(where: isTaskSpan)
+        guard !taskSpans.isEmpty else { return TraceTasks(tasks: [], unusable: .noTaskSpan) }
+        let tasks = taskSpans.compactMap { task(at: $0, in: trace) }
+        return TraceTasks(tasks: tasks, unusable: tasks.isEmpty ? .noVersion : nil)
+    }
+
+    /// The task `span` belongs to, in a trace of `spans`: the task whose span is above it, else the trace's
+    /// first task; `nil` when the trace has none.
+    package func task(containing span: OTLPSpan, in spans: [OTLPSpan]) -> TaskEvent? {
+        let trace = TraceTree(spans)
+        let above = Set(trace.ancestors(of: span).map(\.spanId))
+        let taskSpans = trace.outermost(where: isTaskSpan)
+        guard let root = taskSpans.first(where: { above.contains($0.spanId) }) ?? taskSpans.first else { return nil }
+        return task(at: root, in: trace)
+    }
+
+    /// Whether `span` can be a task: the policy's task span, else an agent or workflow span, or an
+    /// OpenInference `CHAIN` that opens the trace (LangChain's root).
+    func isTaskSpan(_ span: OTLPSpan) -> Bool {
+        if let name = options.taskSpan { return span.name == name }
+        switch span.role {
+        case .agent: return true
+        case .chain: return span.opensTrace
+        case .tool, .inference, .other: return false
+        }
+    }
+
+    /// The name of the tool a span calls, when it is a tool span whose call was not authorized: the
+    /// authorization attribute says `false`, or the tool needs approval and the attribute does not say `true`.
+    package func unauthorizedTool(_ span: OTLPSpan) -> String? {
+        guard span.role == .tool else { return nil }
+        let name = toolName(span)
+        return authorized(span, name: name) ? nil : name
+    }
+
+    func toolName(_ span: OTLPSpan) -> String {
+        if let name = span.text(DialectNames.toolName) { return name }
+        // `execute_tool refund`, Traceloop's `refund.tool`.
+        if span.name.hasPrefix("execute_tool ") { return String(span.name.dropFirst("execute_tool ".count)) }
+        if span.name.hasSuffix(".tool") { return String(span.name.dropLast(".tool".count)) }
+        return span.name
+    }
+
+    func authorized(_ span: OTLPSpan, name: String) -> Bool {
+        if case .bool(let flag)? = span.attributes[options.authorizationAttribute] { return flag }
+        return !options.approvalRequired.contains(name)
+    }
+
+    /// The task of task span `root` in `trace`; `nil` when nothing names its version.
+    func task(at root: OTLPSpan, in trace: TraceTree) -> TaskEvent? {
+        let below = trace.descendants(of: root)
+        let above = trace.ancestors(of: root)
+        // The task span first, then the spans below it (in start order), then those above it (nearest first).
+        let related = [root] + below + above
+        func first(_ names: [String]) -> String? {
+            for span in related { if let value = span.text(names) { return value } }
+            return nil
+        }
+        let configuredVersion = options.versionAttribute.flatMap { name in
+            first([name]) ?? root.resource[name]?.stringValue
+        }
+        guard
+            let version = configuredVersion ?? first(DialectNames.version)
+                ?? root.resource["service.version"]?.stringValue
+        else { return nil }
+        let conversation =
+            options.conversationAttribute.flatMap { first([$0]) } ?? first(DialectNames.conversation) ?? root.traceId
+
+        let inference = below.filter { $0.role == .inference }
+        // Usage on the task span is the task's; else the model calls' sum (agent spans may repeat it).
+        func total(_ names: [String]) -> Double? {
+            if let value = root.number(names) { return value }
+            let counted = inference.contains { $0.number(names) != nil } ? inference : below
+            let values = counted.compactMap { $0.number(names) }
+            return values.isEmpty ? nil : values.reduce(0, +)
+        }
+        let input = total(DialectNames.inputTokens)
+        let output = total(DialectNames.outputTokens)
+        var cost = total(DialectNames.cost)
+        var fromPrices = false
+        if cost == nil, let priced = pricedCost([root] + below) {
+            cost = priced
+            fromPrices = true
+        }
+        let toolCalls = below.filter { $0.role == .tool }.map { span in
+            let name = toolName(span)
+            return ToolCall(name: name, authorized: authorized(span, name: name))
+        }
+        var (outcome, judgeScore) = evaluation(in: related)
+        if root.failed || below.contains(where: { $0.role == .agent && $0.failed }) { outcome = .error }
+        var task = TaskEvent(
+            timestamp: root.endNanos / 1e9, eventId: "span:\(root.spanId)", version: version,
+            conversationId: conversation, taskId: root.text(["gen_ai.task.id"]) ?? root.spanId,
+            requestId: first(["agent_canary.request.id"]), outcome: outcome, costUSD: cost,
+            latencyMs: max(0, root.endNanos - root.startNanos) / 1e6, inputTokens: input, outputTokens: output,
+            steps: inference.isEmpty ? nil : Double(inference.count), toolCalls: toolCalls,
+            category: first([options.categoryAttribute]), input: root.text(DialectNames.input),
+            output: root.text(DialectNames.output))
+        task.judgeScore = judgeScore
+        task.traceId = root.traceId
+        task.spanId = root.spanId
+        task.costFromPrices = fromPrices
+        return task
+    }
+
+    /// The cost of the spans that used tokens, each priced by its model; `nil` when none has a price.
+    func pricedCost(_ spans: [OTLPSpan]) -> Double? {
+        var priced = 0.0
+        var any = false
+        for span in spans {
+            guard let price = price(of: span) else { continue }
+            let inTokens = span.number(DialectNames.inputTokens) ?? 0
+            let outTokens = span.number(DialectNames.outputTokens) ?? 0
+            guard inTokens + outTokens > 0 else { continue }
+            priced += inTokens * price.input / 1e6 + outTokens * price.output / 1e6
+            any = true
+        }
+        return any ? priced : nil
+    }
+
+    /// The price of a span's model: the model that answered, then the model asked for, each by its own name
+    /// and then without a release date (`gpt-4o-mini-2024-07-18` is priced as `gpt-4o-mini`).
+    func price(of span: OTLPSpan) -> (input: Double, output: Double)? {
+        for model in [span.text(DialectNames.responseModel), span.text(DialectNames.requestModel)].compactMap({ $0 }) {
+            if let price = options.prices[model] ?? options.prices[Self.undated(model)] { return price }
+        }
+        return nil
+    }
+
+    /// A model name without a trailing release date (`-2024-07-18` or `-20241022`).
+    static func undated(_ model: String) -> String {
+        let parts = model.split(separator: "-", omittingEmptySubsequences: false)
+        func digits(_ part: Substring, _ count: Int) -> Bool { part.count == count && part.allSatisfy(\.isNumber) }
+        if parts.count > 3, digits(parts[parts.count - 3], 4), digits(parts[parts.count - 2], 2),
+            digits(parts[parts.count - 1], 2)
+        {
+            return parts.dropLast(3).joined(separator: "-")
+        }
+        if parts.count > 1, let last = parts.last, digits(last, 8) { return parts.dropLast().joined(separator: "-") }
+        return model
+    }
+
+    /// The outcome and judge score the policy's success evaluation gives, from the last such
+    /// `gen_ai.evaluation.result` event on `spans`; success when the policy names none.
+    func evaluation(in spans: [OTLPSpan]) -> (TaskOutcome, Double?) {
+        guard let wanted = options.successEvaluation else { return (.success, nil) }
+        var outcome = TaskOutcome.success
+        var judgeScore: Double?
+        for span in spans {
+            for event in span.events
+            where event.name == "gen_ai.evaluation.result"
+                && event.attributes["gen_ai.evaluation.name"]?.stringValue == wanted
+            {
+                let score = event.attributes["gen_ai.evaluation.score.value"]?.numberValue
+                let label = event.attributes["gen_ai.evaluation.score.label"]?.stringValue?.lowercased()
+                // A score is clamped to 0…1; a non-finite one is kept, for the facts check to refuse.
+                judgeScore = score.map { $0.isFinite ? min(1, max(0, $0)) : $0 }
+                if let label {
+                    outcome =
+                        ["pass", "passed", "success", "true", "yes", "correct"].contains(label) ? .success : .failure
+                } else if let score {
+                    outcome = score >= 0.5 ? .success : .failure
+                }
+            }
+        }
+        return (outcome, judgeScore)
+    }
+}
+
+/// The spans of one trace as a tree (by parent span id).
+struct TraceTree {
+    let spans: [OTLPSpan]
+    private let indexById: [String: Int]
+    private let children: [String: [Int]]
+
+    init(_ spans: [OTLPSpan]) {
+        let ordered = spans.sorted { ($0.startNanos, $0.spanId) < ($1.startNanos, $1.spanId) }
+        self.spans = ordered
+        var indexById: [String: Int] = [:]
+        var children: [String: [Int]] = [:]
+        for (index, span) in ordered.enumerated() {
+            indexById[span.spanId] = index
+            if !span.parentSpanId.isEmpty { children[span.parentSpanId, default: []].append(index) }
+        }
+        self.indexById = indexById
+        self.children = children
+    }
+
+    /// The spans matching `isMatch` with no matching ancestor, in start order.
+    func outermost(where isMatch: (OTLPSpan) -> Bool) -> [OTLPSpan] {
+        spans.filter { span in isMatch(span) && !ancestors(of: span).contains(where: isMatch) }
+    }
+
+    /// The spans below `span`, in start order.
+    func descendants(of span: OTLPSpan) -> [OTLPSpan] {
+        var found: [Int] = []
+        var pending = children[span.spanId] ?? []
+        var seen: Set<String> = [span.spanId]
+        while let index = pending.popLast() {
+            guard seen.insert(spans[index].spanId).inserted else { continue }
+            found.append(index)
+            pending.append(contentsOf: children[spans[index].spanId] ?? [])
+        }
+        return found.sorted().map { spans[$0] }
+    }
+
+    /// The spans above `span` that arrived, nearest first.
+    func ancestors(of span: OTLPSpan) -> [OTLPSpan] {
+        var result: [OTLPSpan] = []
+        var seen: Set<String> = [span.spanId]
+        var parent = span.parentSpanId
+        while !parent.isEmpty, let index = indexById[parent], seen.insert(parent).inserted {
+            result.append(spans[index])
+            parent = spans[index].parentSpanId
+        }
+        return result
+    }
+}
