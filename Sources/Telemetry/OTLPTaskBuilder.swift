@@ -95,7 +95,7 @@ package struct OTLPTaskBuilder {
     /// The tasks of a complete trace, given all its spans.
     package func tasks(spans: [OTLPSpan]) -> TraceTasks {
         let trace = TraceTree(spans)
-        let taskSpans = trace.outermost(where: isTaskSpan)
+        let taskSpans = trace.outermost { isTaskSpan($0, in: trace) }
         guard !taskSpans.isEmpty else { return TraceTasks(tasks: [], unusable: .noTaskSpan) }
         let tasks = taskSpans.compactMap { task(at: $0, in: trace) }
         return TraceTasks(tasks: tasks, unusable: tasks.isEmpty ? .noVersion : nil)
@@ -106,18 +106,19 @@ package struct OTLPTaskBuilder {
     package func task(containing span: OTLPSpan, in spans: [OTLPSpan]) -> TaskEvent? {
         let trace = TraceTree(spans)
         let above = Set(trace.ancestors(of: span).map(\.spanId))
-        let taskSpans = trace.outermost(where: isTaskSpan)
+        let taskSpans = trace.outermost { isTaskSpan($0, in: trace) }
         guard let root = taskSpans.first(where: { above.contains($0.spanId) }) ?? taskSpans.first else { return nil }
         return task(at: root, in: trace)
     }
 
     /// Whether `span` can be a task: the policy's task span, else an agent or workflow span, or an
-    /// OpenInference `CHAIN` that opens the trace (LangChain's root).
-    func isTaskSpan(_ span: OTLPSpan) -> Bool {
+    /// OpenInference `CHAIN` with no OpenInference span above it (LangGraph's outermost span, under whatever
+    /// span the application opened).
+    func isTaskSpan(_ span: OTLPSpan, in trace: TraceTree) -> Bool {
         if let name = options.taskSpan { return span.name == name }
         switch span.role {
         case .agent: return true
-        case .chain: return span.opensTrace
+        case .chain: return !trace.ancestors(of: span).contains { $0.attributes["openinference.span.kind"] != nil }
         case .tool, .inference, .other: return false
         }
     }
@@ -127,7 +128,7 @@ package struct OTLPTaskBuilder {
     package func unauthorizedTool(_ span: OTLPSpan) -> String? {
         guard span.role == .tool else { return nil }
         let name = toolName(span)
-        return authorized(span, name: name) ? nil : name
+        return authorized(span, name: name, above: []) ? nil : name
     }
 
     func toolName(_ span: OTLPSpan) -> String {
@@ -138,9 +139,16 @@ package struct OTLPTaskBuilder {
         return span.name
     }
 
-    func authorized(_ span: OTLPSpan, name: String) -> Bool {
+    /// Whether a tool call was authorized: the authorization attribute on its span; for a tool that needs
+    /// approval, else on the nearest span above it (`above`, nearest first) that carries it — the span that was
+    /// current while the tool ran, when the instrumentation does not make the tool span current (LangChain's).
+    func authorized(_ span: OTLPSpan, name: String, above: [OTLPSpan]) -> Bool {
         if case .bool(let flag)? = span.attributes[options.authorizationAttribute] { return flag }
-        return !options.approvalRequired.contains(name)
+        guard options.approvalRequired.contains(name) else { return true }
+        for ancestor in above {
+            if case .bool(let flag)? = ancestor.attributes[options.authorizationAttribute] { return flag }
+        }
+        return false
     }
 
     /// The task of task span `root` in `trace`; `nil` when nothing names its version.
@@ -181,7 +189,7 @@ package struct OTLPTaskBuilder {
         }
         let toolCalls = below.filter { $0.role == .tool }.map { span in
             let name = toolName(span)
-            return ToolCall(name: name, authorized: authorized(span, name: name))
+            return ToolCall(name: name, authorized: authorized(span, name: name, above: trace.ancestors(of: span)))
         }
         var (outcome, judgeScore) = evaluation(in: related)
         if root.failed || below.contains(where: { $0.role == .agent && $0.failed }) { outcome = .error }
