@@ -1,0 +1,122 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The compatibility matrix, live: a support agent on the OpenAI Agents SDK, LangChain or the plain `openai`
+/// client (`Tests/Senders/support-agent`), under OpenInference, OpenLLMetry or OpenTelemetry's own GenAI
+/// instrumentation, against an OpenAI-compatible model server on 127.0.0.1 (`Tests/Receivers/fake-openai`),
+/// exporting OTLP/HTTP protobuf to `monitor serve` with the SDK's exporter — one process per version, the
+/// version only in the resource's `service.version`. A look of the run over what the server stored counts
+/// exactly what each version did, rolls a regressed candidate back for its unauthorized refunds and keeps an
+/// A/A pair going.
+@Suite("Real agents, real instrumentation, into monitor serve", .tags(.services), .notInFastPath, .serialized)
+struct InstrumentationServiceTests {
+    /// A running fake model server, stopped when the value goes away.
+    final class ModelServer {
+        let running: ServiceProcess
+        let url: String
+
+        init(_ directory: TemporaryDirectory) throws {
+            running = try ServiceProcess(
+                try ExternalTool.pythonEnvironment.require(),
+                [Repository.path("Tests/Receivers/fake-openai"), "--port-file", directory.path("model.port")],
+                log: directory.path("model.log"))
+            var port = ""
+            for _ in 0..<100 where port.isEmpty {
+                port = (try? String(contentsOfFile: directory.path("model.port"), encoding: .utf8)) ?? ""
+                if port.isEmpty { Thread.sleep(forTimeInterval: 0.1) }
+            }
+            url = "http://127.0.0.1:\(port)/v1"
+        }
+
+        /// Calls and tokens served, by version.
+        func tally() throws -> [String: [String: Int]] {
+            let result = try runCommand(try ExternalTool.curl.require(), ["-sf", url.replacing("/v1", with: "/tally")])
+            return try #require(
+                try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: [String: Int]])
+        }
+    }
+
+    /// Runs the agent as one deployment of `version`; returns its printout (what it did).
+    static func runAgent(
+        _ setup: String, version: String, profile: String, seed: Int, model: ModelServer, endpoint: String
+    ) throws -> [String: Any] {
+        let parts = setup.split(separator: "-", maxSplits: 1).map(String.init)
+        let result = try runCommand(
+            try ExternalTool.pythonEnvironment.require(),
+            [
+                Repository.path("Tests/Senders/support-agent"), "--framework", parts[0], "--instrumentation", parts[1],
+                "--model-url", model.url, "--version", version, "--profile", profile, "--tasks", "40", "--seed",
+                "\(seed)", "--endpoint", endpoint,
+            ])
+        #expect(result.status == 0, "\(result.output)")
+        let printout = try InstrumentedAgent.json(Data((result.output.split(separator: "\n").last ?? "{}").utf8))
+        #expect(printout["failed_batches"] as? Int == 0, "the exporter gave up on a batch: \(result.output)")
+        return printout
+    }
+
+    /// The setups: each library's regressed candidate, and an A/A pair per library family.
+    static let cases: [(setup: String, regressed: Bool)] =
+        InstrumentedAgent.setups.map { ($0, true) } + [
+            ("agents-openinference", false), ("agents-openllmetry", false), ("openai-otel", false),
+        ]
+
+    @Test(
+        "each library's traces of a run are judged as the agent behaved", .requires(.pythonEnvironment, .curl),
+        arguments: cases)
+    func judgedAsTheAgentBehaved(setup: String, regressed: Bool) throws {
+        let directory = try TemporaryDirectory()
+        let runId = try LoopFixtures.startedRun(
+            in: directory, policy: InstrumentedAgent.policy(setup, extra: "rollout:\n  steps: [{weight: 50}]\n"))
+        let server = try IntakeServiceTests.Server(directory)
+        let model = try ModelServer(directory)
+        var sent: [String: [String: Any]] = [:]
+        sent["1.4.0"] = try Self.runAgent(
+            setup, version: "1.4.0", profile: "baseline", seed: 2, model: model, endpoint: server.base)
+        sent["1.5.0"] = try Self.runAgent(
+            setup, version: "1.5.0", profile: regressed ? "regressed" : "baseline", seed: 1, model: model,
+            endpoint: server.base)
+        let look = try Tool.run(
+            "monitor",
+            [
+                "analyze", "--run", runId, "--intake", "--policy", "canary.yaml", "--ledger", "ledger.sqlite",
+                "--output", "analysis.json",
+            ], environment: LoopFixtures.environment, in: directory.url)
+        let analysis = try InstrumentedAgent.json(
+            Data(contentsOf: URL(fileURLWithPath: directory.path("analysis.json"))))
+        try InstrumentedAgent.expectCounted(analysis, sent: sent, model: try model.tally(), label: setup)
+        let reasons = analysis["reasons"] as? [String] ?? []
+        if regressed {
+            #expect(look.status == 1, "\(look.stderr)")
+            #expect(analysis["decision"] as? String == "rollback")
+            #expect(reasons.first?.contains("with an unauthorized action") == true, "\(reasons)")
+        } else {
+            #expect(look.status == 0, "\(look.stderr)")
+            #expect(analysis["decision"] as? String != "rollback", "\(reasons)")
+        }
+        let metrics = try IntakeServiceTests.get("\(server.base)/metrics")
+        #expect(!metrics.body.contains("agent_canary_intake_unusable_traces_total{"), "every trace gave a task")
+        #expect(server.terminate().status == 0)
+    }
+
+    @Test(
+        "monitor serve counts and logs the plain client's traces that give no task",
+        .requires(.pythonEnvironment, .curl))
+    func unusableTracesAreCountedLive() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("canary.yaml", "agent: {name: support-agent}\n")
+        let server = try IntakeServiceTests.Server(directory)
+        let model = try ModelServer(directory)
+        let printout = try Self.runAgent(
+            "openai-otel", version: "1.4.0", profile: "baseline", seed: 2, model: model, endpoint: server.base)
+        let metrics = try IntakeServiceTests.get("\(server.base)/metrics")
+        let line = metrics.body.split(separator: "\n").first {
+            $0.hasPrefix("agent_canary_intake_unusable_traces_total{")
+                && $0.contains("agent=\"support-agent\"") && $0.contains("reason=\"no_task_span\"")
+        }
+        #expect(line.map { String($0.split(separator: " ").last ?? "") } == "\(printout["tasks"] as? Int ?? -1)")
+        let stopped = server.terminate()
+        #expect(stopped.stderr.contains("traces gave no task"), "\(stopped.stderr)")
+        #expect(stopped.stderr.contains("monitor.otlp.task_span"))
+    }
+}
