@@ -81,6 +81,36 @@ package struct OTLPMapping: Codable, Equatable, Sendable {
 
     /// The defaults.
     package init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case successEvaluation, authorizationAttribute, categoryAttribute, taskSpan, conversationAttribute
+        case versionAttribute, approvalRequired
+    }
+
+    /// Reads a mapping; one stored before a setting existed has that setting's default.
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        successEvaluation = try container.decodeIfPresent(String.self, forKey: .successEvaluation)
+        authorizationAttribute = try container.decode(String.self, forKey: .authorizationAttribute)
+        categoryAttribute = try container.decode(String.self, forKey: .categoryAttribute)
+        taskSpan = try container.decodeIfPresent(String.self, forKey: .taskSpan)
+        conversationAttribute = try container.decodeIfPresent(String.self, forKey: .conversationAttribute)
+        versionAttribute = try container.decodeIfPresent(String.self, forKey: .versionAttribute)
+        approvalRequired = try container.decodeIfPresent([String].self, forKey: .approvalRequired) ?? []
+    }
+
+    /// Writes the mapping; an empty approval list is left out, so a policy without one keeps the effective
+    /// hash it had before the setting existed.
+    package func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(successEvaluation, forKey: .successEvaluation)
+        try container.encode(authorizationAttribute, forKey: .authorizationAttribute)
+        try container.encode(categoryAttribute, forKey: .categoryAttribute)
+        try container.encodeIfPresent(taskSpan, forKey: .taskSpan)
+        try container.encodeIfPresent(conversationAttribute, forKey: .conversationAttribute)
+        try container.encodeIfPresent(versionAttribute, forKey: .versionAttribute)
+        if !approvalRequired.isEmpty { try container.encode(approvalRequired, forKey: .approvalRequired) }
+    }
 }
 
 /// The `monitor` section: what the monitor measures and how it decides.
