@@ -100,8 +100,10 @@ package enum GenAINames: String, Sendable, CaseIterable {
     /// Deprecated names: `gen_ai.usage.prompt_tokens`/`completion_tokens` on the inference spans,
     /// `session.id`, the version in the resource's `service.version`, `llm.cost.total`.
     case legacy
-    /// OpenInference: `llm.token_count.prompt`/`completion` on the inference spans,
-    /// `feature_flag.result.variant` for the version.
+    /// OpenInference, shaped as its instrumentations emit it (Tests/Fixtures/instrumentation): span kinds in
+    /// `openinference.span.kind` (AGENT, LLM, TOOL) and no `gen_ai.operation.name`, `llm.model_name` and
+    /// `llm.token_count.prompt`/`completion` on the LLM spans, `tool.name`, `session.id`, the version in the
+    /// resource's `service.version`.
     case openinference
 }
 
@@ -127,9 +129,10 @@ package enum OTLPWriter {
             default: return ""
             }
         }
-        var rootAttributes = [
-            attr("gen_ai.operation.name", "invoke_agent"), attr("gen_ai.agent.name", "support-agent"),
-        ]
+        var rootAttributes =
+            names == .openinference
+            ? [attr("openinference.span.kind", "AGENT"), attr("agent.name", "support-agent")]
+            : [attr("gen_ai.operation.name", "invoke_agent"), attr("gen_ai.agent.name", "support-agent")]
         var resource = [attr("service.name", "support-agent")]
         switch names {
         case .current:
@@ -143,7 +146,7 @@ package enum OTLPWriter {
             rootAttributes.append(attr("session.id", task.conversationId))
             if let cost = task.costUSD { rootAttributes.append(attr("llm.cost.total", cost)) }
         case .openinference:
-            rootAttributes.append(attr("feature_flag.result.variant", task.version))
+            resource.append(attr("service.version", task.version))
             rootAttributes.append(attr("session.id", task.conversationId))
             if let cost = task.costUSD { rootAttributes.append(attr("llm.cost.total", cost)) }
         }
@@ -153,7 +156,8 @@ package enum OTLPWriter {
         if let output = task.output { rootAttributes.append(attr("gen_ai.output.messages", output)) }
         var status = ""
         if task.outcome == .error {
-            rootAttributes.append(attr("error.type", "tool_timeout"))
+            // OpenInference marks an error by the status alone.
+            if names != .openinference { rootAttributes.append(attr("error.type", "tool_timeout")) }
             status = ",\"status\":{\"code\":2,\"message\":\"task failed\"}"
         }
         let label = task.outcome == .success ? "pass" : "fail"
@@ -163,8 +167,9 @@ package enum OTLPWriter {
         if let score = task.judgeScore { evaluation.append(attr("gen_ai.evaluation.score.value", score)) }
         let event =
             "{\"timeUnixNano\":\"\(end)\",\"name\":\"gen_ai.evaluation.result\",\"attributes\":[\(evaluation.joined(separator: ","))]}"
+        let rootName = names == .openinference ? "support-agent" : "invoke_agent support-agent"
         var spans = [
-            "{\"traceId\":\"\(traceId)\",\"spanId\":\"\(rootId)\",\"parentSpanId\":\"\",\"name\":\"invoke_agent support-agent\","
+            "{\"traceId\":\"\(traceId)\",\"spanId\":\"\(rootId)\",\"parentSpanId\":\"\",\"name\":\"\(rootName)\","
                 + "\"kind\":1,\"startTimeUnixNano\":\"\(start)\",\"endTimeUnixNano\":\"\(end)\","
                 + "\"attributes\":[\(rootAttributes.joined(separator: ","))],\"events\":[\(event)]\(status)}"
         ]
@@ -175,7 +180,10 @@ package enum OTLPWriter {
         let duration = max(1, (end - start) / Int64(max(1, steps + task.toolCalls.count)))
         var clock = start
         for index in 0..<steps {
-            var attributes = [attr("gen_ai.operation.name", "chat"), attr("gen_ai.request.model", "model-a")]
+            var attributes =
+                names == .openinference
+                ? [attr("openinference.span.kind", "LLM"), attr("llm.model_name", "model-a")]
+                : [attr("gen_ai.operation.name", "chat"), attr("gen_ai.request.model", "model-a")]
             let share = { (total: Int) in total / steps + (index == 0 ? total % steps : 0) }
             switch names {
             case .current: break
@@ -188,19 +196,21 @@ package enum OTLPWriter {
             }
             let id = hex(stableHash(task.taskId + "/chat\(index)"), digits: 16)
             spans.append(
-                "{\"traceId\":\"\(traceId)\",\"spanId\":\"\(id)\",\"parentSpanId\":\"\(rootId)\",\"name\":\"chat model-a\","
+                "{\"traceId\":\"\(traceId)\",\"spanId\":\"\(id)\",\"parentSpanId\":\"\(rootId)\",\"name\":\"\(names == .openinference ? "response" : "chat model-a")\","
                     + "\"kind\":3,\"startTimeUnixNano\":\"\(clock)\",\"endTimeUnixNano\":\"\(clock + duration)\","
                     + "\"attributes\":[\(attributes.joined(separator: ","))]}")
             clock += duration
         }
         for (index, call) in task.toolCalls.enumerated() {
             let id = hex(stableHash(task.taskId + "/tool\(index)"), digits: 16)
-            let attributes = [
-                attr("gen_ai.operation.name", "execute_tool"), attr("gen_ai.tool.name", call.name),
-                attr("agent_canary.tool.authorized", call.authorized ?? true),
-            ]
+            let attributes =
+                (names == .openinference
+                    ? [attr("openinference.span.kind", "TOOL"), attr("tool.name", call.name)]
+                    : [attr("gen_ai.operation.name", "execute_tool"), attr("gen_ai.tool.name", call.name)])
+                + [attr("agent_canary.tool.authorized", call.authorized ?? true)]
+            let name = names == .openinference ? call.name : "execute_tool \(call.name)"
             spans.append(
-                "{\"traceId\":\"\(traceId)\",\"spanId\":\"\(id)\",\"parentSpanId\":\"\(rootId)\",\"name\":\"execute_tool \(call.name)\","
+                "{\"traceId\":\"\(traceId)\",\"spanId\":\"\(id)\",\"parentSpanId\":\"\(rootId)\",\"name\":\"\(name)\","
                     + "\"kind\":1,\"startTimeUnixNano\":\"\(clock)\",\"endTimeUnixNano\":\"\(clock + duration)\","
                     + "\"attributes\":[\(attributes.joined(separator: ","))]}")
             clock += duration
