@@ -217,5 +217,7 @@ extension OTLPOptions {
         conversationAttribute = monitor.otlp.conversationAttribute
         versionAttribute = monitor.otlp.versionAttribute
         approvalRequired = Set(monitor.otlp.approvalRequired)
+        judgeEvaluation = monitor.otlp.judgeEvaluation
+        satisfactionEvaluation = monitor.otlp.satisfactionEvaluation
     }
 }

@@ -70,7 +70,7 @@ package struct TelemetryReader {
     ) throws {
         let traced = try OTLPTaskBuilder(options: otlp).checkedTasks(spans: spans, file: file, line: line)
         if let reason = traced.unusable { noteUnusable(reason, spans: spans.count) }
-        for task in traced.tasks { try event(.task(task), line) }
+        for traced in traced.all { try event(traced, line) }
     }
 
     /// The files of a source: a file, every `.jsonl`/`.json`/`.ndjson` file of a directory (sorted), or `-`.

@@ -123,8 +123,12 @@ struct IntakeDecoder: Sendable {
                         continue
                     }
                     if let reason = traced.unusable { batch.noteUnusable(reason, agent: agent, spans: trace.count) }
-                    for task in traced.tasks {
-                        batch.facts.append(.init(agent: agent, record: batch.records.count, event: .task(task)))
+                    for event in traced.all {
+                        switch event {
+                        case .task, .violation:
+                            batch.facts.append(.init(agent: agent, record: batch.records.count, event: event))
+                        case .feedback, .shadow: break
+                        }
                     }
                 }
             } else if builder.unauthorizedTool(span) != nil,

@@ -78,13 +78,17 @@ package struct OTLPMapping: Codable, Equatable, Sendable {
     package var versionAttribute: String?
     /// Tools whose calls count as unauthorized unless the authorization attribute says `true`.
     package var approvalRequired: [String] = []
+    /// The `gen_ai.evaluation.name` whose score (0…1) is the task's judge score.
+    package var judgeEvaluation: String?
+    /// The `gen_ai.evaluation.name` whose result is the user's rating (a score of 1…5, or a thumbs label).
+    package var satisfactionEvaluation: String?
 
     /// The defaults.
     package init() {}
 
     enum CodingKeys: String, CodingKey {
         case successEvaluation, authorizationAttribute, categoryAttribute, taskSpan, conversationAttribute
-        case versionAttribute, approvalRequired
+        case versionAttribute, approvalRequired, judgeEvaluation, satisfactionEvaluation
     }
 
     /// Reads a mapping; one stored before a setting existed has that setting's default.
@@ -97,6 +101,8 @@ package struct OTLPMapping: Codable, Equatable, Sendable {
         conversationAttribute = try container.decodeIfPresent(String.self, forKey: .conversationAttribute)
         versionAttribute = try container.decodeIfPresent(String.self, forKey: .versionAttribute)
         approvalRequired = try container.decodeIfPresent([String].self, forKey: .approvalRequired) ?? []
+        judgeEvaluation = try container.decodeIfPresent(String.self, forKey: .judgeEvaluation)
+        satisfactionEvaluation = try container.decodeIfPresent(String.self, forKey: .satisfactionEvaluation)
     }
 
     /// Writes the mapping; an empty approval list is left out, so a policy without one keeps the effective
@@ -110,6 +116,8 @@ package struct OTLPMapping: Codable, Equatable, Sendable {
         try container.encodeIfPresent(conversationAttribute, forKey: .conversationAttribute)
         try container.encodeIfPresent(versionAttribute, forKey: .versionAttribute)
         if !approvalRequired.isEmpty { try container.encode(approvalRequired, forKey: .approvalRequired) }
+        try container.encodeIfPresent(judgeEvaluation, forKey: .judgeEvaluation)
+        try container.encodeIfPresent(satisfactionEvaluation, forKey: .satisfactionEvaluation)
     }
 }
 

@@ -48,8 +48,11 @@ extension PolicyLoader {
         if let value = fields["otlp"] {
             let members = try value.members(allowed: [
                 "success_evaluation", "authorization_attribute", "category_attribute", "task_span",
-                "conversation_attribute", "version_attribute", "approval_required",
+                "conversation_attribute", "version_attribute", "approval_required", "judge_evaluation",
+                "satisfaction_evaluation",
             ])
+            monitor.otlp.judgeEvaluation = try members["judge_evaluation"]?.string()
+            monitor.otlp.satisfactionEvaluation = try members["satisfaction_evaluation"]?.string()
             monitor.otlp.successEvaluation = try members["success_evaluation"]?.string()
             monitor.otlp.taskSpan = try members["task_span"]?.string()
             monitor.otlp.conversationAttribute = try members["conversation_attribute"]?.string()

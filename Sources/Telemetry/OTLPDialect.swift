@@ -10,8 +10,10 @@ package enum SpanRole: Sendable, Equatable {
     case tool
     /// A model call (one step).
     case inference
-    /// An OpenInference `CHAIN`: a task only when it opens the trace.
+    /// An OpenInference `CHAIN`: a task only when no OpenInference span is above it.
     case chain
+    /// A guardrail check (the Agents SDK's input and output guardrails, OpenInference `GUARDRAIL`).
+    case guardrail
     /// Anything else (an HTTP request, an application's own span, a retriever).
     case other
 }
@@ -43,6 +45,7 @@ extension OTLPSpan {
             case "TOOL": return .tool
             case "LLM": return .inference
             case "CHAIN": return .chain
+            case "GUARDRAIL": return .guardrail
             default: return .other
             }
         }
@@ -57,6 +60,7 @@ extension OTLPSpan {
         case "invoke_agent", "invoke_workflow": return .agent
         case "execute_tool": return .tool
         case "chat", "text_completion", "generate_content", "completion": return .inference
+        case "guardrail_check", "apply_guardrail", "guardrail": return .guardrail
         default: break
         }
         // OpenLLMetry's model calls (`openai.chat`) say what they are in `llm.request.type`.
@@ -75,6 +79,19 @@ extension OTLPSpan {
     /// The value of the first of `names` that the span carries as a string.
     func text(_ names: [String]) -> String? {
         for name in names { if let value = attributes[name]?.stringValue, !value.isEmpty { return value } }
+        return nil
+    }
+
+    /// Whether the span, or one of its events, says that a guardrail triggered (`gen_ai.guardrail.triggered`,
+    /// Sentry's `gen_ai.guardrail.tripwire_triggered`); the guardrail's name when it did.
+    var triggeredGuardrail: String? {
+        func triggered(_ attributes: [String: JSONValue]) -> Bool {
+            DialectNames.guardrailTriggered.contains { attributes[$0] == .bool(true) }
+        }
+        if triggered(attributes) { return text(["gen_ai.guardrail.name"]) ?? name }
+        for event in events where triggered(event.attributes) {
+            return event.attributes["gen_ai.guardrail.name"]?.stringValue ?? event.name
+        }
         return nil
     }
 
@@ -102,4 +119,5 @@ enum DialectNames {
     static let version = ["feature_flag.result.variant", "gen_ai.agent.version"]
     static let input = ["gen_ai.input.messages", "input.value"]
     static let output = ["gen_ai.output.messages", "output.value"]
+    static let guardrailTriggered = ["gen_ai.guardrail.triggered", "gen_ai.guardrail.tripwire_triggered"]
 }

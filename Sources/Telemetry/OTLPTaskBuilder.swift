@@ -16,6 +16,10 @@ package struct OTLPOptions: Sendable {
     package var versionAttribute: String? = nil
     /// Tools whose calls count as unauthorized unless the authorization attribute says `true`.
     package var approvalRequired: Set<String> = []
+    /// The `gen_ai.evaluation.name` whose score (0…1) is the task's judge score.
+    package var judgeEvaluation: String? = nil
+    /// The `gen_ai.evaluation.name` whose result is the user's rating: a score of 1…5, or a label (thumbs).
+    package var satisfactionEvaluation: String? = nil
 
     /// Makes options.
     package init(
@@ -61,8 +65,15 @@ package enum UnusableReason: String, Codable, Sendable, CaseIterable, Comparable
 /// The tasks of one complete trace, or why it has none.
 package struct TraceTasks: Sendable {
     package var tasks: [TaskEvent]
+    /// The other events of the tasks: a triggered guardrail (a violation), a user's rating (feedback).
+    package var events: [AgentEvent] = []
     /// Set when the trace gave no task.
     package var unusable: UnusableReason?
+
+    /// The tasks, then their other events, as a look reads them.
+    package var all: [AgentEvent] {
+        tasks.map(AgentEvent.task) + events
+    }
 }
 
 /// Turns the spans of complete traces into task events, whichever convention the instrumentation follows.
@@ -97,8 +108,69 @@ package struct OTLPTaskBuilder {
         let trace = TraceTree(spans)
         let taskSpans = trace.outermost { isTaskSpan($0, in: trace) }
         guard !taskSpans.isEmpty else { return TraceTasks(tasks: [], unusable: .noTaskSpan) }
-        let tasks = taskSpans.compactMap { task(at: $0, in: trace) }
-        return TraceTasks(tasks: tasks, unusable: tasks.isEmpty ? .noVersion : nil)
+        var result = TraceTasks(tasks: [], unusable: nil)
+        for span in taskSpans {
+            guard let task = task(at: span, in: trace) else { continue }
+            result.tasks.append(task)
+            result.events += guardrailViolations(of: task, below: trace.descendants(of: span))
+            if let rating = rating(of: task, in: [span] + trace.descendants(of: span) + trace.ancestors(of: span)) {
+                result.events.append(.feedback(rating))
+            }
+        }
+        if result.tasks.isEmpty { result.unusable = .noVersion }
+        return result
+    }
+
+    /// A violation of `task` for each guardrail below its span that triggered.
+    func guardrailViolations(of task: TaskEvent, below: [OTLPSpan]) -> [AgentEvent] {
+        below.compactMap { span in
+            guard let name = span.triggeredGuardrail else { return nil }
+            return .violation(
+                ViolationEvent(
+                    timestamp: span.endNanos / 1e9, eventId: "guardrail:\(span.spanId)", version: task.version,
+                    taskId: task.taskId, conversationId: task.conversationId, action: "guardrail \(name)",
+                    severity: .high, policy: "guardrail \(name) triggered"))
+        }
+    }
+
+    /// The user's rating of `task`, from the last `satisfactionEvaluation` result on `spans`: a score of 1…5
+    /// is the rating; a label is thumbs up (pass, good, positive, up…) or down.
+    func rating(of task: TaskEvent, in spans: [OTLPSpan]) -> FeedbackEvent? {
+        guard let wanted = options.satisfactionEvaluation,
+            let (event, span) = Self.lastEvaluation(named: wanted, in: spans)
+        else { return nil }
+        var feedback = FeedbackEvent(
+            timestamp: span.endNanos / 1e9, eventId: "rating:\(task.eventId)", version: task.version,
+            taskId: task.taskId, conversationId: task.conversationId, rating: nil, thumbsUp: nil, comment: nil)
+        if let score = event.attributes["gen_ai.evaluation.score.value"]?.numberValue, score.isFinite {
+            feedback.rating = min(5, max(1, Int(score.rounded())))
+        } else if let label = event.attributes["gen_ai.evaluation.score.label"]?.stringValue?.lowercased() {
+            feedback.thumbsUp = Self.positiveLabels.contains(label)
+        } else {
+            return nil
+        }
+        return feedback
+    }
+
+    /// Labels that mean a pass, a success or a thumbs up.
+    static let positiveLabels: Set<String> = [
+        "pass", "passed", "success", "true", "yes", "correct", "good", "positive", "up", "thumbs_up", "helpful",
+    ]
+
+    /// The last `gen_ai.evaluation.result` event named `name` on `spans`, with its span.
+    static func lastEvaluation(named name: String, in spans: [OTLPSpan])
+        -> (event: (name: String, attributes: [String: JSONValue]), span: OTLPSpan)?
+    {
+        var found: (event: (name: String, attributes: [String: JSONValue]), span: OTLPSpan)?
+        for span in spans {
+            for event in span.events
+            where event.name == "gen_ai.evaluation.result"
+                && event.attributes["gen_ai.evaluation.name"]?.stringValue == name
+            {
+                found = (event, span)
+            }
+        }
+        return found
     }
 
     /// The task `span` belongs to, in a trace of `spans`: the task whose span is above it, else the trace's
@@ -119,7 +191,7 @@ package struct OTLPTaskBuilder {
         switch span.role {
         case .agent: return true
         case .chain: return !trace.ancestors(of: span).contains { $0.attributes["openinference.span.kind"] != nil }
-        case .tool, .inference, .other: return false
+        case .tool, .inference, .guardrail, .other: return false
         }
     }
 
@@ -245,28 +317,27 @@ package struct OTLPTaskBuilder {
         return model
     }
 
-    /// The outcome and judge score the policy's success evaluation gives, from the last such
-    /// `gen_ai.evaluation.result` event on `spans`; success when the policy names none.
+    /// The outcome and judge score the policy's evaluations give, from the last such `gen_ai.evaluation.result`
+    /// event on `spans`: the success evaluation's label (or its score against 0.5) decides the outcome, and its
+    /// score is the judge score unless the policy names a judge evaluation of its own. Success when the policy
+    /// names no success evaluation.
     func evaluation(in spans: [OTLPSpan]) -> (TaskOutcome, Double?) {
-        guard let wanted = options.successEvaluation else { return (.success, nil) }
         var outcome = TaskOutcome.success
         var judgeScore: Double?
-        for span in spans {
-            for event in span.events
-            where event.name == "gen_ai.evaluation.result"
-                && event.attributes["gen_ai.evaluation.name"]?.stringValue == wanted
-            {
-                let score = event.attributes["gen_ai.evaluation.score.value"]?.numberValue
-                let label = event.attributes["gen_ai.evaluation.score.label"]?.stringValue?.lowercased()
-                // A score is clamped to 0…1; a non-finite one is kept, for the facts check to refuse.
-                judgeScore = score.map { $0.isFinite ? min(1, max(0, $0)) : $0 }
-                if let label {
-                    outcome =
-                        ["pass", "passed", "success", "true", "yes", "correct"].contains(label) ? .success : .failure
-                } else if let score {
-                    outcome = score >= 0.5 ? .success : .failure
-                }
+        if let wanted = options.successEvaluation, let (event, _) = Self.lastEvaluation(named: wanted, in: spans) {
+            let score = event.attributes["gen_ai.evaluation.score.value"]?.numberValue
+            let label = event.attributes["gen_ai.evaluation.score.label"]?.stringValue?.lowercased()
+            // A score is clamped to 0…1; a non-finite one is kept, for the facts check to refuse.
+            judgeScore = score.map { $0.isFinite ? min(1, max(0, $0)) : $0 }
+            if let label {
+                outcome = Self.positiveLabels.contains(label) ? .success : .failure
+            } else if let score {
+                outcome = score >= 0.5 ? .success : .failure
             }
+        }
+        if let wanted = options.judgeEvaluation {
+            judgeScore = Self.lastEvaluation(named: wanted, in: spans)?.event.attributes[
+                "gen_ai.evaluation.score.value"]?.numberValue.map { $0.isFinite ? min(1, max(0, $0)) : $0 }
         }
         return (outcome, judgeScore)
     }

@@ -35,6 +35,30 @@ struct InstrumentationFixtureTests {
         #expect((analysis["ingestion"] as? [String: Any])?["unusable_traces"] == nil)
     }
 
+    /// The Agents SDK's output guardrail stops a quarter of 1.5.0's answers: the SDK raises (an error of the
+    /// task under every library) and only OpenTelemetry's instrumentation says that the guardrail triggered
+    /// (`gen_ai.guardrail.triggered`), which counts as an unauthorized action and rolls the candidate back.
+    @Test(
+        "a triggered guardrail is an error, and an unauthorized action where the library says it triggered",
+        arguments: [("agents-otel", true), ("agents-openinference", false), ("agents-openllmetry", false)])
+    func guardrails(setup: String, seen: Bool) throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("canary.yaml", InstrumentedAgent.policy(setup))
+        let result = try LoopFixtures.monitor(
+            [
+                "analyze", "--baseline-version", "1.4.0", "--candidate-version", "1.5.0", "--policy", "canary.yaml",
+                "--otlp", Repository.path("\(Self.directory)/\(setup)-guarded.jsonl"), "--output", "analysis.json",
+            ], in: directory)
+        #expect(result.status == (seen ? 1 : 0), "\(result.stderr)")
+        let analysis = try Self.json(directory.path("analysis.json"))
+        let expected = try Self.json(Repository.path("\(Self.directory)/\(setup)-guarded.expected.json"))
+        let sent = try #require(expected["sent"] as? [String: [String: Any]])
+        #expect((sent["1.5.0"]?["guardrail_trips"] as? Int ?? 0) > 0)
+        try InstrumentedAgent.expectCounted(
+            analysis, sent: sent, model: try #require(expected["model"] as? [String: [String: Int]]),
+            guardrailsSeen: seen, label: setup)
+    }
+
     @Test("without the application's task span, the plain client's traces are counted as no task, and said so")
     func plainClientWithoutTaskSpan() throws {
         let directory = try TemporaryDirectory()

@@ -13,7 +13,7 @@ package enum InstrumentedAgent {
     /// USD per million tokens of the policy's price table (gpt-4o-mini; the API answers with a dated name).
     package static let prices = (input: 0.15, output: 0.6)
 
-    /// The policy a team writes for `setup`: the outcome event and the approval list the application adds;
+    /// The policy a team writes for `setup`: the evaluations and the approval list the application adds;
     /// with the plain client, which has no agent span, the application's task span; then `extra` lines.
     package static func policy(_ setup: String, extra: String = "") -> String {
         """
@@ -22,6 +22,8 @@ package enum InstrumentedAgent {
         monitor:
           otlp:
             success_evaluation: task_success
+            judge_evaluation: helpfulness
+            satisfaction_evaluation: user_rating
             approval_required: [refund]
         \(setup.hasPrefix("openai-") ? "    task_span: support_ticket\n" : "")\
           prices:
@@ -37,10 +39,12 @@ package enum InstrumentedAgent {
 
     /// Expects that `analysis` (an `analysis.json`) counts, per version, exactly what the agent printed it did
     /// (`sent`, by version) and what the model server served it (`model`, by version: calls and tokens): tasks,
-    /// successes, errors, unauthorized actions, conversations, tool calls, steps, tokens and cost.
+    /// successes, errors, unauthorized actions (refunds, and guardrail trips where `guardrailsSeen`),
+    /// conversations, tool calls, steps, tokens, cost, judge scores and users' ratings.
     package static func expectCounted(
         _ analysis: [String: Any], sent: [String: [String: Any]], model: [String: [String: Int]],
-        versions: (baseline: String, candidate: String) = ("1.4.0", "1.5.0"), label: String
+        versions: (baseline: String, candidate: String) = ("1.4.0", "1.5.0"), guardrailsSeen: Bool = false,
+        label: String
     ) throws {
         let metrics = try #require(analysis["metrics"] as? [[String: Any]])
         func arm(_ name: String, _ side: String) throws -> (n: Int, value: Double?) {
@@ -58,7 +62,16 @@ package enum InstrumentedAgent {
             #expect(try arm("task_success_rate", side).n == tasks, "\(context)")
             #expect(try arm("task_success_rate", side).value == rate("successes"), "\(context)")
             #expect(try arm("error_rate", side).value == rate("errors"), "\(context)")
-            #expect(try arm("rogue_action_rate", side).value == rate("unauthorized"), "\(context)")
+            let trips = guardrailsSeen ? try #require(did["guardrail_trips"] as? Int) : 0
+            let unauthorized = try #require(did["unauthorized"] as? Int) + trips
+            #expect(try arm("rogue_action_rate", side).value == Double(unauthorized) / Double(tasks), "\(context)")
+            let judge = try #require(try arm("judge_score", side).value)
+            #expect(abs(judge - (try #require(did["judge_sum"] as? Double)) / Double(tasks)) < 1e-9, "\(context)")
+            let ratings = try #require(did["ratings"] as? Int)
+            #expect(try arm("user_satisfaction", side).n == ratings, "\(context)")
+            let satisfaction = try #require(try arm("user_satisfaction", side).value)
+            let positive = Double(try #require(did["positive_ratings"] as? Int)) / Double(ratings)
+            #expect(abs(satisfaction - positive) < 1e-12, "\(context)")
             #expect(sampleRatio["\(side)_conversations"] as? Int == did["conversations"] as? Int, "\(context)")
             let calls = try #require(did["tool_calls"] as? [String: Int])
             #expect(try arm("tool_mix_drift", side).n == calls.values.reduce(0, +), "\(context)")
