@@ -219,5 +219,8 @@ extension OTLPOptions {
         approvalRequired = Set(monitor.otlp.approvalRequired)
         judgeEvaluation = monitor.otlp.judgeEvaluation
         satisfactionEvaluation = monitor.otlp.satisfactionEvaluation
+        shadowAttribute = monitor.otlp.shadowAttribute
+        shadowValue = monitor.otlp.shadowValue
+        requestAttribute = monitor.otlp.requestAttribute
     }
 }

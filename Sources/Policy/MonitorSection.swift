@@ -82,13 +82,20 @@ package struct OTLPMapping: Codable, Equatable, Sendable {
     package var judgeEvaluation: String?
     /// The `gen_ai.evaluation.name` whose result is the user's rating (a score of 1…5, or a thumbs label).
     package var satisfactionEvaluation: String?
+    /// The attribute that marks a shadow deployment's traces (`nil`: `deployment.environment.name` is `shadow`).
+    package var shadowAttribute: String?
+    /// The value of ``shadowAttribute`` that marks a shadow trace (`nil`: any value but `false` and `0`).
+    package var shadowValue: String?
+    /// The attribute that names the request a task answered (read before `agent_canary.request.id`).
+    package var requestAttribute: String?
 
     /// The defaults.
     package init() {}
 
     enum CodingKeys: String, CodingKey {
         case successEvaluation, authorizationAttribute, categoryAttribute, taskSpan, conversationAttribute
-        case versionAttribute, approvalRequired, judgeEvaluation, satisfactionEvaluation
+        case versionAttribute, approvalRequired, judgeEvaluation, satisfactionEvaluation, shadowAttribute, shadowValue
+        case requestAttribute
     }
 
     /// Reads a mapping; one stored before a setting existed has that setting's default.
@@ -103,6 +110,9 @@ package struct OTLPMapping: Codable, Equatable, Sendable {
         approvalRequired = try container.decodeIfPresent([String].self, forKey: .approvalRequired) ?? []
         judgeEvaluation = try container.decodeIfPresent(String.self, forKey: .judgeEvaluation)
         satisfactionEvaluation = try container.decodeIfPresent(String.self, forKey: .satisfactionEvaluation)
+        shadowAttribute = try container.decodeIfPresent(String.self, forKey: .shadowAttribute)
+        shadowValue = try container.decodeIfPresent(String.self, forKey: .shadowValue)
+        requestAttribute = try container.decodeIfPresent(String.self, forKey: .requestAttribute)
     }
 
     /// Writes the mapping; an empty approval list is left out, so a policy without one keeps the effective
@@ -118,6 +128,9 @@ package struct OTLPMapping: Codable, Equatable, Sendable {
         if !approvalRequired.isEmpty { try container.encode(approvalRequired, forKey: .approvalRequired) }
         try container.encodeIfPresent(judgeEvaluation, forKey: .judgeEvaluation)
         try container.encodeIfPresent(satisfactionEvaluation, forKey: .satisfactionEvaluation)
+        try container.encodeIfPresent(shadowAttribute, forKey: .shadowAttribute)
+        try container.encodeIfPresent(shadowValue, forKey: .shadowValue)
+        try container.encodeIfPresent(requestAttribute, forKey: .requestAttribute)
     }
 }
 

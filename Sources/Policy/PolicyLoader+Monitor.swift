@@ -49,8 +49,15 @@ extension PolicyLoader {
             let members = try value.members(allowed: [
                 "success_evaluation", "authorization_attribute", "category_attribute", "task_span",
                 "conversation_attribute", "version_attribute", "approval_required", "judge_evaluation",
-                "satisfaction_evaluation",
+                "satisfaction_evaluation", "shadow_attribute", "shadow_value", "request_attribute",
             ])
+            monitor.otlp.shadowAttribute = try members["shadow_attribute"]?.string()
+            monitor.otlp.shadowValue = try members["shadow_value"]?.string()
+            monitor.otlp.requestAttribute = try members["request_attribute"]?.string()
+            if monitor.otlp.shadowValue != nil, monitor.otlp.shadowAttribute == nil, let value = members["shadow_value"]
+            {
+                throw value.invalid("shadow_value needs shadow_attribute (the attribute whose value it is)")
+            }
             monitor.otlp.judgeEvaluation = try members["judge_evaluation"]?.string()
             monitor.otlp.satisfactionEvaluation = try members["satisfaction_evaluation"]?.string()
             monitor.otlp.successEvaluation = try members["success_evaluation"]?.string()

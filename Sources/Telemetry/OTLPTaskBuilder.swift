@@ -20,6 +20,14 @@ package struct OTLPOptions: Sendable {
     package var judgeEvaluation: String? = nil
     /// The `gen_ai.evaluation.name` whose result is the user's rating: a score of 1…5, or a label (thumbs).
     package var satisfactionEvaluation: String? = nil
+    /// The attribute (of the resource or a span of the task) that marks a shadow deployment's trace; `nil` for
+    /// the resource's `deployment.environment.name` (or the deprecated `deployment.environment`) being `shadow`.
+    package var shadowAttribute: String? = nil
+    /// The value of ``shadowAttribute`` that marks a shadow trace; `nil` for any value but `false` and `0`.
+    package var shadowValue: String? = nil
+    /// The attribute that names the request, read before `agent_canary.request.id` and the recorded
+    /// `x-request-id` header; without any, the trace id names it (a mirror shares the original's trace).
+    package var requestAttribute: String? = nil
 
     /// Makes options.
     package init(
@@ -111,14 +119,71 @@ package struct OTLPTaskBuilder {
         var result = TraceTasks(tasks: [], unusable: nil)
         for span in taskSpans {
             guard let task = task(at: span, in: trace) else { continue }
+            if isShadow(span, in: trace) {
+                // A mirrored request's answer: a proposal to compare, never a served task.
+                result.events.append(
+                    .shadow(
+                        ShadowEvent(
+                            timestamp: task.timestamp, eventId: task.eventId, version: task.version,
+                            requestId: task.requestId ?? task.traceId ?? "", conversationId: task.conversationId,
+                            proposedToolCalls: task.toolCalls.map { ToolCall(name: $0.name, authorized: nil) },
+                            output: task.output)))
+                continue
+            }
             result.tasks.append(task)
             result.events += guardrailViolations(of: task, below: trace.descendants(of: span))
             if let rating = rating(of: task, in: [span] + trace.descendants(of: span) + trace.ancestors(of: span)) {
                 result.events.append(.feedback(rating))
             }
         }
-        if result.tasks.isEmpty { result.unusable = .noVersion }
+        if result.tasks.isEmpty, result.events.isEmpty { result.unusable = .noVersion }
         return result
+    }
+
+    /// Whether task span `span` is a shadow deployment's answer to a mirrored request: the policy's shadow
+    /// attribute on its resource or a span of the task, else the resource's deployment environment `shadow`.
+    func isShadow(_ span: OTLPSpan, in trace: TraceTree) -> Bool {
+        guard let name = options.shadowAttribute else {
+            let environment =
+                span.resource["deployment.environment.name"]?.stringValue
+                ?? span.resource["deployment.environment"]?.stringValue
+            return environment == "shadow"
+        }
+        for value in ([span.resource[name]] + ([span] + trace.descendants(of: span)).map { $0.attributes[name] }) {
+            guard let value else { continue }
+            let text: String? =
+                switch value {
+                case .string(let text): text
+                case .bool(let flag): flag ? "true" : "false"
+                case .number(let number): number == 0 ? "0" : String(number)
+                case .array(let values): values.first?.stringValue
+                case .null, .object: nil
+                }
+            guard let text else { continue }
+            if let wanted = options.shadowValue { if text == wanted { return true } else { continue } }
+            if !["", "false", "0"].contains(text.lowercased()) { return true }
+        }
+        return false
+    }
+
+    /// The request a task answered: the policy's request attribute, `agent_canary.request.id` or the recorded
+    /// `x-request-id` header (a string array, as OpenTelemetry records headers) on the task's spans, else its
+    /// trace id.
+    func requestId(of root: OTLPSpan, related: [OTLPSpan]) -> String {
+        let names =
+            (options.requestAttribute.map { [$0] } ?? []) + [
+                "agent_canary.request.id", "http.request.header.x-request-id",
+            ]
+        for name in names {
+            for span in related {
+                switch span.attributes[name] {
+                case .string(let text)? where !text.isEmpty: return text
+                case .array(let values)?: if let text = values.first?.stringValue, !text.isEmpty { return text }
+                default: continue
+                }
+            }
+        }
+        return root.traceId
     }
 
     /// A violation of `task` for each guardrail below its span that triggered.
@@ -268,7 +333,7 @@ package struct OTLPTaskBuilder {
         var task = TaskEvent(
             timestamp: root.endNanos / 1e9, eventId: "span:\(root.spanId)", version: version,
             conversationId: conversation, taskId: root.text(["gen_ai.task.id"]) ?? root.spanId,
-            requestId: first(["agent_canary.request.id"]), outcome: outcome, costUSD: cost,
+            requestId: requestId(of: root, related: related), outcome: outcome, costUSD: cost,
             latencyMs: max(0, root.endNanos - root.startNanos) / 1e6, inputTokens: input, outputTokens: output,
             steps: inference.isEmpty ? nil : Double(inference.count), toolCalls: toolCalls,
             category: first([options.categoryAttribute]), input: root.text(DialectNames.input),
@@ -367,27 +432,31 @@ struct TraceTree {
         spans.filter { span in isMatch(span) && !ancestors(of: span).contains(where: isMatch) }
     }
 
-    /// The spans below `span`, in start order.
+    /// The spans below `span` in this process, in start order: a span whose parent is remote opens another
+    /// process's part of the trace (a mirrored request, a called service) and is not below it.
     func descendants(of span: OTLPSpan) -> [OTLPSpan] {
         var found: [Int] = []
         var pending = children[span.spanId] ?? []
         var seen: Set<String> = [span.spanId]
         while let index = pending.popLast() {
-            guard seen.insert(spans[index].spanId).inserted else { continue }
+            guard !spans[index].parentIsRemote, seen.insert(spans[index].spanId).inserted else { continue }
             found.append(index)
             pending.append(contentsOf: children[spans[index].spanId] ?? [])
         }
         return found.sorted().map { spans[$0] }
     }
 
-    /// The spans above `span` that arrived, nearest first.
+    /// The spans above `span` in this process that arrived, nearest first (up to the span whose parent is
+    /// remote).
     func ancestors(of span: OTLPSpan) -> [OTLPSpan] {
         var result: [OTLPSpan] = []
         var seen: Set<String> = [span.spanId]
-        var parent = span.parentSpanId
-        while !parent.isEmpty, let index = indexById[parent], seen.insert(parent).inserted {
-            result.append(spans[index])
-            parent = spans[index].parentSpanId
+        var current = span
+        while !current.parentIsRemote, let index = indexById[current.parentSpanId],
+            seen.insert(current.parentSpanId).inserted
+        {
+            current = spans[index]
+            result.append(current)
         }
         return result
     }

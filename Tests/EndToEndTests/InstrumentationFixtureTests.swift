@@ -59,6 +59,28 @@ struct InstrumentationFixtureTests {
             guardrailsSeen: seen, label: setup)
     }
 
+    /// 1.5.0 as the shadow deployment of 1.4.0's mirrored requests (its resource's deployment environment is
+    /// `shadow`), each continuing the original's trace as a mirror that propagates W3C trace context does: its
+    /// tasks are proposals paired with the stable answers by trace, never served candidate tasks.
+    @Test(
+        "a shadow deployment's traces are proposals paired with the stable version's tasks",
+        arguments: ["agents-openinference", "agents-otel", "langchain-openinference", "openai-openllmetry"])
+    func shadow(setup: String) throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("canary.yaml", InstrumentedAgent.policy(setup, extra: "rollout: {mode: shadow}\n"))
+        let result = try LoopFixtures.monitor(
+            [
+                "analyze", "--baseline-version", "1.4.0", "--candidate-version", "1.5.0", "--policy", "canary.yaml",
+                "--otlp", Repository.path("\(Self.directory)/\(setup)-shadow.jsonl"), "--output", "analysis.json",
+            ], in: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        let analysis = try Self.json(directory.path("analysis.json"))
+        let expected = try Self.json(Repository.path("\(Self.directory)/\(setup)-shadow.expected.json"))
+        let sent = try #require(expected["sent"] as? [String: [String: Any]])
+        try InstrumentedAgent.expectShadowPaired(
+            analysis, stable: try #require(sent["1.4.0"]), shadow: try #require(sent["1.5.0"]))
+    }
+
     @Test("without the application's task span, the plain client's traces are counted as no task, and said so")
     func plainClientWithoutTaskSpan() throws {
         let directory = try TemporaryDirectory()

@@ -39,7 +39,8 @@ struct InstrumentationServiceTests {
 
     /// Runs the agent as one deployment of `version`; returns its printout (what it did).
     static func runAgent(
-        _ setup: String, version: String, profile: String, seed: Int, model: ModelServer, endpoint: String
+        _ setup: String, version: String, profile: String, seed: Int, model: ModelServer, endpoint: String,
+        extra: [String] = []
     ) throws -> [String: Any] {
         let parts = setup.split(separator: "-", maxSplits: 1).map(String.init)
         let result = try runCommand(
@@ -48,7 +49,7 @@ struct InstrumentationServiceTests {
                 Repository.path("Tests/Senders/support-agent"), "--framework", parts[0], "--instrumentation", parts[1],
                 "--model-url", model.url, "--version", version, "--profile", profile, "--tasks", "40", "--seed",
                 "\(seed)", "--endpoint", endpoint,
-            ])
+            ] + extra)
         #expect(result.status == 0, "\(result.output)")
         let printout = try InstrumentedAgent.json(Data((result.output.split(separator: "\n").last ?? "{}").utf8))
         #expect(printout["failed_batches"] as? Int == 0, "the exporter gave up on a batch: \(result.output)")
@@ -96,6 +97,38 @@ struct InstrumentationServiceTests {
         }
         let metrics = try IntakeServiceTests.get("\(server.base)/metrics")
         #expect(!metrics.body.contains("agent_canary_intake_unusable_traces_total{"), "every trace gave a task")
+        #expect(server.terminate().status == 0)
+    }
+
+    @Test(
+        "a shadow deployment's traces of mirrored requests are paired, never served",
+        .requires(.pythonEnvironment, .curl), arguments: ["agents-otel", "openai-openllmetry"])
+    func shadowThroughTheIntake(setup: String) throws {
+        let directory = try TemporaryDirectory()
+        let runId = try LoopFixtures.startedRun(
+            in: directory,
+            policy: InstrumentedAgent.policy(setup, extra: "rollout:\n  mode: shadow\n  steps: [{weight: 50}]\n"))
+        let server = try IntakeServiceTests.Server(directory)
+        let model = try ModelServer(directory)
+        let traceparents = ["--traceparents", directory.path("traceparents")]
+        let stable = try Self.runAgent(
+            setup, version: "1.4.0", profile: "baseline", seed: 2, model: model, endpoint: server.base,
+            extra: traceparents)
+        let shadow = try Self.runAgent(
+            setup, version: "1.5.0", profile: "baseline", seed: 2, model: model, endpoint: server.base,
+            extra: traceparents + ["--shadow", "--careless"])
+        let look = try Tool.run(
+            "monitor",
+            [
+                "analyze", "--run", runId, "--intake", "--policy", "canary.yaml", "--ledger", "ledger.sqlite",
+                "--output", "analysis.json",
+            ], environment: LoopFixtures.environment, in: directory.url)
+        #expect(look.status == 0, "\(look.stderr)")
+        let analysis = try InstrumentedAgent.json(
+            Data(contentsOf: URL(fileURLWithPath: directory.path("analysis.json"))))
+        try InstrumentedAgent.expectShadowPaired(analysis, stable: stable, shadow: shadow)
+        let metrics = try IntakeServiceTests.get("\(server.base)/metrics")
+        #expect(!metrics.body.contains("version=\"1.5.0\""), "a shadow answer is no live candidate task")
         #expect(server.terminate().status == 0)
     }
 

@@ -86,4 +86,22 @@ package enum InstrumentedAgent {
             #expect(abs(cost - spent) < 1e-12, "\(context): priced from the dated model name")
         }
     }
+
+    /// Expects that `analysis` (a shadow-mode look) paired every shadow answer with its stable task, agreed
+    /// where the two tool sequences are the same, and counted no shadow answer as a served candidate task.
+    package static func expectShadowPaired(_ analysis: [String: Any], stable: [String: Any], shadow: [String: Any])
+        throws
+    {
+        let stableSequences = try #require(stable["tool_sequences"] as? [String])
+        let shadowSequences = try #require(shadow["tool_sequences"] as? [String])
+        #expect(stableSequences.count == shadowSequences.count)
+        let agreeing = zip(stableSequences, shadowSequences).filter { $0 == $1 }.count
+        #expect(agreeing < stableSequences.count, "the careless shadow disagrees somewhere")
+        let pairs = try #require(analysis["shadow"] as? [String: Any])
+        #expect(pairs["pairs"] as? Int == stableSequences.count)
+        #expect(pairs["agreements"] as? Int == agreeing)
+        let metrics = try #require(analysis["metrics"] as? [[String: Any]])
+        let success = try #require(metrics.first { $0["name"] as? String == "task_success_rate" })
+        #expect((success["candidate"] as? [String: Any])?["n"] as? Int == 0, "no shadow answer is a served task")
+    }
 }
