@@ -21,6 +21,7 @@ extension Ingestion {
         let native = NativeEventParser(file: source)
         let otlp = OTLPTraceParser(file: source)
         var state = OTLPState()
+        var resume: Int?
         var newSpans = Set<String>()
         var records = 0
         // A failure inside the ledger's read (an unknown version, say) is kept as it is, not as a ledger error.
@@ -80,9 +81,11 @@ extension Ingestion {
                     {
                         var reader = this.reader
                         defer { this.reader = reader }
-                        try reader.readTrace(old + new, file: source, line: line) { event, line in
+                        let read = try reader.readTrace(old + new, file: source, line: line) { event, line in
                             try this.slow(event, line: line, file: source)
                         }
+                        // A trace whose tasks wait for their evaluation is read again, from its first record here.
+                        if !read { resume = min(resume ?? line, line) }
                     })
                 {
                     this.reader.noteSkipped(problem)
@@ -102,10 +105,10 @@ extension Ingestion {
             }
             // Neither: the trace's opening span has not arrived; a later look finds these spans by trace id.
         }
+        let end = resume.map { min(Int(last), $0 - 1) } ?? Int(last)
         this.sources.append(
-            SourceSummary(path: source, format: "intake", fromOffset: Int(start), toOffset: Int(last), lines: records))
-        this.cursors.append(
-            TelemetryCursor(source: Ledger.intakeSource, identity: source, offset: Int(last), line: 0))
+            SourceSummary(path: source, format: "intake", fromOffset: Int(start), toOffset: end, lines: records))
+        this.cursors.append(TelemetryCursor(source: Ledger.intakeSource, identity: source, offset: end, line: 0))
     }
 
     /// Runs `body`; returns the error of a malformed record when the policy skips those (`malformed: skip`).

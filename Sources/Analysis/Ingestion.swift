@@ -20,13 +20,16 @@ struct Ingestion {
     var sources: [SourceSummary] = []
     var cursors: [TelemetryCursor] = []
 
-    init(accumulator: Accumulator, events: LookEvents, monitor: MonitorSection, incremental: Bool, maxLineBytes: Int) {
+    init(
+        accumulator: Accumulator, events: LookEvents, monitor: MonitorSection, incremental: Bool, maxLineBytes: Int,
+        now: Double? = nil
+    ) {
         self.accumulator = accumulator
         self.events = events
         self.reader = TelemetryReader(
             skipMalformed: monitor.malformed == "skip",
             otlp: OTLPOptions(monitor: monitor),
-            incremental: incremental, maxLineBytes: maxLineBytes)
+            incremental: incremental, maxLineBytes: maxLineBytes, now: now)
         failOnUnknown = monitor.unknownVersions == "fail"
         baselineVersion = accumulator.baselineVersion
         candidateVersion = accumulator.candidateVersion
@@ -222,5 +225,6 @@ extension OTLPOptions {
         shadowAttribute = monitor.otlp.shadowAttribute
         shadowValue = monitor.otlp.shadowValue
         requestAttribute = monitor.otlp.requestAttribute
+        evaluationWait = Double(monitor.otlp.evaluationWaitSeconds)
     }
 }

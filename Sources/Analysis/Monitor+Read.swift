@@ -12,7 +12,7 @@ extension Monitor {
     /// deduplicated, with the sample of successes drawn.
     func read(
         _ request: LookRequest, versions: (baseline: String, candidate: String), view: RolloutView?,
-        step: StepContext, stepStart: Double?, monitor: MonitorSection, ledger: Ledger?
+        step: StepContext, stepStart: Double?, monitor: MonitorSection, ledger: Ledger?, now: Date
     ) throws -> Ingestion {
         func accumulator() -> Accumulator {
             Accumulator(
@@ -29,7 +29,7 @@ extension Monitor {
         }
         var template = Ingestion(
             accumulator: stored, events: events, monitor: monitor, incremental: view != nil,
-            maxLineBytes: request.maxLineBytes)
+            maxLineBytes: request.maxLineBytes, now: now.timeIntervalSince1970)
         // Standard input cannot be read twice: deduplicate it exactly from the start.
         if request.sources.contains(where: { $0.path == "-" }) { template.events.exact = true }
         var pass = try ingest(request, template: template, cursors: cursors, fastPath: view == nil)

@@ -130,7 +130,7 @@ package struct Monitor {
 
         let pass = try read(
             request, versions: (baselineVersion, candidateVersion), view: view, step: step, stepStart: stepStart,
-            monitor: monitor, ledger: runLedger)
+            monitor: monitor, ledger: runLedger, now: now)
         phase("read")
         let accumulator = pass.accumulator
         let events = pass.events

@@ -44,12 +44,20 @@ package struct TelemetryReader {
     /// The default of ``maxLineBytes`` (`monitor --max-line-bytes`): 64 MiB, far above an OTLP export batch.
     package static let defaultMaxLineBytes = 64 << 20
 
+    /// The look's time (seconds since 1970), against which a task waits for its evaluation result; `nil` for a
+    /// look that counts every complete trace at once.
+    let now: Double?
+
     /// A reader.
-    package init(skipMalformed: Bool, otlp: OTLPOptions, incremental: Bool, maxLineBytes: Int = defaultMaxLineBytes) {
+    package init(
+        skipMalformed: Bool, otlp: OTLPOptions, incremental: Bool, maxLineBytes: Int = defaultMaxLineBytes,
+        now: Double? = nil
+    ) {
         self.skipMalformed = skipMalformed
         self.otlp = otlp
         self.incremental = incremental
         self.maxLineBytes = maxLineBytes
+        self.now = now
     }
 
     /// Counts a malformed line or record skipped (`malformed: skip`), keeping the first messages as warnings.
@@ -63,14 +71,20 @@ package struct TelemetryReader {
         unusable.add(reason, spans: spans)
     }
 
-    /// Reads the tasks of a complete trace into `event`, counting the trace when it gives none;
-    /// `file` and `line` (its first line) name it in an error.
+    /// Reads the tasks of a complete trace into `event`, counting the trace when it gives none; `file` and
+    /// `line` (its first line) name it in an error. Returns `false`, reading nothing, when an incremental look
+    /// leaves the trace for a later one: a task has no success evaluation yet and the policy's
+    /// `evaluation_wait` since it ended has not passed (the result may still arrive as a log record).
     mutating func readTrace(
         _ spans: [OTLPSpan], file: String, line: Int, event: (AgentEvent, Int) throws -> Void
-    ) throws {
+    ) throws -> Bool {
         let traced = try OTLPTaskBuilder(options: otlp).checkedTasks(spans: spans, file: file, line: line)
+        if incremental, let now, traced.awaitingEvaluation, now < traced.endedAt + otlp.evaluationWait {
+            return false
+        }
         if let reason = traced.unusable { noteUnusable(reason, spans: spans.count) }
         for traced in traced.all { try event(traced, line) }
+        return true
     }
 
     /// The files of a source: a file, every `.jsonl`/`.json`/`.ndjson` file of a directory (sorted), or `-`.
@@ -217,11 +231,12 @@ package struct TelemetryReader {
         var endOffset = consumed
         var endLine = line
         if format == .otlp {
-            for (spans, number) in otlpState.completeTraces() {
-                try readTrace(spans, file: path, line: number, event: event)
+            for (trace, spans, number) in otlpState.completeTraces()
+            where try !readTrace(spans, file: path, line: number, event: event) {
+                otlpState.waiting.insert(trace)
             }
-            // Spans of traces whose root has not arrived are read again next time; their tasks are
-            // deduplicated by the root's span id.
+            // Spans of traces whose opening span has not arrived, or whose tasks wait for their evaluation, are
+            // read again next time; their tasks are deduplicated by the task span's id.
             if let resume = otlpState.earliestPending {
                 endOffset = resume.offset
                 endLine = resume.line - 1
@@ -253,18 +268,24 @@ struct OTLPState {
         }
     }
 
+    /// Complete traces whose tasks wait for their evaluation result.
+    var waiting: Set<String> = []
+
     /// The traces whose opening span has arrived (``OTLPSpan/opensTrace``), each with its spans and first line.
-    func completeTraces() -> [(spans: [OTLPSpan], line: Int)] {
+    func completeTraces() -> [(trace: String, spans: [OTLPSpan], line: Int)] {
         traceOrder.compactMap { trace in
             let spans = spansByTrace[trace] ?? []
             guard spans.contains(where: \.opensTrace) else { return nil }
-            return (spans, firstLine[trace]?.line ?? 0)
+            return (trace, spans, firstLine[trace]?.line ?? 0)
         }
     }
 
-    /// The earliest line holding spans of a trace whose opening span has not arrived yet.
+    /// The earliest line holding spans of a trace whose opening span has not arrived yet, or whose tasks wait
+    /// for their evaluation.
     var earliestPending: (offset: Int, line: Int)? {
-        traceOrder.filter { trace in !(spansByTrace[trace] ?? []).contains(where: \.opensTrace) }
-            .compactMap { firstLine[$0] }.min { $0.offset < $1.offset }
+        traceOrder.filter { trace in
+            waiting.contains(trace) || !(spansByTrace[trace] ?? []).contains(where: \.opensTrace)
+        }
+        .compactMap { firstLine[$0] }.min { $0.offset < $1.offset }
     }
 }

@@ -17,6 +17,8 @@ struct IntakeBatch: Sendable {
     var rogueCalls: [(record: Int, trace: String)] = []
     /// Spans or events refused, by the reason's label (`malformed`, `no_version`).
     var rejected: [String: Int] = [:]
+    /// Log records acknowledged but not kept: not an outcome signal a task can use.
+    var dropped = 0
     /// The first refusal, in words (the response's `error_message`).
     var firstError: String?
 

@@ -144,6 +144,39 @@ struct IntakeDecoder: Sendable {
         return batch
     }
 
+    /// The outcome signals of an OTLP/HTTP logs export: each `gen_ai.evaluation.result` (or guardrail) log
+    /// record becomes a record of its trace, which a look joins to the task of the span it names, whenever it
+    /// arrives; other log records are acknowledged and dropped (counted in `dropped`).
+    func logs(_ body: Data, encoding: TraceEncoding) throws(IntakeRefusal) -> IntakeBatch {
+        var batch = IntakeBatch()
+        let annotations: [OTLPSpan]
+        do {
+            switch encoding {
+            case .protobuf:
+                (annotations, batch.dropped) = try OTLPLogRecords.annotations(
+                    protobuf: body, source: "request", rejecting: { batch.reject("malformed", $0) })
+            case .json:
+                (annotations, batch.dropped) = try body.withUnsafeBytes { raw throws(TelemetryError) in
+                    try OTLPTraceParser(file: "request").annotations(
+                        raw.bindMemory(to: UInt8.self), rejecting: { batch.reject("malformed", $0) })
+                }
+            }
+        } catch let error as TelemetryError {
+            throw .badRequest(error.description)
+        } catch {
+            throw .badRequest(String(describing: error))
+        }
+        for annotation in annotations {
+            batch.records.append(
+                IntakeRecord(
+                    key: "log:\(annotation.traceId):\(annotation.spanId)", kind: .span,
+                    agent: annotation.resource["service.name"]?.stringValue ?? defaultAgent,
+                    traceId: annotation.traceId, isRoot: false, timestamp: annotation.endNanos / 1e9,
+                    body: annotation.logsDataLine))
+        }
+        return batch
+    }
+
     /// The native events of a JSONL body (one event per line, blank lines allowed); a line that is not an
     /// event is rejected and the others kept.
     func events(_ body: Data, agent: String) -> IntakeBatch {

@@ -43,11 +43,16 @@ final class IntakeMetrics: Sendable {
         ).increment(by: Int64(bytes))
     }
 
-    /// Records of `kind` (`spans`, `events`) accepted, counted again as duplicates, or rejected by reason.
-    func records(_ kind: String, accepted: Int, duplicates: Int, rejected: [String: Int]) {
+    /// Records of `kind` (`spans`, `events`, `logs`) accepted, counted again as duplicates, rejected by reason,
+    /// or dropped (log records that carry no outcome signal).
+    func records(_ kind: String, accepted: Int, duplicates: Int, rejected: [String: Int], dropped: Int = 0) {
         let descriptor = Self.name(
             "intake_\(kind)", unit: "total",
-            help: "Intake \(kind) by result (accepted, duplicate, rejected) and reason.")
+            help: "Intake \(kind) by result (accepted, duplicate, rejected, dropped) and reason.")
+        if dropped > 0 {
+            registry.makeCounter(descriptor: descriptor, labels: [("result", "dropped"), ("reason", "not_used")])
+                .increment(by: Int64(dropped))
+        }
         if accepted > 0 {
             registry.makeCounter(descriptor: descriptor, labels: [("result", "accepted"), ("reason", "")])
                 .increment(by: Int64(accepted))

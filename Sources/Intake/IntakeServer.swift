@@ -81,6 +81,7 @@ package struct IntakeServer: Sendable {
         let router = Router(context: BasicRequestContext.self)
         router.post("/v1/traces") { request, _ in await traces(request) }
         router.post("/v1/events") { request, _ in await events(request) }
+        router.post("/v1/logs") { request, _ in await logs(request) }
         router.get("/metrics") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
@@ -149,6 +150,35 @@ package struct IntakeServer: Sendable {
         }
         let data = OTLPResponse.export(rejected: batch.rejectedCount, message: batch.firstError, encoding: encoding)
         return answer("traces", .ok, data, contentType: encoding.contentType, bytes: received)
+    }
+
+    /// `POST /v1/logs`: the evaluation results (and guardrail results) among the log records, kept as records
+    /// of their traces; every other record is acknowledged and dropped.
+    func logs(_ request: Request) async -> Response {
+        guard let encoding = TraceEncoding(contentType: request.headers[.contentType]) else {
+            return refuse(
+                "logs", 415, "Content-Type must be application/x-protobuf or application/json", encoding: .json,
+                bytes: 0)
+        }
+        var request = request
+        let body: Data
+        switch await self.body(of: &request, endpoint: "logs", encoding: encoding) {
+        case .success(let data): body = data
+        case .failure(let refused): return refused.response
+        }
+        let received = body.count
+        var batch: IntakeBatch
+        do {
+            let plain = try decoder.decoded(body, contentEncoding: request.headers[.contentEncoding])
+            batch = try decoder.logs(plain, encoding: encoding)
+        } catch {
+            return refuse("logs", Self.status(of: error), error.message, encoding: encoding, bytes: received)
+        }
+        if let response = await commit(&batch, kind: "logs", endpoint: "logs", encoding: encoding, bytes: received) {
+            return response
+        }
+        let data = OTLPResponse.logsExport(rejected: batch.rejectedCount, message: batch.firstError, encoding: encoding)
+        return answer("logs", .ok, data, contentType: encoding.contentType, bytes: received)
     }
 
     func events(_ request: Request) async -> Response {
@@ -225,7 +255,9 @@ package struct IntakeServer: Sendable {
             }
         }
         let accepted = fresh.filter { $0 }.count
-        metrics.records(kind, accepted: accepted, duplicates: fresh.count - accepted, rejected: batch.rejected)
+        metrics.records(
+            kind, accepted: accepted, duplicates: fresh.count - accepted, rejected: batch.rejected,
+            dropped: batch.dropped)
         for fact in batch.facts where fresh[fact.record] {
             metrics.fact(fact.event, agent: fact.agent)
             if case .task(let task) = fact.event, let trace = task.traceId {

@@ -17,6 +17,19 @@ enum OTLPResponse {
         }
     }
 
+    /// An `ExportLogsServiceResponse`; `partial_success` set when log records were rejected.
+    static func logsExport(rejected: Int, message: String?, encoding: TraceEncoding) -> Data {
+        var response = Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceResponse()
+        if rejected > 0 {
+            response.partialSuccess.rejectedLogRecords = Int64(rejected)
+            response.partialSuccess.errorMessage = message ?? ""
+        }
+        switch encoding {
+        case .protobuf: return (try? response.serializedData()) ?? Data()
+        case .json: return Data(((try? response.jsonString()) ?? "{}").utf8)
+        }
+    }
+
     /// A `google.rpc.Status` (what OTLP/HTTP sends with a 4xx or 5xx): `code` is the gRPC code the status
     /// stands for, `message` the reason. Encoded here: the message has two fields and needs no generated code.
     static func status(code: Int, message: String, encoding: TraceEncoding) -> Data {

@@ -88,6 +88,10 @@ package struct OTLPMapping: Codable, Equatable, Sendable {
     package var shadowValue: String?
     /// The attribute that names the request a task answered (read before `agent_canary.request.id`).
     package var requestAttribute: String?
+    /// How long a look waits for a task's success evaluation (a log record may bring it after the task).
+    package var evaluationWaitSeconds = Self.defaultEvaluationWaitSeconds
+    /// The default of ``evaluationWaitSeconds``: two minutes.
+    package static let defaultEvaluationWaitSeconds = 120
 
     /// The defaults.
     package init() {}
@@ -95,7 +99,7 @@ package struct OTLPMapping: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case successEvaluation, authorizationAttribute, categoryAttribute, taskSpan, conversationAttribute
         case versionAttribute, approvalRequired, judgeEvaluation, satisfactionEvaluation, shadowAttribute, shadowValue
-        case requestAttribute
+        case requestAttribute, evaluationWaitSeconds
     }
 
     /// Reads a mapping; one stored before a setting existed has that setting's default.
@@ -113,6 +117,8 @@ package struct OTLPMapping: Codable, Equatable, Sendable {
         shadowAttribute = try container.decodeIfPresent(String.self, forKey: .shadowAttribute)
         shadowValue = try container.decodeIfPresent(String.self, forKey: .shadowValue)
         requestAttribute = try container.decodeIfPresent(String.self, forKey: .requestAttribute)
+        evaluationWaitSeconds =
+            try container.decodeIfPresent(Int.self, forKey: .evaluationWaitSeconds) ?? Self.defaultEvaluationWaitSeconds
     }
 
     /// Writes the mapping; an empty approval list is left out, so a policy without one keeps the effective
@@ -131,6 +137,9 @@ package struct OTLPMapping: Codable, Equatable, Sendable {
         try container.encodeIfPresent(shadowAttribute, forKey: .shadowAttribute)
         try container.encodeIfPresent(shadowValue, forKey: .shadowValue)
         try container.encodeIfPresent(requestAttribute, forKey: .requestAttribute)
+        if evaluationWaitSeconds != Self.defaultEvaluationWaitSeconds {
+            try container.encode(evaluationWaitSeconds, forKey: .evaluationWaitSeconds)
+        }
     }
 }
 

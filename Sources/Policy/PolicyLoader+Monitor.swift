@@ -49,8 +49,9 @@ extension PolicyLoader {
             let members = try value.members(allowed: [
                 "success_evaluation", "authorization_attribute", "category_attribute", "task_span",
                 "conversation_attribute", "version_attribute", "approval_required", "judge_evaluation",
-                "satisfaction_evaluation", "shadow_attribute", "shadow_value", "request_attribute",
+                "satisfaction_evaluation", "shadow_attribute", "shadow_value", "request_attribute", "evaluation_wait",
             ])
+            if let wait = members["evaluation_wait"] { monitor.otlp.evaluationWaitSeconds = try wait.duration() }
             monitor.otlp.shadowAttribute = try members["shadow_attribute"]?.string()
             monitor.otlp.shadowValue = try members["shadow_value"]?.string()
             monitor.otlp.requestAttribute = try members["request_attribute"]?.string()

@@ -34,11 +34,12 @@ extension OTLPSpan {
     /// Whether the span opens its trace in this process: it has no parent, or its parent is remote. Its
     /// arrival completes the trace (a parent span ends, and is exported, after its children).
     package var opensTrace: Bool {
-        parentSpanId.isEmpty || parentIsRemote
+        !isAnnotation && (parentSpanId.isEmpty || parentIsRemote)
     }
 
     /// What the span is to a task, whichever convention names it.
     package var role: SpanRole {
+        if isAnnotation { return .other }
         if let kind = attributes["openinference.span.kind"]?.stringValue {
             switch kind.uppercased() {
             case "AGENT": return .agent

@@ -25,6 +25,9 @@ package struct OTLPOptions: Sendable {
     package var shadowAttribute: String? = nil
     /// The value of ``shadowAttribute`` that marks a shadow trace; `nil` for any value but `false` and `0`.
     package var shadowValue: String? = nil
+    /// How long a look waits for a task's success evaluation (which may arrive after the task, as a log record)
+    /// before it counts the task without one, in seconds.
+    package var evaluationWait: Double = 120
     /// The attribute that names the request, read before `agent_canary.request.id` and the recorded
     /// `x-request-id` header; without any, the trace id names it (a mirror shares the original's trace).
     package var requestAttribute: String? = nil
@@ -77,6 +80,10 @@ package struct TraceTasks: Sendable {
     package var events: [AgentEvent] = []
     /// Set when the trace gave no task.
     package var unusable: UnusableReason?
+    /// Whether a task has no result of the policy's success evaluation yet (it may arrive later, as a log
+    /// record); when the last of its tasks ended, in seconds since 1970.
+    package var awaitingEvaluation = false
+    package var endedAt = 0.0
 
     /// The tasks, then their other events, as a look reads them.
     package var all: [AgentEvent] {
@@ -119,6 +126,13 @@ package struct OTLPTaskBuilder {
         var result = TraceTasks(tasks: [], unusable: nil)
         for span in taskSpans {
             guard let task = task(at: span, in: trace) else { continue }
+            result.endedAt = max(result.endedAt, task.timestamp)
+            if let wanted = options.successEvaluation,
+                Self.lastEvaluation(
+                    named: wanted, in: [span] + trace.descendants(of: span) + trace.ancestors(of: span)) == nil
+            {
+                result.awaitingEvaluation = true
+            }
             if isShadow(span, in: trace) {
                 // A mirrored request's answer: a proposal to compare, never a served task.
                 result.events.append(
@@ -414,8 +428,24 @@ struct TraceTree {
     private let indexById: [String: Int]
     private let children: [String: [Int]]
 
+    /// The tree of `spans`; an annotation's event (a log record's, ``OTLPLogRecords``) becomes an event of the
+    /// span it names, or of the spans that open the trace when it names none that arrived.
     init(_ spans: [OTLPSpan]) {
-        let ordered = spans.sorted { ($0.startNanos, $0.spanId) < ($1.startNanos, $1.spanId) }
+        var ordered = spans.filter { !$0.isAnnotation }.sorted {
+            ($0.startNanos, $0.spanId) < ($1.startNanos, $1.spanId)
+        }
+        let annotations = spans.filter(\.isAnnotation).sorted {
+            ($0.startNanos, $0.spanId) < ($1.startNanos, $1.spanId)
+        }
+        if !annotations.isEmpty {
+            var position: [String: Int] = [:]
+            for (index, span) in ordered.enumerated() { position[span.spanId] = index }
+            let openers = ordered.indices.filter { ordered[$0].opensTrace }
+            for annotation in annotations {
+                let targets = position[annotation.parentSpanId].map { [$0] } ?? openers
+                for target in targets { ordered[target].events += annotation.events }
+            }
+        }
         self.spans = ordered
         var indexById: [String: Int] = [:]
         var children: [String: [Int]] = [:]

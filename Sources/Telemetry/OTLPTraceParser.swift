@@ -16,6 +16,8 @@ package struct OTLPSpan: Sendable {
     /// Whether the parent span is in another process (the OTLP span flags' is-remote bit): the span opens
     /// this process's part of the trace.
     package var parentIsRemote = false
+    /// Whether this is no span but a log record's event for span `parentSpanId` (``OTLPLogRecords``).
+    package var isAnnotation = false
 
     /// Makes a span.
     package init(
@@ -73,6 +75,10 @@ package struct OTLPTraceParser {
         }
         guard let root = value.objectValue else { throw fail(line, "", "expected a TracesData object") }
         try refuseSnakeCase(root, line: line, path: "")
+        // The collector's file exporter writes the logs pipeline's LogsData lines beside the traces'.
+        if root["resourceSpans"] == nil, root["resourceLogs"] != nil {
+            return try annotations(root, line: line, rejecting: rejecting).annotations
+        }
         guard let resourceSpans = root["resourceSpans"]?.arrayValue else {
             throw fail(line, "resourceSpans", "required field is missing (expected OTLP/JSON TracesData)")
         }

@@ -81,6 +81,67 @@ struct InstrumentationFixtureTests {
             analysis, stable: try #require(sent["1.4.0"]), shadow: try #require(sent["1.5.0"]))
     }
 
+    /// The evaluation results as the OpenTelemetry SDK's event API emits them since OTEP 4430: log records
+    /// (LogsData lines beside the TracesData lines, as the collector's file exporter writes both pipelines)
+    /// that name the task's span, half of them after the spans. Each is joined to its task.
+    @Test(
+        "evaluation results sent as log records are joined to their tasks",
+        arguments: ["agents-otel", "langchain-openinference"])
+    func evaluationsAsLogs(setup: String) throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("canary.yaml", InstrumentedAgent.policy(setup))
+        let result = try LoopFixtures.monitor(
+            [
+                "analyze", "--baseline-version", "1.4.0", "--candidate-version", "1.5.0", "--policy", "canary.yaml",
+                "--otlp", Repository.path("\(Self.directory)/\(setup)-logs.jsonl"), "--output", "analysis.json",
+            ], in: directory)
+        #expect(result.status == 1, "\(result.stderr)")
+        let analysis = try Self.json(directory.path("analysis.json"))
+        let expected = try Self.json(Repository.path("\(Self.directory)/\(setup)-logs.expected.json"))
+        try InstrumentedAgent.expectCounted(
+            analysis, sent: try #require(expected["sent"] as? [String: [String: Any]]),
+            model: try #require(expected["model"] as? [String: [String: Int]]), label: setup)
+    }
+
+    /// A run's looks over a growing file: the traces first, their evaluation results (log records) later. The
+    /// first look leaves every task for later (within `evaluation_wait`); the second counts each with its result.
+    @Test("a run's look waits for the evaluation results that come after their traces")
+    func lateEvaluationsInAFile() throws {
+        let setup = "agents-otel"
+        let directory = try TemporaryDirectory()
+        let runId = try LoopFixtures.startedRun(
+            in: directory, policy: InstrumentedAgent.policy(setup, extra: "rollout:\n  steps: [{weight: 50}]\n"))
+        let lines = try String(
+            contentsOfFile: Repository.path("\(Self.directory)/\(setup)-logs.jsonl"), encoding: .utf8
+        )
+        .split(separator: "\n")
+        let traces = lines.filter { $0.contains("\"resourceSpans\"") }
+        let logs = lines.filter { $0.contains("\"resourceLogs\"") }
+        #expect(!traces.isEmpty && !logs.isEmpty)
+        try directory.write("telemetry.jsonl", traces.joined(separator: "\n") + "\n")
+        func look(_ output: String) throws -> [String: Any] {
+            let result = try LoopFixtures.monitor(
+                [
+                    "analyze", "--run", runId, "--policy", "canary.yaml", "--otlp", "telemetry.jsonl", "--output",
+                    output,
+                ], in: directory)
+            #expect(result.status <= 1, "\(result.stderr)")
+            return try Self.json(directory.path(output))
+        }
+        let first = try look("first.json")
+        let metrics = try #require(first["metrics"] as? [[String: Any]])
+        let success = try #require(metrics.first { $0["name"] as? String == "task_success_rate" })
+        #expect((success["candidate"] as? [String: Any])?["n"] as? Int == 0, "every task waits for its result")
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: directory.path("telemetry.jsonl")))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data((logs.joined(separator: "\n") + "\n").utf8))
+        try handle.close()
+        let expected = try Self.json(Repository.path("\(Self.directory)/\(setup)-logs.expected.json"))
+        try InstrumentedAgent.expectCounted(
+            try look("second.json"), sent: try #require(expected["sent"] as? [String: [String: Any]]),
+            model: try #require(expected["model"] as? [String: [String: Int]]), label: setup)
+    }
+
     @Test("without the application's task span, the plain client's traces are counted as no task, and said so")
     func plainClientWithoutTaskSpan() throws {
         let directory = try TemporaryDirectory()

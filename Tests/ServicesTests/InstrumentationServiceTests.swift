@@ -132,6 +132,65 @@ struct InstrumentationServiceTests {
         #expect(server.terminate().status == 0)
     }
 
+    /// Evaluation results as log records on `/v1/logs` (the SDK's OTLP/HTTP log exporter), half of them sent
+    /// only after a first look: that look leaves the tasks without their result for later (within
+    /// `evaluation_wait`), and the next look counts every task with its result.
+    @Test(
+        "evaluation results on /v1/logs are joined to their tasks, before or after them",
+        .requires(.pythonEnvironment, .curl))
+    func evaluationsAsLogs() throws {
+        let setup = "agents-otel"
+        let directory = try TemporaryDirectory()
+        let runId = try LoopFixtures.startedRun(
+            in: directory, policy: InstrumentedAgent.policy(setup, extra: "rollout:\n  steps: [{weight: 50}]\n"))
+        let server = try IntakeServiceTests.Server(directory)
+        let model = try ModelServer(directory)
+        var sent: [String: [String: Any]] = [:]
+        for (version, profile, seed) in [("1.4.0", "baseline", 2), ("1.5.0", "regressed", 1)] {
+            sent[version] = try Self.runAgent(
+                setup, version: version, profile: profile, seed: seed, model: model, endpoint: server.base,
+                extra: ["--evaluations-as", "logs", "--late-evaluations", directory.path("late-\(version).json")])
+        }
+        func look(_ output: String) throws -> (status: Int32, analysis: [String: Any]) {
+            let result = try Tool.run(
+                "monitor",
+                [
+                    "analyze", "--run", runId, "--intake", "--policy", "canary.yaml", "--ledger", "ledger.sqlite",
+                    "--output", output,
+                ], environment: LoopFixtures.environment, in: directory.url)
+            #expect(result.status <= 1, "\(result.stderr)")
+            return (
+                result.status,
+                try InstrumentedAgent.json(Data(contentsOf: URL(fileURLWithPath: directory.path(output))))
+            )
+        }
+        // The first look: only the tasks whose results arrived with them.
+        let first = try look("first.json")
+        let metrics = try #require(first.analysis["metrics"] as? [[String: Any]])
+        let success = try #require(metrics.first { $0["name"] as? String == "task_success_rate" })
+        for side in ["baseline", "candidate"] {
+            #expect(
+                (success[side] as? [String: Any])?["n"] as? Int == 20, "\(side): the other 20 wait for their result")
+        }
+        for version in ["1.4.0", "1.5.0"] {
+            let result = try runCommand(
+                try ExternalTool.pythonEnvironment.require(),
+                [
+                    Repository.path("Tests/Senders/support-agent"), "--framework", "agents", "--instrumentation",
+                    "otel",
+                    "--model-url", model.url, "--version", version, "--endpoint", server.base, "--send-evaluations",
+                    directory.path("late-\(version).json"),
+                ])
+            #expect(result.status == 0, "\(result.output)")
+        }
+        let second = try look("second.json")
+        #expect(second.status == 1, "the regressed candidate is rolled back")
+        try InstrumentedAgent.expectCounted(second.analysis, sent: sent, model: try model.tally(), label: setup)
+        let served = try IntakeServiceTests.get("\(server.base)/metrics")
+        #expect(served.body.contains("agent_canary_intake_logs_total{result=\"accepted\",reason=\"\"}"))
+        #expect(server.terminate().status == 0)
+    }
+
     @Test(
         "monitor serve counts and logs the plain client's traces that give no task",
         .requires(.pythonEnvironment, .curl))

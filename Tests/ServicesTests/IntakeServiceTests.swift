@@ -252,6 +252,23 @@ struct IntakeServiceTests {
             headers: ["Content-Type: application/x-ndjson", auth], in: directory)
         #expect(events.status == 200)
         #expect(String(decoding: events.body, as: UTF8.self).contains("\"rejected\":1"))
+        let logs = "\(server.base)/v1/logs"
+        let logsGarbage = try Self.post(
+            logs, body: Data([0x0A, 0xFF, 0x01]), headers: [protobuf, auth], in: directory)
+        #expect(logsGarbage.status == 400)
+        #expect(String(decoding: logsGarbage.body, as: UTF8.self).contains("not an OTLP ExportLogsServiceRequest"))
+        let logsType = try Self.post(
+            logs, body: Data("x".utf8), headers: ["Content-Type: text/xml", auth], in: directory)
+        #expect(logsType.status == 415)
+        // An evaluation result without a trace id cannot be joined to a task: refused in partial_success.
+        let untraced = try Self.post(
+            logs,
+            body: Data(
+                ("{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"eventName\":\"gen_ai.evaluation.result\"},"
+                    + "{\"eventName\":\"app.log\"}]}]}]}").utf8),
+            headers: ["Content-Type: application/json", auth], in: directory)
+        #expect(untraced.status == 200)
+        #expect(String(decoding: untraced.body, as: UTF8.self).contains("\"rejectedLogRecords\":\"1\""))
 
         // Still up, and a good request goes through.
         #expect(try Self.get("\(server.base)/healthz").status == 200)
