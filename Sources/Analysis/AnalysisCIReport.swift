@@ -18,6 +18,10 @@ package enum AnalysisCIReport {
         if !artifact.judgement.reasons.isEmpty {
             sections.append(CISection(title: "Why", lines: artifact.judgement.reasons.map { "- \($0)" }))
         }
+        if let unusable = artifact.ingestion.unusableTraces, !unusable.isEmpty {
+            sections.append(
+                CISection(title: "Telemetry that gave no task", lines: unusable.map { "- \($0.sentence)" }))
+        }
         if !artifact.judgement.segments.isEmpty {
             sections.append(
                 CISection(

@@ -87,6 +87,9 @@ package enum HTMLReport {
                 : "not checked (no weighted split)") + "</li>"
         body += "<li>Conversations on both versions: \(artifact.judgement.health.mixedVersionConversations)</li>"
         body += "<li>Critical violations by the candidate: \(artifact.judgement.health.criticalViolations)</li>"
+        for unusable in artifact.ingestion.unusableTraces ?? [] {
+            body += "<li>Telemetry that gave no task: \(escape(unusable.sentence))</li>"
+        }
         body +=
             "<li>Method: \(escape(artifact.method.sequential)); α = \(Judge.format(artifact.method.alpha)) split over \(artifact.method.rollbackMetrics) rollback metrics. \(escape(artifact.method.reference))</li>"
         body += "</ul>\n"

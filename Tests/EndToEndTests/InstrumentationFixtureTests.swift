@@ -150,8 +150,12 @@ struct InstrumentationFixtureTests {
             [
                 "analyze", "--baseline-version", "1.4.0", "--candidate-version", "1.5.0", "--policy", "canary.yaml",
                 "--otlp", Repository.path("\(Self.directory)/openai-otel.jsonl"), "--output", "analysis.json",
+                "--report", "report.html",
             ], in: directory)
         #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("### Telemetry that gave no task"), "the summary says it")
+        let report = try String(contentsOfFile: directory.path("report.html"), encoding: .utf8)
+        #expect(report.contains("Telemetry that gave no task: "), "the report says it")
         let analysis = try Self.json(directory.path("analysis.json"))
         let expected = try Self.json(Repository.path("\(Self.directory)/openai-otel.expected.json"))
         let sent = try #require(expected["sent"] as? [String: [String: Any]])
