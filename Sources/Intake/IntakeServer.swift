@@ -125,44 +125,32 @@ package struct IntakeServer: Sendable {
 
     // MARK: - Endpoints
 
+    /// `POST /v1/traces`: the spans, kept as records of their traces.
     func traces(_ request: Request) async -> Response {
-        guard let encoding = TraceEncoding(contentType: request.headers[.contentType]) else {
-            return refuse(
-                "traces", 415, "Content-Type must be application/x-protobuf or application/json", encoding: .json,
-                bytes: 0)
-        }
-        var request = request
-        let body: Data
-        switch await self.body(of: &request, endpoint: "traces", encoding: encoding) {
-        case .success(let data): body = data
-        case .failure(let refused): return refused.response
-        }
-        let received = body.count
-        var batch: IntakeBatch
-        do {
-            let plain = try decoder.decoded(body, contentEncoding: request.headers[.contentEncoding])
-            batch = try decoder.traces(plain, encoding: encoding)
-        } catch {
-            return refuse("traces", Self.status(of: error), error.message, encoding: encoding, bytes: received)
-        }
-        if let response = await commit(&batch, kind: "spans", endpoint: "traces", encoding: encoding, bytes: received) {
-            return response
-        }
-        let data = OTLPResponse.export(rejected: batch.rejectedCount, message: batch.firstError, encoding: encoding)
-        return answer("traces", .ok, data, contentType: encoding.contentType, bytes: received)
+        await export(request, endpoint: "traces", kind: "spans", decode: decoder.traces, respond: OTLPResponse.export)
     }
 
     /// `POST /v1/logs`: the evaluation results (and guardrail results) among the log records, kept as records
     /// of their traces; every other record is acknowledged and dropped.
     func logs(_ request: Request) async -> Response {
+        await export(request, endpoint: "logs", kind: "logs", decode: decoder.logs, respond: OTLPResponse.logsExport)
+    }
+
+    /// An OTLP/HTTP export: the content type and the body checked, decompressed, decoded by `decode` into records
+    /// of `kind`, committed, and answered by `respond` (the export response, with its partial success).
+    func export(
+        _ request: Request, endpoint: String, kind: String,
+        decode: (Data, TraceEncoding) throws(IntakeRefusal) -> IntakeBatch,
+        respond: (Int, String?, TraceEncoding) -> Data
+    ) async -> Response {
         guard let encoding = TraceEncoding(contentType: request.headers[.contentType]) else {
             return refuse(
-                "logs", 415, "Content-Type must be application/x-protobuf or application/json", encoding: .json,
+                endpoint, 415, "Content-Type must be application/x-protobuf or application/json", encoding: .json,
                 bytes: 0)
         }
         var request = request
         let body: Data
-        switch await self.body(of: &request, endpoint: "logs", encoding: encoding) {
+        switch await self.body(of: &request, endpoint: endpoint, encoding: encoding) {
         case .success(let data): body = data
         case .failure(let refused): return refused.response
         }
@@ -170,15 +158,15 @@ package struct IntakeServer: Sendable {
         var batch: IntakeBatch
         do {
             let plain = try decoder.decoded(body, contentEncoding: request.headers[.contentEncoding])
-            batch = try decoder.logs(plain, encoding: encoding)
+            batch = try decode(plain, encoding)
         } catch {
-            return refuse("logs", Self.status(of: error), error.message, encoding: encoding, bytes: received)
+            return refuse(endpoint, Self.status(of: error), error.message, encoding: encoding, bytes: received)
         }
-        if let response = await commit(&batch, kind: "logs", endpoint: "logs", encoding: encoding, bytes: received) {
+        if let response = await commit(&batch, kind: kind, endpoint: endpoint, encoding: encoding, bytes: received) {
             return response
         }
-        let data = OTLPResponse.logsExport(rejected: batch.rejectedCount, message: batch.firstError, encoding: encoding)
-        return answer("logs", .ok, data, contentType: encoding.contentType, bytes: received)
+        let data = respond(batch.rejectedCount, batch.firstError, encoding)
+        return answer(endpoint, .ok, data, contentType: encoding.contentType, bytes: received)
     }
 
     func events(_ request: Request) async -> Response {

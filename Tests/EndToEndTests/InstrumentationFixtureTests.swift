@@ -15,20 +15,35 @@ struct InstrumentationFixtureTests {
         try InstrumentedAgent.json(Data(contentsOf: URL(fileURLWithPath: path)))
     }
 
-    @Test("a look counts what the agent did, per version", arguments: InstrumentedAgent.setups)
-    func countsExactly(setup: String) throws {
-        let directory = try TemporaryDirectory()
-        try directory.write("canary.yaml", InstrumentedAgent.policy(setup))
+    /// A look without a run (1.4.0 against 1.5.0) at fixture `name` under `policy`, into `analysis.json`: the
+    /// result and the analysis.
+    static func look(
+        _ name: String, policy: String, in directory: TemporaryDirectory, extra: [String] = []
+    ) throws -> (result: ToolResult, analysis: [String: Any]) {
+        try directory.write("canary.yaml", policy)
         let result = try LoopFixtures.monitor(
             [
                 "analyze", "--baseline-version", "1.4.0", "--candidate-version", "1.5.0", "--policy", "canary.yaml",
-                "--otlp", Repository.path("\(Self.directory)/\(setup).jsonl"), "--output", "analysis.json",
-            ], in: directory)
+                "--otlp", Repository.path("\(Self.directory)/\(name).jsonl"), "--output", "analysis.json",
+            ] + extra, in: directory)
+        return (result, try json(directory.path("analysis.json")))
+    }
+
+    /// What the agent did (`sent`) and what the model server served it (`model`) in fixture `name`.
+    static func expected(_ name: String) throws -> (sent: [String: [String: Any]], model: [String: [String: Int]]) {
+        let expected = try json(Repository.path("\(Self.directory)/\(name).expected.json"))
+        return (
+            try #require(expected["sent"] as? [String: [String: Any]]),
+            try #require(expected["model"] as? [String: [String: Int]])
+        )
+    }
+
+    @Test("a look counts what the agent did, per version", arguments: InstrumentedAgent.setups)
+    func countsExactly(setup: String) throws {
+        let directory = try TemporaryDirectory()
+        let (result, analysis) = try Self.look(setup, policy: InstrumentedAgent.policy(setup), in: directory)
         #expect(result.status == 1, "the regressed candidate is rolled back: \(result.stderr)")
-        let analysis = try Self.json(directory.path("analysis.json"))
-        let expected = try Self.json(Repository.path("\(Self.directory)/\(setup).expected.json"))
-        let sent = try #require(expected["sent"] as? [String: [String: Any]])
-        let model = try #require(expected["model"] as? [String: [String: Int]])
+        let (sent, model) = try Self.expected(setup)
         try InstrumentedAgent.expectCounted(analysis, sent: sent, model: model, label: setup)
         let reasons = try #require(analysis["reasons"] as? [String])
         #expect(reasons.first?.contains("with an unauthorized action") == true, "\(reasons)")
@@ -43,20 +58,12 @@ struct InstrumentationFixtureTests {
         arguments: [("agents-otel", true), ("agents-openinference", false), ("agents-openllmetry", false)])
     func guardrails(setup: String, seen: Bool) throws {
         let directory = try TemporaryDirectory()
-        try directory.write("canary.yaml", InstrumentedAgent.policy(setup))
-        let result = try LoopFixtures.monitor(
-            [
-                "analyze", "--baseline-version", "1.4.0", "--candidate-version", "1.5.0", "--policy", "canary.yaml",
-                "--otlp", Repository.path("\(Self.directory)/\(setup)-guarded.jsonl"), "--output", "analysis.json",
-            ], in: directory)
+        let (result, analysis) = try Self.look(
+            "\(setup)-guarded", policy: InstrumentedAgent.policy(setup), in: directory)
         #expect(result.status == (seen ? 1 : 0), "\(result.stderr)")
-        let analysis = try Self.json(directory.path("analysis.json"))
-        let expected = try Self.json(Repository.path("\(Self.directory)/\(setup)-guarded.expected.json"))
-        let sent = try #require(expected["sent"] as? [String: [String: Any]])
+        let (sent, model) = try Self.expected("\(setup)-guarded")
         #expect((sent["1.5.0"]?["guardrail_trips"] as? Int ?? 0) > 0)
-        try InstrumentedAgent.expectCounted(
-            analysis, sent: sent, model: try #require(expected["model"] as? [String: [String: Int]]),
-            guardrailsSeen: seen, label: setup)
+        try InstrumentedAgent.expectCounted(analysis, sent: sent, model: model, guardrailsSeen: seen, label: setup)
     }
 
     /// 1.5.0 as the shadow deployment of 1.4.0's mirrored requests (its resource's deployment environment is
@@ -67,16 +74,11 @@ struct InstrumentationFixtureTests {
         arguments: ["agents-openinference", "agents-otel", "langchain-openinference", "openai-openllmetry"])
     func shadow(setup: String) throws {
         let directory = try TemporaryDirectory()
-        try directory.write("canary.yaml", InstrumentedAgent.policy(setup, extra: "rollout: {mode: shadow}\n"))
-        let result = try LoopFixtures.monitor(
-            [
-                "analyze", "--baseline-version", "1.4.0", "--candidate-version", "1.5.0", "--policy", "canary.yaml",
-                "--otlp", Repository.path("\(Self.directory)/\(setup)-shadow.jsonl"), "--output", "analysis.json",
-            ], in: directory)
+        let (result, analysis) = try Self.look(
+            "\(setup)-shadow", policy: InstrumentedAgent.policy(setup, extra: "rollout: {mode: shadow}\n"),
+            in: directory)
         #expect(result.status == 0, "\(result.stderr)")
-        let analysis = try Self.json(directory.path("analysis.json"))
-        let expected = try Self.json(Repository.path("\(Self.directory)/\(setup)-shadow.expected.json"))
-        let sent = try #require(expected["sent"] as? [String: [String: Any]])
+        let (sent, _) = try Self.expected("\(setup)-shadow")
         try InstrumentedAgent.expectShadowPaired(
             analysis, stable: try #require(sent["1.4.0"]), shadow: try #require(sent["1.5.0"]))
     }
@@ -89,18 +91,10 @@ struct InstrumentationFixtureTests {
         arguments: ["agents-otel", "langchain-openinference"])
     func evaluationsAsLogs(setup: String) throws {
         let directory = try TemporaryDirectory()
-        try directory.write("canary.yaml", InstrumentedAgent.policy(setup))
-        let result = try LoopFixtures.monitor(
-            [
-                "analyze", "--baseline-version", "1.4.0", "--candidate-version", "1.5.0", "--policy", "canary.yaml",
-                "--otlp", Repository.path("\(Self.directory)/\(setup)-logs.jsonl"), "--output", "analysis.json",
-            ], in: directory)
+        let (result, analysis) = try Self.look("\(setup)-logs", policy: InstrumentedAgent.policy(setup), in: directory)
         #expect(result.status == 1, "\(result.stderr)")
-        let analysis = try Self.json(directory.path("analysis.json"))
-        let expected = try Self.json(Repository.path("\(Self.directory)/\(setup)-logs.expected.json"))
-        try InstrumentedAgent.expectCounted(
-            analysis, sent: try #require(expected["sent"] as? [String: [String: Any]]),
-            model: try #require(expected["model"] as? [String: [String: Int]]), label: setup)
+        let (sent, model) = try Self.expected("\(setup)-logs")
+        try InstrumentedAgent.expectCounted(analysis, sent: sent, model: model, label: setup)
     }
 
     /// A run's looks over a growing file: the traces first, their evaluation results (log records) later. The
@@ -136,29 +130,20 @@ struct InstrumentationFixtureTests {
         try handle.seekToEnd()
         try handle.write(contentsOf: Data((logs.joined(separator: "\n") + "\n").utf8))
         try handle.close()
-        let expected = try Self.json(Repository.path("\(Self.directory)/\(setup)-logs.expected.json"))
-        try InstrumentedAgent.expectCounted(
-            try look("second.json"), sent: try #require(expected["sent"] as? [String: [String: Any]]),
-            model: try #require(expected["model"] as? [String: [String: Int]]), label: setup)
+        let (sent, model) = try Self.expected("\(setup)-logs")
+        try InstrumentedAgent.expectCounted(try look("second.json"), sent: sent, model: model, label: setup)
     }
 
     @Test("without the application's task span, the plain client's traces are counted as no task, and said so")
     func plainClientWithoutTaskSpan() throws {
         let directory = try TemporaryDirectory()
-        try directory.write("canary.yaml", LoopFixtures.policy)
-        let result = try LoopFixtures.monitor(
-            [
-                "analyze", "--baseline-version", "1.4.0", "--candidate-version", "1.5.0", "--policy", "canary.yaml",
-                "--otlp", Repository.path("\(Self.directory)/openai-otel.jsonl"), "--output", "analysis.json",
-                "--report", "report.html",
-            ], in: directory)
+        let (result, analysis) = try Self.look(
+            "openai-otel", policy: LoopFixtures.policy, in: directory, extra: ["--report", "report.html"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("### Telemetry that gave no task"), "the summary says it")
         let report = try String(contentsOfFile: directory.path("report.html"), encoding: .utf8)
         #expect(report.contains("Telemetry that gave no task: "), "the report says it")
-        let analysis = try Self.json(directory.path("analysis.json"))
-        let expected = try Self.json(Repository.path("\(Self.directory)/openai-otel.expected.json"))
-        let sent = try #require(expected["sent"] as? [String: [String: Any]])
+        let (sent, _) = try Self.expected("openai-otel")
         let tasks = sent.values.compactMap { $0["tasks"] as? Int }.reduce(0, +)
         let unusable = try #require(
             (analysis["ingestion"] as? [String: Any])?["unusable_traces"] as? [[String: Any]])

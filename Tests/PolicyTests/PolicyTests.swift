@@ -1,3 +1,4 @@
+import Foundation
 import Policy
 import Testing
 
@@ -39,6 +40,42 @@ struct PolicyTests {
         #expect(policy.gate.latencyP95Ms == GateSection().latencyP95Ms)
     }
 
+    @Test("the OTLP mapping is read, and a policy without the new settings keeps its stored form")
+    func otlpMapping() throws {
+        let policy = try PolicyLoader.parse(
+            """
+            agent: {name: a}
+            monitor:
+              otlp:
+                success_evaluation: task_success
+                judge_evaluation: helpfulness
+                satisfaction_evaluation: user_rating
+                evaluation_wait: 90s
+                approval_required: [refund, cancel_order]
+                task_span: support_ticket
+                conversation_attribute: app.conversation
+                version_attribute: app.release
+                request_attribute: app.request
+                shadow_attribute: http.request.header.x-mirrored
+                shadow_value: "1"
+            """, file: "canary.yaml")
+        let otlp = policy.monitor.otlp
+        #expect(otlp.judgeEvaluation == "helpfulness" && otlp.satisfactionEvaluation == "user_rating")
+        #expect(otlp.evaluationWaitSeconds == 90)
+        #expect(otlp.approvalRequired == ["refund", "cancel_order"])
+        #expect(otlp.taskSpan == "support_ticket" && otlp.conversationAttribute == "app.conversation")
+        #expect(otlp.versionAttribute == "app.release" && otlp.requestAttribute == "app.request")
+        #expect(otlp.shadowAttribute == "http.request.header.x-mirrored" && otlp.shadowValue == "1")
+        // Stored looks carry the mapping: one written before these settings existed reads as the defaults,
+        // and the defaults are written as before (the policy's effective hash does not change).
+        let old = #"{"authorizationAttribute":"agent_canary.tool.authorized","categoryAttribute":"c"}"#
+        let decoded = try JSONDecoder().decode(OTLPMapping.self, from: Data(old.utf8))
+        #expect(decoded.approvalRequired.isEmpty && decoded.evaluationWaitSeconds == 120 && decoded.taskSpan == nil)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        #expect(String(decoding: try encoder.encode(decoded), as: UTF8.self) == old)
+    }
+
     @Test("JSON policies are read too")
     func json() throws {
         let policy = try PolicyLoader.parse(#"{"agent": {"name": "a"}, "gate": {"pass_k": 4}}"#, file: "p.json")
@@ -70,6 +107,12 @@ struct PolicyTests {
             ),
             ("gate: {}\n", PolicyError.missingField(file: "p.yaml", field: "agent")),
             ("agent: {}\n", PolicyError.missingField(file: "p.yaml", field: "agent.name")),
+            (
+                "agent: {name: a}\nmonitor:\n  otlp:\n    shadow_value: x\n",
+                PolicyError.invalidField(
+                    file: "p.yaml", line: 4, field: "monitor.otlp.shadow_value",
+                    reason: "shadow_value needs shadow_attribute (the attribute whose value it is)")
+            ),
             (
                 "agent:\n  name: [a\n",
                 PolicyError.syntax(file: "p.yaml", line: 3, reason: "did not find expected ',' or ']'")
