@@ -131,8 +131,8 @@ struct IntakeDecoder: Sendable {
                         }
                     }
                 }
-            } else if builder.unauthorizedTool(span) != nil,
-                !(byTrace[span.traceId] ?? []).contains(where: { spans[$0].opensTrace })
+            } else if !(byTrace[span.traceId] ?? []).contains(where: { spans[$0].opensTrace }),
+                builder.unauthorizedTool(span) != nil
             {
                 batch.rogueCalls.append((batch.records.count, span.traceId))
             }

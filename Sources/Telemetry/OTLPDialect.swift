@@ -37,9 +37,13 @@ extension OTLPSpan {
         !isAnnotation && (parentSpanId.isEmpty || parentIsRemote)
     }
 
-    /// What the span is to a task, whichever convention names it.
+    /// What the span is to a task, whichever convention names it: `gen_ai.operation.name` first (one lookup for
+    /// the GenAI conventions, the hot path of the intake), then OpenInference's and OpenLLMetry's span kinds, then
+    /// the span name's first word and OpenLLMetry's `llm.request.type`.
     package var role: SpanRole {
         if isAnnotation { return .other }
+        let named = attributes["gen_ai.operation.name"]?.stringValue
+        if let named, let role = Self.role(ofOperation: named) { return role }
         if let kind = attributes["openinference.span.kind"]?.stringValue {
             switch kind.uppercased() {
             case "AGENT": return .agent
@@ -57,18 +61,23 @@ extension OTLPSpan {
             default: break
             }
         }
-        switch operation {
-        case "invoke_agent", "invoke_workflow": return .agent
-        case "execute_tool": return .tool
-        case "chat", "text_completion", "generate_content", "completion": return .inference
-        case "guardrail_check", "apply_guardrail", "guardrail": return .guardrail
-        default: break
-        }
+        if named == nil, let role = Self.role(ofOperation: operation) { return role }
         // OpenLLMetry's model calls (`openai.chat`) say what they are in `llm.request.type`.
         if let type = attributes["llm.request.type"]?.stringValue, type == "chat" || type == "completion" {
             return .inference
         }
         return .other
+    }
+
+    /// The role of a GenAI operation name; `nil` for one that names no role here.
+    static func role(ofOperation operation: String) -> SpanRole? {
+        switch operation {
+        case "invoke_agent", "invoke_workflow": .agent
+        case "execute_tool": .tool
+        case "chat", "text_completion", "generate_content", "completion": .inference
+        case "guardrail_check", "apply_guardrail", "guardrail": .guardrail
+        default: nil
+        }
     }
 
     /// The value of the first of `names` that the span carries as a number.

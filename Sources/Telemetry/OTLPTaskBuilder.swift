@@ -51,16 +51,11 @@ package struct OTLPTaskBuilder {
         let taskSpans = trace.outermost { isTaskSpan($0, in: trace) }
         guard !taskSpans.isEmpty else { return TraceTasks(tasks: [], unusable: .noTaskSpan) }
         var result = TraceTasks(tasks: [], unusable: nil)
-        for span in taskSpans {
-            guard let task = task(at: span, in: trace) else { continue }
+        for root in taskSpans {
+            let scope = TaskScope(root, in: trace)
+            guard let (task, evaluated) = task(in: scope) else { continue }
             result.endedAt = max(result.endedAt, task.timestamp)
-            if let wanted = options.successEvaluation,
-                Self.lastEvaluation(
-                    named: wanted, in: [span] + trace.descendants(of: span) + trace.ancestors(of: span)) == nil
-            {
-                result.awaitingEvaluation = true
-            }
-            if isShadow(span, in: trace) {
+            if isShadow(scope) {
                 // A mirrored request's answer: a proposal to compare, never a served task.
                 result.events.append(
                     .shadow(
@@ -71,11 +66,11 @@ package struct OTLPTaskBuilder {
                             output: task.output)))
                 continue
             }
+            // A served task without its success result may get it later (a log record); a proposal needs none.
+            if !evaluated { result.awaitingEvaluation = true }
             result.tasks.append(task)
-            result.events += guardrailViolations(of: task, below: trace.descendants(of: span))
-            if let rating = rating(of: task, in: [span] + trace.descendants(of: span) + trace.ancestors(of: span)) {
-                result.events.append(.feedback(rating))
-            }
+            result.events += guardrailViolations(of: task, in: scope)
+            if let rating = rating(of: task, in: scope) { result.events.append(.feedback(rating)) }
         }
         if result.tasks.isEmpty, result.events.isEmpty { result.unusable = .noVersion }
         return result
@@ -85,20 +80,23 @@ package struct OTLPTaskBuilder {
     /// first task; `nil` when the trace has none.
     package func task(containing span: OTLPSpan, in spans: [OTLPSpan]) -> TaskEvent? {
         let trace = TraceTree(spans)
-        let above = Set(trace.ancestors(of: span).map(\.spanId))
         let taskSpans = trace.outermost { isTaskSpan($0, in: trace) }
-        guard let root = taskSpans.first(where: { above.contains($0.spanId) }) ?? taskSpans.first else { return nil }
-        return task(at: root, in: trace)
+        let above = trace.index(of: span.spanId).map { Set(trace.ancestors(of: $0)) } ?? []
+        guard let root = taskSpans.first(where: above.contains) ?? taskSpans.first else { return nil }
+        return task(in: TaskScope(root, in: trace))?.task
     }
 
-    /// Whether `span` can be a task: the policy's task span, else an agent or workflow span, or an
+    /// Whether span `index` can be a task: the policy's task span, else an agent or workflow span, or an
     /// OpenInference `CHAIN` with no OpenInference span above it (LangGraph's outermost span, under whatever
     /// span the application opened).
-    func isTaskSpan(_ span: OTLPSpan, in trace: TraceTree) -> Bool {
-        if let name = options.taskSpan { return span.name == name }
-        switch span.role {
+    func isTaskSpan(_ index: Int, in trace: TraceTree) -> Bool {
+        if let name = options.taskSpan { return trace.spans[index].name == name }
+        switch trace.roles[index] {
         case .agent: return true
-        case .chain: return !trace.ancestors(of: span).contains { $0.attributes["openinference.span.kind"] != nil }
+        case .chain:
+            return !trace.ancestors(of: index).contains {
+                trace.spans[$0].attributes["openinference.span.kind"] != nil
+            }
         case .tool, .inference, .guardrail, .other: return false
         }
     }
@@ -131,14 +129,13 @@ package struct OTLPTaskBuilder {
         return false
     }
 
-    /// The task of task span `root` in `trace`; `nil` when nothing names its version.
-    func task(at root: OTLPSpan, in trace: TraceTree) -> TaskEvent? {
-        let below = trace.descendants(of: root)
-        let above = trace.ancestors(of: root)
-        // The task span first, then the spans below it (in start order), then those above it (nearest first).
-        let related = [root] + below + above
+    /// The task of `scope`'s task span, and whether the policy's success evaluation gave its outcome; `nil`
+    /// when nothing names its version.
+    func task(in scope: TaskScope) -> (task: TaskEvent, evaluated: Bool)? {
+        let trace = scope.trace
+        let root = scope.span
         func first(_ names: [String]) -> String? {
-            for span in related { if let value = span.text(names) { return value } }
+            for index in scope.related { if let value = trace.spans[index].text(names) { return value } }
             return nil
         }
         let configuredVersion = options.versionAttribute.flatMap { name in
@@ -151,32 +148,40 @@ package struct OTLPTaskBuilder {
         let conversation =
             options.conversationAttribute.flatMap { first([$0]) } ?? first(DialectNames.conversation) ?? root.traceId
 
-        let inference = below.filter { $0.role == .inference }
+        let inference = scope.below.filter { trace.roles[$0] == .inference }
         // Usage on the task span is the task's; else the model calls' sum (agent spans may repeat it).
         func total(_ names: [String]) -> Double? {
             if let value = root.number(names) { return value }
-            let counted = inference.contains { $0.number(names) != nil } ? inference : below
-            let values = counted.compactMap { $0.number(names) }
-            return values.isEmpty ? nil : values.reduce(0, +)
+            let counted = inference.contains { trace.spans[$0].number(names) != nil } ? inference : scope.below
+            var sum: Double?
+            for index in counted {
+                if let value = trace.spans[index].number(names) { sum = (sum ?? 0) + value }
+            }
+            return sum
         }
         let input = total(DialectNames.inputTokens)
         let output = total(DialectNames.outputTokens)
         var cost = total(DialectNames.cost)
         var fromPrices = false
-        if cost == nil, let priced = pricedCost([root] + below) {
+        if cost == nil, let priced = pricedCost([scope.root] + scope.below, in: trace) {
             cost = priced
             fromPrices = true
         }
-        let toolCalls = below.filter { $0.role == .tool }.map { span in
+        let toolCalls = scope.below.filter { trace.roles[$0] == .tool }.map { index in
+            let span = trace.spans[index]
             let name = toolName(span)
-            return ToolCall(name: name, authorized: authorized(span, name: name, above: trace.ancestors(of: span)))
+            let above =
+                options.approvalRequired.contains(name) ? trace.ancestors(of: index).map { trace.spans[$0] } : []
+            return ToolCall(name: name, authorized: authorized(span, name: name, above: above))
         }
-        var (outcome, judgeScore) = evaluation(in: related)
-        if root.failed || below.contains(where: { $0.role == .agent && $0.failed }) { outcome = .error }
+        var (outcome, judgeScore, evaluated) = evaluation(in: scope)
+        if root.failed || scope.below.contains(where: { trace.roles[$0] == .agent && trace.spans[$0].failed }) {
+            outcome = .error
+        }
         var task = TaskEvent(
             timestamp: root.endNanos / 1e9, eventId: "span:\(root.spanId)", version: version,
             conversationId: conversation, taskId: root.text(["gen_ai.task.id"]) ?? root.spanId,
-            requestId: requestId(of: root, related: related), outcome: outcome, costUSD: cost,
+            requestId: requestId(in: scope), outcome: outcome, costUSD: cost,
             latencyMs: max(0, root.endNanos - root.startNanos) / 1e6, inputTokens: input, outputTokens: output,
             steps: inference.isEmpty ? nil : Double(inference.count), toolCalls: toolCalls,
             category: first([options.categoryAttribute]), input: root.text(DialectNames.input),
@@ -185,14 +190,15 @@ package struct OTLPTaskBuilder {
         task.traceId = root.traceId
         task.spanId = root.spanId
         task.costFromPrices = fromPrices
-        return task
+        return (task, evaluated)
     }
 
     /// The cost of the spans that used tokens, each priced by its model; `nil` when none has a price.
-    func pricedCost(_ spans: [OTLPSpan]) -> Double? {
+    func pricedCost(_ indices: [Int], in trace: TraceTree) -> Double? {
         var priced = 0.0
         var any = false
-        for span in spans {
+        for index in indices {
+            let span = trace.spans[index]
             guard let price = price(of: span) else { continue }
             let inTokens = span.number(DialectNames.inputTokens) ?? 0
             let outTokens = span.number(DialectNames.outputTokens) ?? 0

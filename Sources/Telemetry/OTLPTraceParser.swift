@@ -40,7 +40,7 @@ package struct OTLPSpan: Sendable {
     /// `gen_ai.operation.name`, else the span name's first word.
     package var operation: String {
         if let name = attributes["gen_ai.operation.name"]?.stringValue { return name }
-        return String(name.split(separator: " ").first ?? "")
+        return String(name.prefix { $0 != " " })
     }
 }
 
