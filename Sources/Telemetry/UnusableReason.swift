@@ -1,13 +1,11 @@
-/// Why the spans of a complete trace gave no task, as a look and `monitor serve` report it.
+/// Why the spans of a complete trace gave no task, as a look and `monitor serve` report it. (A record that
+/// cannot be read is not a trace that gave no task: it fails the look, or is counted in
+/// `skipped_malformed_lines` under `monitor.malformed: skip`, and `monitor serve` refuses it.)
 package enum UnusableReason: String, Codable, Sendable, CaseIterable, Comparable {
     /// No span of the trace is an agent or workflow span (nor the policy's `monitor.otlp.task_span`).
     case noTaskSpan = "no_task_span"
     /// The task span names no version, and neither does the trace nor the resource.
     case noVersion = "no_version"
-    /// A record the look could not read.
-    case malformed
-    /// Spans older than the run (they belong to an earlier release).
-    case tooOld = "too_old"
 
     package static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 
@@ -21,8 +19,6 @@ package enum UnusableReason: String, Codable, Sendable, CaseIterable, Comparable
         case .noVersion:
             "the task names no version: set the resource's service.version, gen_ai.agent.version, "
                 + "feature_flag.result.variant or monitor.otlp.version_attribute"
-        case .malformed: "the record could not be read"
-        case .tooOld: "the spans ended before the run was created"
         }
     }
 }
