@@ -15,7 +15,7 @@ struct IntakeBatch: Sendable {
     var facts: [Fact] = []
     /// Unauthorized tool calls whose root is not in this request (the record, its trace), for the live metrics.
     var rogueCalls: [(record: Int, trace: String)] = []
-    /// Spans or events refused, by the reason's label (`malformed`, `no_version`).
+    /// Spans, log records or events refused, by the reason's label (`malformed`).
     var rejected: [String: Int] = [:]
     /// Log records acknowledged but not kept: not an outcome signal a task can use.
     var dropped = 0

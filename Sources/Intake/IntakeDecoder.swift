@@ -109,19 +109,12 @@ struct IntakeDecoder: Sendable {
             let agent = span.resource["service.name"]?.stringValue ?? defaultAgent
             let opens = span.opensTrace
             if opens {
-                // A trace a look could not make a task of is refused here, with why, so that the sender learns
-                // it and the looks never stop at it.
+                // The live task, from the request's spans of the trace. A trace that gives none (no task span, no
+                // version) is kept, counted and logged: a look reads every span of the trace, which may name
+                // what this request's part does not, and reports it by reason if it still gives none.
                 let trace = (byTrace[span.traceId] ?? []).map { spans[$0] }
                 if judged.insert(span.traceId).inserted {
                     let traced = builder.tasks(spans: trace)
-                    if traced.unusable == .noVersion {
-                        batch.reject(
-                            UnusableReason.noVersion.rawValue,
-                            .malformedEvent(
-                                file: "request", line: 1, field: "spans[\(span.spanId)].attributes",
-                                reason: UnusableReason.noVersion.advice))
-                        continue
-                    }
                     if let reason = traced.unusable { batch.noteUnusable(reason, agent: agent, spans: trace.count) }
                     for event in traced.all {
                         switch event {
