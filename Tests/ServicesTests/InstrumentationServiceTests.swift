@@ -56,6 +56,20 @@ struct InstrumentationServiceTests {
         return printout
     }
 
+    /// A look of run `runId` over what the server stored (`--intake`), into `output`: its result and analysis.
+    static func intakeLook(_ runId: String, in directory: TemporaryDirectory, output: String = "analysis.json")
+        throws -> (result: ToolResult, analysis: [String: Any])
+    {
+        let result = try Tool.run(
+            "monitor",
+            [
+                "analyze", "--run", runId, "--intake", "--policy", "canary.yaml", "--ledger", "ledger.sqlite",
+                "--output", output,
+            ], environment: LoopFixtures.environment, in: directory.url)
+        #expect(result.status <= 1, "\(result.stderr)")
+        return (result, try InstrumentedAgent.json(Data(contentsOf: URL(fileURLWithPath: directory.path(output)))))
+    }
+
     /// The setups: each library's regressed candidate, and an A/A pair per library family.
     static let cases: [(setup: String, regressed: Bool)] =
         InstrumentedAgent.setups.map { ($0, true) } + [
@@ -77,14 +91,7 @@ struct InstrumentationServiceTests {
         sent["1.5.0"] = try Self.runAgent(
             setup, version: "1.5.0", profile: regressed ? "regressed" : "baseline", seed: 1, model: model,
             endpoint: server.base)
-        let look = try Tool.run(
-            "monitor",
-            [
-                "analyze", "--run", runId, "--intake", "--policy", "canary.yaml", "--ledger", "ledger.sqlite",
-                "--output", "analysis.json",
-            ], environment: LoopFixtures.environment, in: directory.url)
-        let analysis = try InstrumentedAgent.json(
-            Data(contentsOf: URL(fileURLWithPath: directory.path("analysis.json"))))
+        let (look, analysis) = try Self.intakeLook(runId, in: directory)
         try InstrumentedAgent.expectCounted(analysis, sent: sent, model: try model.tally(), label: setup)
         let reasons = analysis["reasons"] as? [String] ?? []
         if regressed {
@@ -117,15 +124,8 @@ struct InstrumentationServiceTests {
         let shadow = try Self.runAgent(
             setup, version: "1.5.0", profile: "baseline", seed: 2, model: model, endpoint: server.base,
             extra: traceparents + ["--shadow", "--careless"])
-        let look = try Tool.run(
-            "monitor",
-            [
-                "analyze", "--run", runId, "--intake", "--policy", "canary.yaml", "--ledger", "ledger.sqlite",
-                "--output", "analysis.json",
-            ], environment: LoopFixtures.environment, in: directory.url)
+        let (look, analysis) = try Self.intakeLook(runId, in: directory)
         #expect(look.status == 0, "\(look.stderr)")
-        let analysis = try InstrumentedAgent.json(
-            Data(contentsOf: URL(fileURLWithPath: directory.path("analysis.json"))))
         try InstrumentedAgent.expectShadowPaired(analysis, stable: stable, shadow: shadow)
         let metrics = try IntakeServiceTests.get("\(server.base)/metrics")
         #expect(!metrics.body.contains("version=\"1.5.0\""), "a shadow answer is no live candidate task")
@@ -151,21 +151,8 @@ struct InstrumentationServiceTests {
                 setup, version: version, profile: profile, seed: seed, model: model, endpoint: server.base,
                 extra: ["--evaluations-as", "logs", "--late-evaluations", directory.path("late-\(version).json")])
         }
-        func look(_ output: String) throws -> (status: Int32, analysis: [String: Any]) {
-            let result = try Tool.run(
-                "monitor",
-                [
-                    "analyze", "--run", runId, "--intake", "--policy", "canary.yaml", "--ledger", "ledger.sqlite",
-                    "--output", output,
-                ], environment: LoopFixtures.environment, in: directory.url)
-            #expect(result.status <= 1, "\(result.stderr)")
-            return (
-                result.status,
-                try InstrumentedAgent.json(Data(contentsOf: URL(fileURLWithPath: directory.path(output))))
-            )
-        }
         // The first look: only the tasks whose results arrived with them.
-        let first = try look("first.json")
+        let first = try Self.intakeLook(runId, in: directory, output: "first.json")
         let metrics = try #require(first.analysis["metrics"] as? [[String: Any]])
         let success = try #require(metrics.first { $0["name"] as? String == "task_success_rate" })
         for side in ["baseline", "candidate"] {
@@ -183,8 +170,8 @@ struct InstrumentationServiceTests {
                 ])
             #expect(result.status == 0, "\(result.output)")
         }
-        let second = try look("second.json")
-        #expect(second.status == 1, "the regressed candidate is rolled back")
+        let second = try Self.intakeLook(runId, in: directory, output: "second.json")
+        #expect(second.result.status == 1, "the regressed candidate is rolled back")
         try InstrumentedAgent.expectCounted(second.analysis, sent: sent, model: try model.tally(), label: setup)
         let served = try IntakeServiceTests.get("\(server.base)/metrics")
         #expect(served.body.contains("agent_canary_intake_logs_total{result=\"accepted\",reason=\"\"}"))
