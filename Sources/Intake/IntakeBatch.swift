@@ -22,21 +22,16 @@ struct IntakeBatch: Sendable {
     /// The first refusal, in words (the response's `error_message`).
     var firstError: String?
 
-    /// Complete traces accepted that gave no task (they are kept; a look counts them too), by agent and reason.
-    var unusable: [UnusableKey: (traces: Int, spans: Int)] = [:]
-
-    /// An agent and why its traces gave no task.
-    struct UnusableKey: Hashable, Sendable {
-        var agent: String
-        var reason: UnusableReason
-    }
+    /// Traces completed in this request whose spans here gave no task (they are kept; a look counts them too).
+    var unusable: [(trace: String, agent: String, reason: UnusableReason, spans: Int)] = []
+    /// Traces with a possible task span in this request but not their opening span: a later request's
+    /// opening span completes a trace whose task came here.
+    var taskSpanTraces: Set<String> = []
 
     var rejectedCount: Int { rejected.values.reduce(0, +) }
 
-    mutating func noteUnusable(_ reason: UnusableReason, agent: String, spans: Int) {
-        let key = UnusableKey(agent: agent, reason: reason)
-        unusable[key, default: (0, 0)].traces += 1
-        unusable[key, default: (0, 0)].spans += spans
+    mutating func noteUnusable(_ reason: UnusableReason, trace: String, agent: String, spans: Int) {
+        unusable.append((trace, agent, reason, spans))
     }
 
     mutating func reject(_ reason: String, _ error: TelemetryError) {

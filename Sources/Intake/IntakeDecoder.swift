@@ -115,7 +115,9 @@ struct IntakeDecoder: Sendable {
                 let trace = (byTrace[span.traceId] ?? []).map { spans[$0] }
                 if judged.insert(span.traceId).inserted {
                     let traced = builder.tasks(spans: trace)
-                    if let reason = traced.unusable { batch.noteUnusable(reason, agent: agent, spans: trace.count) }
+                    if let reason = traced.unusable {
+                        batch.noteUnusable(reason, trace: span.traceId, agent: agent, spans: trace.count)
+                    }
                     for event in traced.all {
                         switch event {
                         case .task, .violation:
@@ -124,10 +126,11 @@ struct IntakeDecoder: Sendable {
                         }
                     }
                 }
-            } else if !(byTrace[span.traceId] ?? []).contains(where: { spans[$0].opensTrace }),
-                builder.unauthorizedTool(span) != nil
-            {
-                batch.rogueCalls.append((batch.records.count, span.traceId))
+            } else if !(byTrace[span.traceId] ?? []).contains(where: { spans[$0].opensTrace }) {
+                if builder.unauthorizedTool(span) != nil {
+                    batch.rogueCalls.append((batch.records.count, span.traceId))
+                }
+                if builder.mayBeTaskSpan(span) { batch.taskSpanTraces.insert(span.traceId) }
             }
             batch.records.append(
                 IntakeRecord(

@@ -258,15 +258,16 @@ package struct IntakeServer: Sendable {
                 metrics.rogue(agent: root.agent, version: root.version, count: 1)
             }
         }
-        for (key, count) in batch.unusable.sorted(by: { ($0.key.agent, $0.key.reason) < ($1.key.agent, $1.key.reason) })
-        {
-            metrics.unusable(agent: key.agent, reason: key.reason, traces: count.traces, spans: count.spans)
-            if unusableLog.admits("\(key.agent)/\(key.reason.rawValue)") {
+        for trace in batch.taskSpanTraces { traces.taskSpan(trace: trace) }
+        // A trace whose task span came in an earlier request is left to the looks, which read all its spans.
+        for entry in batch.unusable where !traces.hadTaskSpan(trace: entry.trace) {
+            metrics.unusable(agent: entry.agent, reason: entry.reason, traces: 1, spans: entry.spans)
+            if unusableLog.admits("\(entry.agent)/\(entry.reason.rawValue)") {
                 logger.warning(
                     "traces gave no task",
                     metadata: [
-                        "agent": "\(key.agent)", "reason": "\(key.reason.rawValue)", "traces": "\(count.traces)",
-                        "advice": "\(key.reason.advice)",
+                        "agent": "\(entry.agent)", "reason": "\(entry.reason.rawValue)",
+                        "advice": "\(entry.reason.advice)",
                     ])
             }
         }

@@ -40,6 +40,7 @@ final class LiveTraces: @unchecked Sendable {
     private let lock = NSLock()
     private var waiting = Generations<Int>()
     private var roots = Generations<Root>()
+    private var taskSpans = Generations<Bool>()
 
     init(capacity: Int = 100_000) {
         self.capacity = capacity
@@ -52,6 +53,21 @@ final class LiveTraces: @unchecked Sendable {
         let earlier = waiting.remove(trace) ?? 0
         roots.set(root, for: trace, capacity: capacity)
         return earlier
+    }
+
+    /// A possible task span committed without its trace's opening span.
+    func taskSpan(trace: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        taskSpans.set(true, for: trace, capacity: capacity)
+    }
+
+    /// Whether an earlier request brought a possible task span of `trace` (so the request that completed it
+    /// held only part of it, and a look, not the live count, says whether it gave a task).
+    func hadTaskSpan(trace: String) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return taskSpans.remove(trace) != nil
     }
 
     /// An unauthorized tool call committed without its root: the root's agent and version when it came

@@ -101,6 +101,13 @@ package struct OTLPTaskBuilder {
         }
     }
 
+    /// Whether `span` could be a task span of its trace, judged alone (the policy's task span, an agent,
+    /// workflow or OpenInference `CHAIN` span).
+    package func mayBeTaskSpan(_ span: OTLPSpan) -> Bool {
+        if let name = options.taskSpan { return span.name == name }
+        return span.role == .agent || span.role == .chain
+    }
+
     /// The name of the tool a span calls, when it is a tool span whose call was not authorized: the
     /// authorization attribute says `false`, or the tool needs approval and the attribute does not say `true`.
     package func unauthorizedTool(_ span: OTLPSpan) -> String? {
