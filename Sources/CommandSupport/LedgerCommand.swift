@@ -102,7 +102,8 @@ package struct LedgerCommand: ParsableCommand {
 
         package func run() throws {
             try ToolRunner.run {
-                let seconds = Double(DurationArgument.parse(olderThan)?.components.seconds ?? 0)
+                // Fractions count: `--older-than 0.9s` keeps what came in the last 0.9 s.
+                let seconds = DurationArgument.parse(olderThan).map { $0 / .seconds(1) } ?? 0
                 let deleted = try Ledger.existing(at: ledger.path).pruneIntake(
                     receivedBefore: Date().timeIntervalSince1970 - seconds)
                 ToolRunner.printResult("pruned \(deleted) intake records received more than \(olderThan) ago")

@@ -12,7 +12,8 @@ struct PruneService: Service {
     let logger: Logger
 
     func run() async throws {
-        let seconds = Double(retain.components.seconds)
+        // Fractions count: `--retain 0.9s` keeps 0.9 s, not 0.
+        let seconds = retain / .seconds(1)
         let every = Duration.seconds(max(1, min(3600, seconds / 10)))
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {

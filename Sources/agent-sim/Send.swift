@@ -43,7 +43,7 @@ struct Send: ParsableCommand {
                 }
                 token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             }
-            let seconds = Double(DurationArgument.parse(retryFor)?.components.seconds ?? 60)
+            let seconds = DurationArgument.parse(retryFor).map { $0 / .seconds(1) } ?? 60
             let sender = FleetSender(
                 endpoint: URL(string: endpoint) ?? URL(fileURLWithPath: "/"), encoding: encoding, batchTraces: batch,
                 token: token, retryFor: seconds)
