@@ -11,11 +11,15 @@ extension Ingestion {
     ///
     /// A trace's tasks are built when its opening span arrives, from every span of the trace stored so far (the
     /// earlier ones are looked up by trace id). A span arriving after that, read by an earlier look, is still
-    /// attributed to its task when it is an unauthorized tool call: it becomes a violation of the task.
+    /// attributed to its task when it is an unauthorized tool call: it becomes a violation of the task. A record
+    /// that cannot be read is counted as skipped, with its error among the warnings, and the look goes on.
     mutating func ingestIntake(ledger: Ledger, agent: String, since: Double, cursor: TelemetryCursor?) throws {
         var this = self
         defer { self = this }
-        let skip = reader.skipMalformed
+        // What the server stored passed its admission check; a record a look still cannot use (stored by an
+        // older server, or a trace whose parts came in several requests) is reported and passed whatever the
+        // policy's `malformed`, never a wall that stops every later look of the run.
+        let skip = true
         let source = "intake:\(agent)"
         let start = Int64(cursor?.offset ?? 0)
         let native = NativeEventParser(file: source)

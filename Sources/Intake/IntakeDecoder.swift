@@ -103,22 +103,45 @@ struct IntakeDecoder: Sendable {
         var byTrace: [String: [Int]] = [:]
         byTrace.reserveCapacity(spans.count)
         for (index, span) in spans.enumerated() { byTrace[span.traceId, default: []].append(index) }
+        // One admission rule: a trace is refused whole (in partial_success, never stored) when a look would
+        // refuse it, by a span's own facts or, for a trace that completes here, by the tasks it gives.
+        var refused: [String: TelemetryError] = [:]
+        var traced: [String: TraceTasks] = [:]
+        for (trace, members) in byTrace {
+            for index in members {
+                if let (field, reason) = builder.refusal(of: spans[index]) {
+                    refused[trace] = .malformedEvent(
+                        file: "request", line: 1, field: field, reason: "span \(spans[index].spanId): \(reason)")
+                    break
+                }
+            }
+            guard refused[trace] == nil, members.contains(where: { spans[$0].opensTrace }) else { continue }
+            do {
+                traced[trace] = try builder.checkedTasks(
+                    spans: members.map { spans[$0] }, file: "request", line: 1)
+            } catch {
+                refused[trace] = error
+            }
+        }
         batch.records.reserveCapacity(spans.count)
         var judged = Set<String>()
         for span in spans {
+            if let error = refused[span.traceId] {
+                batch.reject("invalid", error)
+                continue
+            }
             let agent = span.resource["service.name"]?.stringValue ?? defaultAgent
             let opens = span.opensTrace
             if opens {
                 // The live task, from the request's spans of the trace. A trace that gives none (no task span, no
                 // version) is kept, counted and logged: a look reads every span of the trace, which may name
                 // what this request's part does not, and reports it by reason if it still gives none.
-                let trace = (byTrace[span.traceId] ?? []).map { spans[$0] }
-                if judged.insert(span.traceId).inserted {
-                    let traced = builder.tasks(spans: trace)
-                    if let reason = traced.unusable {
-                        batch.noteUnusable(reason, trace: span.traceId, agent: agent, spans: trace.count)
+                if judged.insert(span.traceId).inserted, let tasks = traced[span.traceId] {
+                    if let reason = tasks.unusable {
+                        batch.noteUnusable(
+                            reason, trace: span.traceId, agent: agent, spans: byTrace[span.traceId]?.count ?? 0)
                     }
-                    for event in traced.all {
+                    for event in tasks.all {
                         switch event {
                         case .task, .violation:
                             batch.facts.append(.init(agent: agent, record: batch.records.count, event: event))
@@ -126,7 +149,7 @@ struct IntakeDecoder: Sendable {
                         }
                     }
                 }
-            } else if !(byTrace[span.traceId] ?? []).contains(where: { spans[$0].opensTrace }) {
+            } else if traced[span.traceId] == nil {
                 if builder.unauthorizedTool(span) != nil {
                     batch.rogueCalls.append((batch.records.count, span.traceId))
                 }
