@@ -11,12 +11,17 @@ import Telemetry
 final class IntakeMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     let queueDepth: Gauge
+    let heldBytes: Gauge
     let commitDuration: DurationHistogram
 
     init() {
         queueDepth = registry.makeGauge(
             descriptor: Self.name(
                 "intake_queue", unit: "records", help: "Records received and waiting for their ledger commit."))
+        heldBytes = registry.makeGauge(
+            descriptor: Self.name(
+                "intake_held", unit: "bytes",
+                help: "Bytes held for requests in flight (bodies, decompressed, decoded records until committed)."))
         commitDuration = registry.makeDurationHistogram(
             descriptor: Self.name(
                 "intake_commit_duration", unit: "seconds", help: "The time of one ledger commit (a group of requests)."),

@@ -1,9 +1,11 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Ledger
 import Logging
 import NIOCore
+import Prometheus
 import ServiceLifecycle
 import Telemetry
 import ToolContract
@@ -22,6 +24,11 @@ package struct IntakeConfiguration: Sendable {
     package var options: OTLPOptions
     /// With `--retain`: how long raw intake is kept, and how often it is pruned.
     package var retain: Duration?
+    /// Bytes, connections and time.
+    package var limits = IntakeLimits()
+    /// With `--probe-listen`: a second port serving only `/healthz`, `/readyz` and `/metrics`, outside the intake
+    /// port's connection limit, so the probes are answered when the fleet's connections fill it.
+    package var probe: (host: String, port: Int)?
 
     /// Makes a configuration.
     package init(
@@ -56,6 +63,7 @@ package struct IntakeServer: Sendable {
     let unusableLog = LogThrottle(interval: 60)
     let rejectionLog = LogThrottle(interval: 60)
     let writer: IntakeWriter
+    let held: HeldBytes
 
     /// A server on `ledger` (opened and migrated); reads the token file.
     package init(configuration: IntakeConfiguration, ledger: Ledger, logger: Logger) throws(IntakeSetupError) {
@@ -66,11 +74,17 @@ package struct IntakeServer: Sendable {
             defaultAgent: configuration.defaultAgent, maxBodyBytes: configuration.maxBodyBytes,
             options: configuration.options)
         writer = IntakeWriter(
-            ledger: ledger, maxQueuedRecords: configuration.maxQueuedRecords, metrics: metrics, logger: logger)
+            ledger: ledger, maxQueuedRecords: configuration.maxQueuedRecords,
+            minFreeBytes: configuration.maxBodyBytes, metrics: metrics, logger: logger)
+        held = HeldBytes(limit: configuration.limits.maxHeldBytes)
     }
 
     /// Serves until SIGTERM or SIGINT; `listening` is called with the bound port (the one asked for, or the
     /// one the system chose for port 0).
+    ///
+    /// On SIGTERM the server stops taking connections and lets the requests in flight finish and commit, for at
+    /// most `--drain-timeout`; then what is unfinished is dropped unacknowledged (its senders retry it), and the
+    /// process returns.
     package func run(listening: @escaping @Sendable (Int) -> Void) async throws {
         let checkpointer = try writer.currentLedger.separateCheckpoints().map {
             IntakeCheckpointer(ledger: $0, logger: self.logger)
@@ -78,26 +92,19 @@ package struct IntakeServer: Sendable {
         checkpointer?.start()
         defer { checkpointer?.stop() }
         writer.start()
-        let router = Router(context: BasicRequestContext.self)
-        router.post("/v1/traces") { request, _ in await traces(request) }
-        router.post("/v1/events") { request, _ in await events(request) }
-        router.post("/v1/logs") { request, _ in await logs(request) }
-        router.get("/metrics") { _, _ in
-            Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(bytes: metrics.text())))
-        }
-        router.get("/healthz") { _, _ in plain(.ok, "ok\n") }
-        router.get("/readyz") { _, _ in
-            // The ledger was opened and migrated before the server started; what can change is whether it commits.
-            writer.isHealthy
-                ? plain(.ok, "ready\n") : plain(.serviceUnavailable, "not ready: the ledger does not commit\n")
-        }
+        let limits = configuration.limits
+        let router = Router(context: IntakeRequestContext.self)
+        router.post("/v1/traces") { request, context in await traces(request, context) }
+        router.post("/v1/events") { request, context in await events(request, context) }
+        router.post("/v1/logs") { request, context in await logs(request, context) }
+        addProbes(to: router)
         let logger = logger
+        let http = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .init(limits.idleTimeout)))
         let app = Application(
-            router: router,
+            router: router, server: http,
             configuration: ApplicationConfiguration(
-                address: .hostname(configuration.host, port: configuration.port), serverName: "agent-canary-monitor"),
+                address: .hostname(configuration.host, port: configuration.port), serverName: "agent-canary-monitor",
+                availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections, logger: logger)),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 logger.info("listening", metadata: ["port": "\(port)"])
@@ -105,41 +112,78 @@ package struct IntakeServer: Sendable {
             },
             logger: logger)
         var services: [any Service] = [app]
+        if let probe = configuration.probe {
+            let probes = Router(context: BasicRequestContext.self)
+            addProbes(to: probes)
+            services.append(
+                Application(
+                    router: probes, server: http,
+                    configuration: ApplicationConfiguration(
+                        address: .hostname(probe.host, port: probe.port), serverName: "agent-canary-monitor",
+                        availableConnectionsDelegate: MaximumAvailableConnections(64, logger: logger)),
+                    onServerRunning: { channel in
+                        logger.info("probes listening", metadata: ["port": "\(channel.localAddress?.port ?? 0)"])
+                    },
+                    logger: logger))
+        }
         if let retain = configuration.retain {
             services.append(PruneService(ledger: { [writer] in writer.currentLedger }, retain: retain, logger: logger))
         }
-        let group = ServiceGroup(
-            configuration: .init(
-                services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
+        var group = ServiceGroupConfiguration(
+            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        group.maximumGracefulShutdownDuration = limits.drainTimeout
+        // Cancelled requests end at once; this only bounds a service that does not.
+        group.maximumCancellationDuration = .seconds(2)
         do {
-            try await group.run()
+            try await ServiceGroup(configuration: group).run()
         } catch {
-            writer.drain()
+            writer.drain(within: .seconds(2))
             throw error
         }
         // The server has answered every request it took; commit anything still queued (none should be).
-        writer.drain()
-        logger.info("stopped: every acknowledged request is committed")
+        if writer.drain(within: .seconds(2)) {
+            logger.info("stopped: every acknowledged request is committed")
+        } else {
+            logger.warning("stopped before the ledger committed the last requests: they were not acknowledged")
+        }
+    }
+
+    /// `GET /metrics` (Prometheus text), `/healthz` (the process runs) and `/readyz` (the ledger commits).
+    func addProbes<Context: RequestContext>(to router: Router<Context>) {
+        router.get("/metrics") { _, _ in
+            metrics.heldBytes.set(Int64(held.current))
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: metrics.text())))
+        }
+        router.get("/healthz") { _, _ in plain(.ok, "ok\n") }
+        router.get("/readyz") { _, _ in
+            // The ledger was opened and migrated before the server started; what can change is whether it commits.
+            if let reason = writer.notReady { return plain(.serviceUnavailable, "not ready: \(reason)\n") }
+            return plain(.ok, "ready\n")
+        }
     }
 
     // MARK: - Endpoints
 
     /// `POST /v1/traces`: the spans, kept as records of their traces.
-    func traces(_ request: Request) async -> Response {
-        await export(request, endpoint: "traces", kind: "spans", decode: decoder.traces, respond: OTLPResponse.export)
+    func traces(_ request: Request, _ context: IntakeRequestContext) async -> Response {
+        await export(
+            request, context, endpoint: "traces", kind: "spans", decode: decoder.traces, respond: OTLPResponse.export)
     }
 
     /// `POST /v1/logs`: the evaluation results (and guardrail results) among the log records, kept as records
     /// of their traces; every other record is acknowledged and dropped.
-    func logs(_ request: Request) async -> Response {
-        await export(request, endpoint: "logs", kind: "logs", decode: decoder.logs, respond: OTLPResponse.logsExport)
+    func logs(_ request: Request, _ context: IntakeRequestContext) async -> Response {
+        await export(
+            request, context, endpoint: "logs", kind: "logs", decode: decoder.logs, respond: OTLPResponse.logsExport)
     }
 
     /// An OTLP/HTTP export: the content type and the body checked, decompressed, decoded by `decode` into records
     /// of `kind`, committed, and answered by `respond` (the export response, with its partial success).
     func export(
-        _ request: Request, endpoint: String, kind: String,
+        _ request: Request, _ context: IntakeRequestContext, endpoint: String, kind: String,
         decode: (Data, TraceEncoding) throws(IntakeRefusal) -> IntakeBatch,
         respond: (Int, String?, TraceEncoding) -> Data
     ) async -> Response {
@@ -148,9 +192,10 @@ package struct IntakeServer: Sendable {
                 endpoint, 415, "Content-Type must be application/x-protobuf or application/json", encoding: .json,
                 bytes: 0)
         }
-        var request = request
+        let holding = HeldRequest(budget: held)
+        defer { holding.releaseAll() }
         let body: Data
-        switch await self.body(of: &request, endpoint: endpoint, encoding: encoding) {
+        switch await self.body(of: request, context, endpoint: endpoint, encoding: encoding, holding: holding) {
         case .success(let data): body = data
         case .failure(let refused): return refused.response
         }
@@ -158,9 +203,17 @@ package struct IntakeServer: Sendable {
         var batch: IntakeBatch
         do {
             let plain = try decoder.decoded(body, contentEncoding: request.headers[.contentEncoding])
+            // What the body decompresses to, and the spans decoded from it, are held too.
+            guard holding.take(plain.count == received ? received : plain.count * 2) else {
+                return overHeld(endpoint, encoding: encoding, bytes: received)
+            }
             batch = try decode(plain, encoding)
         } catch {
             return refuse(endpoint, Self.status(of: error), error.message, encoding: encoding, bytes: received)
+        }
+        // The records wait for their commit.
+        guard holding.take(batch.records.reduce(0) { $0 + $1.body.utf8.count }) else {
+            return overHeld(endpoint, encoding: encoding, bytes: received)
         }
         if let response = await commit(&batch, kind: kind, endpoint: endpoint, encoding: encoding, bytes: received) {
             return response
@@ -169,24 +222,26 @@ package struct IntakeServer: Sendable {
         return answer(endpoint, .ok, data, contentType: encoding.contentType, bytes: received)
     }
 
-    func events(_ request: Request) async -> Response {
+    func events(_ request: Request, _ context: IntakeRequestContext) async -> Response {
         let type = IntakeDecoder.mediaType(of: request.headers[.contentType])
         guard ["application/x-ndjson", "application/jsonl", "application/json", "text/plain"].contains(type) else {
             return refuse(
                 "events", 415, "Content-Type must be application/x-ndjson (native events, one per line)",
                 encoding: .json, bytes: 0)
         }
-        var request = request
+        let holding = HeldRequest(budget: held)
+        defer { holding.releaseAll() }
         let body: Data
-        switch await self.body(of: &request, endpoint: "events", encoding: .json) {
+        switch await self.body(of: request, context, endpoint: "events", encoding: .json, holding: holding) {
         case .success(let data): body = data
         case .failure(let refused): return refused.response
         }
         let agent = request.uri.queryParameters["agent"].map(String.init) ?? configuration.defaultAgent
         var batch: IntakeBatch
         do {
-            batch = decoder.events(
-                try decoder.decoded(body, contentEncoding: request.headers[.contentEncoding]), agent: agent)
+            let plain = try decoder.decoded(body, contentEncoding: request.headers[.contentEncoding])
+            guard holding.take(plain.count * 2) else { return overHeld("events", encoding: .json, bytes: body.count) }
+            batch = decoder.events(plain, agent: agent)
         } catch {
             return refuse("events", Self.status(of: error), error.message, encoding: .json, bytes: body.count)
         }
@@ -199,30 +254,66 @@ package struct IntakeServer: Sendable {
         return answer("events", .ok, data, contentType: "application/json", bytes: body.count)
     }
 
-    /// The request's body after the token check and the size limit; or the response refusing it.
-    func body(of request: inout Request, endpoint: String, encoding: TraceEncoding) async -> Result<Data, Refused> {
+    /// The request's body after the token check, the size limit, the bound on bytes held and the read timeout;
+    /// or the response refusing it.
+    func body(
+        of request: Request, _ context: IntakeRequestContext, endpoint: String, encoding: TraceEncoding,
+        holding: HeldRequest
+    ) async -> Result<Data, Refused> {
         if let token, !token.admits(request.headers[.authorization]) {
             logger.notice("refused a request without the bearer token", metadata: ["endpoint": "\(endpoint)"])
             return .failure(Refused(refuse(endpoint, 401, "a bearer token is required", encoding: encoding, bytes: 0)))
         }
         let limit = configuration.maxBodyBytes
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
-            return .failure(
-                Refused(
-                    refuse(
-                        endpoint, 413, "the body is over \(limit) bytes (monitor serve --max-body-bytes)",
-                        encoding: encoding, bytes: 0)))
+        let tooLarge = Refused(
+            refuse(
+                endpoint, 413, "the body is over \(limit) bytes (monitor serve --max-body-bytes)", encoding: encoding,
+                bytes: 0))
+        let declared = request.headers[.contentLength].flatMap { Int($0) }
+        if let declared, declared > limit { return .failure(tooLarge) }
+        // The body is held twice while it is read (the received buffer and its copy); one without a length may
+        // be as long as the limit.
+        guard holding.take(2 * (declared ?? limit)) else {
+            return .failure(Refused(overHeld(endpoint, encoding: encoding, bytes: 0)))
         }
+        let timeout = configuration.limits.readTimeout
+        let read: ByteBuffer?
         do {
-            let buffer = try await request.collectBody(upTo: limit)
-            return .success(Data(buffer.readableBytesView))
+            read = try await Self.collect(request.body, upTo: limit, within: timeout)
         } catch {
+            return .failure(tooLarge)
+        }
+        guard let read else {
+            // The rest of the body is not read: the connection ends once the answer is written.
+            context.channel.close(mode: .input, promise: nil)
             return .failure(
                 Refused(
                     refuse(
-                        endpoint, 413, "the body is over \(limit) bytes (monitor serve --max-body-bytes)",
+                        endpoint, 408, "the body did not arrive within \(timeout) (monitor serve --read-timeout)",
                         encoding: encoding, bytes: 0)))
         }
+        return .success(Data(read.readableBytesView))
+    }
+
+    /// The body, or `nil` when it has not arrived whole within `timeout`; throws when it is over `limit`.
+    static func collect(_ body: RequestBody, upTo limit: Int, within timeout: Duration) async throws -> ByteBuffer? {
+        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask { try await body.collect(upTo: limit) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
+        }
+    }
+
+    /// 429: the requests in flight hold as many bytes as `--max-held-bytes` allows.
+    func overHeld(_ endpoint: String, encoding: TraceEncoding, bytes: Int) -> Response {
+        refuse(
+            endpoint, 429,
+            "the server holds \(configuration.limits.maxHeldBytes) bytes of requests in flight "
+                + "(monitor serve --max-held-bytes): retry later", encoding: encoding, bytes: bytes, retryAfter: 1)
     }
 
     /// Commits the batch and counts it; the response refusing it when the ledger could not take it.

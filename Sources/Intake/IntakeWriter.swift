@@ -37,6 +37,8 @@ final class IntakeWriter: @unchecked Sendable {
     private let logger: Logger
     private let metrics: IntakeMetrics
     let maxQueuedRecords: Int
+    /// The room a SQLite ledger's disk needs for the service to be ready: the largest request it takes.
+    let minFreeBytes: Int
     /// The most records one transaction commits.
     let maxCommitRecords = 20_000
     /// How often a failing ledger is tried again while no request comes.
@@ -49,9 +51,12 @@ final class IntakeWriter: @unchecked Sendable {
     private var stopped = false
     private var lastFailure: String?
 
-    init(ledger: Ledger, maxQueuedRecords: Int, metrics: IntakeMetrics, logger: Logger, retryInterval: TimeInterval = 2)
-    {
+    init(
+        ledger: Ledger, maxQueuedRecords: Int, minFreeBytes: Int, metrics: IntakeMetrics, logger: Logger,
+        retryInterval: TimeInterval = 2
+    ) {
         self.ledger = ledger
+        self.minFreeBytes = minFreeBytes
         self.maxQueuedRecords = maxQueuedRecords
         self.retryInterval = retryInterval
         self.metrics = metrics
@@ -72,11 +77,21 @@ final class IntakeWriter: @unchecked Sendable {
         return ledger
     }
 
-    /// Whether commits succeed (the last one did, or none failed yet) and the service is not stopping.
-    var isHealthy: Bool {
+    /// Why the service is not ready, or `nil` when it is: the last commit (or the last probe write, which
+    /// writes real bytes as a commit does) failed, or the service is stopping.
+    ///
+    /// A SQLite ledger whose disk has less room than the largest request the server takes is not ready either:
+    /// a write that fits in space its write-ahead log already holds can succeed on a full disk.
+    var notReady: String? {
         condition.lock()
-        defer { condition.unlock() }
-        return lastFailure == nil && !stopping
+        let (stopping, failure, ledger) = (self.stopping, lastFailure, self.ledger)
+        condition.unlock()
+        if stopping { return "the service is stopping" }
+        if let failure { return "the ledger does not commit (\(failure))" }
+        if let free = ledger.freeBytes(), free < minFreeBytes {
+            return "the ledger's disk has \(free) bytes free, less than the largest request (\(minFreeBytes))"
+        }
+        return nil
     }
 
     /// Commits `records`; returns, for each, whether it was new (not a retry of one already stored).
@@ -112,13 +127,20 @@ final class IntakeWriter: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Stops taking requests, commits what is queued and returns once the commit thread has finished.
-    func drain() {
+    /// Stops taking requests and commits what is queued; returns whether the commit thread finished within
+    /// `deadline` (a ledger that hangs does not hold the process: what it has not committed was not
+    /// acknowledged).
+    @discardableResult
+    func drain(within deadline: Duration) -> Bool {
+        let until = Date().addingTimeInterval(deadline / .seconds(1))
         condition.lock()
+        defer { condition.unlock() }
         stopping = true
         condition.broadcast()
-        while !stopped { condition.wait() }
-        condition.unlock()
+        while !stopped {
+            if !condition.wait(until: until) { return stopped }
+        }
+        return true
     }
 
     private func loop() {

@@ -73,9 +73,27 @@ package struct Ledger: Sendable {
         return Ledger(store: try PostgresStore.open(location: postgres.location, logger: logger), logger: logger)
     }
 
-    /// Runs an empty write transaction: whether the ledger takes writes now.
+    /// The bytes free for an unprivileged writer on the file system of a SQLite ledger (its directory's, where
+    /// the WAL grows too); `nil` for PostgreSQL, whose server keeps its own disk.
+    package func freeBytes() -> Int? {
+        guard let sqlite = store as? SQLiteStore, sqlite.path != ":memory:" else { return nil }
+        var info = statvfs()
+        let directory = (sqlite.path as NSString).deletingLastPathComponent
+        guard statvfs(directory.isEmpty ? "." : directory, &info) == 0 else { return nil }
+        return Int(info.f_bavail) * Int(info.f_frsize)
+    }
+
+    /// Commits a write of 64 KiB: whether the ledger takes writes now (a readiness probe).
     package func checkWrites() throws(LedgerError) {
-        try write { _ in }
+        // A real write, not an empty transaction: an empty one commits on a full disk. 64 KiB go into the
+        // migrations table and out again in the same transaction, so no reader ever sees the row, but the
+        // commit has to write its pages (SQLite's WAL, PostgreSQL's WAL) as an intake commit does.
+        let probe = "readiness-probe:" + String(repeating: "x", count: 64 << 10)
+        try write { session in
+            try session.execute(
+                "INSERT INTO \(LedgerMigrations.table) (identifier) VALUES (?)", arguments: [probe])
+            try session.execute("DELETE FROM \(LedgerMigrations.table) WHERE identifier = ?", arguments: [probe])
+        }
     }
 
     /// Refuses a URL of another scheme (`mysql://…`) rather than taking it for a file name, and names only the

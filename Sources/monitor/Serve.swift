@@ -52,6 +52,42 @@ struct Serve: AsyncParsableCommand {
     var maxQueuedRecords = 200_000
 
     @Option(
+        name: .customLong("max-held-bytes"),
+        help: ArgumentHelp(
+            "Bytes held for requests in flight (bodies, decompressed, decoded until committed) beyond which "
+                + "requests get 429.", valueName: "n"))
+    var maxHeldBytes = IntakeLimits().maxHeldBytes
+
+    @Option(
+        name: .customLong("max-connections"),
+        help: ArgumentHelp("Open connections on the intake port; more wait in the listen backlog.", valueName: "n"))
+    var maxConnections = IntakeLimits().maxConnections
+
+    @Option(
+        name: .customLong("idle-timeout"),
+        help: ArgumentHelp("Close a connection that sends nothing for this long.", valueName: "duration"))
+    var idleTimeout = "15s"
+
+    @Option(
+        name: .customLong("read-timeout"),
+        help: ArgumentHelp("Answer 408 and close when a body has not arrived whole in this time.", valueName: "duration"))
+    var readTimeout = "30s"
+
+    @Option(
+        name: .customLong("drain-timeout"),
+        help: ArgumentHelp(
+            "After SIGTERM, drop requests still unfinished after this long (unacknowledged) and exit.",
+            valueName: "duration"))
+    var drainTimeout = "20s"
+
+    @Option(
+        name: .customLong("probe-listen"),
+        help: ArgumentHelp(
+            "Also serve /healthz, /readyz and /metrics here, outside the intake port's connection limit.",
+            valueName: "host:port"))
+    var probeListen: String?
+
+    @Option(
         help: ArgumentHelp(
             "Delete raw intake received longer ago than this (7d, 12h) once every open run has read it.",
             valueName: "duration"))
@@ -63,6 +99,18 @@ struct Serve: AsyncParsableCommand {
         guard Self.address(listen) != nil else { throw ValidationError("--listen '\(listen)' is not host:port") }
         if maxBodyBytes < 1024 { throw ValidationError("--max-body-bytes must be at least 1024") }
         if maxQueuedRecords < 1 { throw ValidationError("--max-queued-records must be at least 1") }
+        if maxHeldBytes < maxBodyBytes {
+            throw ValidationError("--max-held-bytes must be at least --max-body-bytes (\(maxBodyBytes))")
+        }
+        if maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
+        for (name, value) in [
+            ("--idle-timeout", idleTimeout), ("--read-timeout", readTimeout), ("--drain-timeout", drainTimeout),
+        ] where (DurationArgument.parse(value) ?? .zero) <= .zero {
+            throw ValidationError("\(name) '\(value)' is not a duration such as 15s or 1m")
+        }
+        if let probeListen, Self.address(probeListen) == nil {
+            throw ValidationError("--probe-listen '\(probeListen)' is not host:port")
+        }
         if let retain, (DurationArgument.parse(retain) ?? .zero) <= .zero {
             throw ValidationError("--retain '\(retain)' is not a duration such as 12h or 7d")
         }
@@ -84,13 +132,17 @@ struct Serve: AsyncParsableCommand {
             let name = loaded.policy.agent.name.isEmpty ? "unnamed-agent" : loaded.policy.agent.name
             let (host, port) = Self.address(listen) ?? ("127.0.0.1", 4318)
             let opened = try Ledger(path: ledger.path, logger: logger)
-            let server = try IntakeServer(
-                configuration: IntakeConfiguration(
-                    host: host, port: port, defaultAgent: name, maxBodyBytes: maxBodyBytes,
-                    maxQueuedRecords: maxQueuedRecords, tokenFile: tokenFile,
-                    options: OTLPOptions(monitor: loaded.policy.monitor),
-                    retain: retain.flatMap(DurationArgument.parse)),
-                ledger: opened, logger: logger)
+            var configuration = IntakeConfiguration(
+                host: host, port: port, defaultAgent: name, maxBodyBytes: maxBodyBytes,
+                maxQueuedRecords: maxQueuedRecords, tokenFile: tokenFile,
+                options: OTLPOptions(monitor: loaded.policy.monitor), retain: retain.flatMap(DurationArgument.parse))
+            configuration.limits.maxHeldBytes = maxHeldBytes
+            configuration.limits.maxConnections = maxConnections
+            configuration.limits.idleTimeout = DurationArgument.parse(idleTimeout) ?? .seconds(15)
+            configuration.limits.readTimeout = DurationArgument.parse(readTimeout) ?? .seconds(30)
+            configuration.limits.drainTimeout = DurationArgument.parse(drainTimeout) ?? .seconds(20)
+            configuration.probe = probeListen.flatMap(Self.address)
+            let server = try IntakeServer(configuration: configuration, ledger: opened, logger: logger)
             do {
                 try await server.run { bound in
                     ToolRunner.printResult(
