@@ -136,10 +136,18 @@ extension Ledger {
         }
     }
 
-    /// Deletes the records received before `cutoff` (Unix seconds) that no open run still has to read: of an
-    /// agent with a run in its canary, only those at or before the lowest intake cursor of its canary runs (none
-    /// while one of them has not looked yet). What looks stored for their runs (tasks, feedback, violations,
-    /// shadow proposals) stays: `rejudge` and the exports read those. Returns how many were deleted.
+    /// Deletes the records received before `cutoff` (Unix seconds) that nothing still needs, and returns how many.
+    ///
+    /// - Of an agent with a run in its canary: the native events at or before the lowest intake cursor of its
+    ///   canary runs (none while one of them has not looked yet). Its spans stay until the run ends: a trace's
+    ///   opening span may still be on its way (its other spans wait for it), and a tool call arriving after the
+    ///   trace was judged is attributed to its task from the trace's stored spans, however late it comes.
+    /// - Of any other agent: its events, and its traces as a whole — the spans of a trace go once every span of
+    ///   it was received before `cutoff`, so a trace is never cut in two.
+    ///
+    /// What looks stored for their runs (tasks, feedback, violations, shadow proposals) stays: `rejudge` and the
+    /// exports read those. The ids of what is deleted are never given again (the counter is the table's, and
+    /// `ledger copy` carries it), so every cursor stays valid.
     package func pruneIntake(receivedBefore cutoff: Double) throws(LedgerError) -> Int {
         try write { session in
             var floors: [String: Int64] = [:]
@@ -156,11 +164,16 @@ extension Ledger {
             }
             let before: Int = try session.scalar("SELECT count(*) FROM intake_records") ?? 0
             try session.execute(
-                "DELETE FROM intake_records WHERE received_at < ? AND agent NOT IN (SELECT agent FROM runs WHERE status = 'canary')",
-                arguments: [cutoff])
+                """
+                DELETE FROM intake_records WHERE received_at < ?
+                AND agent NOT IN (SELECT agent FROM runs WHERE status = 'canary')
+                AND (kind = 'event' OR trace_id NOT IN (
+                    SELECT trace_id FROM intake_records WHERE kind = 'span' AND received_at >= ?))
+                """,
+                arguments: [cutoff, cutoff])
             for (agent, floor) in floors.sorted(by: { $0.key < $1.key }) where floor > 0 {
                 try session.execute(
-                    "DELETE FROM intake_records WHERE received_at < ? AND agent = ? AND id <= ?",
+                    "DELETE FROM intake_records WHERE received_at < ? AND agent = ? AND id <= ? AND kind = 'event'",
                     arguments: [cutoff, agent, floor])
             }
             let after: Int = try session.scalar("SELECT count(*) FROM intake_records") ?? 0
