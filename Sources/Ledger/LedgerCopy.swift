@@ -22,6 +22,9 @@ extension Ledger {
         ("telemetry_shadow", ["run_id", "event_key"]), ("exports", ["id"]), ("notifications", ["id"]),
         ("intake_records", ["id"]),
     ]
+    /// The tables retention deletes from (`ledger prune`): a target may hold rows of them that the source no
+    /// longer does, and a copy into it stays incremental.
+    static let prunedTables: Set<String> = ["intake_records"]
     /// The views a copy checks.
     static let copiedViews = ["run_summary", "gate_history", "rollout_history", "monitor_history"]
 
@@ -30,7 +33,10 @@ extension Ledger {
     /// the same rows on both, compared by count and by a SHA-256 of the rows in key order.
     ///
     /// The copy is idempotent: a row already in the target (an earlier copy) is kept. A target holding rows
-    /// this ledger does not (another ledger's history, or a row changed since) is refused and left as it was.
+    /// this ledger does not (another ledger's history, or a row changed since) is refused and left as it was —
+    /// except intake records this ledger has pruned since an earlier copy, which stay in the target. The id
+    /// counters travel with the rows: a row the target numbers next comes after every id the source ever gave,
+    /// pruned or not, so the runs' intake cursors stay valid on the target.
     package func copy(to target: Ledger) throws(LedgerError) -> [CopiedTable] {
         try read { source in
             try target.write { destination in
@@ -40,6 +46,9 @@ extension Ledger {
                     let before: Int = try destination.scalar("SELECT count(*) FROM \(table.name)") ?? 0
                     var rows: [[SQLValue]] = []
                     var count = 0
+                    let pruned = Self.prunedTables.contains(table.name)
+                    let idColumn = columns.firstIndex(of: "id")
+                    var sourceIds = Set<Int64>()
                     let order =
                         table.name.hasPrefix("telemetry_") && table.name != "telemetry_sources"
                             || table.name == "rollouts"
@@ -50,6 +59,7 @@ extension Ledger {
                     ) { row in
                         rows.append(row.values)
                         count += 1
+                        if pruned, let idColumn, case .integer(let id) = row.values[idColumn] { sourceIds.insert(id) }
                         if rows.count == 1_000 {
                             try destination.insertRows(
                                 into: table.name, columns: columns, rows: rows, ignoringConflicts: true)
@@ -59,20 +69,25 @@ extension Ledger {
                     }
                     try destination.insertRows(into: table.name, columns: columns, rows: rows, ignoringConflicts: true)
                     let after: Int = try destination.scalar("SELECT count(*) FROM \(table.name)") ?? 0
+                    // Of a pruned table, the target's rows the source still holds are compared.
+                    let held: ((SQLRow) -> Bool)? =
+                        pruned
+                        ? { row in
+                            guard let idColumn, case .integer(let id) = row.values[idColumn] else { return true }
+                            return sourceIds.contains(id)
+                        } : nil
                     let sourceDigest = try Self.digest(table.name, orderedBy: table.key, source)
-                    let targetDigest = try Self.digest(table.name, orderedBy: table.key, destination)
-                    guard after == count, sourceDigest == targetDigest else {
+                    let (targetDigest, compared) = try Self.digest(
+                        table.name, orderedBy: table.key, destination, keeping: held)
+                    guard compared == count, sourceDigest == targetDigest else {
                         throw LedgerError.copyRefused(
                             table: table.name,
-                            reason: after != count
-                                ? "the target holds \(after - count) rows the source does not"
+                            reason: compared != count
+                                ? "the target holds \(compared - count) rows the source does not"
                                 : "rows with the same key differ between the source and the target")
                     }
-                    if destination.dialect == .postgres, table.key == ["id"], table.name != "runs" {
-                        // Explicit ids leave the identity behind them: the next row must come after the copied ones.
-                        try destination.execute(
-                            "SELECT setval(pg_get_serial_sequence('\(table.name)', 'id'), max(id)) FROM \(table.name) HAVING max(id) IS NOT NULL"
-                        )
+                    if table.key == ["id"], table.name != "runs" {
+                        try Self.carryIdCounter(of: table.name, from: source, to: destination)
                     }
                     report.append(CopiedTable(name: table.name, rows: count, added: after - before))
                 }
@@ -107,13 +122,23 @@ extension Ledger {
     /// The SHA-256 of a table's or view's rows in `key` order (every column, NULLs first, for a view): each
     /// value tagged with its type, so that the same rows give the same digest on both stores.
     static func digest(_ relation: String, orderedBy key: [String]?, _ session: any LedgerSession) throws -> String {
+        try digest(relation, orderedBy: key, session, keeping: nil).digest
+    }
+
+    /// The digest of the rows `keeping` keeps (all when `nil`), and how many it kept.
+    static func digest(
+        _ relation: String, orderedBy key: [String]?, _ session: any LedgerSession, keeping: ((SQLRow) -> Bool)?
+    ) throws -> (digest: String, rows: Int) {
         let columns = try columns(of: relation, session)
+        var kept = 0
         let order = (key ?? columns).map { "\"\($0)\" NULLS FIRST" }.joined(separator: ", ")
         var hasher = SHA256()
         try session.forEachRow(
             "SELECT \(columns.map { "\"\($0)\"" }.joined(separator: ", ")) FROM \(relation) ORDER BY \(order)",
             values: []
         ) { row in
+            if let keeping, !keeping(row) { return true }
+            kept += 1
             for value in row.values {
                 switch value {
                 case .null: hasher.update(data: [0])
@@ -137,6 +162,41 @@ extension Ledger {
             }
             return true
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return (hasher.finalize().map { String(format: "%02x", $0) }.joined(), kept)
+    }
+
+    /// Raises the target's id counter of `table` to the source's (never lowers it): the next id the target
+    /// gives comes after every id either gave, including ids of rows since deleted (SQLite's AUTOINCREMENT
+    /// counter, PostgreSQL's sequence).
+    static func carryIdCounter(
+        of table: String, from source: any LedgerSession, to target: any LedgerSession
+    ) throws {
+        func counter(_ session: any LedgerSession) throws -> Int64 {
+            let highest: Int64 = try session.scalar("SELECT coalesce(max(id), 0) FROM \(table)") ?? 0
+            let given: Int64? =
+                switch session.dialect {
+                case .sqlite: try session.scalar("SELECT seq FROM sqlite_sequence WHERE name = ?", arguments: [table])
+                case .postgres:
+                    try session.scalar(
+                        "SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM "
+                            + "\(try session.scalar("SELECT pg_get_serial_sequence(?, 'id')", arguments: [table]) ?? "")")
+                }
+            return max(highest, given ?? 0)
+        }
+        let next = max(try counter(source), try counter(target))
+        guard next > 0 else { return }
+        switch target.dialect {
+        case .sqlite:
+            // Only AUTOINCREMENT tables have a counter; the others number after their largest id.
+            let counted: Int =
+                try target.scalar(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ? AND sql LIKE '%AUTOINCREMENT%'",
+                    arguments: [table]) ?? 0
+            guard counted > 0 else { return }
+            try target.execute("DELETE FROM sqlite_sequence WHERE name = ?", arguments: [table])
+            try target.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", arguments: [table, next])
+        case .postgres:
+            try target.execute("SELECT setval(pg_get_serial_sequence(?, 'id'), ?)", arguments: [table, next])
+        }
     }
 }

@@ -322,4 +322,59 @@ struct HostileIntakeTests {
         #expect(try prune("0.9s").hasPrefix("pruned 1 intake records"))
         #expect(server.terminate().status == 0)
     }
+
+    /// Native task events of `support-agent`, one per number, of `version`.
+    static func events(_ numbers: Range<Int>, version: String) -> Data {
+        let now = ISO8601DateFormatter().string(from: Date())
+        return Data(
+            numbers.map {
+                "{\"type\":\"task\",\"event_id\":\"e\($0)\",\"ts\":\"\(now)\",\"version\":\"\(version)\","
+                    + "\"task_id\":\"t\($0)\",\"conversation_id\":\"c\($0)\",\"outcome\":\"success\"}\n"
+            }.joined().utf8)
+    }
+
+    @Test(
+        "ledger copy after a prune: incremental into an earlier copy, and the id counter travels with the rows",
+        .requires(.curl, .postgresql))
+    func copyAfterPrune() throws {
+        let directory = try TemporaryDirectory()
+        let runId = try LoopFixtures.startedRun(in: directory, policy: IntakeServiceTests.policy)
+        var server = try Server(directory)
+        func post(_ body: Data) throws {
+            let answer = try IntakeServiceTests.post(
+                "\(server.base)/v1/events", body: body, headers: ["Content-Type: application/x-ndjson"], in: directory)
+            #expect(String(decoding: answer.body, as: UTF8.self).contains("\"rejected\":0"))
+        }
+        try post(Self.events(0..<3, version: "1.5.0") + Self.events(3..<6, version: "1.4.0"))
+        #expect(try IntakeServiceTests.intakeLook(runId, in: directory).judgement.sample.candidateTasks == 3)
+        func copy(_ target: String) throws -> ToolResult {
+            try Tool.run("monitor", ["ledger", "copy", "ledger.sqlite", target], in: directory.url)
+        }
+        #expect(try copy("earlier.sqlite").status == 0)
+        Thread.sleep(forTimeInterval: 1.1)
+        let pruned = try Tool.run(
+            "monitor", ["ledger", "prune", "--older-than", "1s", "--ledger", "ledger.sqlite"], in: directory.url)
+        #expect(pruned.stdout.hasPrefix("pruned 6 intake records"), "\(pruned.stdout)\(pruned.stderr)")
+        // Into the earlier copy, which holds the rows pruned since: still incremental.
+        let again = try copy("earlier.sqlite")
+        #expect(again.status == 0, "\(again.stderr)")
+        // Into a new PostgreSQL ledger and from it into a new file, which receive no intake row: the next id
+        // still comes after the run's cursor.
+        let postgres = try PostgresServer.shared().createDatabase()
+        #expect(try copy(postgres).status == 0)
+        let back = try Tool.run("monitor", ["ledger", "copy", postgres, "fresh.sqlite"], in: directory.url)
+        #expect(back.status == 0, "\(back.stderr)")
+        #expect(server.terminate().status == 0)
+        server = try Server(directory, ledger: "fresh.sqlite")
+        try post(Self.events(6..<8, version: "1.5.0"))
+        let look = try Tool.run(
+            "monitor",
+            [
+                "analyze", "--run", runId, "--intake", "--policy", "canary.yaml", "--ledger", "fresh.sqlite",
+                "--output", "fresh.json",
+            ], environment: LoopFixtures.environment, in: directory.url)
+        #expect(look.status <= 1, "\(look.stderr)")
+        #expect(try LoopFixtures.analysis(directory.path("fresh.json")).judgement.sample.candidateTasks == 5)
+        #expect(server.terminate().status == 0)
+    }
 }
