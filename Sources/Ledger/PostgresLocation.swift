@@ -53,51 +53,29 @@ package struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     /// Parses a connection URI, filling in what it leaves out from `environment` (`PGHOST`, `PGPORT`, `PGUSER`,
     /// `PGDATABASE`, `PGPASSWORD`, `PGPASSFILE`, `PGSSLMODE`, `PGSSLROOTCERT`, `PGAPPNAME`) and libpq's defaults.
     package init(url: String, environment: [String: String]) throws(LedgerError) {
-        guard let schemeEnd = url.range(of: "://"), Self.isURL(url) else {
-            throw .invalidLocation(reason: "a PostgreSQL ledger is named by a postgresql:// or postgres:// URL")
+        let parts: PostgresURL
+        do {
+            parts = try PostgresURL(url)
+        } catch {
+            throw .invalidLocation(reason: error.reason)
         }
-        var rest = Substring(url[schemeEnd.upperBound...])
         var parameters: [String: String] = [:]
-        if let question = rest.firstIndex(of: "?") {
-            for pair in rest[rest.index(after: question)...].split(separator: "&") where !pair.isEmpty {
-                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                guard parts.count == 2, let key = Self.decode(parts[0]), let value = Self.decode(parts[1]) else {
-                    throw .invalidLocation(reason: "the URL's parameter '\(Self.masked(pair))' is not key=value")
-                }
-                guard Self.parameterNames.contains(key) else {
-                    throw .invalidLocation(
-                        reason:
-                            "unknown URL parameter '\(key)' (known: \(Self.parameterNames.sorted().joined(separator: ", ")))"
-                    )
-                }
-                parameters[key] = value
+        for (index, parameter) in parts.parameters.enumerated() {
+            // The name is not echoed: with an unencoded `&` in a password, a piece of it reads as a name.
+            guard Self.parameterNames.contains(parameter.name) else {
+                throw .invalidLocation(
+                    reason:
+                        "parameter \(index + 1) of the URL's query is not one of "
+                        + Self.parameterNames.sorted().joined(separator: ", "))
             }
-            rest = rest[..<question]
+            parameters[parameter.name] = parameter.value
         }
-        var path: Substring = ""
-        if let slash = rest.firstIndex(of: "/") {
-            path = rest[rest.index(after: slash)...]
-            rest = rest[..<slash]
-        }
-        if let at = rest.lastIndex(of: "@") {
-            let userInfo = rest[..<at]
-            rest = rest[rest.index(after: at)...]
-            let parts = userInfo.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let user = Self.decode(parts[0]) else {
-                throw .invalidLocation(reason: "the URL's user name is not valid")
-            }
-            if !user.isEmpty { parameters["user"] = parameters["user"] ?? user }
-            if parts.count == 2 {
-                guard let password = Self.decode(parts[1]) else {
-                    throw .invalidLocation(reason: "the URL's password is not valid percent-encoding")
-                }
-                parameters["password"] = parameters["password"] ?? password
-            }
-        }
-        guard !rest.contains(",") else {
+        if let user = parts.user, !user.isEmpty { parameters["user"] = parameters["user"] ?? user }
+        if let password = parts.password { parameters["password"] = parameters["password"] ?? password }
+        guard !parts.hostPort.contains(",") else {
             throw .invalidLocation(reason: "a URL with several hosts is not supported; name one")
         }
-        var hostText = rest
+        var hostText = Substring(parts.hostPort)
         var portText: Substring?
         if hostText.hasPrefix("["), let close = hostText.firstIndex(of: "]") {
             let after = hostText[hostText.index(after: close)...]
@@ -107,11 +85,9 @@ package struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
             portText = hostText[hostText.index(after: colon)...]
             hostText = hostText[..<colon]
         }
-        if let host = Self.decode(hostText), !host.isEmpty { parameters["host"] = parameters["host"] ?? host }
+        if let host = PostgresURL.decode(hostText), !host.isEmpty { parameters["host"] = parameters["host"] ?? host }
         if let portText, !portText.isEmpty { parameters["port"] = parameters["port"] ?? String(portText) }
-        if let database = Self.decode(path), !database.isEmpty {
-            parameters["dbname"] = parameters["dbname"] ?? database
-        }
+        if !parts.database.isEmpty { parameters["dbname"] = parameters["dbname"] ?? parts.database }
 
         func setting(_ key: String, _ variable: String) -> String? {
             parameters[key].flatMap { $0.isEmpty ? nil : $0 } ?? environment[variable].flatMap { $0.isEmpty ? nil : $0 }
@@ -119,7 +95,7 @@ package struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         host = setting("host", "PGHOST") ?? "/var/run/postgresql"
         let portValue = setting("port", "PGPORT") ?? "5432"
         guard let port = Int(portValue), (1...65_535).contains(port) else {
-            throw .invalidLocation(reason: "port '\(portValue)' is not a number from 1 to 65535")
+            throw .invalidLocation(reason: "the port is not a number from 1 to 65535")
         }
         self.port = port
         user = setting("user", "PGUSER") ?? ProcessInfo.processInfo.userName
@@ -127,14 +103,14 @@ package struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         let modeValue = setting("sslmode", "PGSSLMODE") ?? "prefer"
         guard let mode = TLSMode(rawValue: modeValue) else {
             throw .invalidLocation(
-                reason: "sslmode '\(modeValue)' is not one of disable, allow, prefer, require, verify-ca, verify-full")
+                reason: "sslmode is not one of disable, allow, prefer, require, verify-ca, verify-full")
         }
         tls = mode
         rootCertificate = setting("sslrootcert", "PGSSLROOTCERT")
         applicationName = setting("application_name", "PGAPPNAME") ?? "agent-canary"
         let timeoutValue = setting("connect_timeout", "PGCONNECT_TIMEOUT") ?? "10"
         guard let timeout = Int(timeoutValue), timeout >= 0 else {
-            throw .invalidLocation(reason: "connect_timeout '\(timeoutValue)' is not a number of seconds")
+            throw .invalidLocation(reason: "connect_timeout is not a number of seconds")
         }
         connectTimeout = timeout == 0 ? 10 : max(timeout, 2)
         password = parameters["password"] ?? environment["PGPASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
@@ -151,30 +127,16 @@ package struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         "host", "port", "user", "dbname", "password", "sslmode", "sslrootcert", "application_name", "connect_timeout",
     ]
 
-    /// Percent-decodes a part of the URL.
-    static func decode(_ text: Substring) -> String? {
-        text.contains("%") ? String(text).removingPercentEncoding : String(text)
-    }
-
-    /// `text` with a password masked, for messages about a malformed URL.
-    static func masked(_ text: Substring) -> String {
-        text.hasPrefix("password=") ? "password=***" : String(text)
-    }
-
     /// `argument` with the password of every PostgreSQL URL in it masked: how a command line is recorded
     /// (`stages.arguments`) and printed.
     package static func maskingPasswords(in argument: String) -> String {
-        guard argument.contains("postgres") else { return argument }
-        var result = argument
-        let rules = [
-            (#"(postgres(?:ql)?://[^:/@?\s]*:)[^/?\s]*@"#, "$1***@"), (#"([?&]password=)[^&\s]*"#, "$1***"),
-        ]
-        for (pattern, template) in rules {
-            // The patterns are constants, checked by the tests.
-            guard let expression = try? NSRegularExpression(pattern: pattern) else { continue }
-            result = expression.stringByReplacingMatches(
-                in: result, range: NSRange(result.startIndex..., in: result), withTemplate: template)
+        // The URL runs from its scheme to the end of the argument (`--ledger=postgresql://…`).
+        guard let scheme = argument.range(of: "postgresql://") ?? argument.range(of: "postgres://") else {
+            return argument
         }
-        return result
+        let prefix = argument[..<scheme.lowerBound]
+        let url = String(argument[scheme.lowerBound...])
+        guard let parts = try? PostgresURL(url) else { return prefix + PostgresURL.unparsed(url) }
+        return prefix + parts.masked
     }
 }

@@ -30,26 +30,30 @@ struct PostgresLocationTests {
         #expect(ipv6.host == "::1" && ipv6.port == 5433 && ipv6.endpoint == "[::1]:5433")
     }
 
-    @Test("bad URLs are refused with the reason, never the password")
+    @Test("bad URLs are refused with the reason, never a piece of what follows the scheme")
     func refused() {
         for (url, reason) in [
-            ("postgresql://u:pw@h:99999/d", "port '99999'"),
-            ("postgresql://u:pw@h/d?sslmode=maybe", "sslmode 'maybe'"),
-            ("postgresql://u:pw@h/d?colour=red", "unknown URL parameter 'colour'"),
+            ("postgresql://u:pw@h:99999/d", "the port is not a number"),
+            ("postgresql://u:pw@h/d?sslmode=maybe", "sslmode is not one of"),
+            ("postgresql://u:pw@h/d?colour=red", "parameter 1 of the URL's query is not one of"),
             ("postgresql://u:pw@h1,h2/d", "several hosts"),
-            ("postgresql://u@h/d?password=pw&x", "'x' is not key=value"),
+            ("postgresql://u@h/d?password=pw&x", "parameter 2 of the URL's query is not key=value"),
+            // An unencoded `&` in a password parameter: its second half reads as a parameter, and is not echoed.
+            ("postgresql://u@h/d?password=pw&hunter2=cd", "parameter 2 of the URL's query is not one of"),
+            ("postgresql://u:pw%zz@h/d", "the URL's password is not valid percent-encoding"),
         ] {
             #expect {
                 _ = try PostgresLocation(url: url, environment: [:])
             } throws: { error in
                 let text = String(describing: error)
-                return text.contains(reason) && !text.contains("pw@") && !text.contains("=pw")
+                return text.contains(reason) && !text.contains("pw") && !text.contains("hunter2")
+                    && !text.contains("maybe") && !text.contains("colour") && !text.contains("99999")
             }
         }
     }
 
-    @Test("a password in an argument is masked, wherever the URL sits in it")
-    func masking() {
+    @Test("a password in an argument is masked, wherever the URL sits in it, by the parser that reads it")
+    func masking() throws {
         #expect(
             PostgresLocation.maskingPasswords(in: "--ledger=postgresql://canary:p@ss:w0rd@db:5432/canary")
                 == "--ledger=postgresql://canary:***@db:5432/canary")
@@ -58,6 +62,18 @@ struct PostgresLocationTests {
                 == "postgres://db/canary?user=u&password=***&sslmode=require")
         #expect(PostgresLocation.maskingPasswords(in: "ledger.sqlite") == "ledger.sqlite")
         #expect(Ledger.displayName("postgresql://u:x@h/d") == "postgresql://u:***@h/d")
+        // A generated password with `/`, `?`, `#` and a space, unencoded: read whole, masked whole.
+        let generated = "postgresql://canary:a/b?c#d e@db:5432/ledger"
+        let location = try PostgresLocation(url: generated, environment: [:])
+        #expect(location.password == "a/b?c#d e" && location.host == "db" && location.database == "ledger")
+        #expect(PostgresLocation.maskingPasswords(in: generated) == "postgresql://canary:***@db:5432/ledger")
+        #expect(location.description == "postgresql://canary:***@db:5432/ledger")
+        // A percent-encoded parameter name is the name it decodes to.
+        let encoded = "postgres://db/ledger?pass%77ord=hunter2"
+        #expect(try PostgresLocation(url: encoded, environment: [:]).password == "hunter2")
+        #expect(PostgresLocation.maskingPasswords(in: encoded) == "postgres://db/ledger?password=***")
+        // A URL the parser cannot read: nothing after the scheme.
+        #expect(PostgresLocation.maskingPasswords(in: "--ledger=postgresql://u:pw%zz@h/d") == "--ledger=postgresql://…")
     }
 
     @Test("the password file: the first matching line, wildcards and escapes; ignored when others can read it")

@@ -364,6 +364,45 @@ struct PostgresLedgerTests {
         #expect(!FileManager.default.fileExists(atPath: directory.path("missing.sqlite")))
     }
 
+    @Test("a generated password with /, ?, # and a space: it connects, and no piece of it is printed or recorded")
+    func generatedPassword() throws {
+        let server = try PostgresServer.shared()
+        let role = "generated_\(UInt32.random(in: 0...UInt32.max))"
+        let secret = "Gen/pw?x y#z"
+        try server.psql("postgres", "CREATE ROLE \(role) LOGIN PASSWORD '\(secret)'")
+        try server.psql("postgres", "CREATE DATABASE \(role) OWNER \(role)")
+        let url = "postgresql://\(role):\(secret)@127.0.0.1:\(server.port)/\(role)?sslmode=disable"
+        let pieces = ["Gen/", "pw?", "x y", "y#z", "#z"]
+        func clean(_ text: String) -> Bool { !pieces.contains { text.contains($0) } }
+        let directory = try TemporaryDirectory()
+        let started = try Self.loopStart(url: url, in: directory)
+        #expect(started.status == 0, "\(started.stderr)")
+        let check = try Tool.run("monitor", ["ledger", "check", "--ledger", url], in: directory.url)
+        #expect(check.status == 0, "\(check.stderr)")
+        #expect(clean(check.stdout + check.stderr) && check.stdout.contains(":***@"), "\(check.stdout)")
+        let arguments = try server.psql(role, "SELECT arguments FROM stages")
+        #expect(clean(arguments) && arguments.contains(":***@"), "\(arguments)")
+        // monitor serve's listening line.
+        let port = try Services.freePort()
+        let serve = try Tool.start(
+            "monitor", ["serve", "--listen", "127.0.0.1:\(port)", "--ledger", url, "--policy", "canary.yaml"],
+            in: directory.url)
+        #expect(Services.waitForPort(port, timeout: 30))
+        serve.process.terminate()
+        serve.process.waitUntilExit()
+        let served = serve.finish()
+        #expect(served.stdout.contains("listening on") && clean(served.stdout + served.stderr), "\(served.stdout)")
+        // A wrong password, and a URL that cannot be read: refused without a piece of either.
+        let wrong = try Tool.run(
+            "monitor", ["ledger", "check", "--ledger", url.replacingOccurrences(of: "y#z", with: "y#q")],
+            in: directory.url)
+        #expect(wrong.status != 0 && clean(wrong.stdout + wrong.stderr) && !wrong.stderr.contains("y#q"))
+        let unreadable = try Tool.run(
+            "monitor", ["ledger", "check", "--ledger", "postgresql://\(role):Gen%zzpw@127.0.0.1/x"], in: directory.url)
+        #expect(unreadable.status == 64, "\(unreadable.stderr)")
+        #expect(!unreadable.stderr.contains("Gen") && !unreadable.stderr.contains(role), "\(unreadable.stderr)")
+    }
+
     @Test("TLS: require and verify-full with the CA connect; without the CA, without TLS or unencrypted, refused")
     func tls() throws {
         let server = try PostgresServer.dedicated(tls: true)
