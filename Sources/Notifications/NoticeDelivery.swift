@@ -1,9 +1,10 @@
+import AsyncHTTPClient
 import Crypto
 import Foundation
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
 
 /// How one notification went: attempts made, the last HTTP status, and why it failed (never the URL).
 package struct DeliveryOutcome: Sendable, Equatable {
@@ -46,17 +47,12 @@ package struct NoticeDelivery: Sendable {
                 return outcome
             }
             outcome.attempts += 1
-            var request = URLRequest(url: url, timeoutInterval: remaining)
-            request.httpMethod = "POST"
-            request.httpBody = body
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.setValue("agent-canary", forHTTPHeaderField: "User-Agent")
-            request.setValue(idempotencyKey, forHTTPHeaderField: "Idempotency-Key")
-            if let secret {
-                request.setValue(
-                    Self.signature(of: body, secret: secret), forHTTPHeaderField: "X-AgentCanary-Signature")
-            }
-            let (status, retryAfter, failure) = Self.send(request, waiting: remaining)
+            var headers = [
+                ("Content-Type", "application/json"), ("User-Agent", "agent-canary"),
+                ("Idempotency-Key", idempotencyKey),
+            ]
+            if let secret { headers.append(("X-AgentCanary-Signature", Self.signature(of: body, secret: secret))) }
+            let (status, retryAfter, failure) = Self.send(body, to: url, headers: headers, waiting: remaining)
             outcome.httpStatus = status
             outcome.error = failure
             if let status, (200..<300).contains(status) {
@@ -77,53 +73,91 @@ package struct NoticeDelivery: Sendable {
         return outcome
     }
 
+    /// The most of a response body read: a receiver's answer is its status; a body is never needed whole, and
+    /// one of gigabytes is not held.
+    static let maxResponseBytes = 64 << 10
+
     /// One request: the status, the `Retry-After` seconds, or why there is no response (without the URL).
-    static func send(_ request: URLRequest, waiting: TimeInterval) -> (Int?, TimeInterval?, String?) {
-        // Safety: written by the session's delegate queue before the semaphore is signalled, read after the wait;
-        // the semaphore orders the two.
-        final class Box: @unchecked Sendable {
-            var status: Int?
-            var retryAfter: TimeInterval?
-            var failure: String?
+    ///
+    /// Redirects are not followed: the signature, the idempotency key and the body were meant for this URL,
+    /// and a 3xx means no receiver took the notice (a failed delivery, recorded with its status). The response
+    /// body is read up to ``maxResponseBytes``; past that the connection is closed.
+    static func send(_ body: Data, to url: URL, headers: [(String, String)], waiting: TimeInterval)
+        -> (Int?, TimeInterval?, String?)
+    {
+        let budget = TimeAmount.milliseconds(Int64(max(0.05, waiting) * 1000))
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow, timeout: .init(connect: min(budget, .seconds(10)), read: budget))
+        configuration.decompression = .disabled
+        let client = HTTPClient(eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton),
+            configuration: configuration)
+        defer { try? client.syncShutdown() }
+        let request: HTTPClient.Request
+        do {
+            request = try HTTPClient.Request(
+                url: url, method: .POST, headers: HTTPHeaders(headers), body: .bytes(body))
+        } catch {
+            return (nil, nil, describe(error))
         }
-        let box = Box()
-        let done = DispatchSemaphore(value: 0)
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = waiting
-        configuration.timeoutIntervalForResource = waiting
-        let session = URLSession(configuration: configuration)
-        let task = session.dataTask(with: request) { _, response, error in
-            if let response = response as? HTTPURLResponse {
-                box.status = response.statusCode
-                box.retryAfter = (response.value(forHTTPHeaderField: "Retry-After")).flatMap(TimeInterval.init)
-            } else {
-                box.failure = Self.describe(error)
-            }
-            done.signal()
+        let head = ResponseHead(limit: maxResponseBytes)
+        let task = client.execute(request: request, delegate: head, deadline: .now() + budget)
+        do {
+            try task.futureResult.wait()
+        } catch {
+            // A body over the limit ends the request; its status stands.
+            guard head.status != nil else { return (nil, nil, describe(error)) }
         }
-        task.resume()
-        if done.wait(timeout: .now() + waiting + 1) == .timedOut {
-            task.cancel()
-            session.invalidateAndCancel()
-            return (nil, nil, "no answer within the timeout")
+        return (head.status, head.retryAfter, nil)
+    }
+
+    /// Keeps a response's status and `Retry-After`, and ends the request once its body passes `limit` bytes.
+    /// Safety: its fields are written on the request's event loop and read after the task's future completes,
+    /// which orders the two.
+    final class ResponseHead: HTTPClientResponseDelegate, @unchecked Sendable {
+        typealias Response = Void
+        struct TooLong: Error {}
+
+        let limit: Int
+        var status: Int?
+        var retryAfter: TimeInterval?
+        var received = 0
+
+        init(limit: Int) {
+            self.limit = limit
         }
-        session.finishTasksAndInvalidate()
-        return (box.status, box.retryAfter, box.failure)
+
+        func didReceiveHead(task: HTTPClient.Task<Void>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
+            status = Int(head.status.code)
+            retryAfter = head.headers.first(name: "Retry-After").flatMap(TimeInterval.init)
+            return task.eventLoop.makeSucceededVoidFuture()
+        }
+
+        func didReceiveBodyPart(task: HTTPClient.Task<Void>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
+            received += buffer.readableBytes
+            return received > limit
+                ? task.eventLoop.makeFailedFuture(TooLong()) : task.eventLoop.makeSucceededVoidFuture()
+        }
+
+        func didFinishRequest(task: HTTPClient.Task<Void>) throws {}
     }
 
     /// Why a request got no response, in words that never hold the URL (which is a secret).
-    static func describe(_ error: (any Error)?) -> String {
-        guard let error = error as? URLError else { return "no response" }
-        switch error.code {
-        case .timedOut: return "no answer within the timeout"
-        case .cannotConnectToHost: return "connection refused"
-        case .cannotFindHost, .dnsLookupFailed: return "host not found"
-        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate:
-            return "TLS failed"
-        case .networkConnectionLost: return "connection lost"
-        case .notConnectedToInternet: return "no network"
-        case .badURL, .unsupportedURL: return "not a usable http(s) URL"
-        default: return "request failed (URLError \(error.code.rawValue))"
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case let error as HTTPClientError:
+            switch error {
+            case .connectTimeout, .readTimeout, .deadlineExceeded: return "no answer within the timeout"
+            case .remoteConnectionClosed: return "connection lost"
+            case .invalidURL, .emptyHost, .emptyScheme: return "not a usable http(s) URL"
+            default: return "request failed"
+            }
+        case is NIOSSLError, is BoringSSLError: return "TLS failed"
+        case let error as NIOConnectionError:
+            return error.dnsAError != nil || error.dnsAAAAError != nil ? "host not found" : "connection refused"
+        case is ChannelError: return "connection lost"
+        case let error as IOError:
+            return error.errnoCode == ECONNREFUSED ? "connection refused" : "connection lost"
+        default: return "no response"
         }
     }
 }

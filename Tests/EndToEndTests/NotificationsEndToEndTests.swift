@@ -10,7 +10,10 @@ final class Receiver {
     let log: URL
     let port: Int
 
-    init(in directory: TemporaryDirectory, name: String, statuses: String = "200", hang: Bool = false) throws {
+    init(
+        in directory: TemporaryDirectory, name: String, statuses: String = "200", hang: Bool = false,
+        extra: [String] = []
+    ) throws {
         log = directory.url.appendingPathComponent("\(name).jsonl")
         let portFile = directory.url.appendingPathComponent("\(name).port")
         process = Process()
@@ -19,7 +22,7 @@ final class Receiver {
             [
                 Repository.path("Tests/Receivers/http-receiver"), "--port-file", portFile.path, "--log", log.path,
                 "--statuses", statuses,
-            ] + (hang ? ["--hang"] : [])
+            ] + (hang ? ["--hang"] : []) + extra
         try process.run()
         let deadline = Date().addingTimeInterval(20)
         var port = 0
@@ -212,6 +215,58 @@ struct NotificationsEndToEndTests {
         // The backoff alone would have waited half a second.
         #expect(Date().timeIntervalSince(started) >= 1)
         #expect(start.stdout.contains("notified discord#0: start delivered (2 attempts)"), "\(start.stdout)")
+    }
+
+    @Test(
+        "a 302 or 307 is not followed: the signed body never reaches the other port, the delivery failed with its status",
+        arguments: ["302", "307"])
+    func redirectNotFollowed(status: String) throws {
+        let directory = try TemporaryDirectory()
+        try Self.prepared(
+            directory, notify: "notify:\n  - {kind: webhook, url_env: AC_WEBHOOK_URL, secret_env: AC_WEBHOOK_SECRET}\n")
+        let elsewhere = try Receiver(in: directory, name: "elsewhere")
+        let redirecting = try Receiver(
+            in: directory, name: "redirecting", statuses: status, extra: ["--location", elsewhere.url("stolen")])
+        let start = try Self.deploy(
+            ["start", "--gate", "gate.json", "--policy", "canary.yaml", "--router", "nginx"], directory,
+            environment: ["AC_WEBHOOK_URL": redirecting.url("hook"), "AC_WEBHOOK_SECRET": "s3cret"])
+        #expect(start.status == 0, "\(start.stderr)")
+        #expect(try redirecting.requests().count == 1)
+        #expect(try elsewhere.requests().isEmpty)
+        let ledger = try Ledger(path: directory.path("ledger.sqlite"))
+        let run = try #require(try ledger.latestRollout()?.runId)
+        let record = try #require(try ledger.notifications(runId: run).first)
+        #expect(record.status == "failed" && record.httpStatus == Int(status) && record.error == "HTTP \(status)")
+    }
+
+    @Test("a 200 whose body is 4 GiB: delivered on its status, the body not read past 64 KiB")
+    func hugeAnswer() throws {
+        let directory = try TemporaryDirectory()
+        try Self.prepared(directory, notify: "notify:\n  - {kind: webhook, url_env: AC_WEBHOOK_URL}\n")
+        let receiver = try Receiver(in: directory, name: "huge", extra: ["--body-bytes", "\(4 << 30)"])
+        let running = try Tool.start(
+            "canary-deploy",
+            [
+                "start", "--gate", "gate.json", "--policy", "canary.yaml", "--router", "nginx", "--ledger",
+                "ledger.sqlite", "--out-dir", "out",
+            ], environment: ["AC_WEBHOOK_URL": receiver.url("hook")], in: directory.url)
+        // The largest resident size seen while it runs (kB): reading the body whole took gigabytes.
+        var peak = 0
+        while running.process.isRunning {
+            let status =
+                (try? String(contentsOfFile: "/proc/\(running.process.processIdentifier)/status", encoding: .utf8)) ?? ""
+            let resident = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
+                .flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
+            peak = max(peak, resident)
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        let start = running.finish()
+        #expect(start.status == 0, "\(start.stderr)")
+        #expect(peak < 256 << 10, "peak RSS \(peak) kB")
+        let ledger = try Ledger(path: directory.path("ledger.sqlite"))
+        let run = try #require(try ledger.latestRollout()?.runId)
+        let record = try #require(try ledger.notifications(runId: run).first)
+        #expect(record.status == "delivered" && record.httpStatus == 200 && record.attempts == 1)
     }
 
     @Test(
