@@ -23,6 +23,14 @@ package enum DogStatsD {
             })
     }
 
+    /// An event's title or text as the datagram carries it: a line break written `\\n` (DogStatsD's escape), so
+    /// that no value — a reason quoting an event id, say — ends the event and starts a line of its own; the
+    /// event's declared lengths are those of these bytes.
+    static func eventText(_ text: String) -> String {
+        text.replacingOccurrences(of: "\r\n", with: "\\n").replacingOccurrences(of: "\n", with: "\\n")
+            .replacingOccurrences(of: "\r", with: "\\n")
+    }
+
     static func number(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
@@ -68,9 +76,9 @@ package enum DogStatsD {
             gauge("metric.regressed", metric.status == .regressed ? 1 : 0, candidate + [name, "role:\(metric.role)"])
         }
         // The decision as an event, for the dashboard's event overlay and monitors.
-        let title =
-            "AgentCanary \(artifact.judgement.decision.rawValue): \(artifact.agent) \(artifact.candidateVersion)"
-        let text = artifact.judgement.reasons.joined(separator: "\\n")
+        let title = eventText(
+            "AgentCanary \(artifact.judgement.decision.rawValue): \(artifact.agent) \(artifact.candidateVersion)")
+        let text = eventText(artifact.judgement.reasons.joined(separator: "\n"))
         let alert =
             switch artifact.judgement.decision {
             case .rollback: "error"

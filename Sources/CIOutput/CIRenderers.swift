@@ -4,14 +4,14 @@ import Foundation
 package enum CIRenderer {
     /// The step summary in GitHub-flavoured markdown.
     package static func markdown(_ report: CIReport) -> String {
-        var lines = ["## \(report.title)", "", report.headline, ""]
+        var lines = ["## \(singleLine(report.title))", "", singleLine(report.headline), ""]
         lines += table(report.table)
         for section in report.sections {
-            lines += ["", "### \(section.title)", ""]
+            lines += ["", "### \(singleLine(section.title))", ""]
             if let sectionTable = section.table { lines += table(sectionTable) }
             if !section.lines.isEmpty {
                 if section.table != nil { lines.append("") }
-                lines += section.lines
+                lines += section.lines.map(singleLine)
             }
         }
         return lines.joined(separator: "\n") + "\n"
@@ -20,9 +20,22 @@ package enum CIRenderer {
     /// The lines of a markdown table.
     package static func table(_ table: CITable) -> [String] {
         func row(_ cells: [String]) -> String {
-            "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |"
+            "| " + cells.map(cell).joined(separator: " | ") + " |"
         }
         return [row(table.header), "|" + table.header.map { _ in "---|" }.joined()] + table.rows.map(row)
+    }
+
+    /// A table cell's text: `|` escaped, and a line break (which would end the row) as `<br>`.
+    static func cell(_ text: String) -> String {
+        singleLine(text.replacingOccurrences(of: "|", with: "\\|"))
+    }
+
+    /// A line of the summary: a line break inside a value (which would let the rest of it write the summary's
+    /// own markdown) as `<br>`.
+    static func singleLine(_ text: String) -> String {
+        guard text.contains(where: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) else { return text }
+        return text.replacingOccurrences(of: "\r\n", with: "<br>").replacingOccurrences(of: "\n", with: "<br>")
+            .replacingOccurrences(of: "\r", with: "<br>")
     }
 
     /// A JUnit XML report with one test case per check, valid for the JUnit schema Jenkins uses.
@@ -92,9 +105,10 @@ package enum CIRenderer {
 
     /// GitHub workflow commands (`::error title=…::message`), escaped as the runner expects.
     package static func githubAnnotations(_ report: CIReport) -> [String] {
-        report.annotations.map { annotation in
-            "::\(annotation.level.rawValue) title=\(escapeProperty(annotation.title))::\(escapeData(annotation.message))"
-        }
+        WorkflowCommands.issue(
+            report.annotations.map { annotation in
+                "::\(annotation.level.rawValue) title=\(escapeProperty(annotation.title))::\(escapeData(annotation.message))"
+            })
     }
 
     static func escapeData(_ text: String) -> String {
@@ -120,7 +134,11 @@ package enum CIRenderer {
             case "\t", "\r": escaped += "&#\(scalar.value);"
             default:
                 // XML 1.0 forbids most control characters even as references.
-                if scalar.value < 0x20 { escaped += "?" } else { escaped.unicodeScalars.append(scalar) }
+                if scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF {
+                    escaped += "?"
+                } else {
+                    escaped.unicodeScalars.append(scalar)
+                }
             }
         }
         return escaped

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CIOutput
 import Foundation
 import Logging
 import ToolContract
@@ -8,7 +9,7 @@ import ToolContract
 package enum ToolRunner {
     /// A logger writing to stderr, at the level `AGENT_CANARY_LOG_LEVEL` names (default `warning`).
     package static func logger(label: String) -> Logger {
-        var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
+        var logger = Logger(label: label) { SingleLineLogHandler(StreamLogHandler.standardError(label: $0)) }
         let level = ProcessInfo.processInfo.environment["AGENT_CANARY_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) }
         logger.logLevel = level ?? .warning
         return logger
@@ -44,11 +45,12 @@ package enum ToolRunner {
 
     /// Prints `error: message` on stderr.
     package static func printError(_ message: String) {
-        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        FileHandle.standardError.write(Data(WorkflowCommands.guarded("error: \(message)\n").utf8))
     }
 
-    /// Prints a line on stdout.
+    /// Prints a line on stdout; under GitHub Actions, a line of untrusted text that would read as a workflow
+    /// command is printed verbatim, never obeyed (``WorkflowCommands``).
     package static func printResult(_ text: String) {
-        FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+        FileHandle.standardOutput.write(Data(WorkflowCommands.guarded(text.hasSuffix("\n") ? text : text + "\n").utf8))
     }
 }
