@@ -185,7 +185,12 @@ struct IntakeDecoder: Sendable {
         } catch {
             throw .badRequest(String(describing: error))
         }
+        let builder = OTLPTaskBuilder(options: options)
         for annotation in annotations {
+            if let (field, reason) = builder.refusal(of: annotation) {
+                batch.reject("invalid", .malformedEvent(file: "request", line: 1, field: field, reason: reason))
+                continue
+            }
             batch.records.append(
                 IntakeRecord(
                     key: "log:\(annotation.traceId):\(annotation.spanId)", kind: .span,

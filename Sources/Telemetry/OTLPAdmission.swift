@@ -4,7 +4,8 @@ import ToolContract
 extension OTLPTaskBuilder {
     /// Why a look would refuse a task built from `span`, judged by the span's own facts: its duration (a task's
     /// latency) and the token counts and cost it reports (what a task sums), each held to the range a native
-    /// event's field is (``TaskFact``). `nil` when the span's facts are valid.
+    /// event's field is (``TaskFact``), and the scores of its evaluation results (finite). `nil` when the span's
+    /// facts are valid.
     ///
     /// `monitor serve` checks every span with this before storing it, and every complete trace with
     /// ``checkedTasks(spans:file:line:)``, so what it acknowledges is what a look can read: one admission rule.
@@ -26,6 +27,12 @@ extension OTLPTaskBuilder {
                 if let value = span.attributes[name]?.numberValue, !fact.accepts(value) {
                     return ("attributes.\(name)", fact.refusal(value))
                 }
+            }
+        }
+        // A judge score is clamped to 0…1, but one that is not a number at all is refused by the looks.
+        for event in span.events where event.name == "gen_ai.evaluation.result" {
+            if let score = event.attributes["gen_ai.evaluation.score.value"]?.numberValue, !score.isFinite {
+                return ("events.gen_ai.evaluation.score.value", "\(score) is not a finite number")
             }
         }
         return nil
