@@ -16,11 +16,13 @@ struct Serve: AsyncParsableCommand {
             POST /v1/traces takes OTLP/HTTP trace exports (application/x-protobuf or application/json, gzip or \
             not); POST /v1/events takes native events (JSONL, schemas/agent-event.schema.json; ?agent=NAME). \
             Each request is answered 200 only once its records are committed to the ledger; a retried request \
-            counts once. 400 undecodable body, 401 missing bearer token (--token-file), 413 over \
-            --max-body-bytes, 415 another content type, 429 or 503 with Retry-After when the ledger is behind \
-            or failing. GET /metrics (Prometheus text), /healthz, /readyz. Looks read what it stored with \
-            monitor analyze --run ID --intake. SIGTERM or SIGINT: the requests in flight finish and commit, \
-            exit 0. Exit status: 64 usage error, 65 bad policy, 66 missing token file, 69 cannot listen or \
+            counts once; a trace a look would refuse is refused in partial_success. 400 undecodable body, 401 \
+            missing bearer token (--token-file), 408 a body not whole within --read-timeout, 413 over \
+            --max-body-bytes, 415 another content type, 429 with Retry-After when the ledger is behind or the \
+            requests in flight hold --max-held-bytes, 503 with Retry-After while the ledger fails. GET /metrics \
+            (Prometheus text), /healthz, /readyz (also on --probe-listen). Looks read what it stored with \
+            monitor analyze --run ID --intake. SIGTERM or SIGINT: the requests in flight finish and commit \
+            within --drain-timeout (the rest are dropped unacknowledged), exit 0. Exit status: 64 usage error, 65 bad policy, 66 missing token file, 69 cannot listen or \
             reach the ledger, 70 internal error.
             """)
 
