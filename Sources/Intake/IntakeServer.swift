@@ -254,68 +254,6 @@ package struct IntakeServer: Sendable {
         return answer("events", .ok, data, contentType: "application/json", bytes: body.count)
     }
 
-    /// The request's body after the token check, the size limit, the bound on bytes held and the read timeout;
-    /// or the response refusing it.
-    func body(
-        of request: Request, _ context: IntakeRequestContext, endpoint: String, encoding: TraceEncoding,
-        holding: HeldRequest
-    ) async -> Result<Data, Refused> {
-        if let token, !token.admits(request.headers[.authorization]) {
-            logger.notice("refused a request without the bearer token", metadata: ["endpoint": "\(endpoint)"])
-            return .failure(Refused(refuse(endpoint, 401, "a bearer token is required", encoding: encoding, bytes: 0)))
-        }
-        let limit = configuration.maxBodyBytes
-        let tooLarge = Refused(
-            refuse(
-                endpoint, 413, "the body is over \(limit) bytes (monitor serve --max-body-bytes)", encoding: encoding,
-                bytes: 0))
-        let declared = request.headers[.contentLength].flatMap { Int($0) }
-        if let declared, declared > limit { return .failure(tooLarge) }
-        // The body is held twice while it is read (the received buffer and its copy); one without a length may
-        // be as long as the limit.
-        guard holding.take(2 * (declared ?? limit)) else {
-            return .failure(Refused(overHeld(endpoint, encoding: encoding, bytes: 0)))
-        }
-        let timeout = configuration.limits.readTimeout
-        let read: ByteBuffer?
-        do {
-            read = try await Self.collect(request.body, upTo: limit, within: timeout)
-        } catch {
-            return .failure(tooLarge)
-        }
-        guard let read else {
-            // The rest of the body is not read: the connection ends once the answer is written.
-            context.channel.close(mode: .input, promise: nil)
-            return .failure(
-                Refused(
-                    refuse(
-                        endpoint, 408, "the body did not arrive within \(timeout) (monitor serve --read-timeout)",
-                        encoding: encoding, bytes: 0)))
-        }
-        return .success(Data(read.readableBytesView))
-    }
-
-    /// The body, or `nil` when it has not arrived whole within `timeout`; throws when it is over `limit`.
-    static func collect(_ body: RequestBody, upTo limit: Int, within timeout: Duration) async throws -> ByteBuffer? {
-        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
-            group.addTask { try await body.collect(upTo: limit) }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            return try await group.next() ?? nil
-        }
-    }
-
-    /// 429: the requests in flight hold as many bytes as `--max-held-bytes` allows.
-    func overHeld(_ endpoint: String, encoding: TraceEncoding, bytes: Int) -> Response {
-        refuse(
-            endpoint, 429,
-            "the server holds \(configuration.limits.maxHeldBytes) bytes of requests in flight "
-                + "(monitor serve --max-held-bytes): retry later", encoding: encoding, bytes: bytes, retryAfter: 1)
-    }
-
     /// Commits the batch and counts it; the response refusing it when the ledger could not take it.
     func commit(_ batch: inout IntakeBatch, kind: String, endpoint: String, encoding: TraceEncoding, bytes: Int)
         async -> Response?

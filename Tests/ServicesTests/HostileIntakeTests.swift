@@ -26,7 +26,9 @@ struct HostileIntakeTests {
         func attribute(_ key: String, _ value: String) -> String {
             "{\"key\":\"\(key)\",\"value\":\(value)}"
         }
-        let pad = padding > 0 ? "," + attribute("padding", "{\"stringValue\":\"\(String(repeating: "y", count: padding))\"}") : ""
+        let pad =
+            padding > 0
+            ? "," + attribute("padding", "{\"stringValue\":\"\(String(repeating: "y", count: padding))\"}") : ""
         var spans: [String] = []
         if root {
             spans.append(
@@ -66,14 +68,16 @@ struct HostileIntakeTests {
     /// The intake records the ledger holds.
     static func intakeRows(_ directory: TemporaryDirectory) throws -> Int {
         let result = try runCommand(
-            try ExternalTool.sqlite3.require(), [directory.path("ledger.sqlite"), "SELECT count(*) FROM intake_records"])
+            try ExternalTool.sqlite3.require(),
+            [directory.path("ledger.sqlite"), "SELECT count(*) FROM intake_records"])
         return Int(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
 
     static func post(_ server: Server, _ body: Data, headers: [String] = [json], in directory: TemporaryDirectory)
         throws -> (status: Int, body: String)
     {
-        let answer = try IntakeServiceTests.post("\(server.base)/v1/traces", body: body, headers: headers, in: directory)
+        let answer = try IntakeServiceTests.post(
+            "\(server.base)/v1/traces", body: body, headers: headers, in: directory)
         return (answer.status, String(decoding: answer.body, as: UTF8.self))
     }
 
@@ -87,7 +91,8 @@ struct HostileIntakeTests {
         // One export split in the middle of its JSON, each half its own gzip member (`cat a.gz b.gz`).
         let body = Self.trace(1)
         let half = body.count / 2
-        let twoMembers = try Self.gzip(body.prefix(half), in: directory) + Self.gzip(body.dropFirst(half), in: directory)
+        let twoMembers =
+            try Self.gzip(body.prefix(half), in: directory) + Self.gzip(body.dropFirst(half), in: directory)
         let gzip = [Self.json, "Content-Encoding: gzip"]
         let whole = try Self.post(server, twoMembers, headers: gzip, in: directory)
         #expect(whole.status == 200, "\(whole.body)")
@@ -122,7 +127,8 @@ struct HostileIntakeTests {
         let metrics = try IntakeServiceTests.get("\(server.base)/metrics").body
         #expect(metrics.contains("agent_canary_intake_spans_total{result=\"rejected\",reason=\"invalid\"} 4"))
         // A record an older server stored without the check: reported and passed, never a wall.
-        let old = String(decoding: Self.trace(12, inputTokens: -1), as: UTF8.self).replacingOccurrences(of: "'", with: "''")
+        let old = String(decoding: Self.trace(12, inputTokens: -1), as: UTF8.self).replacingOccurrences(
+            of: "'", with: "''")
         let inserted = try runCommand(
             try ExternalTool.sqlite3.require(),
             [
@@ -164,17 +170,20 @@ struct HostileIntakeTests {
                 "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", Self.json, "--data-binary",
                 "@\(directory.path("big.json"))", "\(server.base)/v1/traces",
             ]
-            sender.standardOutput = FileHandle(forWritingAtPath: directory.path("code-\(index)")) ?? {
-                FileManager.default.createFile(atPath: directory.path("code-\(index)"), contents: nil)
-                return FileHandle(forWritingAtPath: directory.path("code-\(index)"))
-            }()
+            sender.standardOutput =
+                FileHandle(forWritingAtPath: directory.path("code-\(index)"))
+                ?? {
+                    FileManager.default.createFile(atPath: directory.path("code-\(index)"), contents: nil)
+                    return FileHandle(forWritingAtPath: directory.path("code-\(index)"))
+                }()
             try sender.run()
             return sender
         }
         Thread.sleep(forTimeInterval: 6)
         let status = try String(
             contentsOfFile: "/proc/\(server.running.process.processIdentifier)/status", encoding: .utf8)
-        let peak = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
+        let peak =
+            status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
             .flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
         input.fileHandleForWriting.write(Data("ROLLBACK;\n.quit\n".utf8))
         try input.fileHandleForWriting.close()
@@ -198,10 +207,13 @@ struct HostileIntakeTests {
             directory,
             arguments: [
                 "--max-connections", "40", "--idle-timeout", "2s", "--read-timeout", "3s", "--drain-timeout", "2s",
+                "--max-held-bytes", "\(16 << 20)",
                 "--probe-listen", "127.0.0.1:\(probePort)",
             ])
         let pid = server.running.process.processIdentifier
-        func descriptors() -> Int { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1 }
+        func descriptors() -> Int {
+            (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
+        }
         let before = descriptors()
         var idle = (0..<150).compactMap { _ in RawConnection(port: server.port) }
         #expect(idle.count == 150)
@@ -217,6 +229,16 @@ struct HostileIntakeTests {
         #expect(closed == 40)
         idle.removeAll()
         #expect(try IntakeServiceTests.get("\(server.base)/healthz").status == 200)
+
+        // Senders that declare large bodies and send slowly hold only what they sent: the others go through.
+        let slow = (0..<3).compactMap { _ in RawConnection(port: server.port) }
+        for connection in slow {
+            connection.send(
+                "POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\n"
+                    + "Content-Length: \(16 << 20)\r\n\r\n" + String(repeating: " ", count: 1024))
+        }
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(try Self.post(server, Self.trace(5), in: directory).status == 200)
 
         // A body that drips a byte a second is not idle: --read-timeout ends it with 408.
         let drip = try #require(RawConnection(port: server.port))
@@ -253,7 +275,8 @@ struct HostileIntakeTests {
         try directory.write("canary.yaml", IntakeServiceTests.policy)
         let disk = directory.path("disk")
         try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
-        let mount = try runCommand(try #require(Services.which("mount")), ["-t", "tmpfs", "-o", "size=4m", "tmpfs", disk])
+        let mount = try runCommand(
+            try #require(Services.which("mount")), ["-t", "tmpfs", "-o", "size=4m", "tmpfs", disk])
         try #require(mount.status == 0, "\(mount.output)")
         defer { _ = try? runCommand(try #require(Services.which("umount")), [disk]) }
         let server = try Server(directory, ledger: "disk/ledger.sqlite", arguments: ["--max-body-bytes", "1048576"])
