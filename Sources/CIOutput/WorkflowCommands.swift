@@ -50,7 +50,11 @@ package enum WorkflowCommands {
         }
         if let open = token {
             // Resume before the text's own last (empty) line, so the output ends as the text did.
-            if output.last == "" { output.insert("::\(open)::", at: output.count - 1) } else { output.append("::\(open)::") }
+            if output.last == "" {
+                output.insert("::\(open)::", at: output.count - 1)
+            } else {
+                output.append("::\(open)::")
+            }
         }
         return output.joined(separator: "\n")
     }

@@ -45,7 +45,8 @@ enum Gzip {
                 if output.count > limit { return .tooLarge(limit: limit) }
                 guard status == Z_STREAM_END else {
                     if status == Z_OK || status == Z_BUF_ERROR {
-                        return .corrupt(members == 0 ? "the gzip stream ends early" : "member \(members + 1) ends early")
+                        return .corrupt(
+                            members == 0 ? "the gzip stream ends early" : "member \(members + 1) ends early")
                     }
                     return .corrupt(stream.msg.map { String(cString: $0) } ?? "the stream is damaged")
                 }

@@ -179,7 +179,8 @@ extension Ledger {
                 case .postgres:
                     try session.scalar(
                         "SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM "
-                            + "\(try session.scalar("SELECT pg_get_serial_sequence(?, 'id')", arguments: [table]) ?? "")")
+                            + "\(try session.scalar("SELECT pg_get_serial_sequence(?, 'id')", arguments: [table]) ?? "")"
+                    )
                 }
             return max(highest, given ?? 0)
         }

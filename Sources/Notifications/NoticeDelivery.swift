@@ -89,7 +89,8 @@ package struct NoticeDelivery: Sendable {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow, timeout: .init(connect: min(budget, .seconds(10)), read: budget))
         configuration.decompression = .disabled
-        let client = HTTPClient(eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton),
+        let client = HTTPClient(
+            eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton),
             configuration: configuration)
         defer { try? client.syncShutdown() }
         let request: HTTPClient.Request

@@ -72,7 +72,8 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         name: .customLong("read-timeout"),
-        help: ArgumentHelp("Answer 408 and close when a body has not arrived whole in this time.", valueName: "duration"))
+        help: ArgumentHelp(
+            "Answer 408 and close when a body has not arrived whole in this time.", valueName: "duration"))
     var readTimeout = "30s"
 
     @Option(

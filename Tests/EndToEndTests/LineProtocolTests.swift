@@ -102,7 +102,8 @@ struct LineProtocolTests {
         }
         #expect(Self.obeyed(look.stdout).contains { $0.hasPrefix("::error title=") }, "\(look.stdout)")
         // An error message quoting the value: printed verbatim, inside a block the runner does not read.
-        let bad = #"{"type":"violation","event_id":"b","ts":"2026-11-26T15:02:07Z","version":"1.5.0","task_id":"t","conversation_id":"c","action":"a","severity":"x\n::error title=forged::pwned"}"#
+        let bad =
+            #"{"type":"violation","event_id":"b","ts":"2026-11-26T15:02:07Z","version":"1.5.0","task_id":"t","conversation_id":"c","action":"a","severity":"x\n::error title=forged::pwned"}"#
         try directory.write("bad.jsonl", bad + "\n")
         let refused = try Tool.run(
             "monitor",
@@ -112,7 +113,8 @@ struct LineProtocolTests {
             ],
             environment: ["GITHUB_ACTIONS": "true"], in: directory.url)
         #expect(refused.status == 65, "\(refused.stderr)")
-        #expect(refused.stderr.contains("::stop-commands::") && refused.stderr.contains("\n::error title=forged::pwned"))
+        #expect(
+            refused.stderr.contains("::stop-commands::") && refused.stderr.contains("\n::error title=forged::pwned"))
         #expect(Self.obeyed(refused.stderr).isEmpty, "\(refused.stderr)")
         // Step outputs: one value per key; the summary's table rows stay rows.
         let outputs = try String(contentsOfFile: directory.path("github-output"), encoding: .utf8)

@@ -254,8 +254,10 @@ struct NotificationsEndToEndTests {
         var peak = 0
         while running.process.isRunning {
             let status =
-                (try? String(contentsOfFile: "/proc/\(running.process.processIdentifier)/status", encoding: .utf8)) ?? ""
-            let resident = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
+                (try? String(contentsOfFile: "/proc/\(running.process.processIdentifier)/status", encoding: .utf8))
+                ?? ""
+            let resident =
+                status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
                 .flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
             peak = max(peak, resident)
             Thread.sleep(forTimeInterval: 0.02)
