@@ -132,9 +132,9 @@ package struct IntakeServer: Sendable {
         var group = ServiceGroupConfiguration(
             services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
+        // Past the drain deadline the requests still in flight are cancelled: those waiting for a commit are
+        // answered 503 at once, those still reading their body end with their connection.
         group.maximumGracefulShutdownDuration = limits.drainTimeout
-        // Cancelled requests end at once; this only bounds a service that does not.
-        group.maximumCancellationDuration = .seconds(2)
         do {
             try await ServiceGroup(configuration: group).run()
         } catch {

@@ -95,12 +95,56 @@ final class IntakeWriter: @unchecked Sendable {
     }
 
     /// Commits `records`; returns, for each, whether it was new (not a retry of one already stored).
+    ///
+    /// A request cancelled while it waits (the drain deadline passed) is answered as unavailable at once; its
+    /// records may still commit, and a retry of them counts once.
     func commit(_ records: [IntakeRecord]) async throws(Refusal) -> [Bool] {
         if records.isEmpty { return [] }
-        let result: Result<[Bool], Refusal> = await withCheckedContinuation { continuation in
-            enqueue(records) { continuation.resume(returning: $0) }
+        let answer = Answer()
+        let result: Result<[Bool], Refusal> = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                answer.set(continuation)
+                enqueue(records) { answer.resume($0) }
+            }
+        } onCancel: {
+            answer.resume(.failure(.unavailable("the service is stopping")))
         }
         return try result.get()
+    }
+
+    /// A continuation resumed once, by the commit or by the request's cancellation, whichever comes first.
+    private final class Answer: @unchecked Sendable {
+        private let lock = NSLock()
+        private var continuation: CheckedContinuation<Result<[Bool], Refusal>, Never>?
+        private var early: Result<[Bool], Refusal>?
+        private var resumed = false
+
+        func set(_ continuation: CheckedContinuation<Result<[Bool], Refusal>, Never>) {
+            let early: Result<[Bool], Refusal>? = lock.withLock {
+                if let early = self.early {
+                    resumed = true
+                    return early
+                }
+                self.continuation = continuation
+                return nil
+            }
+            if let early { continuation.resume(returning: early) }
+        }
+
+        func resume(_ result: Result<[Bool], Refusal>) {
+            let waiting: CheckedContinuation<Result<[Bool], Refusal>, Never>? = lock.withLock {
+                guard !resumed else { return nil }
+                guard let continuation else {
+                    // Cancelled before the continuation was made: `set` resumes it.
+                    if early == nil { early = result }
+                    return nil
+                }
+                resumed = true
+                self.continuation = nil
+                return continuation
+            }
+            waiting?.resume(returning: result)
+        }
     }
 
     private func enqueue(_ records: [IntakeRecord], done: @escaping @Sendable (Result<[Bool], Refusal>) -> Void) {
