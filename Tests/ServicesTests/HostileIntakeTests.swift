@@ -81,20 +81,6 @@ struct HostileIntakeTests {
         return (answer.status, String(decoding: answer.body, as: UTF8.self))
     }
 
-    /// A `sqlite3` holding the ledger's write lock until `ROLLBACK;` is written to its input.
-    static func holdLedger(_ directory: TemporaryDirectory) throws -> (Process, Pipe) {
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: try ExternalTool.sqlite3.require())
-        holder.arguments = [directory.path("ledger.sqlite")]
-        let input = Pipe()
-        holder.standardInput = input
-        holder.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        try holder.run()
-        input.fileHandleForWriting.write(Data("BEGIN IMMEDIATE;\nINSERT INTO grdb_migrations VALUES ('held');\n".utf8))
-        Thread.sleep(forTimeInterval: 0.5)
-        return (holder, input)
-    }
-
     @Test(
         "SIGTERM while the ledger hangs: the waiting request is dropped unacknowledged, exit 0 after --drain-timeout",
         .requires(.curl, .sqlite3))
@@ -102,21 +88,15 @@ struct HostileIntakeTests {
         let directory = try TemporaryDirectory()
         try directory.write("canary.yaml", IntakeServiceTests.policy)
         let server = try Server(directory, arguments: ["--drain-timeout", "2s"])
-        let (holder, input) = try Self.holdLedger(directory)
+        let (holder, input) = try IntakeServiceTests.holdLedger(directory)
         defer {
             input.fileHandleForWriting.write(Data("ROLLBACK;\n.quit\n".utf8))
             holder.waitUntilExit()
         }
         try directory.write("trace.json", String(decoding: Self.trace(1), as: UTF8.self))
-        let sender = Process()
-        sender.executableURL = URL(fileURLWithPath: try ExternalTool.curl.require())
-        sender.arguments = [
-            "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", Self.json, "--data-binary",
-            "@\(directory.path("trace.json"))", "\(server.base)/v1/traces",
-        ]
         let answer = Pipe()
-        sender.standardOutput = answer
-        try sender.run()
+        let sender = try IntakeServiceTests.startPost(
+            "\(server.base)/v1/traces", file: directory.path("trace.json"), output: answer)
         Thread.sleep(forTimeInterval: 1)
         let began = Date()
         let stopped = server.terminate()
@@ -201,22 +181,12 @@ struct HostileIntakeTests {
         let server = try Server(directory, arguments: ["--max-held-bytes", "\(64 << 20)"])
         try directory.write("big.json", String(decoding: Self.trace(1, tool: false, padding: 8 << 20), as: UTF8.self))
         // Another process holds the write lock: every commit waits.
-        let (holder, input) = try Self.holdLedger(directory)
+        let (holder, input) = try IntakeServiceTests.holdLedger(directory)
         let senders = try (0..<24).map { index in
-            let sender = Process()
-            sender.executableURL = URL(fileURLWithPath: try ExternalTool.curl.require())
-            sender.arguments = [
-                "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", Self.json, "--data-binary",
-                "@\(directory.path("big.json"))", "\(server.base)/v1/traces",
-            ]
-            sender.standardOutput =
-                FileHandle(forWritingAtPath: directory.path("code-\(index)"))
-                ?? {
-                    FileManager.default.createFile(atPath: directory.path("code-\(index)"), contents: nil)
-                    return FileHandle(forWritingAtPath: directory.path("code-\(index)"))
-                }()
-            try sender.run()
-            return sender
+            FileManager.default.createFile(atPath: directory.path("code-\(index)"), contents: nil)
+            return try IntakeServiceTests.startPost(
+                "\(server.base)/v1/traces", file: directory.path("big.json"),
+                output: FileHandle(forWritingAtPath: directory.path("code-\(index)")) ?? FileHandle.nullDevice)
         }
         Thread.sleep(forTimeInterval: 6)
         let status = try String(

@@ -65,6 +65,33 @@ struct IntakeServiceTests {
         return (Int(result.output.suffix(3)) ?? 0, head, answer)
     }
 
+    /// A `sqlite3` holding the ledger's write lock until `ROLLBACK;` is written to its input.
+    static func holdLedger(_ directory: TemporaryDirectory) throws -> (Process, Pipe) {
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: try ExternalTool.sqlite3.require())
+        holder.arguments = [directory.path("ledger.sqlite")]
+        let input = Pipe()
+        holder.standardInput = input
+        holder.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        try holder.run()
+        input.fileHandleForWriting.write(Data("BEGIN IMMEDIATE;\nINSERT INTO grdb_migrations VALUES ('held');\n".utf8))
+        Thread.sleep(forTimeInterval: 0.5)
+        return (holder, input)
+    }
+
+    /// curl posting `file` to `url` as JSON in the background; its status code goes to `output`.
+    static func startPost(_ url: String, file: String, output: Any) throws -> Process {
+        let sender = Process()
+        sender.executableURL = URL(fileURLWithPath: try ExternalTool.curl.require())
+        sender.arguments = [
+            "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Content-Type: application/json", "--data-binary",
+            "@\(file)", url,
+        ]
+        sender.standardOutput = output
+        try sender.run()
+        return sender
+    }
+
     static func get(_ url: String) throws -> (status: Int, body: String) {
         let result = try runCommand(try ExternalTool.curl.require(), ["-s", "-w", "\n%{http_code}", url])
         let lines = result.output.split(separator: "\n", omittingEmptySubsequences: false)
@@ -293,26 +320,12 @@ struct IntakeServiceTests {
         let request = try String(
             contentsOfFile: Repository.path("Tests/Fixtures/otlp-protobuf/invoke-agent.json"), encoding: .utf8)
         // Another process holds the write lock: the first commit waits for it.
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: try ExternalTool.sqlite3.require())
-        holder.arguments = [directory.path("ledger.sqlite")]
-        let input = Pipe()
-        holder.standardInput = input
-        holder.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        try holder.run()
-        input.fileHandleForWriting.write(Data("BEGIN IMMEDIATE;\nINSERT INTO grdb_migrations VALUES ('held');\n".utf8))
-        Thread.sleep(forTimeInterval: 0.5)
+        let (holder, input) = try Self.holdLedger(directory)
         let json = "Content-Type: application/json"
-        let first = Process()
-        first.executableURL = URL(fileURLWithPath: try ExternalTool.curl.require())
         try directory.write("request.json", request)
-        first.arguments = [
-            "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", json, "--data-binary",
-            "@\(directory.path("request.json"))", "\(server.base)/v1/traces",
-        ]
         let firstOutput = Pipe()
-        first.standardOutput = firstOutput
-        try first.run()
+        let first = try Self.startPost(
+            "\(server.base)/v1/traces", file: directory.path("request.json"), output: firstOutput)
         // Its one span waits for the commit, which waits for the lock.
         var queued = false
         for _ in 0..<100 where !queued {

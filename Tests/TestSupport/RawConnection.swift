@@ -2,11 +2,11 @@ import Foundation
 
 /// A TCP connection to 127.0.0.1 that sends exactly the bytes it is given, when it is given them: what a
 /// stalled, dripping or idle client does, which curl and the SDKs never do.
-final class RawConnection {
-    let descriptor: Int32
+package final class RawConnection {
+    package let descriptor: Int32
 
     /// Connects to `port`; `nil` when the connection is refused.
-    init?(port: Int) {
+    package init?(port: Int) {
         let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -28,14 +28,14 @@ final class RawConnection {
 
     /// Sends `text`; `false` when the server has closed the connection.
     @discardableResult
-    func send(_ text: String) -> Bool {
+    package func send(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         return bytes.withUnsafeBytes { Foundation.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             == bytes.count
     }
 
     /// What the server sends within `timeout`, and whether it closed the connection.
-    func receive(timeout: TimeInterval) -> (text: String, closed: Bool) {
+    package func receive(timeout: TimeInterval) -> (text: String, closed: Bool) {
         var received = [UInt8]()
         let deadline = Date().addingTimeInterval(timeout)
         var buffer = [UInt8](repeating: 0, count: 4096)
