@@ -183,7 +183,7 @@ struct HostileIntakeTests {
         // Another process holds the write lock: every commit waits.
         let (holder, input) = try IntakeServiceTests.holdLedger(directory)
         let senders = try (0..<24).map { index in
-            FileManager.default.createFile(atPath: directory.path("code-\(index)"), contents: nil)
+            _ = FileManager.default.createFile(atPath: directory.path("code-\(index)"), contents: nil)
             return try IntakeServiceTests.startPost(
                 "\(server.base)/v1/traces", file: directory.path("big.json"),
                 output: FileHandle(forWritingAtPath: directory.path("code-\(index)")) ?? FileHandle.nullDevice)
