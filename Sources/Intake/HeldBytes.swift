@@ -19,17 +19,18 @@ final class HeldBytes: @unchecked Sendable {
         lock.withLock { held }
     }
 
-    /// Takes `count` bytes out of the bound; `false` (taking nothing) when they do not fit. A request alone
-    /// always fits when nothing else is held, so a body up to `--max-body-bytes` is never refused for good.
-    func reserve(_ count: Int) -> Bool {
+    /// Takes `count` bytes out of the bound for a request that holds `holding` already; `false` (taking
+    /// nothing) when they do not fit. A request alone always fits — when nothing but its own bytes is held —
+    /// so a body up to `--max-body-bytes` is never refused for good.
+    func reserve(_ count: Int, holding: Int) -> Bool {
         lock.withLock {
-            guard held == 0 || held + count <= limit else { return false }
+            guard held == holding || held + count <= limit else { return false }
             held += count
             return true
         }
     }
 
-    /// Gives back `count` bytes taken by ``reserve(_:)``.
+    /// Gives back `count` bytes taken by ``reserve(_:holding:)``.
     func release(_ count: Int) {
         lock.withLock { held -= count }
     }
@@ -47,7 +48,7 @@ final class HeldRequest: @unchecked Sendable {
     /// Takes `count` more bytes for this request; `false` when the server holds too much already.
     func take(_ count: Int) -> Bool {
         guard count > 0 else { return true }
-        guard budget.reserve(count) else { return false }
+        guard budget.reserve(count, holding: taken) else { return false }
         taken += count
         return true
     }

@@ -239,6 +239,9 @@ struct HostileIntakeTests {
         idle.removeAll()
         #expect(try IntakeServiceTests.get("\(server.base)/healthz").status == 200)
 
+        // A request alone always fits, though its body counted twice passes --max-held-bytes.
+        #expect(try Self.post(server, Self.trace(6, tool: false, padding: 9 << 20), in: directory).status == 200)
+
         // Senders that declare large bodies and send slowly hold only what they sent: the others go through.
         let slow = (0..<3).compactMap { _ in RawConnection(port: server.port) }
         for connection in slow {
