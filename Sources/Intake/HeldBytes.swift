@@ -1,14 +1,20 @@
 import Foundation
 
-/// The bytes the server holds for requests in flight — bodies as received, what they decompress to, and their
-/// decoded records until committed — bounded as a whole, so that a slow ledger and large requests cost 429s,
-/// not memory: a request whose bytes would pass the bound is refused before it is read further.
+/// The bytes the server holds for requests in flight — bodies as they arrive, what they decompress to, and
+/// their decoded records until committed — bounded as a whole, so that a slow ledger and large requests cost
+/// 429s, not memory.
 ///
-/// Records alone do not bound memory: one 8 MiB span is one record.
+/// Records alone do not bound memory: one 8 MiB span is one record. Bytes are taken as they arrive, so a sender
+/// that declares a large body and sends it slowly holds only what it sent. The oldest request in flight may
+/// always take more: many large uploads at once cannot each hold a part of the bound and all be refused, one of
+/// them finishes first; the bound is passed by at most that one request's bytes.
 final class HeldBytes: @unchecked Sendable {
     let limit: Int
     private let lock = NSLock()
     private var held = 0
+    /// The requests in flight, by the order they began.
+    private var active = Set<Int>()
+    private var next = 0
 
     init(limit: Int) {
         self.limit = limit
@@ -19,43 +25,59 @@ final class HeldBytes: @unchecked Sendable {
         lock.withLock { held }
     }
 
-    /// Takes `count` bytes out of the bound for a request that holds `holding` already; `false` (taking
-    /// nothing) when they do not fit. A request alone always fits — when nothing but its own bytes is held —
-    /// so a body up to `--max-body-bytes` is never refused for good.
-    func reserve(_ count: Int, holding: Int) -> Bool {
+    /// A number for a request that begins now.
+    func begin() -> Int {
         lock.withLock {
-            guard held == holding || held + count <= limit else { return false }
+            next += 1
+            active.insert(next)
+            return next
+        }
+    }
+
+    /// Takes `count` bytes out of the bound for request `ticket`; `false` (taking nothing) when they do not fit
+    /// and the request is not the oldest in flight.
+    func reserve(_ count: Int, for ticket: Int) -> Bool {
+        lock.withLock {
+            guard held + count <= limit || ticket == active.min() else { return false }
             held += count
             return true
         }
     }
 
-    /// Gives back `count` bytes taken by ``reserve(_:holding:)``.
-    func release(_ count: Int) {
-        lock.withLock { held -= count }
+    /// Gives back `count` bytes request `ticket` took, and ends it.
+    func end(_ ticket: Int, releasing count: Int) {
+        lock.withLock {
+            held -= count
+            active.remove(ticket)
+        }
     }
 }
 
 /// The bytes one request has taken from ``HeldBytes``, given back together when the request is answered.
 final class HeldRequest: @unchecked Sendable {
     private let budget: HeldBytes
+    private let ticket: Int
     private var taken = 0
+    private var ended = false
 
     init(budget: HeldBytes) {
         self.budget = budget
+        ticket = budget.begin()
     }
 
     /// Takes `count` more bytes for this request; `false` when the server holds too much already.
     func take(_ count: Int) -> Bool {
         guard count > 0 else { return true }
-        guard budget.reserve(count, holding: taken) else { return false }
+        guard budget.reserve(count, for: ticket) else { return false }
         taken += count
         return true
     }
 
-    /// Gives back what the request took.
+    /// Gives back what the request took; the request is no longer in flight.
     func releaseAll() {
-        budget.release(taken)
+        guard !ended else { return }
+        ended = true
+        budget.end(ticket, releasing: taken)
         taken = 0
     }
 }
