@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "AgentCanary",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "benchmark-gate", targets: ["benchmark-gate"]),
         .executable(name: "canary-deploy", targets: ["canary-deploy"]),
@@ -30,15 +30,17 @@ let package = Package(
     ],
     targets: [
         // Shared libraries: each holds one concern of the four tools.
-        // The contract every tool keeps: exit statuses, digests, the clock, staged outputs, bounded input.
+        // The contract every tool keeps, as values with no I/O: exit statuses, digests, the clock, limits.
         .target(
             name: "ToolContract",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")]
         ),
+        // The contract's file side: staged outputs, bounded input reading, leftovers and failpoints.
+        .target(name: "ToolFiles", dependencies: ["ToolContract"]),
         .target(
-            name: "Ledger",
+            name: "RunLedger",
             dependencies: [
-                "Artifacts", "ToolContract",
+                "Artifacts", "ToolContract", "ToolFiles",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -49,16 +51,19 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
+        // The release policy's values; PolicyFiles reads them from YAML.
+        .target(name: "Policy", dependencies: ["ToolContract"]),
         .target(
-            name: "Policy",
-            dependencies: ["ToolContract", .product(name: "Yams", package: "Yams")]
+            name: "PolicyFiles",
+            dependencies: ["Policy", "ToolContract", .product(name: "Yams", package: "Yams")]
         ),
         .target(name: "JSONLines"),
         .target(name: "Redaction", dependencies: ["JSONLines"]),
         .target(
             name: "Datasets",
             dependencies: [
-                "Artifacts", "CIOutput", "JSONLines", "Ledger", "Redaction", "StageRecording", "ToolContract",
+                "Artifacts", "CIOutput", "JSONLines", "Redaction", "RunLedger", "StageRecording", "ToolContract",
+                "ToolFiles",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -66,7 +71,7 @@ let package = Package(
         .target(
             name: "Notifications",
             dependencies: [
-                "CIOutput", "Ledger", "Policy",
+                "CIOutput", "Policy", "RunLedger",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -91,7 +96,7 @@ let package = Package(
         .target(
             name: "Intake",
             dependencies: [
-                "CZlib", "JSONLines", "Ledger", "OTLPMessages", "Telemetry", "ToolContract",
+                "CZlib", "JSONLines", "OTLPMessages", "RunLedger", "Telemetry", "ToolContract",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -104,24 +109,26 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
-        .target(name: "CIOutput", dependencies: ["ToolContract"]),
+        .target(name: "CIOutput", dependencies: ["ToolContract", "ToolFiles"]),
         // The stage recorder: the clock, staged outputs, CI files and stage record every stage writes, in order.
         .target(
             name: "StageRecording",
-            dependencies: ["CIOutput", "Ledger", "ToolContract", .product(name: "Logging", package: "swift-log")]
-        ),
-        .target(name: "BenchmarkResults", dependencies: ["JSONLines", "ToolContract"]),
-        .target(
-            name: "GateEvaluation",
             dependencies: [
-                "Artifacts", "BenchmarkResults", "CIOutput", "Ledger", "Policy", "StageRecording", "Statistics",
-                "ToolContract",
+                "CIOutput", "RunLedger", "ToolContract", "ToolFiles", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "BenchmarkResults", dependencies: ["JSONLines", "ToolContract", "ToolFiles"]),
+        .target(
+            name: "Gate",
+            dependencies: [
+                "Artifacts", "BenchmarkResults", "CIOutput", "Policy", "PolicyFiles", "RunLedger", "StageRecording",
+                "Statistics", "ToolContract",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(name: "Simulation", dependencies: ["JSONLines", "Statistics", "Telemetry", "ToolContract"]),
         // The benchmark drivers: the real binaries timed against reference tools, for the README's figures.
-        .target(name: "Benchmarks", dependencies: ["Simulation", "Telemetry", "ToolContract"]),
+        .target(name: "Benchmarks", dependencies: ["JSONLines", "Simulation", "Telemetry", "ToolContract"]),
         // The analysis core: accumulation, look inputs and the judge, with no I/O, ledger or rollout.
         .target(name: "AnalysisCore", dependencies: ["Policy", "Statistics", "Telemetry"]),
         // The artifacts the tools pass one another, each in its envelope.
@@ -131,8 +138,8 @@ let package = Package(
         .target(
             name: "Analysis",
             dependencies: [
-                "AnalysisCore", "Artifacts", "CIOutput", "JSONLines", "Ledger", "Notifications", "Policy",
-                "StageRecording", "Statistics", "Telemetry", "ToolContract",
+                "AnalysisCore", "Artifacts", "CIOutput", "JSONLines", "Notifications", "Policy", "PolicyFiles",
+                "RunLedger", "StageRecording", "Telemetry", "ToolContract",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -145,8 +152,8 @@ let package = Package(
         .target(
             name: "Rollout",
             dependencies: [
-                "Artifacts", "CIOutput", "Ledger", "Notifications", "Policy", "Routing", "StageRecording",
-                "ToolContract",
+                "Artifacts", "CIOutput", "Notifications", "Policy", "PolicyFiles", "Routing", "RunLedger",
+                "StageRecording", "ToolContract", "ToolFiles",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -161,7 +168,7 @@ let package = Package(
         .target(
             name: "CommandSupport",
             dependencies: [
-                "CIOutput", "Ledger", "ToolContract",
+                "CIOutput", "RunLedger", "ToolContract",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -171,22 +178,22 @@ let package = Package(
         .executableTarget(
             name: "benchmark-gate",
             dependencies: [
-                "CommandSupport", "GateEvaluation", "ToolContract",
+                "CommandSupport", "Gate", "RunLedger", "ToolContract",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "canary-deploy",
             dependencies: [
-                "CommandSupport", "Notifications", "Policy", "Rollout", "ToolContract",
+                "CIOutput", "CommandSupport", "Notifications", "Policy", "Rollout", "ToolContract",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "monitor",
             dependencies: [
-                "Analysis", "AnalysisCore", "CIOutput", "CommandSupport", "Intake", "Ledger", "Policy", "Stages",
-                "Telemetry", "ToolContract",
+                "Analysis", "AnalysisCore", "Artifacts", "CommandSupport", "Intake", "Policy", "PolicyFiles",
+                "RunLedger", "Stages", "Telemetry", "ToolContract",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -194,7 +201,7 @@ let package = Package(
         .executableTarget(
             name: "feedback-export",
             dependencies: [
-                "CommandSupport", "Datasets", "Ledger", "Policy", "Telemetry", "ToolContract",
+                "CommandSupport", "Datasets", "Policy", "PolicyFiles", "RunLedger", "Telemetry", "ToolContract",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -237,16 +244,16 @@ let package = Package(
             dependencies: ["Evaluation", "TestSupport"]
         ),
         .testTarget(
-            name: "GateEvaluationTests",
-            dependencies: ["Artifacts", "BenchmarkResults", "GateEvaluation", "Policy", "Simulation"]
+            name: "GateTests",
+            dependencies: ["Artifacts", "BenchmarkResults", "Gate", "Policy", "Simulation"]
         ),
         .testTarget(
             name: "JSONLinesTests",
             dependencies: ["JSONLines"]
         ),
         .testTarget(
-            name: "LedgerTests",
-            dependencies: ["Artifacts", "Ledger", "TestSupport"]
+            name: "RunLedgerTests",
+            dependencies: ["Artifacts", "RunLedger", "TestSupport"]
         ),
         .testTarget(
             name: "OTLPMessagesTests",
@@ -254,7 +261,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PolicyTests",
-            dependencies: ["Policy"]
+            dependencies: ["Policy", "PolicyFiles"]
         ),
         .testTarget(
             name: "RedactionTests",
@@ -266,7 +273,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RoutingTests",
-            dependencies: ["Policy", "Routing", "TestSupport", .product(name: "Yams", package: "Yams")]
+            dependencies: ["Policy", "PolicyFiles", "Routing", "TestSupport", .product(name: "Yams", package: "Yams")]
         ),
         .testTarget(
             name: "StatisticsTests",
@@ -280,15 +287,15 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "ToolContractTests",
-            dependencies: ["TestSupport", "ToolContract"]
+            name: "ToolFilesTests",
+            dependencies: ["TestSupport", "ToolContract", "ToolFiles"]
         ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
                 "Analysis", "AnalysisCore", "Artifacts", "BenchmarkResults", "CIOutput", "Datasets", "JSONLines",
-                "Ledger", "Notifications", "Policy", "Rollout", "Simulation", "Telemetry", "TestSupport",
-                "ToolContract", .product(name: "Crypto", package: "swift-crypto"),
+                "Notifications", "Policy", "PolicyFiles", "Rollout", "RunLedger", "Simulation", "Telemetry",
+                "TestSupport", "ToolContract", "ToolFiles", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
                 // The tests run these binaries; depending on them makes `swift test` build them.
                 "benchmark-gate", "canary-deploy", "monitor", "feedback-export", "agent-sim",
@@ -297,7 +304,7 @@ let package = Package(
         .testTarget(
             name: "ServicesTests",
             dependencies: [
-                "Analysis", "AnalysisCore", "Artifacts", "Intake", "Ledger", "TestSupport", "ToolContract",
+                "Analysis", "AnalysisCore", "Artifacts", "Intake", "RunLedger", "TestSupport", "ToolContract",
                 // The tests run these binaries; depending on them makes `swift test` build them.
                 "benchmark-gate", "canary-deploy", "monitor", "feedback-export", "agent-sim",
             ]

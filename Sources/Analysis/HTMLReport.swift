@@ -1,8 +1,8 @@
 import AnalysisCore
 import Artifacts
 import Foundation
-import Ledger
 import Policy
+import RunLedger
 import ToolContract
 
 /// `--report report.html`: one self-contained page (inline CSS and SVG, no script, no external asset) with

@@ -1,7 +1,7 @@
 import Artifacts
 import Foundation
 import JSONLines
-import Ledger
+import RunLedger
 import Telemetry
 
 extension Ingestion {

@@ -1,8 +1,8 @@
 import AnalysisCore
 import Artifacts
 import Foundation
-import Ledger
 import Policy
+import RunLedger
 import Telemetry
 
 /// One pass over telemetry sources into an accumulator: version to arm, deduplication, the fast path for

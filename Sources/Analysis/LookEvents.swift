@@ -1,7 +1,7 @@
 import AnalysisCore
 import Foundation
-import Ledger
 import Policy
+import RunLedger
 import Telemetry
 
 /// Deduplicates a look's events and, for a run, turns the new ones into ledger rows: every task's numbers,

@@ -1,8 +1,8 @@
 import AnalysisCore
 import Artifacts
-import Ledger
 import Notifications
 import Policy
+import RunLedger
 
 extension Monitor {
     /// Tells `targets` of a look's rollback or hold decision; returns one report per target.

@@ -1,7 +1,7 @@
 import Artifacts
 import CIOutput
 import Foundation
-import Ledger
+import RunLedger
 import StageRecording
 import ToolContract
 

@@ -1,7 +1,7 @@
 import AnalysisCore
 import Foundation
-import Ledger
 import Policy
+import RunLedger
 import Telemetry
 
 extension Monitor {

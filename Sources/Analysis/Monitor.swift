@@ -2,10 +2,11 @@ import AnalysisCore
 import Artifacts
 import CIOutput
 import Foundation
-import Ledger
 import Logging
 import Notifications
 import Policy
+import PolicyFiles
+import RunLedger
 import StageRecording
 import Telemetry
 import ToolContract

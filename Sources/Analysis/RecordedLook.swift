@@ -1,8 +1,8 @@
 import Artifacts
 import CIOutput
-import Ledger
 import Notifications
 import Policy
+import RunLedger
 import StageRecording
 
 /// A look recorded in the ledger with its outputs, before it acts, notifies or publishes (see

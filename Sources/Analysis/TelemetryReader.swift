@@ -2,7 +2,7 @@ import AnalysisCore
 import Artifacts
 import Foundation
 import JSONLines
-import Ledger
+import RunLedger
 import Telemetry
 import ToolContract
 

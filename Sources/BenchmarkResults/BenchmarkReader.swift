@@ -1,6 +1,7 @@
 import Foundation
 import JSONLines
 import ToolContract
+import ToolFiles
 
 /// Reads benchmark results, detecting the format.
 package enum BenchmarkReader {

@@ -1,5 +1,6 @@
 import Foundation
 import ToolContract
+import ToolFiles
 
 /// Where a tool's CI report goes, from its flags and the environment.
 package struct CIDestinations: Sendable, Equatable {

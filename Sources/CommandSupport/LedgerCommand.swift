@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Ledger
+import RunLedger
 import ToolContract
 
 /// `TOOL ledger check`, `TOOL ledger copy` and `TOOL ledger prune`: the ledger's integrity, moving it between

@@ -1,7 +1,7 @@
 import ArgumentParser
 import CIOutput
 import Foundation
-import Ledger
+import RunLedger
 
 /// `--ledger PATH|URL`, shared by every tool.
 package struct LedgerOptions: ParsableArguments {

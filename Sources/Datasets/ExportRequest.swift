@@ -1,6 +1,6 @@
 import CIOutput
 import Foundation
-import Ledger
+import RunLedger
 import ToolContract
 
 /// What to export and where.

@@ -1,5 +1,5 @@
 import Artifacts
-import Ledger
+import RunLedger
 
 /// What `feedback-export` prints and reads as text: its `--split` argument, the line that sums up an export,
 /// and the table of recorded exports.

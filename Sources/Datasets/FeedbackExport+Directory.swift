@@ -1,7 +1,8 @@
 import Artifacts
 import Foundation
-import Ledger
+import RunLedger
 import ToolContract
+import ToolFiles
 
 extension FeedbackExport {
     /// Refuses an `--out-dir` whose replacement would delete something of the user's: it must be missing, an

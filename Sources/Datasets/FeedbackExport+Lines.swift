@@ -1,6 +1,6 @@
 import Foundation
 import JSONLines
-import Ledger
+import RunLedger
 import ToolContract
 
 extension FeedbackExport {

@@ -2,11 +2,12 @@ import Artifacts
 import CIOutput
 import Foundation
 import JSONLines
-import Ledger
 import Logging
 import Redaction
+import RunLedger
 import StageRecording
 import ToolContract
+import ToolFiles
 
 /// `feedback-export`: canary evidence from the ledger as a dataset with a manifest.
 package struct FeedbackExport {

@@ -1,6 +1,6 @@
 import Foundation
 import JSONLines
-import Ledger
+import RunLedger
 import ToolContract
 
 /// A retained record with its content and labels redacted.

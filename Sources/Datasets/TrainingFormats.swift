@@ -1,6 +1,6 @@
 import Foundation
 import JSONLines
-import Ledger
+import RunLedger
 
 /// Chat fine-tuning and preference formats built from retained records (OpenAI chat fine-tuning and DPO, TRL
 /// preference). Only recorded content is used: a record without content yields no training line.

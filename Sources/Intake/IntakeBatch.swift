@@ -1,4 +1,4 @@
-import Ledger
+import RunLedger
 import Telemetry
 
 /// What one request's body held: the records to commit, the tasks and violations among them for the live

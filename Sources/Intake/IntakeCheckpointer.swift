@@ -1,6 +1,6 @@
 import Foundation
-import Ledger
 import Logging
+import RunLedger
 
 /// Checkpoints a SQLite ledger's write-ahead log on a queue and a connection of its own, every `interval`,
 /// so that little is left for the checkpoint inside ``IntakeWriter``'s commits (see

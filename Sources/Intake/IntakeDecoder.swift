@@ -1,6 +1,6 @@
 import Foundation
 import JSONLines
-import Ledger
+import RunLedger
 import Telemetry
 
 /// Why a request was refused as a whole, with the HTTP status OTLP/HTTP gives it.

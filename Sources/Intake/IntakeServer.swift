@@ -2,10 +2,10 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
-import Ledger
 import Logging
 import NIOCore
 import Prometheus
+import RunLedger
 import ServiceLifecycle
 import Telemetry
 import ToolContract

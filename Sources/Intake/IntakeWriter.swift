@@ -1,8 +1,8 @@
 import Foundation
-import Ledger
 import Logging
 import NIOCore
 import Prometheus
+import RunLedger
 
 /// Commits the requests' records to the ledger on one thread of its own, in group commits: every batch waiting
 /// when a commit ends goes into the next one transaction, so many small requests cost one commit, and a request

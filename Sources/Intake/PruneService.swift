@@ -1,6 +1,6 @@
 import Foundation
-import Ledger
 import Logging
+import RunLedger
 import ServiceLifecycle
 
 /// `monitor serve --retain DURATION`: deletes, every tenth of the retention (at most hourly), the intake

@@ -1,7 +1,7 @@
 import Foundation
-import Ledger
 import Logging
 import Policy
+import RunLedger
 
 /// Sends a notice to the policy's targets that want it and records how each delivery went.
 ///

@@ -1,6 +1,6 @@
-import Ledger
 import Notifications
 import Policy
+import RunLedger
 
 /// Telling the policy's notify targets what a command did, once it is committed.
 extension RolloutController {

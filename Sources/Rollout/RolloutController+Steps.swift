@@ -1,13 +1,14 @@
 import Artifacts
 import CIOutput
 import Foundation
-import Ledger
 import Logging
 import Notifications
 import Policy
 import Routing
+import RunLedger
 import StageRecording
 import ToolContract
+import ToolFiles
 
 /// The steps every state-changing command shares: rendering, committing, the artifact.
 extension RolloutController {

@@ -1,13 +1,15 @@
 import Artifacts
 import CIOutput
 import Foundation
-import Ledger
 import Logging
 import Notifications
 import Policy
+import PolicyFiles
 import Routing
+import RunLedger
 import StageRecording
 import ToolContract
+import ToolFiles
 
 /// `canary-deploy`: moves a rollout through its steps, rendering and optionally applying the routing
 /// configuration, and records every transition in the ledger.

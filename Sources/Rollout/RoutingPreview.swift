@@ -1,7 +1,9 @@
 import Foundation
 import Policy
+import PolicyFiles
 import Routing
 import ToolContract
+import ToolFiles
 
 /// `render` and `plan`: what a policy would do, with no state and no ledger.
 package enum RoutingPreview {

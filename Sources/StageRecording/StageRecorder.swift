@@ -1,8 +1,9 @@
 import CIOutput
 import Foundation
-import Ledger
 import Logging
+import RunLedger
 import ToolContract
+import ToolFiles
 
 /// What one invocation of a stage writes, and the one order it writes it in: the outputs staged beside their
 /// destinations, the stage recorded in the ledger with them, then the outputs moved into place, then GitHub's

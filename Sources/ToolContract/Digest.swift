@@ -49,9 +49,4 @@ package enum Digest {
         /// The digest of everything added, as lower-case hex.
         package func hex() -> String { Digest.hex(hasher.finalize()) }
     }
-
-    /// The SHA-256 of a file's bytes.
-    package static func sha256(ofFile path: String) throws -> String {
-        sha256(try Data(contentsOf: URL(fileURLWithPath: path)))
-    }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import CommandSupport
 import Foundation
-import GateEvaluation
+import Gate
 
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(

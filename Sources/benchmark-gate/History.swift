@@ -1,7 +1,7 @@
 import ArgumentParser
 import CommandSupport
-import GateEvaluation
-import Ledger
+import Gate
+import RunLedger
 
 struct History: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the gates recorded for an agent, newest first.")

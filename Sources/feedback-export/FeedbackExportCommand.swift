@@ -2,8 +2,9 @@ import ArgumentParser
 import CommandSupport
 import Datasets
 import Foundation
-import Ledger
 import Policy
+import PolicyFiles
+import RunLedger
 import Telemetry
 import ToolContract
 

@@ -2,7 +2,7 @@ import Analysis
 import ArgumentParser
 import CommandSupport
 import Foundation
-import Ledger
+import RunLedger
 import Telemetry
 import ToolContract
 

@@ -2,7 +2,7 @@ import Analysis
 import AnalysisCore
 import ArgumentParser
 import CommandSupport
-import Ledger
+import RunLedger
 import ToolContract
 
 struct Rejudge: ParsableCommand {

@@ -3,9 +3,10 @@ import ArgumentParser
 import CommandSupport
 import Foundation
 import Intake
-import Ledger
 import Logging
 import Policy
+import PolicyFiles
+import RunLedger
 import Telemetry
 import ToolContract
 

@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import Testing
+import ToolFiles
 
 /// What an output or ledger path names is respected: a regular file is replaced, a link keeps pointing where
 /// it did, a device, a pipe or a descriptor is written into, a directory is refused before the ledger records

@@ -1,12 +1,13 @@
 import Artifacts
 import CIOutput
 import Foundation
-import Ledger
 import Logging
 import Rollout
+import RunLedger
 import TestSupport
 import Testing
 import ToolContract
+import ToolFiles
 
 /// `advance` and `promote` accept the monitor's decision by the SHA-256 recorded in the ledger.
 @Suite("Rollout decisions from the monitor")

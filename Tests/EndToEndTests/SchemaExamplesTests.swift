@@ -6,6 +6,7 @@ import Datasets
 import Foundation
 import Notifications
 import Policy
+import PolicyFiles
 import TestSupport
 import Testing
 import ToolContract

@@ -1,5 +1,6 @@
 import Foundation
 import Policy
+import PolicyFiles
 import Testing
 
 @Suite("Release policy")

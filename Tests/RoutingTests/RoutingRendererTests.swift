@@ -1,5 +1,6 @@
 import Foundation
 import Policy
+import PolicyFiles
 import Routing
 import TestSupport
 import Testing

@@ -2,7 +2,7 @@ import Analysis
 import AnalysisCore
 import Artifacts
 import Foundation
-import Ledger
+import RunLedger
 import TestSupport
 import Testing
 import ToolContract

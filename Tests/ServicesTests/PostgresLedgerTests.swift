@@ -1,5 +1,5 @@
 import Foundation
-import Ledger
+import RunLedger
 import TestSupport
 import Testing
 

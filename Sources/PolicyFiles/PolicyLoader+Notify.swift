@@ -1,3 +1,4 @@
+import Policy
 import Yams
 
 extension PolicyLoader {

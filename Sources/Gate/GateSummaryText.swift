@@ -1,7 +1,7 @@
 import Artifacts
 import CIOutput
 import Foundation
-import Ledger
+import RunLedger
 
 /// The text `benchmark-gate` prints on stdout.
 package enum GateSummaryText {

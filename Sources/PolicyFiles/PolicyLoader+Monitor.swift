@@ -1,3 +1,4 @@
+import Policy
 import ToolContract
 import Yams
 

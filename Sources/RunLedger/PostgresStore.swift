@@ -6,6 +6,7 @@ import NIOSSL
 import PostgresNIO
 import Synchronization
 import ToolContract
+import ToolFiles
 
 /// The shared ledger: a PostgreSQL database that CI jobs on many runners, several agents and the telemetry
 /// intake reach over the network, with the same schema, migrations and statements as the SQLite file.

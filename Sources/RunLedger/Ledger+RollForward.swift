@@ -1,4 +1,5 @@
 import ToolContract
+import ToolFiles
 
 extension Ledger {
     /// The outputs the latest stage of `tool` for run `runId` recorded, as they were written.

@@ -14,7 +14,7 @@
 ///         opentelemetry/proto/logs/v1/logs.proto opentelemetry/proto/collector/logs/v1/logs_service.proto
 ///
 /// The generated files are not edited (swift-format ignores them).
-package enum OTLPMessages {
+package enum OTLPProtoRelease {
     /// The opentelemetry-proto release the messages come from.
-    package static let protoVersion = "1.11.0"
+    package static let version = "1.11.0"
 }

@@ -1,7 +1,7 @@
 import Artifacts
 import BenchmarkResults
 import Foundation
-import GateEvaluation
+import Gate
 import Policy
 import Simulation
 import Testing

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Ledger
+@testable import RunLedger
 
 /// The PostgreSQL store's reading of the ledger's SQL: placeholders and separators count only in code.
 @Suite("SQL scanner")

@@ -1,4 +1,5 @@
 import Foundation
+import ToolContract
 
 /// The hidden temporary files and directories the tools write beside an output before renaming it into place,
 /// and what is left of them when a process is killed in between.

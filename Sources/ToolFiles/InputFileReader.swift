@@ -1,4 +1,5 @@
 import Foundation
+import ToolContract
 
 /// Reads input files, telling a missing file (exit 66) from an unreadable one.
 package enum InputFileReader {

@@ -1,6 +1,6 @@
 import Artifacts
 import Foundation
-import Ledger
+import RunLedger
 import TestSupport
 import Testing
 

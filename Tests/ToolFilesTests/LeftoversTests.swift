@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 import ToolContract
+import ToolFiles
 
 /// What killed processes leave beside outputs: found only when their process is gone, brought forward only
 /// when they hold what the ledger recorded.

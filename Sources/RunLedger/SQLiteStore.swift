@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import GRDBSQLite
 import ToolContract
+import ToolFiles
 
 /// The embedded ledger: one SQLite file (DESIGN.md, "The run ledger"), opened in WAL mode with a busy timeout
 /// and foreign keys on, so several CI jobs on one machine can share it and a crash leaves it as before the write.

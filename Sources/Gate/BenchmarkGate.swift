@@ -2,9 +2,10 @@ import Artifacts
 import BenchmarkResults
 import CIOutput
 import Foundation
-import Ledger
 import Logging
 import Policy
+import PolicyFiles
+import RunLedger
 import StageRecording
 import ToolContract
 

@@ -1,4 +1,5 @@
 import Foundation
+import ToolContract
 
 /// Output files written beside their destinations and moved into place together, or not at all.
 ///
