@@ -224,6 +224,10 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(
+            name: "AnalysisCoreTests",
+            dependencies: ["AnalysisCore", "Policy", "Telemetry"]
+        ),
+        .testTarget(
             name: "AnalysisTests",
             dependencies: [
                 "Analysis", "AnalysisCore", "CommandSupport", "Policy", "Simulation", "Statistics", "Telemetry",
