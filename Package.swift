@@ -30,6 +30,9 @@ let package = Package(
     ],
     targets: [
         // Shared libraries: each holds one concern of the four tools.
+        // The words every module shares: arm, verdict, decision, metric status, rollout phase and command, mode,
+        // task outcome and the policy's handling choices, as enums whose raw values the ledger and artifacts use.
+        .target(name: "Vocabulary"),
         // The contract every tool keeps, as values with no I/O: exit statuses, digests, the clock, limits.
         .target(
             name: "ToolContract",
@@ -40,8 +43,8 @@ let package = Package(
         .target(
             name: "RunLedger",
             dependencies: [
-                "Artifacts", "ToolContract", "ToolFiles",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "ToolContract", "ToolFiles",
+                "Vocabulary", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -52,10 +55,10 @@ let package = Package(
             ]
         ),
         // The release policy's values; PolicyFiles reads them from YAML.
-        .target(name: "Policy", dependencies: ["ToolContract"]),
+        .target(name: "Policy", dependencies: ["ToolContract", "Vocabulary"]),
         .target(
             name: "PolicyFiles",
-            dependencies: ["Policy", "ToolContract", .product(name: "Yams", package: "Yams")]
+            dependencies: ["Policy", "ToolContract", "Vocabulary", .product(name: "Yams", package: "Yams")]
         ),
         .target(name: "JSONLines"),
         .target(name: "Redaction", dependencies: ["JSONLines"]),
@@ -64,7 +67,7 @@ let package = Package(
             dependencies: [
                 "Artifacts", "CIOutput", "JSONLines", "Redaction", "RunLedger", "StageRecording", "ToolContract",
                 "ToolFiles",
-                .product(name: "Logging", package: "swift-log"),
+                "Vocabulary", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(name: "Statistics"),
@@ -72,7 +75,7 @@ let package = Package(
             name: "Notifications",
             dependencies: [
                 "CIOutput", "Policy", "RunLedger",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "Vocabulary", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -87,7 +90,7 @@ let package = Package(
             name: "Telemetry",
             dependencies: [
                 "JSONLines", "OTLPMessages", "ToolContract",
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "Vocabulary", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
         // The system zlib, for request bodies sent with Content-Encoding: gzip.
@@ -97,7 +100,7 @@ let package = Package(
             name: "Intake",
             dependencies: [
                 "CZlib", "JSONLines", "OTLPMessages", "RunLedger", "Telemetry", "ToolContract",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "Vocabulary", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -123,38 +126,42 @@ let package = Package(
             dependencies: [
                 "Artifacts", "BenchmarkResults", "CIOutput", "Policy", "PolicyFiles", "RunLedger", "StageRecording",
                 "Statistics", "ToolContract",
-                .product(name: "Logging", package: "swift-log"),
+                "Vocabulary", .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "Simulation", dependencies: ["JSONLines", "Statistics", "Telemetry", "ToolContract"]),
+        .target(
+            name: "Simulation", dependencies: ["JSONLines", "Statistics", "Telemetry", "ToolContract", "Vocabulary"]),
         // The benchmark drivers: the real binaries timed against reference tools, for the README's figures.
         .target(name: "Benchmarks", dependencies: ["JSONLines", "Simulation", "Telemetry", "ToolContract"]),
         // The analysis core: accumulation, look inputs and the judge, with no I/O, ledger or rollout.
-        .target(name: "AnalysisCore", dependencies: ["Policy", "Statistics", "Telemetry"]),
+        .target(name: "AnalysisCore", dependencies: ["Policy", "Statistics", "Telemetry", "Vocabulary"]),
         // The artifacts the tools pass one another, each in its envelope.
-        .target(name: "Artifacts", dependencies: ["AnalysisCore", "Policy", "ToolContract"]),
+        .target(name: "Artifacts", dependencies: ["AnalysisCore", "Policy", "ToolContract", "Vocabulary"]),
         .target(
-            name: "Evaluation", dependencies: ["AnalysisCore", "Policy", "Simulation", "Statistics", "Telemetry"]),
+            name: "Evaluation",
+            dependencies: ["AnalysisCore", "Policy", "Simulation", "Statistics", "Telemetry", "Vocabulary"]),
         .target(
             name: "Analysis",
             dependencies: [
                 "AnalysisCore", "Artifacts", "CIOutput", "JSONLines", "Notifications", "Policy", "PolicyFiles",
                 "RunLedger", "StageRecording", "Telemetry", "ToolContract",
-                .product(name: "Logging", package: "swift-log"),
+                "Vocabulary", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
             name: "Routing",
-            dependencies: ["JSONLines", "Policy", "ToolContract", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "JSONLines", "Policy", "ToolContract", "Vocabulary", .product(name: "Yams", package: "Yams"),
+            ]
         ),
         .target(
             name: "Rollout",
             dependencies: [
                 "Artifacts", "CIOutput", "Notifications", "Policy", "PolicyFiles", "Routing", "RunLedger",
                 "StageRecording", "ToolContract", "ToolFiles",
-                .product(name: "Logging", package: "swift-log"),
+                "Vocabulary", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The stage layer: where a tool's stages meet (the monitor's look and the rollout's transition).
@@ -162,7 +169,7 @@ let package = Package(
             name: "Stages",
             dependencies: [
                 "Analysis", "AnalysisCore", "Artifacts", "CIOutput", "Rollout",
-                .product(name: "Logging", package: "swift-log"),
+                "Vocabulary", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -186,7 +193,7 @@ let package = Package(
             name: "canary-deploy",
             dependencies: [
                 "CIOutput", "CommandSupport", "Notifications", "Policy", "Rollout", "ToolContract",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Vocabulary", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
@@ -194,7 +201,7 @@ let package = Package(
             dependencies: [
                 "Analysis", "AnalysisCore", "Artifacts", "CommandSupport", "Intake", "Policy", "PolicyFiles",
                 "RunLedger", "Stages", "Telemetry", "ToolContract",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Vocabulary", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -209,7 +216,7 @@ let package = Package(
             name: "agent-sim",
             dependencies: [
                 "Benchmarks", "CommandSupport", "Evaluation", "Simulation", "Telemetry", "ToolContract",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Vocabulary", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
@@ -225,14 +232,14 @@ let package = Package(
         ),
         .testTarget(
             name: "AnalysisCoreTests",
-            dependencies: ["AnalysisCore", "Policy", "Telemetry"]
+            dependencies: ["AnalysisCore", "Policy", "Telemetry", "Vocabulary"]
         ),
         .testTarget(
             name: "AnalysisTests",
             dependencies: [
                 "Analysis", "AnalysisCore", "CommandSupport", "Policy", "Simulation", "Statistics", "Telemetry",
                 "TestSupport", "ToolContract",
-                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+                "Vocabulary", .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(
@@ -245,11 +252,11 @@ let package = Package(
         ),
         .testTarget(
             name: "EvaluationTests",
-            dependencies: ["Evaluation", "TestSupport"]
+            dependencies: ["Evaluation", "TestSupport", "Vocabulary"]
         ),
         .testTarget(
             name: "GateTests",
-            dependencies: ["Artifacts", "BenchmarkResults", "Gate", "Policy", "Simulation"]
+            dependencies: ["Artifacts", "BenchmarkResults", "Gate", "Policy", "Simulation", "Vocabulary"]
         ),
         .testTarget(
             name: "JSONLinesTests",
@@ -257,7 +264,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RunLedgerTests",
-            dependencies: ["Artifacts", "RunLedger", "TestSupport"]
+            dependencies: ["RunLedger", "TestSupport", "Vocabulary"]
         ),
         .testTarget(
             name: "OTLPMessagesTests",
@@ -265,7 +272,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PolicyTests",
-            dependencies: ["Policy", "PolicyFiles"]
+            dependencies: ["Policy", "PolicyFiles", "Vocabulary"]
         ),
         .testTarget(
             name: "RedactionTests",
@@ -273,11 +280,14 @@ let package = Package(
         ),
         .testTarget(
             name: "RolloutTests",
-            dependencies: ["Policy", "Rollout"]
+            dependencies: ["Policy", "Rollout", "Vocabulary"]
         ),
         .testTarget(
             name: "RoutingTests",
-            dependencies: ["Policy", "PolicyFiles", "Routing", "TestSupport", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "Policy", "PolicyFiles", "Routing", "TestSupport", "Vocabulary",
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
         .testTarget(
             name: "StatisticsTests",
@@ -287,7 +297,7 @@ let package = Package(
             name: "TelemetryTests",
             dependencies: [
                 "JSONLines", "OTLPMessages", "Statistics", "Telemetry", "TestSupport",
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "Vocabulary", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
         .testTarget(
@@ -299,7 +309,8 @@ let package = Package(
             dependencies: [
                 "Analysis", "AnalysisCore", "Artifacts", "BenchmarkResults", "CIOutput", "Datasets", "JSONLines",
                 "Notifications", "Policy", "PolicyFiles", "Rollout", "RunLedger", "Simulation", "Telemetry",
-                "TestSupport", "ToolContract", "ToolFiles", .product(name: "Crypto", package: "swift-crypto"),
+                "TestSupport", "ToolContract", "ToolFiles", "Vocabulary",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
                 // The tests run these binaries; depending on them makes `swift test` build them.
                 "benchmark-gate", "canary-deploy", "monitor", "feedback-export", "agent-sim",
@@ -310,7 +321,7 @@ let package = Package(
             dependencies: [
                 "Analysis", "AnalysisCore", "Artifacts", "Intake", "RunLedger", "TestSupport", "ToolContract",
                 // The tests run these binaries; depending on them makes `swift test` build them.
-                "benchmark-gate", "canary-deploy", "monitor", "feedback-export", "agent-sim",
+                "benchmark-gate", "canary-deploy", "monitor", "feedback-export", "agent-sim", "Vocabulary",
             ]
         ),
     ]

@@ -3,6 +3,7 @@ import Artifacts
 import CIOutput
 import Foundation
 import Policy
+import Vocabulary
 
 /// Turns an analysis into the report CI systems show (step summary, JUnit, dotenv, outputs, annotations).
 package enum AnalysisCIReport {
@@ -69,7 +70,8 @@ package enum AnalysisCIReport {
                 header: ["Metric", "Role", "Baseline", "Candidate", "Δ or ratio", "Interval", "Status"],
                 rows: artifact.judgement.metrics.map { metric in
                     [
-                        metric.name, metric.role, value(metric.baseline), value(metric.candidate), change(metric),
+                        metric.name, metric.role.rawValue, value(metric.baseline), value(metric.candidate),
+                        change(metric),
                         interval(metric), metric.status.rawValue,
                     ]
                 }),

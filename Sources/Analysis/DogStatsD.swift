@@ -2,6 +2,7 @@ import AnalysisCore
 import Artifacts
 import Foundation
 import Logging
+import Vocabulary
 
 /// A look as DogStatsD datagrams for the Datadog agent: the same series as ``MetricsFile`` gives Prometheus —
 /// phase, weight, decision, tasks per arm, each metric's value per arm, its always-valid interval and whether
@@ -35,21 +36,22 @@ package enum DogStatsD {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 
-    /// The lines of one look; `phase` is the rollout's phase (or `analysis` without a rollout).
-    package static func lines(_ artifact: AnalysisArtifact, phase: String) -> [String] {
+    /// The lines of one look; `phase` is the rollout's phase (tagged `analysis` without a rollout).
+    package static func lines(_ artifact: AnalysisArtifact, phase: RolloutPhase?) -> [String] {
+        let phase = phase?.rawValue ?? "analysis"
         let run = artifact.runId.isEmpty ? "none" : artifact.runId
         let common = [
             "agent:\(tag(artifact.agent))", "run:\(tag(run))", "step:\(artifact.step.map(String.init) ?? "none")",
         ]
-        func version(_ arm: String) -> String {
-            tag(arm == "baseline" ? artifact.baselineVersion : artifact.candidateVersion)
+        func version(_ arm: Arm) -> String {
+            tag(arm == .baseline ? artifact.baselineVersion : artifact.candidateVersion)
         }
         var lines: [String] = []
         func gauge(_ name: String, _ value: Double, _ tags: [String]) {
             guard value.isFinite else { return }
             lines.append("agent_canary.\(name):\(number(value))|g|#" + (common + tags).joined(separator: ","))
         }
-        let candidate = ["arm:candidate", "version:\(version("candidate"))"]
+        let candidate = ["arm:candidate", "version:\(version(.candidate))"]
         for known in ["progressing", "paused", "promoted", "rolled_back", "analysis"] {
             gauge("phase", known == phase ? 1 : 0, candidate + ["phase:\(known)"])
         }
@@ -61,15 +63,15 @@ package enum DogStatsD {
         }
         gauge("more_tasks_needed", Double(artifact.judgement.sample.moreCandidateTasksNeeded), candidate)
         for (arm, tasks) in [
-            ("baseline", artifact.judgement.sample.baselineTasks),
-            ("candidate", artifact.judgement.sample.candidateTasks),
+            (Arm.baseline, artifact.judgement.sample.baselineTasks),
+            (Arm.candidate, artifact.judgement.sample.candidateTasks),
         ] {
-            gauge("tasks", Double(tasks), ["arm:\(arm)", "version:\(version(arm))"])
+            gauge("tasks", Double(tasks), ["arm:\(arm.rawValue)", "version:\(version(arm))"])
         }
         for metric in artifact.judgement.metrics {
             let name = "metric:\(tag(metric.name))"
-            for (arm, value) in [("baseline", metric.baseline.value), ("candidate", metric.candidate.value)] {
-                if let value { gauge("metric.value", value, [name, "arm:\(arm)", "version:\(version(arm))"]) }
+            for (arm, value) in [(Arm.baseline, metric.baseline.value), (Arm.candidate, metric.candidate.value)] {
+                if let value { gauge("metric.value", value, [name, "arm:\(arm.rawValue)", "version:\(version(arm))"]) }
             }
             if let low = metric.ciLow { gauge("metric.ci_low", low, candidate + [name]) }
             if let high = metric.ciHigh { gauge("metric.ci_high", high, candidate + [name]) }

@@ -4,6 +4,7 @@ import Foundation
 import Policy
 import RunLedger
 import ToolContract
+import Vocabulary
 
 /// `--report report.html`: one self-contained page (inline CSS and SVG, no script, no external asset) with
 /// each key metric over the looks for both arms and the candidate's interval, the traffic weight and the
@@ -13,7 +14,7 @@ package enum HTMLReport {
     package struct Point {
         var label: String
         var weight: Int?
-        var decision: String
+        var decision: Decision
         var metrics: [MetricResult]
 
         /// A stored look.
@@ -30,7 +31,7 @@ package enum HTMLReport {
         init(artifact: AnalysisArtifact) {
             label = artifact.createdAt
             weight = artifact.weight
-            decision = artifact.judgement.decision.rawValue
+            decision = artifact.judgement.decision
             metrics = artifact.judgement.metrics
         }
     }
@@ -38,7 +39,7 @@ package enum HTMLReport {
     /// A rollout transition on the timeline.
     package struct Transition {
         var at: String
-        var command: String
+        var command: RolloutCommand
         var weight: Int
     }
 
@@ -46,12 +47,14 @@ package enum HTMLReport {
         "task_success_rate", "error_rate", "rogue_action_rate", "cost_per_task", "latency_p95", "shadow_agreement",
     ]
     static let colors = (baseline: "#1f6feb", candidate: "#d9480f")
-    static let decisionColors = ["promote": "#2da44e", "continue": "#8c959f", "hold": "#bf8700", "rollback": "#cf222e"]
+    static let decisionColors: [Decision: String] = [
+        .promote: "#2da44e", .continue: "#8c959f", .hold: "#bf8700", .rollback: "#cf222e",
+    ]
 
     /// The page.
     package static func render(_ artifact: AnalysisArtifact, history: [Point], transitions: [Transition]) -> String {
         var body = ""
-        let decisionColor = decisionColors[artifact.judgement.decision.rawValue] ?? "#000"
+        let decisionColor = decisionColors[artifact.judgement.decision] ?? "#000"
         body +=
             "<h1>\(escape(artifact.agent)): \(escape(artifact.candidateVersion)) vs \(escape(artifact.baselineVersion))</h1>\n"
         body +=
@@ -139,7 +142,8 @@ package enum HTMLReport {
         if !transitions.isEmpty {
             svg +=
                 "<p>Transitions: "
-                + transitions.map { "\(escape($0.at)) \(escape($0.command)) → \($0.weight) %" }.joined(separator: "; ")
+                + transitions.map { "\(escape($0.at)) \(escape($0.command.rawValue)) → \($0.weight) %" }.joined(
+                    separator: "; ")
                 + "</p>"
         }
         return svg

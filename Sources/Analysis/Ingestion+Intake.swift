@@ -3,6 +3,7 @@ import Foundation
 import JSONLines
 import RunLedger
 import Telemetry
+import Vocabulary
 
 extension Ingestion {
     /// Reads what `monitor serve` stored for `agent` since the run's previous look (after `cursor`, a record

@@ -4,6 +4,7 @@ import Foundation
 import Policy
 import RunLedger
 import Telemetry
+import Vocabulary
 
 /// One pass over telemetry sources into an accumulator: version to arm, deduplication, the fast path for
 /// native task lines when nothing is stored, and the rows a run keeps.
@@ -27,10 +28,10 @@ struct Ingestion {
         self.accumulator = accumulator
         self.events = events
         self.reader = TelemetryReader(
-            skipMalformed: monitor.malformed == "skip",
+            skipMalformed: monitor.malformed == .skip,
             otlp: OTLPOptions(monitor: monitor),
             incremental: incremental, maxLineBytes: maxLineBytes, now: now)
-        failOnUnknown = monitor.unknownVersions == "fail"
+        failOnUnknown = monitor.unknownVersions == .fail
         baselineVersion = accumulator.baselineVersion
         candidateVersion = accumulator.candidateVersion
         baselineBytes = Array(baselineVersion.utf8)

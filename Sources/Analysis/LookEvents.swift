@@ -3,6 +3,7 @@ import Foundation
 import Policy
 import RunLedger
 import Telemetry
+import Vocabulary
 
 /// Deduplicates a look's events and, for a run, turns the new ones into ledger rows: every task's numbers,
 /// the content of failed and rogue tasks, and a bounded random sample of successes' content per arm (the
@@ -78,12 +79,12 @@ struct LookEvents {
         switch stored {
         case .task(let row):
             _ = seen.insert(stableHash(row.eventKey))
-            let arm: Arm = row.arm == Arm.candidate.rawValue ? .candidate : .baseline
+            let arm = row.arm
             let calls = Self.decodeCalls(row.toolCalls)
             var task = TaskEvent(
                 timestamp: row.timestamp, eventId: row.eventKey, version: row.version,
                 conversationId: row.conversationId, taskId: row.taskId, requestId: row.requestId,
-                outcome: TaskOutcome(rawValue: row.outcome) ?? .failure, costUSD: row.costUSD, latencyMs: row.latencyMs,
+                outcome: row.outcome, costUSD: row.costUSD, latencyMs: row.latencyMs,
                 inputTokens: row.inputTokens, outputTokens: row.outputTokens, steps: row.steps, toolCalls: calls,
                 category: row.category, input: nil, output: nil)
             task.judgeScore = row.judgeScore
@@ -99,7 +100,7 @@ struct LookEvents {
                     FeedbackEvent(
                         timestamp: row.timestamp, eventId: row.eventKey, version: row.version, taskId: row.taskId,
                         conversationId: row.conversationId, rating: row.rating, thumbsUp: row.thumbsUp,
-                        comment: row.comment)), arm: row.arm == "candidate" ? .candidate : .baseline)
+                        comment: row.comment)), arm: row.arm)
         case .violation(let row):
             _ = seen.insert(stableHash(row.eventKey))
             violatedTasks.insert(row.taskId)
@@ -108,8 +109,8 @@ struct LookEvents {
                     ViolationEvent(
                         timestamp: row.timestamp, eventId: row.eventKey, version: row.version, taskId: row.taskId,
                         conversationId: row.conversationId, action: row.action,
-                        severity: ViolationSeverity(rawValue: row.severity) ?? .high, policy: row.policy)),
-                arm: row.arm == "candidate" ? .candidate : .baseline)
+                        severity: row.severity, policy: row.policy)),
+                arm: row.arm)
         case .shadow(let row):
             _ = seen.insert(stableHash(row.eventKey))
             let calls = Self.decodeCalls(row.proposedToolCalls)
@@ -190,10 +191,10 @@ struct LookEvents {
             let unauthorized = task.toolCalls.filter { $0.authorized == false }.count
             tasks.append(
                 TelemetryTaskRow(
-                    eventKey: task.eventId, arm: arm.rawValue, version: task.version, stepIndex: stepIndex,
+                    eventKey: task.eventId, arm: arm, version: task.version, stepIndex: stepIndex,
                     conversationId: task.conversationId, taskId: task.taskId, requestId: task.requestId,
                     traceId: task.traceId, spanId: task.spanId, timestamp: task.timestamp,
-                    outcome: task.outcome.rawValue, costUSD: task.costUSD,
+                    outcome: task.outcome, costUSD: task.costUSD,
                     costSource: task.costUSD == nil ? nil : task.costFromPrices ? "price_table" : "reported",
                     latencyMs: task.latencyMs, inputTokens: task.inputTokens, outputTokens: task.outputTokens,
                     steps: task.steps, toolCalls: Self.encodeCalls(task.toolCalls), unauthorized: unauthorized,
@@ -205,16 +206,16 @@ struct LookEvents {
         case .feedback(let item):
             feedback.append(
                 TelemetryFeedbackRow(
-                    eventKey: item.eventId, arm: arm.rawValue, version: item.version, taskId: item.taskId,
+                    eventKey: item.eventId, arm: arm, version: item.version, taskId: item.taskId,
                     conversationId: item.conversationId, timestamp: item.timestamp, rating: item.rating,
                     thumbsUp: item.thumbsUp, comment: item.comment))
         case .violation(let item):
             violatedTasks.insert(item.taskId)
             violations.append(
                 TelemetryViolationRow(
-                    eventKey: item.eventId, arm: arm.rawValue, version: item.version, taskId: item.taskId,
+                    eventKey: item.eventId, arm: arm, version: item.version, taskId: item.taskId,
                     conversationId: item.conversationId, timestamp: item.timestamp, action: item.action,
-                    severity: item.severity.rawValue, policy: item.policy))
+                    severity: item.severity, policy: item.policy))
         case .shadow(let item):
             shadow.append(
                 TelemetryShadowRow(

@@ -1,12 +1,14 @@
 import AnalysisCore
 import Artifacts
 import Foundation
+import Vocabulary
 
 /// The Prometheus text exposition of a look, for the node exporter's textfile collector or a Pushgateway:
 /// the canary's phase, weight, decision and key metrics per arm.
 package enum MetricsFile {
-    /// Renders `artifact`; `phase` is the rollout's phase (or `analysis` without a rollout).
-    package static func render(_ artifact: AnalysisArtifact, phase: String) -> String {
+    /// Renders `artifact`; `phase` is the rollout's phase (`analysis` without a rollout).
+    package static func render(_ artifact: AnalysisArtifact, phase: RolloutPhase?) -> String {
+        let phase = phase?.rawValue ?? "analysis"
         let base = [
             ("agent", artifact.agent), ("run_id", artifact.runId), ("candidate_version", artifact.candidateVersion),
             ("baseline_version", artifact.baselineVersion),
@@ -22,7 +24,7 @@ package enum MetricsFile {
         }
         family(
             "agent_canary_phase", "1 for the rollout's current phase.",
-            ["progressing", "paused", "promoted", "rolled_back", "analysis"].map {
+            (RolloutPhase.allCases.map(\.rawValue) + ["analysis"]).map {
                 ([("phase", $0)], $0 == phase ? 1 : 0)
             })
         family(
@@ -54,7 +56,8 @@ package enum MetricsFile {
             }
             if let low = metric.ciLow { lows.append(([("metric", metric.name)], low)) }
             if let high = metric.ciHigh { highs.append(([("metric", metric.name)], high)) }
-            regressed.append(([("metric", metric.name), ("role", metric.role)], metric.status == .regressed ? 1 : 0))
+            regressed.append(
+                ([("metric", metric.name), ("role", metric.role.rawValue)], metric.status == .regressed ? 1 : 0))
         }
         family("agent_canary_metric_value", "A metric's value per arm.", values)
         family(

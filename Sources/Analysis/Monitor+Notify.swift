@@ -3,6 +3,7 @@ import Artifacts
 import Notifications
 import Policy
 import RunLedger
+import Vocabulary
 
 extension Monitor {
     /// Tells `targets` of a look's rollback or hold decision; returns one report per target.
@@ -11,7 +12,7 @@ extension Monitor {
     ) -> [DeliveryReport] {
         let metrics = artifact.judgement.metrics.map { metric in
             ReleaseNotice.Metric(
-                name: metric.name, role: metric.role, status: metric.status.rawValue, baseline: metric.baseline.value,
+                name: metric.name, role: metric.role, status: metric.status, baseline: metric.baseline.value,
                 candidate: metric.candidate.value, difference: metric.difference, ratio: metric.ratio,
                 ciLow: metric.ciLow, ciHigh: metric.ciHigh)
         }
@@ -19,7 +20,7 @@ extension Monitor {
             event: artifact.judgement.decision == .rollback ? .rollback : .hold, forced: false, source: "monitor",
             agent: artifact.agent, runId: view.run.id, baselineVersion: artifact.baselineVersion,
             candidateVersion: artifact.candidateVersion, step: artifact.step, weight: artifact.weight,
-            fromWeight: nil, decision: artifact.judgement.decision.rawValue, reasons: artifact.judgement.reasons,
+            fromWeight: nil, decision: artifact.judgement.decision, reasons: artifact.judgement.reasons,
             metrics: metrics,
             actor: "monitor", reportURL: request.reportURL,
             idempotencyKey: "agent-canary:\(view.run.id):look:\(artifact.lookId)", createdAt: artifact.createdAt)

@@ -4,13 +4,14 @@ import Foundation
 import RunLedger
 import StageRecording
 import ToolContract
+import Vocabulary
 
 extension Monitor {
     /// Stages a look's outputs: `analysis.json`, the HTML report and the Prometheus text file when asked, and
     /// the CI report's files. Returns the artifact's SHA-256 and the CI report.
     func stageOutputs(
         _ artifact: AnalysisArtifact, request: LookRequest, history: [LookRow], transitions: [TransitionRecord],
-        phase: String?, recorder: StageRecorder
+        phase: RolloutPhase?, recorder: StageRecorder
     ) throws -> (sha256: String, report: CIReport) {
         let sha = try recorder.stage(try ArtifactCoding.encode(artifact), at: request.outputPath, kind: "analysis")
         if let path = request.reportPath {
@@ -22,7 +23,7 @@ extension Monitor {
             try recorder.stage(Data(html.utf8), at: path, kind: "report")
         }
         if let path = request.metricsPath {
-            let text = MetricsFile.render(artifact, phase: phase ?? "analysis")
+            let text = MetricsFile.render(artifact, phase: phase)
             try recorder.stage(Data(text.utf8), at: path, kind: "metrics")
         }
         let report = AnalysisCIReport.make(artifact, artifactPath: request.outputPath)

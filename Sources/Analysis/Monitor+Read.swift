@@ -3,6 +3,7 @@ import Foundation
 import Policy
 import RunLedger
 import Telemetry
+import Vocabulary
 
 extension Monitor {
     /// Files at least this large (bytes) are read on two threads when nothing is stored.

@@ -10,6 +10,7 @@ import RunLedger
 import StageRecording
 import Telemetry
 import ToolContract
+import Vocabulary
 
 /// What one `monitor analyze` look is asked to do.
 package struct LookRequest: Sendable {
@@ -126,7 +127,7 @@ package struct Monitor {
                 "name a run (--run ID) or both versions (--baseline-version and --candidate-version)")
         }
         let agent = view?.run.agent ?? (policy.agent.name.isEmpty ? "unnamed-agent" : policy.agent.name)
-        let mode = view?.state.flatMap { RolloutMode(rawValue: $0.mode) } ?? policy.rollout.mode
+        let mode = view?.state?.mode ?? policy.rollout.mode
         let (step, stepStart) = RolloutView.step(of: view, mode: mode, now: now)
 
         let pass = try read(
@@ -162,8 +163,8 @@ package struct Monitor {
         var write = LookWrite(
             look: LookRow(
                 id: 0, runId: view?.run.id, agent: agent, baselineVersion: baselineVersion,
-                candidateVersion: candidateVersion, mode: mode.rawValue, stepIndex: step.stepIndex, weight: step.weight,
-                decision: judgement.decision.rawValue, policySha256: loaded.effectiveSha256, inputsJSON: inputsJSON,
+                candidateVersion: candidateVersion, mode: mode, stepIndex: step.stepIndex, weight: step.weight,
+                decision: judgement.decision, policySha256: loaded.effectiveSha256, inputsJSON: inputsJSON,
                 judgementJSON: judgementJSON, analysisSha256: "", createdAt: recorder.startedAt),
             metrics: judgement.metrics.map(Self.metricRow), stage: nil)
         events.fill(&write)
@@ -197,7 +198,7 @@ package struct Monitor {
         phase("recorded")
         guard let artifact, let report else { throw MonitorError.corruptLook(id: lookId, reason: "no artifact made") }
         if let address = request.statsd ?? monitor.statsd {
-            DogStatsD.send(DogStatsD.lines(artifact, phase: step.phase ?? "analysis"), to: address, logger: logger)
+            DogStatsD.send(DogStatsD.lines(artifact, phase: step.phase), to: address, logger: logger)
         }
         logger.info(
             "look recorded", metadata: ["look": "\(lookId)", "decision": "\(artifact.judgement.decision.rawValue)"])
@@ -278,7 +279,7 @@ package struct Monitor {
 
     static func metricRow(_ metric: MetricResult) -> LookMetricRow {
         LookMetricRow(
-            name: metric.name, role: metric.role, status: metric.status.rawValue, baselineValue: metric.baseline.value,
+            name: metric.name, role: metric.role, status: metric.status, baselineValue: metric.baseline.value,
             candidateValue: metric.candidate.value, baselineN: metric.baseline.n, candidateN: metric.candidate.n,
             difference: metric.difference, ratio: metric.ratio, ciLow: metric.ciLow, ciHigh: metric.ciHigh,
             method: metric.method)

@@ -4,6 +4,7 @@ import Notifications
 import Policy
 import RunLedger
 import StageRecording
+import Vocabulary
 
 /// A look recorded in the ledger with its outputs, before it acts, notifies or publishes (see
 /// ``Monitor/finish(_:acted:)``).
@@ -23,7 +24,7 @@ package struct RecordedLook {
     package var request: LookRequest
 
     /// Where the look's rollout stood, for acting on its decision; `nil` without a rollout in the ledger.
-    package var rollout: (runId: String, phase: String, stepIndex: Int, stepCount: Int)? {
+    package var rollout: (runId: String, phase: RolloutPhase, stepIndex: Int, stepCount: Int)? {
         guard let view, let state = view.state else { return nil }
         return (view.run.id, state.phase, state.stepIndex, view.steps.count)
     }

@@ -4,6 +4,7 @@ import Policy
 import RunLedger
 import StageRecording
 import ToolContract
+import Vocabulary
 
 /// The rollout a look belongs to: its run, the rollout's state when one started, the steps and notify targets
 /// kept with it.

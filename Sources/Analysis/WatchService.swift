@@ -4,6 +4,7 @@ import ServiceLifecycle
 import Synchronization
 import ToolContract
 import UnixSignals
+import Vocabulary
 
 /// `monitor watch`: a look every interval until a final decision, the timeout or a graceful shutdown, as a
 /// swift-service-lifecycle `Service`, so that it runs in a `ServiceGroup` alone or beside other services.

@@ -2,6 +2,7 @@ import Foundation
 import Policy
 import Statistics
 import Telemetry
+import Vocabulary
 
 /// Aggregates agent events of two arms into the sufficient statistics of a look, in bounded memory:
 /// per-conversation totals, fixed-size histograms and counts; no event is kept.

@@ -1,4 +1,5 @@
 import Policy
+import Vocabulary
 
 extension Judge {
     /// The decision and its reasons, in order of precedence: a rollback (a critical violation, the rogue-action

@@ -1,6 +1,7 @@
 import Foundation
 import Policy
 import Statistics
+import Vocabulary
 
 /// The test of each kind of metric: a look's value per arm, its always-valid bounds and its status.
 extension Judge {
@@ -30,7 +31,7 @@ extension Judge {
 
     static func empty(_ metric: MetricPolicy, alpha: Double, method: String, note: String?) -> MetricResult {
         MetricResult(
-            name: metric.name, role: metric.role.rawValue, direction: metric.direction.rawValue, status: .insufficient,
+            name: metric.name, role: metric.role, direction: metric.direction, status: .insufficient,
             baseline: ArmValue(value: nil, n: 0, conversations: nil),
             candidate: ArmValue(value: nil, n: 0, conversations: nil),
             difference: nil, ratio: nil, ciLow: nil, ciHigh: nil, margin: metric.margin, pValue: nil, alpha: alpha,

@@ -1,6 +1,7 @@
 import Foundation
 import Policy
 import Statistics
+import Vocabulary
 
 /// How many more candidate tasks a step needs before its primary metrics can be judged.
 extension Judge {

@@ -1,6 +1,7 @@
 import Foundation
 import Policy
 import Statistics
+import Vocabulary
 
 /// Turns a look's sufficient statistics into a decision. Pure and deterministic: `monitor rejudge`
 /// recomputes a stored look by calling it on the stored ``LookInputs``.

@@ -1,14 +1,4 @@
-/// A monitor's decision.
-package enum Decision: String, Codable, Sendable, CaseIterable {
-    /// The step's criteria are met: advance, or promote after the last step.
-    case promote
-    /// Not enough evidence yet: look again later.
-    case `continue`
-    /// Something needs a person: sample-ratio mismatch, a routing fault, a signal regression.
-    case hold
-    /// A guardrail or primary metric regressed, or a critical violation occurred.
-    case rollback
-}
+import Vocabulary
 
 /// One arm's value of a metric.
 package struct ArmValue: Codable, Equatable, Sendable {
@@ -19,23 +9,11 @@ package struct ArmValue: Codable, Equatable, Sendable {
     package var conversations: Int?
 }
 
-/// A metric's verdict at a look.
-package enum MetricStatus: String, Codable, Sendable, CaseIterable {
-    /// The candidate is worse than the baseline beyond the metric's margin, by an always-valid test.
-    case regressed
-    /// The candidate is shown to be no worse than the margin.
-    case nonInferior = "non_inferior"
-    /// Neither yet.
-    case inconclusive
-    /// Too few tasks per arm to judge.
-    case insufficient
-}
-
 /// The judgement of one metric.
 package struct MetricResult: Codable, Equatable, Sendable {
     package var name: String
-    package var role: String
-    package var direction: String
+    package var role: MetricRole
+    package var direction: MetricDirection
     package var status: MetricStatus
     package var baseline: ArmValue
     package var candidate: ArmValue

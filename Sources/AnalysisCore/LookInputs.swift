@@ -1,5 +1,6 @@
 import Policy
 import Statistics
+import Vocabulary
 
 /// Counts above a pooled quantile, per arm: the sufficient statistics of the quantile test.
 package struct QuantileCounts: Codable, Equatable, Sendable {
@@ -48,12 +49,12 @@ package struct StepContext: Codable, Equatable, Sendable {
     package var minDurationSeconds: Int
     package var elapsedSeconds: Int?
     /// The rollout's phase (`progressing`, `paused`, …), `nil` without a rollout.
-    package var phase: String?
+    package var phase: RolloutPhase?
 
     /// Makes a context.
     package init(
         mode: RolloutMode, stepIndex: Int?, stepCount: Int?, weight: Int?, minTasks: Int, minDurationSeconds: Int,
-        elapsedSeconds: Int?, phase: String?
+        elapsedSeconds: Int?, phase: RolloutPhase?
     ) {
         self.mode = mode
         self.stepIndex = stepIndex

@@ -1,4 +1,5 @@
 import Telemetry
+import Vocabulary
 
 /// What the accumulator needs of a task: hashes of its ids and its numbers (NaN where absent).
 package struct TaskFacts {

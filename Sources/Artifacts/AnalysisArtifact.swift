@@ -1,5 +1,6 @@
 import AnalysisCore
 import Policy
+import Vocabulary
 
 /// Where a look's telemetry came from and what became of it.
 package struct IngestionSummary: Codable, Equatable, Sendable {

@@ -1,11 +1,12 @@
 import Policy
+import Vocabulary
 
 /// One transition in `rollout.json`'s history.
 package struct RolloutHistoryEntry: Codable, Equatable, Sendable {
-    package var command: String
-    package var fromPhase: String?
+    package var command: RolloutCommand
+    package var fromPhase: RolloutPhase?
     package var fromWeight: Int?
-    package var toPhase: String
+    package var toPhase: RolloutPhase
     package var toWeight: Int
     package var reason: String
     /// `monitor`, a person, or `forced`.
@@ -18,7 +19,8 @@ package struct RolloutHistoryEntry: Codable, Equatable, Sendable {
 
     /// Makes an entry.
     package init(
-        command: String, fromPhase: String?, fromWeight: Int?, toPhase: String, toWeight: Int, reason: String,
+        command: RolloutCommand, fromPhase: RolloutPhase?, fromWeight: Int?, toPhase: RolloutPhase, toWeight: Int,
+        reason: String,
         actor: String, forced: Bool, evidenceSha256: String?, applied: String, at: String
     ) {
         self.command = command
@@ -59,9 +61,9 @@ package struct RolloutFields: ArtifactFields {
     package var baselineVersion: String
     package var candidateVersion: String
     package var router: String
-    package var mode: String
+    package var mode: RolloutMode
     /// `progressing`, `paused`, `promoted` or `rolled_back`.
-    package var phase: String
+    package var phase: RolloutPhase
     /// 1-based step number.
     package var step: Int
     /// Share of new conversations on the candidate, in percent.
@@ -79,7 +81,7 @@ package struct RolloutFields: ArtifactFields {
     /// Makes the fields of a rollout artifact.
     package init(
         agent: String, baselineVersion: String, candidateVersion: String, router: String,
-        mode: String, phase: String, step: Int, weight: Int, steps: [RolloutStep], stepStartedAt: String,
+        mode: RolloutMode, phase: RolloutPhase, step: Int, weight: Int, steps: [RolloutStep], stepStartedAt: String,
         drainVersion: String?, drainDeadline: String?, applied: String, history: [RolloutHistoryEntry],
         files: [RenderedFileEntry]
     ) {

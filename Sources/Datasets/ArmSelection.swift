@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// The arms an export takes its records from (`--arm`).
 package enum ArmSelection: String, CaseIterable, Sendable {
     case baseline
@@ -5,7 +7,7 @@ package enum ArmSelection: String, CaseIterable, Sendable {
     case both
 
     /// Whether a record of `arm` (`baseline` or `candidate`, as the ledger stores it) is selected.
-    package func includes(_ arm: String) -> Bool {
-        self == .both || rawValue == arm
+    package func includes(_ arm: Arm) -> Bool {
+        self == .both || rawValue == arm.rawValue
     }
 }

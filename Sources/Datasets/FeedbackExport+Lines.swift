@@ -2,6 +2,7 @@ import Foundation
 import JSONLines
 import RunLedger
 import ToolContract
+import Vocabulary
 
 extension FeedbackExport {
     /// The split of a conversation: the first 8 bytes of the SHA-256 of its id as a fraction, against the
@@ -30,12 +31,12 @@ extension FeedbackExport {
         to line: inout [UInt8]
     ) {
         var object = JSONObjectBytes(&line)
-        object.string("arm", record.arm, &line)
+        object.string("arm", record.arm.rawValue, &line)
         object.string("category", record.category, &line)
         object.raw("content_available", input != nil || output != nil ? "true" : "false", &line)
         object.string("content_sha256", hash, &line)
         object.string("conversation_id", record.conversationId, &line)
-        object.string("decision", record.decision, &line)
+        object.string("decision", record.decision?.rawValue, &line)
         object.string("event_id", record.eventKey, &line)
         object.value("input", &line) { $0.appendJSONOrString(input) }
         object.string("kind", record.kind.rawValue, &line)
@@ -53,7 +54,7 @@ extension FeedbackExport {
             for metric in record.metrics.named { metrics.number(metric.name, metric.value, &bytes) }
             metrics.close(&bytes)
         }
-        object.string("outcome", record.outcome, &line)
+        object.string("outcome", record.outcome.rawValue, &line)
         object.value("output", &line) { $0.appendJSONOrString(output) }
         object.string("request_id", record.requestId, &line)
         object.string("run_id", record.runId, &line)
@@ -82,7 +83,7 @@ extension FeedbackExport {
             (
                 "source",
                 "{\"kind\":\(jsonStringLiteral(record.kind.rawValue)),\"run_id\":\(jsonStringLiteral(record.runId)),"
-                    + "\"event_id\":\(jsonStringLiteral(record.eventKey)),\"outcome\":\(jsonStringLiteral(record.outcome))}"
+                    + "\"event_id\":\(jsonStringLiteral(record.eventKey)),\"outcome\":\(jsonStringLiteral(record.outcome.rawValue))}"
             ),
         ]
         if let category = record.category { fields.append(("category", jsonStringLiteral(category))) }
@@ -123,9 +124,10 @@ extension FeedbackExport {
         let metrics = record.metrics
         let cells: [String?] = [
             record.kind.rawValue, record.runId, String(record.lookId), record.stepIndex.map { String($0 + 1) },
-            record.arm,
+            record.arm.rawValue,
             record.version, record.conversationId, record.taskId, record.requestId, record.eventKey, record.traceId,
-            record.spanId, String(record.timestamp), record.outcome, record.decision, freeText(record.category),
+            record.spanId, String(record.timestamp), record.outcome.rawValue, record.decision?.rawValue,
+            freeText(record.category),
             number(metrics.costUSD), record.costSource, number(metrics.latencyMs), number(metrics.inputTokens),
             number(metrics.outputTokens), number(metrics.steps), number(metrics.judgeScore), record.toolCalls,
             freeText(input), freeText(output), labelText,

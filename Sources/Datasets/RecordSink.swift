@@ -2,6 +2,7 @@ import Foundation
 import JSONLines
 import RunLedger
 import ToolContract
+import Vocabulary
 
 /// A retained record with its content and labels redacted.
 struct CleanRecord {
@@ -60,7 +61,7 @@ final class RecordSink {
         case .openaiSFT:
             // Only successes the monitor sampled: a task with negative feedback or a rogue action is not
             // something to learn, even when it ended in success.
-            guard record.kind == .successes, record.outcome == "success",
+            guard record.kind == .successes, record.outcome == .success,
                 let sft = TrainingFormats.sftLine(record, input: input, output: output, weight: 1)
             else {
                 notUsed += 1
@@ -86,7 +87,7 @@ final class RecordSink {
         }
         countsByKind[record.kind.rawValue, default: 0] += 1
         countsBySplit[split, default: 0] += 1
-        countsByArm[record.arm, default: 0] += 1
+        countsByArm[record.arm.rawValue, default: 0] += 1
         countsByVersion[record.version, default: 0] += 1
     }
 

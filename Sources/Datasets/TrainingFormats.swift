@@ -1,6 +1,7 @@
 import Foundation
 import JSONLines
 import RunLedger
+import Vocabulary
 
 /// Chat fine-tuning and preference formats built from retained records (OpenAI chat fine-tuning and DPO, TRL
 /// preference). Only recorded content is used: a record without content yields no training line.
@@ -99,7 +100,7 @@ enum TrainingFormats {
     /// from records of both arms with the same prompt and different outcomes (the successful one preferred).
     static func pairs(_ records: [(record: RetainedRecord, input: String?, output: String?)]) -> [Pair] {
         var pairs: [Pair] = []
-        for item in records where item.record.kind == .shadowDisagreements && item.record.outcome == "success" {
+        for item in records where item.record.kind == .shadowDisagreements && item.record.outcome == .success {
             guard let prompt = promptMessages(item.input), let stable = outputText(item.output) else { continue }
             let proposed =
                 outputText(item.record.labels["proposed_output"])
@@ -124,7 +125,7 @@ enum TrainingFormats {
                 continue
             }
             var entry = byPrompt[input] ?? (nil, nil, prompt)
-            if item.record.outcome == "success" {
+            if item.record.outcome == .success {
                 if entry.success == nil { entry.success = (item.record, answer) }
             } else if entry.failure == nil {
                 entry.failure = (item.record, answer)

@@ -1,6 +1,7 @@
 import Foundation
 import Simulation
 import Telemetry
+import Vocabulary
 
 /// A scenario of the decision benchmark: the fleet's behaviour and traffic, and what a bad candidate costs
 /// the users it serves.

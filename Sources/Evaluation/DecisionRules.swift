@@ -3,6 +3,7 @@ import Foundation
 import Policy
 import Statistics
 import Telemetry
+import Vocabulary
 
 /// What a rule says after an interval.
 package enum RuleVerdict: String, Sendable {
@@ -290,7 +291,7 @@ package struct MonitorRule: DecisionRule {
             let step = StepContext(
                 mode: .canary, stepIndex: schedule.step(at: interval.index), stepCount: schedule.weights.count,
                 weight: interval.weight, minTasks: 0, minDurationSeconds: 0,
-                elapsedSeconds: Int(end - stepStart), phase: "progressing")
+                elapsedSeconds: Int(end - stepStart), phase: .progressing)
             let inputs = accumulator.inputs(
                 agent: "support-agent", runId: nil, step: step, monitor: policy, policySha256: "", prometheus: [:])
             let decision = Judge.judge(inputs).decision

@@ -8,6 +8,7 @@ import PolicyFiles
 import RunLedger
 import StageRecording
 import ToolContract
+import Vocabulary
 
 /// What one `benchmark-gate` invocation is asked to do.
 package struct GateRequest: Sendable {
@@ -146,7 +147,7 @@ package struct BenchmarkGate {
         try recorder.commit(exitStatus: exitStatus) { stage in
             try ledger.recordGate(
                 GateRecording(
-                    gate: result, stage: stage, outputs: recorder.outputs,
+                    gate: GateRow(result), stage: stage, outputs: recorder.outputs,
                     candidateSuite: StoredSuite(
                         sha256: candidate.sha256, format: candidate.format.rawValue,
                         content: candidate.normalizedJSONL(), version: candidateVersion),

@@ -3,6 +3,7 @@ import BenchmarkResults
 import Foundation
 import Policy
 import Statistics
+import Vocabulary
 
 /// What the comparison of two suites found, before it is wrapped in an artifact.
 package struct GateEvaluation: Sendable, Equatable {
@@ -71,11 +72,11 @@ package enum GateEvaluator {
             let sentence =
                 "category \(category.category): "
                 + Explanation.sentence(for: category.successRate, confidence: nil)
-            if gate.categories.onRegression == "fail" { reasons.append(sentence) } else { warnings.append(sentence) }
+            if gate.categories.onRegression == .fail { reasons.append(sentence) } else { warnings.append(sentence) }
         }
         let failed =
             metrics.contains { $0.status == .fail }
-            || (gate.categories.onRegression == "fail" && categories.contains { $0.successRate.status == .fail })
+            || (gate.categories.onRegression == .fail && categories.contains { $0.successRate.status == .fail })
         let verdict: GateVerdict =
             failed ? .fail : metrics.contains { $0.status == .inconclusive } ? .inconclusive : .pass
         return GateEvaluation(

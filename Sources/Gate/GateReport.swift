@@ -1,6 +1,7 @@
 import Artifacts
 import CIOutput
 import Foundation
+import Vocabulary
 
 /// Turns a gate result into the report CI systems show.
 package enum GateReport {

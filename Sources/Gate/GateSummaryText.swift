@@ -2,6 +2,7 @@ import Artifacts
 import CIOutput
 import Foundation
 import RunLedger
+import Vocabulary
 
 /// The text `benchmark-gate` prints on stdout.
 package enum GateSummaryText {
@@ -27,7 +28,7 @@ package enum GateSummaryText {
             rows: gates.map { gate in
                 [
                     String(gate.gateId), gate.runId, gate.createdAt, gate.candidateVersion, gate.baselineVersion,
-                    gate.verdict + (gate.blocking ? " (blocking)" : ""), String(gate.matchedTasks),
+                    gate.verdict.rawValue + (gate.blocking ? " (blocking)" : ""), String(gate.matchedTasks),
                     gate.successRateDifference.map { String(format: "%+.1f pts", $0 * 100) } ?? "–",
                     gate.costRatio.map { String(format: "%.3f×", $0) } ?? "–",
                 ]

@@ -1,6 +1,7 @@
 import Foundation
 import Prometheus
 import Telemetry
+import Vocabulary
 
 /// What `GET /metrics` serves: the fleet's tasks as they are committed, per agent and version, and the service's
 /// own requests, records, bytes, commits and queue (Prometheus text, through swift-prometheus).

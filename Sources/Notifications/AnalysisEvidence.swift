@@ -1,9 +1,10 @@
 import Foundation
+import Vocabulary
 
 /// What a notice tells of the analysis behind a transition, read from `analysis.json` itself (canary-deploy
 /// gets the file, not the monitor's types): the decision, its reasons and the metrics with their intervals.
 package struct AnalysisEvidence: Decodable, Sendable {
-    package var decision: String
+    package var decision: Decision
     package var reasons: [String]
     package var metrics: [ReleaseNotice.Metric]
 
@@ -13,8 +14,8 @@ package struct AnalysisEvidence: Decodable, Sendable {
 
     struct MetricFields: Decodable {
         var name: String
-        var role: String
-        var status: String
+        var role: MetricRole
+        var status: MetricStatus
         var baseline: Value
         var candidate: Value
         var difference: Double?
@@ -40,7 +41,7 @@ package struct AnalysisEvidence: Decodable, Sendable {
 
     package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        decision = try container.decode(String.self, forKey: .decision)
+        decision = try container.decode(Decision.self, forKey: .decision)
         reasons = try container.decodeIfPresent([String].self, forKey: .reasons) ?? []
         metrics =
             try container.decodeIfPresent([MetricFields].self, forKey: .metrics)?.map { metric in
@@ -52,7 +53,7 @@ package struct AnalysisEvidence: Decodable, Sendable {
     }
 
     /// Evidence made from its parts (the monitor has them at hand).
-    package init(decision: String, reasons: [String], metrics: [ReleaseNotice.Metric]) {
+    package init(decision: Decision, reasons: [String], metrics: [ReleaseNotice.Metric]) {
         self.decision = decision
         self.reasons = reasons
         self.metrics = metrics

@@ -1,5 +1,6 @@
 import Foundation
 import Policy
+import Vocabulary
 
 /// A notice in each service's own message format, as the JSON body its incoming webhook takes.
 ///
@@ -37,7 +38,7 @@ package enum ChatMessages {
         ]
         if let step = notice.step { facts.append(("Step", String(step))) }
         if let weight = notice.weight { facts.append(("Weight", "\(weight) %")) }
-        if let decision = notice.decision { facts.append(("Decision", decision)) }
+        if let decision = notice.decision { facts.append(("Decision", decision.rawValue)) }
         if let actor = notice.actor { facts.append(("By", notice.forced ? "\(actor) (forced)" : actor)) }
         return facts
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Policy
+import Vocabulary
 
 /// What one notification tells, whatever the target's format: a rollout's transition or a monitor's decision,
 /// with what drove it. Its JSON form is the generic webhook's body (`schemas/notification.schema.json`).
@@ -10,8 +11,8 @@ package struct ReleaseNotice: Codable, Equatable, Sendable {
     /// One metric that drove a decision, with its interval.
     package struct Metric: Codable, Equatable, Sendable {
         package var name: String
-        package var role: String
-        package var status: String
+        package var role: MetricRole
+        package var status: MetricStatus
         package var baseline: Double?
         package var candidate: Double?
         package var difference: Double?
@@ -22,7 +23,8 @@ package struct ReleaseNotice: Codable, Equatable, Sendable {
 
         /// Describes a metric.
         package init(
-            name: String, role: String, status: String, baseline: Double?, candidate: Double?, difference: Double?,
+            name: String, role: MetricRole, status: MetricStatus, baseline: Double?, candidate: Double?,
+            difference: Double?,
             ratio: Double?, ciLow: Double?, ciHigh: Double?
         ) {
             self.name = name
@@ -59,7 +61,7 @@ package struct ReleaseNotice: Codable, Equatable, Sendable {
     /// The weight before a transition.
     package var fromWeight: Int?
     /// The monitor's decision, when one drove it.
-    package var decision: String?
+    package var decision: Decision?
     /// Why: the decision's reasons, or the person's `--reason`.
     package var reasons: [String]
     package var metrics: [Metric]
@@ -73,7 +75,7 @@ package struct ReleaseNotice: Codable, Equatable, Sendable {
     /// Describes a notice.
     package init(
         event: NotifyEvent, forced: Bool, source: String, agent: String, runId: String, baselineVersion: String,
-        candidateVersion: String, step: Int?, weight: Int?, fromWeight: Int?, decision: String?, reasons: [String],
+        candidateVersion: String, step: Int?, weight: Int?, fromWeight: Int?, decision: Decision?, reasons: [String],
         metrics: [Metric], actor: String?, reportURL: String?, idempotencyKey: String, createdAt: String
     ) {
         self.event = event
@@ -124,8 +126,8 @@ package struct ReleaseNotice: Codable, Equatable, Sendable {
 
     /// The metrics that drove the decision: the regressed ones, else the primary and guardrail metrics.
     package var drivingMetrics: [Metric] {
-        let regressed = metrics.filter { $0.status == "regressed" }
-        return regressed.isEmpty ? metrics.filter { $0.role != "signal" } : regressed
+        let regressed = metrics.filter { $0.status == .regressed }
+        return regressed.isEmpty ? metrics.filter { $0.role != .signal } : regressed
     }
 
     /// A metric as `name: candidate vs baseline, Δ d [low, high] (status)`.

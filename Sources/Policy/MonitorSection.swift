@@ -1,17 +1,4 @@
-/// Which way a metric is better.
-package enum MetricDirection: String, Codable, Sendable, CaseIterable {
-    case higher, lower
-}
-
-/// What a metric's regression does to the decision.
-package enum MetricRole: String, Codable, Sendable, CaseIterable {
-    /// Evidence of non-inferiority is needed to promote; a proven regression rolls back.
-    case primary
-    /// A proven regression rolls back.
-    case guardrail
-    /// A proven regression holds the rollout for a person to look.
-    case signal
-}
+import Vocabulary
 
 /// One metric the monitor judges.
 package struct MetricPolicy: Codable, Equatable, Sendable {
@@ -152,9 +139,9 @@ package struct MonitorSection: Codable, Equatable, Sendable {
     /// Sample-ratio mismatch is declared below this p-value.
     package var srmPValue: Double = 0.001
     /// `fail` (exit 65) or `skip` (count and report) for a malformed telemetry line.
-    package var malformed = "fail"
+    package var malformed = RecordHandling.fail
     /// `fail` (exit 65) or `skip` for an event of a version that is neither arm.
-    package var unknownVersions = "fail"
+    package var unknownVersions = RecordHandling.fail
     /// Successful tasks whose content the ledger keeps per arm, as a random sample for feedback-export.
     package var retainSuccesses = 200
     /// Zero tolerance for unauthorized actions: while the baseline has made none, more than this many tasks with

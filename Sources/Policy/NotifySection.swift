@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// Who hears of the release's decisions and transitions (`notify:` in the policy): chat channels and webhooks.
 package struct NotifyTarget: Codable, Equatable, Sendable {
     /// The service whose message format the target gets.
@@ -27,4 +29,16 @@ package struct NotifyTarget: Codable, Equatable, Sendable {
 /// that holds or rolls back without acting. `forced` is every transition made with `--force`.
 package enum NotifyEvent: String, Codable, CaseIterable, Sendable {
     case start, advance, promote, rollback, hold, pause, resume, forced
+
+    /// The event a rollout command announces.
+    package init(_ command: RolloutCommand) {
+        switch command {
+        case .start: self = .start
+        case .advance: self = .advance
+        case .promote: self = .promote
+        case .rollback: self = .rollback
+        case .pause: self = .pause
+        case .resume: self = .resume
+        }
+    }
 }

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// One value for each arm: the baseline's and the candidate's. Written in JSON as `[baseline, candidate]`, the
 /// order of ``Arm/index``, which is how looks stored their per-arm values before this type, so stored looks
 /// decode (and `monitor rejudge` recomputes them) unchanged.

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// The release policy of one agent (`canary.yaml` or `.json`, `schemas/policy.schema.json`).
 ///
 /// Each tool reads its own section; sections of tools that are not yet configured keep their defaults.
@@ -114,10 +116,10 @@ package struct CategoryRule: Codable, Equatable, Sendable {
     package var minTasks: Int
     /// `fail`: a category whose success is worse than the margin with confidence fails the gate;
     /// `warn`: it is only flagged.
-    package var onRegression: String
+    package var onRegression: RegressionHandling
 
     /// Makes a rule.
-    package init(minTasks: Int, onRegression: String) {
+    package init(minTasks: Int, onRegression: RegressionHandling) {
         self.minTasks = minTasks
         self.onRegression = onRegression
     }
@@ -152,7 +154,7 @@ package struct GateSection: Codable, Equatable, Sendable {
     /// Unauthorized actions.
     package var unauthorizedActions = UnauthorizedCriterion(enabled: true, budget: 0)
     /// Per-category rule.
-    package var categories = CategoryRule(minTasks: 20, onRegression: "fail")
+    package var categories = CategoryRule(minTasks: 20, onRegression: .fail)
 
     /// The defaults.
     package init() {}

@@ -1,5 +1,6 @@
 import Policy
 import ToolContract
+import Vocabulary
 import Yams
 
 extension PolicyLoader {
@@ -12,8 +13,8 @@ extension PolicyLoader {
         if let value = fields["alpha"] { monitor.alpha = try value.double(in: 0.0001...0.5) }
         if let value = fields["power"] { monitor.power = try value.double(in: 0.5...0.999) }
         if let value = fields["srm_p_value"] { monitor.srmPValue = try value.double(in: 1e-12...0.5) }
-        if let value = fields["malformed"] { monitor.malformed = try value.oneOf(["fail", "skip"]) }
-        if let value = fields["unknown_versions"] { monitor.unknownVersions = try value.oneOf(["fail", "skip"]) }
+        if let value = fields["malformed"] { monitor.malformed = try value.oneOf(RecordHandling.self) }
+        if let value = fields["unknown_versions"] { monitor.unknownVersions = try value.oneOf(RecordHandling.self) }
         if let value = fields["retain_successes"] { monitor.retainSuccesses = try value.int(in: 0...1_000_000) }
         if let value = fields["rogue_action_budget"] { monitor.rogueActionBudget = try value.int(in: 0...1_000_000) }
         if let value = fields["segments"] { monitor.segments = try value.bool() }

@@ -1,6 +1,7 @@
 import Foundation
 import Policy
 import ToolContract
+import Vocabulary
 import Yams
 
 /// A release policy together with what identifies it in artifacts and the ledger.
@@ -161,7 +162,7 @@ package enum PolicyLoader {
             let members = try categories.members(allowed: ["min_tasks", "on_regression"])
             if let value = members["min_tasks"] { gate.categories.minTasks = try value.int(in: 1...1_000_000) }
             if let value = members["on_regression"] {
-                gate.categories.onRegression = try value.oneOf(["fail", "warn"])
+                gate.categories.onRegression = try value.oneOf(RegressionHandling.self)
             }
         }
         return gate

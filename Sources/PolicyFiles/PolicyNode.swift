@@ -140,4 +140,11 @@ struct PolicyNode {
         }
         return value
     }
+
+    /// The value as one of a vocabulary's cases, named by their raw values.
+    func oneOf<Choice: RawRepresentable<String> & CaseIterable>(_: Choice.Type) throws(PolicyError) -> Choice {
+        let value = try oneOf(Choice.allCases.map(\.rawValue))
+        guard let choice = Choice(rawValue: value) else { throw invalid("'\(value)' is not a \(Choice.self)") }
+        return choice
+    }
 }

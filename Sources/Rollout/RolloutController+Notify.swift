@@ -1,6 +1,7 @@
 import Notifications
 import Policy
 import RunLedger
+import Vocabulary
 
 /// Telling the policy's notify targets what a command did, once it is committed.
 extension RolloutController {
@@ -9,7 +10,7 @@ extension RolloutController {
         _ transition: TransitionRecord, id: Int64, state: RolloutRecord, run: RunRecord, targets: [NotifyTarget],
         analysis: AnalysisEvidence?, context: DeployContext, ledger: Ledger
     ) -> [DeliveryReport] {
-        guard let event = NotifyEvent(rawValue: transition.command) else { return [] }
+        let event = NotifyEvent(transition.command)
         let notice = ReleaseNotice(
             event: event, forced: transition.forced, source: "canary-deploy", agent: run.agent, runId: run.id,
             baselineVersion: run.baselineVersion, candidateVersion: run.candidateVersion, step: state.stepIndex + 1,

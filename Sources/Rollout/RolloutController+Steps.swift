@@ -9,6 +9,7 @@ import RunLedger
 import StageRecording
 import ToolContract
 import ToolFiles
+import Vocabulary
 
 /// The steps every state-changing command shares: rendering, committing, the artifact.
 extension RolloutController {
@@ -94,7 +95,7 @@ extension RolloutController {
             state.drainVersion == nil ? nil : state.drainVersion == run.candidateVersion ? .candidate : .baseline
         let plan = RoutingPlan.make(
             agent: run.agent, baselineVersion: run.baselineVersion, candidateVersion: run.candidateVersion,
-            rollout: rollout, mode: RolloutMode(rawValue: state.mode) ?? .canary, weight: state.weight,
+            rollout: rollout, mode: state.mode, weight: state.weight,
             phase: state.phase, drainingArm: drainDeadline == nil ? nil : draining, drainDeadline: drainDeadline)
         return try RouterKind.named(state.router).render(plan)
     }
@@ -141,17 +142,19 @@ extension RolloutController {
             throw RolloutError.decisionRefused(
                 path: path, reason: "no analysis with SHA-256 \(sha) is recorded for run \(runId)")
         }
-        struct Analysis: Decodable { var decision: String }
+        struct Analysis: Decodable { var decision: Decision }
         guard let decision = try? ArtifactCoding.makeDecoder().decode(Analysis.self, from: data).decision else {
-            throw RolloutError.invalidInput(path: path, field: "decision", reason: "missing or not a string")
+            throw RolloutError.invalidInput(
+                path: path, field: "decision",
+                reason: "missing or not one of \(Decision.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let allowed: [RolloutCommand: Set<String>] = [.advance: ["promote"], .promote: ["promote"]]
+        let allowed: [RolloutCommand: Set<Decision>] = [.advance: [.promote], .promote: [.promote]]
         guard allowed[command]?.contains(decision) ?? true else {
             throw RolloutError.decisionRefused(
                 path: path, reason: "the monitor decided '\(decision)', which does not allow \(command.rawValue)")
         }
         // The same command with the same evidence again is a retry of the transition it drove.
-        if let last = history.last, last.command == command.rawValue, last.evidenceSha256 == sha { return sha }
+        if let last = history.last, last.command == command, last.evidenceSha256 == sha { return sha }
         if let used = history.first(where: { $0.evidenceSha256 == sha }) {
             throw RolloutError.decisionRefused(
                 path: path,

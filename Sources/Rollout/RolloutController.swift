@@ -10,6 +10,7 @@ import RunLedger
 import StageRecording
 import ToolContract
 import ToolFiles
+import Vocabulary
 
 /// `canary-deploy`: moves a rollout through its steps, rendering and optionally applying the routing
 /// configuration, and records every transition in the ledger.
@@ -56,7 +57,7 @@ package struct RolloutController {
                     throw RolloutError.gateNotPassed(
                         path: gatePath, reason: "no gate with SHA-256 \(gateSha) is recorded")
                 }
-                guard recorded.verdict == "pass" else {
+                guard recorded.verdict == .pass else {
                     throw RolloutError.gateNotPassed(
                         path: gatePath, reason: "the recorded gate's verdict is \(recorded.verdict)")
                 }
@@ -79,17 +80,17 @@ package struct RolloutController {
             section.notify = loaded.policy.notify
             let policyJSON = String(decoding: try ArtifactCoding.encode(section), as: UTF8.self)
             let state = RolloutRecord(
-                runId: runId, router: routerKind.rawValue, mode: loaded.policy.rollout.mode.rawValue,
-                phase: machine.first.phase.rawValue, stepIndex: 0, weight: machine.first.weight,
+                runId: runId, router: routerKind.rawValue, mode: loaded.policy.rollout.mode,
+                phase: machine.first.phase, stepIndex: 0, weight: machine.first.weight,
                 policySha256: loaded.effectiveSha256, policyJSON: policyJSON, gateArtifactSha256: gateSha,
                 startedAt: now,
                 stepStartedAt: now, updatedAt: now, drainVersion: nil, drainDeadline: nil)
             if let existing = try ledger.rollout(runId: runId) {
                 // A CI retry of the same start is harmless; anything else is a second start.
                 let history = try ledger.transitions(runId: runId)
-                guard history.count == 1, history.first?.command == "start", existing.router == state.router else {
+                guard history.count == 1, history.first?.command == .start, existing.router == state.router else {
                     throw RolloutError.impossibleTransition(
-                        command: "start", phase: existing.phase, reason: "run \(runId) has a rollout already")
+                        command: "start", phase: existing.phase.rawValue, reason: "run \(runId) has a rollout already")
                 }
                 guard let run = try ledger.run(id: runId) else { throw RolloutError.noRollout(runId: runId) }
                 return try commit(
@@ -98,7 +99,7 @@ package struct RolloutController {
                     inputs: [InputFile(path: gatePath, sha256: gateSha, role: "gate")])
             }
             let transition = TransitionRecord(
-                runId: runId, command: "start", fromPhase: nil, fromStep: nil, fromWeight: nil,
+                runId: runId, command: .start, fromPhase: nil, fromStep: nil, fromWeight: nil,
                 toPhase: state.phase, toStep: 0, toWeight: state.weight,
                 reason: reason ?? "gate passed", actor: force ? "forced" : context.person, forced: force,
                 evidenceSha256: gateSha, idempotencyKey: "start|\(gateSha)", configSha256: "", applied: "not-requested",
@@ -142,16 +143,16 @@ package struct RolloutController {
             }
             let justification = evidence ?? reason ?? command.rawValue
             let position = RolloutPosition(
-                phase: RolloutPhase(rawValue: current.phase) ?? .progressing, step: current.stepIndex,
+                phase: current.phase, step: current.stepIndex,
                 weight: current.weight)
             let isRetry =
                 history.last.map {
-                    $0.command == command.rawValue && ($0.evidenceSha256 ?? $0.reason) == justification
+                    $0.command == command && ($0.evidenceSha256 ?? $0.reason) == justification
                         && $0.toPhase == current.phase && $0.toWeight == current.weight
                 } ?? false
             // Rolling back a rolled-back rollout is what a pipeline's "always roll back on failure" step does:
             // it succeeds and changes nothing.
-            let alreadyRolledBack = command == .rollback && current.phase == RolloutPhase.rolledBack.rawValue
+            let alreadyRolledBack = command == .rollback && current.phase == .rolledBack
             if let last = history.last, isRetry || alreadyRolledBack {
                 return try commit(
                     ledger: ledger, state: current, run: run, transition: last, retryOf: last.id, context: context,
@@ -174,7 +175,7 @@ package struct RolloutController {
             }
             let now = ArtifactClock.iso8601(context.now)
             var state = current
-            state.phase = next.phase.rawValue
+            state.phase = next.phase
             state.stepIndex = next.step
             state.weight = next.weight
             state.updatedAt = now
@@ -186,7 +187,7 @@ package struct RolloutController {
             }
             let actor = evidence != nil ? "monitor" : force ? "forced" : context.person
             let transition = TransitionRecord(
-                runId: current.runId, command: command.rawValue, fromPhase: current.phase, fromStep: current.stepIndex,
+                runId: current.runId, command: command, fromPhase: current.phase, fromStep: current.stepIndex,
                 fromWeight: current.weight, toPhase: state.phase, toStep: state.stepIndex, toWeight: state.weight,
                 reason: reason ?? (evidence != nil ? "monitor decision" : command.rawValue), actor: actor,
                 forced: force,

@@ -1,17 +1,5 @@
 import Policy
-
-/// A rollout's phase.
-package enum RolloutPhase: String, Codable, Sendable {
-    case progressing
-    case paused
-    case promoted
-    case rolledBack = "rolled_back"
-}
-
-/// The commands that change a rollout.
-package enum RolloutCommand: String, Codable, Sendable, CaseIterable {
-    case start, advance, promote, rollback, pause, resume
-}
+import Vocabulary
 
 /// Where a rollout stands: its phase, step and weight.
 package struct RolloutPosition: Equatable, Sendable {

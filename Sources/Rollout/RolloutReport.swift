@@ -1,6 +1,7 @@
 import Artifacts
 import CIOutput
 import Policy
+import Vocabulary
 
 /// The CI report and the text `canary-deploy` prints for a rollout.
 package enum RolloutReport {
@@ -15,7 +16,7 @@ package enum RolloutReport {
                 + (rollout.drainDeadline.map { "; pins of \(rollout.drainVersion ?? "") drain until \($0)" } ?? "")
                 + (last.map { ". Last: \($0.command) by \($0.actor) (\($0.reason))." } ?? "."),
             outputs: [
-                CIOutputValue("phase", rollout.phase), CIOutputValue("weight", String(rollout.weight)),
+                CIOutputValue("phase", rollout.phase.rawValue), CIOutputValue("weight", String(rollout.weight)),
                 CIOutputValue("step", String(rollout.step)), CIOutputValue("run_id", rollout.runId),
                 CIOutputValue("rollout", rolloutPath), CIOutputValue("applied", rollout.applied),
             ],
@@ -24,7 +25,7 @@ package enum RolloutReport {
                 header: ["#", "Command", "From", "To", "Actor", "Reason", "Applied", "At"],
                 rows: rollout.history.enumerated().map { index, entry in
                     [
-                        String(index + 1), entry.command,
+                        String(index + 1), entry.command.rawValue,
                         entry.fromPhase.map { "\($0) \(entry.fromWeight ?? 0) %" } ?? "–",
                         "\(entry.toPhase) \(entry.toWeight) %",
                         entry.actor + (entry.forced && entry.actor != "forced" ? " (forced)" : ""),

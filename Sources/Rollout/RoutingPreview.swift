@@ -4,6 +4,7 @@ import PolicyFiles
 import Routing
 import ToolContract
 import ToolFiles
+import Vocabulary
 
 /// `render` and `plan`: what a policy would do, with no state and no ledger.
 package enum RoutingPreview {
@@ -18,7 +19,7 @@ package enum RoutingPreview {
             agent: loaded.policy.agent.name,
             baselineVersion: baselineVersion ?? loaded.policy.agent.baselineVersion ?? "baseline",
             candidateVersion: candidateVersion, rollout: loaded.policy.rollout,
-            mode: mode ?? loaded.policy.rollout.mode, weight: weight, phase: "progressing", drainingArm: nil,
+            mode: mode ?? loaded.policy.rollout.mode, weight: weight, phase: .progressing, drainingArm: nil,
             drainDeadline: nil)
         let files = try kind.render(plan)
         let staged = StagedFiles()

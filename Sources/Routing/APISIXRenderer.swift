@@ -1,5 +1,6 @@
 import Foundation
 import Policy
+import Vocabulary
 
 /// Apache APISIX: a route (Admin API JSON) whose `traffic-split` plugin holds the pins and the weights,
 /// and, in shadow mode, a `proxy-mirror` plugin with `sample_ratio`. The plugin object alone is written

@@ -1,5 +1,6 @@
 import Foundation
 import Policy
+import Vocabulary
 
 /// AWS Application Load Balancer: `aws elbv2 modify-listener` and `create-rule` input JSON.
 ///

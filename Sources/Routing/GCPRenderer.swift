@@ -1,4 +1,5 @@
 import Policy
+import Vocabulary
 
 /// Google Cloud load balancing: a compute.v1 URL map (YAML, for `gcloud compute url-maps import`).
 ///

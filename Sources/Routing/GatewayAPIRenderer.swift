@@ -1,4 +1,5 @@
 import Policy
+import Vocabulary
 
 /// Kubernetes Gateway API: one HTTPRoute (`gateway.networking.k8s.io/v1`, standard channel).
 ///

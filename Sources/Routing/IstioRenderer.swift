@@ -1,4 +1,5 @@
 import Policy
+import Vocabulary
 
 /// Istio: a VirtualService and a DestinationRule (`networking.istio.io/v1`).
 ///

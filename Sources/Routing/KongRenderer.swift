@@ -1,4 +1,5 @@
 import Policy
+import Vocabulary
 
 /// Kong Gateway (open source): a decK declarative configuration (`_format_version: "3.0"`).
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import Policy
+import Vocabulary
 
 /// nginx (open source): a complete `nginx.conf` and the include-able `agent-canary.conf` it wraps.
 ///

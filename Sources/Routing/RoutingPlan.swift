@@ -1,5 +1,6 @@
 import Policy
 import ToolContract
+import Vocabulary
 
 /// Where new conversations go.
 package enum NewConversations: Equatable, Sendable {
@@ -101,7 +102,7 @@ extension RoutingPlan {
     /// The plan for a rollout: its mode, the weight in force, its phase and any drain still running.
     package static func make(
         agent: String, baselineVersion: String, candidateVersion: String, rollout: RolloutSection, mode: RolloutMode,
-        weight: Int, phase: String, drainingArm: Arm?, drainDeadline: String?
+        weight: Int, phase: RolloutPhase, drainingArm: Arm?, drainDeadline: String?
     ) -> RoutingPlan {
         var plan = RoutingPlan(
             agent: agent, versions: [.baseline: baselineVersion, .candidate: candidateVersion],
@@ -112,15 +113,15 @@ extension RoutingPlan {
             listen: rollout.listen, gateway: rollout.gateway, awsListenerArn: rollout.awsListenerArn,
             drainDeadline: nil)
         switch phase {
-        case "promoted", "rolled_back":
-            let serving: Arm = phase == "promoted" ? .candidate : .baseline
+        case .promoted, .rolledBack:
+            let serving: Arm = phase == .promoted ? .candidate : .baseline
             plan.newConversations = .all(serving)
             plan.pinned = [serving]
             if let drainingArm, let drainDeadline {
                 plan.pinned.insert(drainingArm)
                 plan.drainDeadline = drainDeadline
             }
-        default:
+        case .progressing, .paused:
             switch mode {
             case .canary:
                 plan.newConversations = weight >= 100 ? .all(.candidate) : .split(candidatePercent: weight)

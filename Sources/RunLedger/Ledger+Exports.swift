@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 /// A record the ledger retained for feedback-export, with its provenance.
 package struct RetainedRecord: Sendable, Equatable {
@@ -6,7 +7,7 @@ package struct RetainedRecord: Sendable, Equatable {
     package var runId: String
     package var lookId: Int64
     package var stepIndex: Int?
-    package var arm: String
+    package var arm: Arm
     package var version: String
     package var conversationId: String
     package var taskId: String
@@ -14,7 +15,7 @@ package struct RetainedRecord: Sendable, Equatable {
     package var traceId: String?
     package var spanId: String?
     package var timestamp: Double
-    package var outcome: String
+    package var outcome: TaskOutcome
     package var requestId: String?
     /// `cost_usd`, `latency_ms`, `input_tokens`, `output_tokens`, `steps`, `judge_score` as the telemetry gave them.
     package var metrics: TaskMetrics
@@ -27,7 +28,7 @@ package struct RetainedRecord: Sendable, Equatable {
     /// Kind-specific labels: the violation, the rating, the proposed tool calls.
     package var labels: [String: String]
     /// The decision of the run's latest look at or before the record's look.
-    package var decision: String?
+    package var decision: Decision?
 }
 
 /// A retained task's measurements; `nil` where the telemetry had none.
@@ -140,10 +141,10 @@ extension Ledger {
                 ).map {
                     (
                         id: try $0.value(at: 0, named: "id") as Int64,
-                        decision: try $0.value(at: 1, named: "decision") as String
+                        decision: try $0.value(at: 1, named: "decision") as Decision
                     )
                 }
-                func decision(at look: Int64) -> String? { decisions.last { $0.id <= look }?.decision }
+                func decision(at look: Int64) -> Decision? { decisions.last { $0.id <= look }?.decision }
                 typealias Column = RetainedColumn
                 func task(_ row: SQLRow, kind: RecordKind, labels: [String: String]) throws -> RetainedRecord {
                     let look: Int64 = try row.value(at: Column.lookId.rawValue, named: "look_id")

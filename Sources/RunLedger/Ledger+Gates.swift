@@ -1,6 +1,6 @@
-import Artifacts
 import Foundation
 import ToolContract
+import Vocabulary
 
 /// Benchmark results kept in the ledger.
 package struct StoredSuite: Sendable, Equatable {
@@ -29,8 +29,8 @@ package struct StoredSuite: Sendable, Equatable {
 
 /// Everything one `benchmark-gate` run records, written in one transaction.
 package struct GateRecording: Sendable {
-    /// The gate's artifact.
-    package var gate: GateResult
+    /// The gate, as the ledger stores it.
+    package var gate: GateRow
     /// The invocation.
     package var stage: StageInvocation
     /// The files it wrote; the one of kind `gate-result` is linked to the gate row.
@@ -41,7 +41,7 @@ package struct GateRecording: Sendable {
 
     /// Describes a recording.
     package init(
-        gate: GateResult, stage: StageInvocation, outputs: [OutputFile], candidateSuite: StoredSuite,
+        gate: GateRow, stage: StageInvocation, outputs: [OutputFile], candidateSuite: StoredSuite,
         baselineSuite: StoredSuite
     ) {
         self.gate = gate
@@ -59,7 +59,7 @@ package struct GateSummary: Codable, Equatable, Sendable {
     package var agent: String
     package var candidateVersion: String
     package var baselineVersion: String
-    package var verdict: String
+    package var verdict: GateVerdict
     package var blocking: Bool
     package var matchedTasks: Int
     package var createdAt: String
@@ -115,9 +115,11 @@ extension Ledger {
         try write { session in
             let gate = recording.gate
             let status =
-                "gate_"
-                + ["pass": "passed", "fail": "failed", "inconclusive": "inconclusive"][
-                    gate.verdict.rawValue, default: gate.verdict.rawValue]
+                switch gate.verdict {
+                case .pass: "gate_passed"
+                case .fail: "gate_failed"
+                case .inconclusive: "gate_inconclusive"
+                }
             if let run = try RunRecord.fetch(id: gate.runId, session) {
                 guard run.agent == gate.agent, run.candidateVersion == gate.candidateVersion else {
                     throw LedgerError.runMismatch(
@@ -154,14 +156,12 @@ extension Ledger {
                 """,
                 arguments: [
                     gate.runId, stageId, gateArtifactId, gate.agent, gate.candidateVersion, gate.baselineVersion,
-                    gate.verdict.rawValue, gate.blocking, recording.candidateSuite.sha256,
-                    recording.baselineSuite.sha256, gate.policySha256, gate.tasks.matched,
-                    gate.tasks.baselineOnly + gate.tasks.candidateOnly, gate.tasks.baselineInfraErrors,
-                    gate.tasks.candidateInfraErrors, gate.method.confidence, gate.method.bootstrapResamples,
-                    Int64(bitPattern: gate.method.seed), reasons, gate.createdAt,
+                    gate.verdict, gate.blocking, recording.candidateSuite.sha256, recording.baselineSuite.sha256,
+                    gate.policySha256, gate.matchedTasks, gate.unmatchedTasks, gate.baselineInfraErrors,
+                    gate.candidateInfraErrors, gate.confidence, gate.bootstrapResamples,
+                    Int64(bitPattern: gate.seed), reasons, gate.createdAt,
                 ])
-            let rows = gate.metrics.map { ("", $0) } + gate.categories.map { ($0.category, $0.successRate) }
-            for (category, metric) in rows {
+            for metric in gate.metrics {
                 try session.execute(
                     """
                     INSERT INTO gate_metrics (gate_id, name, category, baseline, candidate, difference, ratio,
@@ -169,9 +169,9 @@ extension Ledger {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                     arguments: [
-                        gateId, metric.name, category, metric.baseline, metric.candidate, metric.difference,
+                        gateId, metric.name, metric.category, metric.baseline, metric.candidate, metric.difference,
                         metric.ratio, metric.ciLow, metric.ciHigh, metric.pValue, metric.threshold,
-                        metric.status.rawValue, metric.method, metric.tasksNeeded,
+                        metric.status, metric.method, metric.tasksNeeded,
                     ])
             }
             return gateId

@@ -1,12 +1,13 @@
 import Foundation
+import Vocabulary
 
 /// The state of a rollout as the ledger keeps it.
 package struct RolloutRecord: Codable, Equatable, Sendable {
     package var runId: String
     package var router: String
-    package var mode: String
+    package var mode: RolloutMode
     /// `progressing`, `paused`, `promoted` or `rolled_back`.
-    package var phase: String
+    package var phase: RolloutPhase
     package var stepIndex: Int
     /// Share of new conversations on the candidate, in percent.
     package var weight: Int
@@ -74,7 +75,8 @@ package struct RolloutRecord: Codable, Equatable, Sendable {
 
     /// Makes a rollout record.
     package init(
-        runId: String, router: String, mode: String, phase: String, stepIndex: Int, weight: Int, policySha256: String,
+        runId: String, router: String, mode: RolloutMode, phase: RolloutPhase, stepIndex: Int, weight: Int,
+        policySha256: String,
         policyJSON: String, gateArtifactSha256: String?, startedAt: String, stepStartedAt: String, updatedAt: String,
         drainVersion: String?, drainDeadline: String?
     ) {
@@ -100,11 +102,11 @@ package struct TransitionRecord: Codable, Equatable, Sendable {
     package var id: Int64?
     package var runId: String
     package var stageId: Int64
-    package var command: String
-    package var fromPhase: String?
+    package var command: RolloutCommand
+    package var fromPhase: RolloutPhase?
     package var fromStep: Int?
     package var fromWeight: Int?
-    package var toPhase: String
+    package var toPhase: RolloutPhase
     package var toStep: Int
     package var toWeight: Int
     package var reason: String
@@ -176,7 +178,8 @@ package struct TransitionRecord: Codable, Equatable, Sendable {
 
     /// Makes a transition record; the stage id is filled in when it is recorded.
     package init(
-        runId: String, command: String, fromPhase: String?, fromStep: Int?, fromWeight: Int?, toPhase: String,
+        runId: String, command: RolloutCommand, fromPhase: RolloutPhase?, fromStep: Int?, fromWeight: Int?,
+        toPhase: RolloutPhase,
         toStep: Int, toWeight: Int, reason: String, actor: String, forced: Bool, evidenceSha256: String?,
         idempotencyKey: String, configSha256: String, applied: String, applyError: String?, createdAt: String
     ) {
@@ -207,7 +210,7 @@ package struct RecordedGate: Sendable, Equatable {
     package var agent: String
     package var candidateVersion: String
     package var baselineVersion: String
-    package var verdict: String
+    package var verdict: GateVerdict
     /// The verdict of the run's latest gate: only that one counts when the run was gated again.
     package var latestVerdictOfRun: String
     /// Whether this is the run's latest gate.
@@ -306,7 +309,8 @@ extension Ledger {
                     throw LedgerError.staleRollout(
                         runId: state.runId,
                         reason:
-                            "the rollout moved meanwhile (now \(stored?.phase ?? "gone") at \(stored?.weight ?? 0) %)")
+                            "the rollout moved meanwhile (now \(stored?.phase.rawValue ?? "gone") at \(stored?.weight ?? 0) %)"
+                    )
                 }
             }
             if try RunRecord.fetch(id: state.runId, session) == nil {
@@ -316,7 +320,11 @@ extension Ledger {
             let stageId = try insertStage(stage, runId: state.runId, session)
             _ = try insertArtifacts(outputs, runId: state.runId, stageId: stageId, createdAt: stage.endedAt, session)
             try state.save(session)
-            let status = ["promoted": "promoted", "rolled_back": "rolled_back"][state.phase] ?? "canary"
+            let status =
+                switch state.phase {
+                case .promoted, .rolledBack: state.phase.rawValue
+                case .progressing, .paused: "canary"
+                }
             try session.execute("UPDATE runs SET status = ? WHERE id = ?", arguments: [status, state.runId])
             guard let transition else { return nil }
             if let retryOf {

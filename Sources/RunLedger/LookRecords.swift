@@ -1,8 +1,10 @@
+import Vocabulary
+
 /// One metric of a look, as a row.
 package struct LookMetricRow: Sendable, Equatable {
     package var name: String
-    package var role: String
-    package var status: String
+    package var role: MetricRole
+    package var status: MetricStatus
     package var baselineValue: Double?
     package var candidateValue: Double?
     package var baselineN: Int
@@ -15,7 +17,8 @@ package struct LookMetricRow: Sendable, Equatable {
 
     /// Makes a row.
     package init(
-        name: String, role: String, status: String, baselineValue: Double?, candidateValue: Double?, baselineN: Int,
+        name: String, role: MetricRole, status: MetricStatus, baselineValue: Double?, candidateValue: Double?,
+        baselineN: Int,
         candidateN: Int, difference: Double?, ratio: Double?, ciLow: Double?, ciHigh: Double?, method: String
     ) {
         self.name = name
@@ -40,10 +43,10 @@ package struct LookRow: Sendable, Equatable {
     package var agent: String
     package var baselineVersion: String
     package var candidateVersion: String
-    package var mode: String
+    package var mode: RolloutMode
     package var stepIndex: Int?
     package var weight: Int?
-    package var decision: String
+    package var decision: Decision
     package var policySha256: String
     package var inputsJSON: String
     package var judgementJSON: String
@@ -68,8 +71,8 @@ package struct LookRow: Sendable, Equatable {
 
     /// Makes a row (`id` is assigned when it is recorded).
     package init(
-        id: Int64, runId: String?, agent: String, baselineVersion: String, candidateVersion: String, mode: String,
-        stepIndex: Int?, weight: Int?, decision: String, policySha256: String, inputsJSON: String,
+        id: Int64, runId: String?, agent: String, baselineVersion: String, candidateVersion: String, mode: RolloutMode,
+        stepIndex: Int?, weight: Int?, decision: Decision, policySha256: String, inputsJSON: String,
         judgementJSON: String, analysisSha256: String, createdAt: String
     ) {
         self.id = id

@@ -1,9 +1,10 @@
 import Foundation
+import Vocabulary
 
 /// A task of a run's canary as the ledger keeps it.
 package struct TelemetryTaskRow: Sendable, Equatable {
     package var eventKey: String
-    package var arm: String
+    package var arm: Arm
     package var version: String
     package var stepIndex: Int?
     package var conversationId: String
@@ -12,7 +13,7 @@ package struct TelemetryTaskRow: Sendable, Equatable {
     package var traceId: String?
     package var spanId: String?
     package var timestamp: Double
-    package var outcome: String
+    package var outcome: TaskOutcome
     package var costUSD: Double?
     package var costSource: String?
     package var latencyMs: Double?
@@ -32,8 +33,9 @@ package struct TelemetryTaskRow: Sendable, Equatable {
 
     /// Makes a row.
     package init(
-        eventKey: String, arm: String, version: String, stepIndex: Int?, conversationId: String, taskId: String,
-        requestId: String?, traceId: String?, spanId: String?, timestamp: Double, outcome: String, costUSD: Double?,
+        eventKey: String, arm: Arm, version: String, stepIndex: Int?, conversationId: String, taskId: String,
+        requestId: String?, traceId: String?, spanId: String?, timestamp: Double, outcome: TaskOutcome,
+        costUSD: Double?,
         costSource: String?, latencyMs: Double?, inputTokens: Double?, outputTokens: Double?, steps: Double?,
         toolCalls: String, unauthorized: Int, category: String?, judgeScore: Double?, sampleKey: Double,
         sampled: Bool, input: String?, output: String?
@@ -69,7 +71,7 @@ package struct TelemetryTaskRow: Sendable, Equatable {
 /// A feedback event as the ledger keeps it.
 package struct TelemetryFeedbackRow: Sendable, Equatable {
     package var eventKey: String
-    package var arm: String
+    package var arm: Arm
     package var version: String
     package var taskId: String?
     package var conversationId: String?
@@ -80,7 +82,7 @@ package struct TelemetryFeedbackRow: Sendable, Equatable {
 
     /// Makes a row.
     package init(
-        eventKey: String, arm: String, version: String, taskId: String?, conversationId: String?, timestamp: Double,
+        eventKey: String, arm: Arm, version: String, taskId: String?, conversationId: String?, timestamp: Double,
         rating: Int?, thumbsUp: Bool?, comment: String?
     ) {
         self.eventKey = eventKey
@@ -98,19 +100,19 @@ package struct TelemetryFeedbackRow: Sendable, Equatable {
 /// A violation as the ledger keeps it.
 package struct TelemetryViolationRow: Sendable, Equatable {
     package var eventKey: String
-    package var arm: String
+    package var arm: Arm
     package var version: String
     package var taskId: String
     package var conversationId: String
     package var timestamp: Double
     package var action: String
-    package var severity: String
+    package var severity: ViolationSeverity
     package var policy: String?
 
     /// Makes a row.
     package init(
-        eventKey: String, arm: String, version: String, taskId: String, conversationId: String, timestamp: Double,
-        action: String, severity: String, policy: String?
+        eventKey: String, arm: Arm, version: String, taskId: String, conversationId: String, timestamp: Double,
+        action: String, severity: ViolationSeverity, policy: String?
     ) {
         self.eventKey = eventKey
         self.arm = arm

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// Where a look's new telemetry rows wait, in batches, until the look is recorded: temporary tables of the
 /// ledger's own connection (SQLite's temporary database, on disk, behind a page cache of a few megabytes).
 ///
@@ -76,7 +78,7 @@ package struct TelemetrySpill: Sendable {
                 rows: tasks.map { task in
                     var row = [task.eventKey.sqlValue]
                     task.append(to: &row)
-                    row.append((task.outcome == "success" && task.unauthorized == 0).sqlValue)
+                    row.append((task.outcome == .success && task.unauthorized == 0).sqlValue)
                     return row
                 })
             try session.insertRows(

@@ -1,6 +1,7 @@
 import Foundation
 import Statistics
 import Telemetry
+import Vocabulary
 
 /// How a simulated candidate behaves compared with its baseline in production.
 package struct FleetScenario: Sendable, Equatable {

@@ -1,6 +1,7 @@
 import Foundation
 import JSONLines
 import Telemetry
+import Vocabulary
 
 /// Writes native agent events as JSONL lines (`schemas/agent-event.schema.json`).
 package enum NativeEventWriter {

@@ -4,6 +4,7 @@ import Artifacts
 import CIOutput
 import Logging
 import Rollout
+import Vocabulary
 
 /// The monitor's stage: one look and, with `--act`, its decision carried out by the rollout controller, with
 /// the same ledger rules and records as a person's `canary-deploy` command. The analysis knows nothing of
@@ -27,9 +28,9 @@ package struct MonitorStage: Sendable {
     /// Carries a look's decision out: a rollback rolls back, a promote advances (promotes after the last step);
     /// nothing for continue or hold, or when the rollout is no longer progressing or paused.
     func act(on look: RecordedLook) throws -> RolloutAction? {
-        guard let rollout = look.rollout, let phase = RolloutPhase(rawValue: rollout.phase),
-            phase == .progressing || phase == .paused
-        else { return nil }
+        guard let rollout = look.rollout, rollout.phase == .progressing || rollout.phase == .paused else {
+            return nil
+        }
         let command: RolloutCommand
         switch look.artifact.judgement.decision {
         case .rollback: command = .rollback

@@ -1,5 +1,6 @@
 import Foundation
 import JSONLines
+import Vocabulary
 
 /// A 64-bit FNV-1a hash of a string: keys for deduplication and conversations in memory, so a million
 /// events fit in a few tens of megabytes (a collision among a million keys has a chance of about 3·10⁻⁸).

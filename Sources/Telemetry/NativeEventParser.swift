@@ -1,4 +1,5 @@
 import JSONLines
+import Vocabulary
 
 /// Parses native agent events (`schemas/agent-event.schema.json`), one JSON object per line.
 ///

@@ -1,4 +1,5 @@
 import JSONLines
+import Vocabulary
 
 extension OTLPTaskBuilder {
     /// A violation of `task` for each guardrail below its span that triggered.

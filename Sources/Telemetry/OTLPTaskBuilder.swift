@@ -1,4 +1,5 @@
 import JSONLines
+import Vocabulary
 
 /// The tasks of one complete trace, or why it has none.
 package struct TraceTasks: Sendable {

@@ -2,6 +2,7 @@ import ArgumentParser
 import CommandSupport
 import Evaluation
 import Foundation
+import Vocabulary
 
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,6 +3,7 @@ import CommandSupport
 import Foundation
 import Notifications
 import Rollout
+import Vocabulary
 
 /// The options every state-changing command shares.
 struct DeployOptions: ParsableArguments {

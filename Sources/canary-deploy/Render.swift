@@ -3,6 +3,7 @@ import CommandSupport
 import Foundation
 import Policy
 import Rollout
+import Vocabulary
 
 struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -4,6 +4,7 @@ import ArgumentParser
 import CommandSupport
 import RunLedger
 import ToolContract
+import Vocabulary
 
 struct Rejudge: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@ import AnalysisCore
 import Policy
 import Telemetry
 import Testing
+import Vocabulary
 
 /// The judge as a table: look inputs in, judgement out. Each row starts from one look that promotes (two
 /// identical arms, enough tasks, the default policy) and changes the facts the row names; its expectation is
@@ -31,7 +32,7 @@ struct JudgeTableTests {
         }
         let step = StepContext(
             mode: mode, stepIndex: 0, stepCount: 3, weight: weight, minTasks: 0, minDurationSeconds: 0,
-            elapsedSeconds: nil, phase: "progressing")
+            elapsedSeconds: nil, phase: .progressing)
         return accumulator.inputs(
             agent: "support-agent", runId: "run-1", step: step, monitor: MonitorSection(), policySha256: "",
             prometheus: [:])
@@ -146,7 +147,7 @@ struct JudgeTableTests {
         let judgement = Judge.judge(Self.inputs(tasksPerArm: 6_000))
         #expect(judgement.segments.map(\.name).sorted() == ["billing", "search"])
         for segment in judgement.segments {
-            #expect(segment.successRate.role == "signal")
+            #expect(segment.successRate.role == .signal)
             #expect(segment.successRate.baseline.n == 3_000)
             #expect(segment.costPerTask != nil)
         }

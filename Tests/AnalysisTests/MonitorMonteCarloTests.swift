@@ -7,6 +7,7 @@ import Statistics
 import Telemetry
 import TestSupport
 import Testing
+import Vocabulary
 
 /// The monitor's decision rule on simulated canaries, through the same accumulator and judge the binary
 /// uses, with fixed seeds. Monte Carlo error: for a rate p over n canaries, √(p(1−p)/n).
@@ -35,7 +36,7 @@ struct MonitorMonteCarloTests {
             }
             let step = StepContext(
                 mode: .canary, stepIndex: 0, stepCount: 1, weight: 50, minTasks: 0, minDurationSeconds: 0,
-                elapsedSeconds: nil, phase: "progressing")
+                elapsedSeconds: nil, phase: .progressing)
             let inputs = accumulator.inputs(
                 agent: "support-agent", runId: nil, step: step, monitor: monitor, policySha256: "", prometheus: [:])
             let judgement = Judge.judge(inputs)

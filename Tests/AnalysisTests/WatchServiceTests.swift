@@ -6,6 +6,7 @@ import Synchronization
 import TestSupport
 import Testing
 import ToolContract
+import Vocabulary
 
 /// `monitor watch`'s loop as a service, on an injected clock: its stopping rules, its timeout and its graceful
 /// shutdown, without waiting. (`MonitorEndToEndTests` runs the binary with a real clock and SIGTERM.)

@@ -4,6 +4,7 @@ import RunLedger
 import TestSupport
 import Testing
 import ToolContract
+import Vocabulary
 
 /// Runs the built `benchmark-gate` binary, as a pipeline would, and checks stdout, stderr, exit status and
 /// the files it writes.

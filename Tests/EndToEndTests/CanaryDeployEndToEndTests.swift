@@ -4,6 +4,7 @@ import RunLedger
 import TestSupport
 import Testing
 import ToolContract
+import Vocabulary
 
 /// Runs the built `canary-deploy` binary: refusals, retries, `--apply`, bad input and CI outputs.
 @Suite("canary-deploy end to end")
@@ -56,8 +57,8 @@ struct CanaryDeployEndToEndTests {
         let result = try start(directory, extra: ["--dotenv", directory.path("deploy.env")])
         #expect(result.status == 0, "\(result.stderr)")
         let artifact = try rollout(directory)
-        #expect(artifact.phase == "progressing" && artifact.weight == 5 && artifact.step == 1)
-        #expect(artifact.history.map(\.command) == ["start"])
+        #expect(artifact.phase == .progressing && artifact.weight == 5 && artifact.step == 1)
+        #expect(artifact.history.map(\.command) == [.start])
         #expect(artifact.files.map { ($0.path as NSString).lastPathComponent } == ["nginx.conf", "agent-canary.conf"])
         for file in artifact.files {
             #expect(Digest.sha256(try Data(contentsOf: URL(fileURLWithPath: file.path))) == file.sha256)
@@ -152,8 +153,8 @@ struct CanaryDeployEndToEndTests {
         #expect(after.status == 64 && after.stderr.contains("it has ended"))
         #expect(try deploy(["advance"], directory).status == 64)  // neither --analysis nor --force
         let artifact = try rollout(directory)
-        #expect(artifact.history.map(\.command) == ["start", "advance", "pause", "resume", "rollback"])
-        #expect(artifact.phase == "rolled_back" && artifact.drainVersion == "1.5.0")
+        #expect(artifact.history.map(\.command) == [.start, .advance, .pause, .resume, .rollback])
+        #expect(artifact.phase == .rolledBack && artifact.drainVersion == "1.5.0")
         #expect(artifact.drainDeadline == "2026-11-26T00:30:00Z")
         let ledger = try Ledger(path: directory.path("ledger.sqlite"))
         #expect(try ledger.count(table: "rollout_transitions") == 5)
@@ -188,7 +189,7 @@ struct CanaryDeployEndToEndTests {
         }
         try parallel(directory) { index in ["advance", "--force", "--reason", "parallel advance \(index)"] }
         let artifact = try rollout(directory)
-        #expect(artifact.history.map(\.command) == ["start", "advance", "advance", "advance", "advance"])
+        #expect(artifact.history.map(\.command) == [.start, .advance, .advance, .advance, .advance])
         #expect(artifact.weight == 5 && artifact.step == 5)
         let history = artifact.history
         for (previous, next) in zip(history, history.dropFirst()) {

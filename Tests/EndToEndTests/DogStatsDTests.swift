@@ -5,6 +5,7 @@ import Foundation
 import TestSupport
 import Testing
 import ToolContract
+import Vocabulary
 
 /// A UDP socket on 127.0.0.1 that collects what arrives.
 final class UDPListener {
@@ -108,7 +109,7 @@ struct DogStatsDTests {
             AnalysisArtifact.self,
             from: Data(contentsOf: URL(fileURLWithPath: Repository.path("schemas/examples/analysis.json"))))
         let sent = Set(
-            DogStatsD.lines(artifact, phase: "progressing").compactMap {
+            DogStatsD.lines(artifact, phase: .progressing).compactMap {
                 $0.split(separator: ":").first.map(String.init)
             })
         let queried = try Regex(#"agent_canary\.[a-z_.]+"#)

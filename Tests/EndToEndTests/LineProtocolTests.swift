@@ -3,6 +3,7 @@ import Artifacts
 import Foundation
 import TestSupport
 import Testing
+import Vocabulary
 
 /// Untrusted strings into line protocols, through the binary: a violation whose `event_id` carries line breaks,
 /// a forged DogStatsD gauge and forged GitHub workflow commands reaches the rollback's reasons, and every

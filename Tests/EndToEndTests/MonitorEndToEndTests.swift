@@ -6,6 +6,7 @@ import Policy
 import TestSupport
 import Testing
 import ToolContract
+import Vocabulary
 
 /// Runs the built `monitor` binary on telemetry from the built `agent-sim`: decisions, the ledger, `--act`,
 /// `rejudge`, incremental reading, OTLP, bad input and the outputs.
@@ -117,7 +118,7 @@ struct MonitorEndToEndTests {
         #expect(replayed.stderr.contains("already the evidence of the advance"), "\(replayed.stderr)")
         let artifact = try ArtifactCoding.makeDecoder().decode(
             RolloutArtifact.self, from: Data(contentsOf: URL(fileURLWithPath: directory.path("out/rollout.json"))))
-        #expect(artifact.weight == 80 && artifact.history.map(\.command) == ["start", "advance", "pause", "resume"])
+        #expect(artifact.weight == 80 && artifact.history.map(\.command) == [.start, .advance, .pause, .resume])
     }
 
     @Test(
@@ -176,7 +177,7 @@ struct MonitorEndToEndTests {
         #expect(third.stdout.contains("Acted:** promote"))
         let rollout = try ArtifactCoding.makeDecoder().decode(
             RolloutArtifact.self, from: Data(contentsOf: URL(fileURLWithPath: directory.path("out/rollout.json"))))
-        #expect(rollout.phase == "promoted")
+        #expect(rollout.phase == .promoted)
         let history = try Tool.run(
             "canary-deploy", ["status", "--run", run, "--ledger", "ledger.sqlite"], in: directory.url)
         #expect(history.stdout.contains("monitor"))

@@ -6,6 +6,7 @@ import Simulation
 import Telemetry
 import TestSupport
 import Testing
+import Vocabulary
 
 @Suite("OTLP traces")
 struct OTLPTraceTests {

@@ -8,6 +8,7 @@ import TestSupport
 import Testing
 import ToolContract
 import ToolFiles
+import Vocabulary
 
 /// `advance` and `promote` accept the monitor's decision by the SHA-256 recorded in the ledger.
 @Suite("Rollout decisions from the monitor")
@@ -35,7 +36,8 @@ struct RolloutDecisionTests {
         return (directory, context, deploy, outcome.artifact.runId)
     }
 
-    func analysis(_ decision: String, in directory: TemporaryDirectory, runId: String, record: Bool) throws -> String {
+    func analysis(_ decision: Decision, in directory: TemporaryDirectory, runId: String, record: Bool) throws -> String
+    {
         let path = try directory.write(
             "analysis-\(decision).json", "{\"decision\": \"\(decision)\", \"run_id\": \"\(runId)\"}\n")
         if record {
@@ -43,7 +45,7 @@ struct RolloutDecisionTests {
             let sha = try Digest.sha256(ofFile: path)
             let look = LookRow(
                 id: 0, runId: runId, agent: "support-agent", baselineVersion: "1.4.0", candidateVersion: "1.5.0",
-                mode: "canary", stepIndex: 0, weight: 5, decision: decision, policySha256: "", inputsJSON: "{}",
+                mode: .canary, stepIndex: 0, weight: 5, decision: decision, policySha256: "", inputsJSON: "{}",
                 judgementJSON: "{}", analysisSha256: sha, createdAt: "2026-11-26T00:00:00Z")
             let stage = StageInvocation(tool: "monitor", arguments: [], startedAt: "s", endedAt: "e", exitStatus: 0)
             _ = try Ledger(path: directory.path("ledger.sqlite")).recordLook(
@@ -56,7 +58,7 @@ struct RolloutDecisionTests {
     @Test("a recorded promote decision advances; the actor is the monitor")
     func accepted() throws {
         let (directory, context, deploy, runId) = try started()
-        let path = try analysis("promote", in: directory, runId: runId, record: true)
+        let path = try analysis(.promote, in: directory, runId: runId, record: true)
         let outcome = try deploy.transition(
             .advance, runId: runId, analysisPath: path, force: false, reason: nil, context: context)
         #expect(outcome.artifact.weight == 50)
@@ -72,12 +74,12 @@ struct RolloutDecisionTests {
     @Test("an unrecorded analysis or a decision that does not allow the step is refused")
     func refused() throws {
         let (directory, context, deploy, runId) = try started()
-        let unrecorded = try analysis("promote", in: directory, runId: runId, record: false)
+        let unrecorded = try analysis(.promote, in: directory, runId: runId, record: false)
         #expect(throws: RolloutError.self) {
             try deploy.transition(
                 .advance, runId: runId, analysisPath: unrecorded, force: false, reason: nil, context: context)
         }
-        let hold = try analysis("hold", in: directory, runId: runId, record: true)
+        let hold = try analysis(.hold, in: directory, runId: runId, record: true)
         do {
             _ = try deploy.transition(
                 .promote, runId: runId, analysisPath: hold, force: false, reason: nil, context: context)
@@ -91,7 +93,7 @@ struct RolloutDecisionTests {
     @Test("a decision cannot end a step before its minimum duration; --force can")
     func minimumDuration() throws {
         let (directory, context, deploy, runId) = try started(steps: "[{weight: 5, min_duration: 10m}, {weight: 50}]")
-        let path = try analysis("promote", in: directory, runId: runId, record: true)
+        let path = try analysis(.promote, in: directory, runId: runId, record: true)
         #expect(throws: RolloutError.self) {
             try deploy.transition(
                 .advance, runId: runId, analysisPath: path, force: false, reason: nil, context: context)

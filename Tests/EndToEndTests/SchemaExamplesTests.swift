@@ -10,6 +10,7 @@ import PolicyFiles
 import TestSupport
 import Testing
 import ToolContract
+import Vocabulary
 
 /// Every example in `schemas/examples/` is read by the code that reads such files in production; `.ci/run`
 /// validates the same files against their JSON Schemas.
@@ -40,7 +41,7 @@ struct SchemaExamplesTests {
             case "rollout.json":
                 let rollout = try ArtifactCoding.makeDecoder().decode(
                     RolloutArtifact.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
-                #expect(rollout.schema == RolloutArtifact.schemaID && rollout.phase == "rolled_back")
+                #expect(rollout.schema == RolloutArtifact.schemaID && rollout.phase == .rolledBack)
                 #expect(try ArtifactCoding.encode(rollout) == Data(contentsOf: URL(fileURLWithPath: path)))
             case "analysis.json":
                 let analysis = try ArtifactCoding.makeDecoder().decode(

@@ -1,6 +1,7 @@
 import Evaluation
 import TestSupport
 import Testing
+import Vocabulary
 
 /// A small, seeded version of `agent-sim evaluate` (60 A/A canaries, 30 per regression) guarding the monitor's decision quality: A/A false rollbacks within α plus two Monte
 /// Carlo standard errors, the regressions it detects at least 90 % of the time in the full run detected here

@@ -5,6 +5,7 @@ import Gate
 import Policy
 import Simulation
 import Testing
+import Vocabulary
 
 @Suite("Gate evaluation")
 struct GateEvaluatorTests {
@@ -146,7 +147,7 @@ struct GateEvaluatorTests {
         let f = try #require(evaluation.categories.first { $0.category == "f" })
         #expect(f.successRate.status == .fail)
         #expect(evaluation.verdict == .fail)
-        gate.categories.onRegression = "warn"
+        gate.categories.onRegression = .warn
         let warned = try evaluate(base, cand, gate: gate)
         #expect(warned.verdict == .pass && warned.warnings.count == 1)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Policy
 import Testing
+import Vocabulary
 
 /// Per-arm values are written as the two-element arrays looks stored before the type existed, so a stored
 /// look's inputs decode, and `monitor rejudge` recomputes them, unchanged.

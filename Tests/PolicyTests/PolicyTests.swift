@@ -2,6 +2,7 @@ import Foundation
 import Policy
 import PolicyFiles
 import Testing
+import Vocabulary
 
 @Suite("Release policy")
 struct PolicyTests {
@@ -37,7 +38,7 @@ struct PolicyTests {
         #expect(policy.gate.successRate.margin == 0.05)
         #expect(policy.gate.costPerTask == RatioCriterion(enabled: false, maxRatio: 1.2))
         #expect(policy.gate.unauthorizedActions.budget == 2)
-        #expect(policy.gate.categories == CategoryRule(minTasks: 5, onRegression: "warn"))
+        #expect(policy.gate.categories == CategoryRule(minTasks: 5, onRegression: .warn))
         #expect(policy.gate.latencyP95Ms == GateSection().latencyP95Ms)
     }
 

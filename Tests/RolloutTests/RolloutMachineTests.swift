@@ -1,6 +1,7 @@
 import Policy
 import Rollout
 import Testing
+import Vocabulary
 
 @Suite("Rollout state machine")
 struct RolloutMachineTests {

@@ -4,6 +4,7 @@ import PolicyFiles
 import Routing
 import TestSupport
 import Testing
+import Vocabulary
 import Yams
 
 /// Every router in every mode, against golden files (`Golden/routing/ROUTER/MODE/`). `RoutingValidationTests`
@@ -12,14 +13,14 @@ import Yams
 struct RoutingRendererTests {
     static let modes: [RolloutMode] = [.canary, .shadow, .dark, .ab]
 
-    static func plan(_ mode: RolloutMode, weight: Int = 25, phase: String = "progressing") throws -> RoutingPlan {
+    static func plan(_ mode: RolloutMode, weight: Int = 25, phase: RolloutPhase = .progressing) throws -> RoutingPlan {
         let policy = try PolicyLoader.load(
             path: Repository.path("Tests/Fixtures/rollout.yaml"), agentName: nil)
         return RoutingPlan.make(
             agent: policy.policy.agent.name, baselineVersion: "1.4.0", candidateVersion: "1.5.0",
             rollout: policy.policy.rollout, mode: mode, weight: weight, phase: phase,
-            drainingArm: phase == "progressing" ? nil : phase == "promoted" ? .baseline : .candidate,
-            drainDeadline: phase == "progressing" ? nil : "2026-11-26T12:30:00Z")
+            drainingArm: phase == .progressing ? nil : phase == .promoted ? .baseline : .candidate,
+            drainDeadline: phase == .progressing ? nil : "2026-11-26T12:30:00Z")
     }
 
     @Test("golden files for every router and mode", arguments: RouterKind.allCases)
@@ -51,17 +52,17 @@ struct RoutingRendererTests {
 
     @Test("after promotion the baseline's pins drain and new conversations go to the candidate")
     func drain() throws {
-        let promoted = try Self.plan(.canary, weight: 100, phase: "promoted")
+        let promoted = try Self.plan(.canary, weight: 100, phase: .promoted)
         #expect(promoted.newConversations == .all(.candidate))
         #expect(promoted.pinned == [.baseline, .candidate])
         let nginx = try RouterKind.nginx.render(promoted).first { $0.name == "agent-canary.conf" }?.text ?? ""
         #expect(nginx.contains("drain until 2026-11-26T12:30:00Z"))
         #expect(nginx.contains("\"1.4.0\" baseline;"))
-        let rolledBack = try Self.plan(.canary, weight: 0, phase: "rolled_back")
+        let rolledBack = try Self.plan(.canary, weight: 0, phase: .rolledBack)
         #expect(rolledBack.newConversations == .all(.baseline))
         let afterDeadline = RoutingPlan.make(
             agent: "a", baselineVersion: "1", candidateVersion: "2", rollout: RolloutSection(), mode: .canary,
-            weight: 0, phase: "rolled_back", drainingArm: nil, drainDeadline: nil)
+            weight: 0, phase: .rolledBack, drainingArm: nil, drainDeadline: nil)
         #expect(afterDeadline.pinned == [.baseline])
     }
 
@@ -105,13 +106,13 @@ struct RoutingValidationTests {
         let directory = try TemporaryDirectory()
         var byKind: [String: [String]] = [:]
         // The golden files' plans (25 %), an early step, and the ends of a rollout.
-        let cases: [(RolloutMode, Int, String)] =
-            RoutingRendererTests.modes.map { ($0, 25, "progressing") }
+        let cases: [(RolloutMode, Int, RolloutPhase)] =
+            RoutingRendererTests.modes.map { ($0, 25, .progressing) }
             + RoutingRendererTests.modes.map {
-                ($0, 5, "progressing")
+                ($0, 5, .progressing)
             } + [
-                (.canary, 100, "promoted"), (.canary, 0, "rolled_back"), (.canary, 100, "progressing"),
-                (.canary, 0, "progressing"),
+                (.canary, 100, .promoted), (.canary, 0, .rolledBack), (.canary, 100, .progressing),
+                (.canary, 0, .progressing),
             ]
         for router in RouterKind.allCases {
             for (index, (mode, weight, phase)) in cases.enumerated() {

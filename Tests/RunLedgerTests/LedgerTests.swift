@@ -1,36 +1,28 @@
-import Artifacts
 import Foundation
 import RunLedger
 import TestSupport
 import Testing
+import Vocabulary
 
 @Suite("Run ledger")
 struct LedgerTests {
     static func gate(runId: String, agent: String = "agent", candidate: String = "2.0", verdict: GateVerdict = .pass)
-        -> GateResult
+        -> GateRow
     {
-        GateResult(
-            ArtifactEnvelope(
-                schema: GateResult.schemaID, runId: runId, createdAt: "2026-11-26T00:00:00Z",
-                tool: ToolInfo(name: "benchmark-gate"), inputs: []),
-            GateResultFields(
-                agent: agent, baselineVersion: "1.0", candidateVersion: candidate, formats: [:], verdict: verdict,
-                blocking: verdict != .pass, reasons: [], notes: [],
-                metrics: [
-                    GateMetric(
-                        name: "success_rate", comparison: "difference", direction: "higher", baseline: 0.8,
-                        candidate: 0.81,
-                        difference: 0.01, ciLow: -0.01, ciHigh: 0.03, threshold: -0.03, status: .pass, method: "m")
-                ], categories: [],
-                tasks: GateTaskCounts(
-                    matched: 10, baselineOnly: 0, candidateOnly: 0, unmatchedExamples: [], baselineAttempts: 10,
-                    candidateAttempts: 10, baselineInfraErrors: 0, candidateInfraErrors: 0, minTrials: 1),
-                method: GateMethod(confidence: 0.95, bootstrapResamples: 100, seed: 1, passK: 3, scoreThreshold: 0.5),
-                policySha256: "p"))
+        GateRow(
+            runId: runId, agent: agent, candidateVersion: candidate, baselineVersion: "1.0", verdict: verdict,
+            blocking: verdict != .pass, reasons: [], policySha256: "p", matchedTasks: 10, unmatchedTasks: 0,
+            baselineInfraErrors: 0, candidateInfraErrors: 0, confidence: 0.95, bootstrapResamples: 100, seed: 1,
+            createdAt: "2026-11-26T00:00:00Z",
+            metrics: [
+                GateMetricRow(
+                    category: "", name: "success_rate", baseline: 0.8, candidate: 0.81, difference: 0.01, ratio: nil,
+                    ciLow: -0.01, ciHigh: 0.03, pValue: nil, threshold: -0.03, status: "pass", method: "m",
+                    tasksNeeded: nil)
+            ])
     }
 
-    static func recording(_ gate: GateResult, suite: String = "{\"task_id\":\"a\",\"success\":true}\n") -> GateRecording
-    {
+    static func recording(_ gate: GateRow, suite: String = "{\"task_id\":\"a\",\"success\":true}\n") -> GateRecording {
         GateRecording(
             gate: gate,
             stage: StageInvocation(
@@ -69,7 +61,7 @@ struct LedgerTests {
         #expect(try ledger.count(table: "run_summary") == 2)
         let history = try ledger.gateHistory(agent: "agent")
         #expect(history.map(\.runId) == ["r2", "r1"])
-        #expect(history.first?.verdict == "fail" && history.first?.artifactSha256 == "abc-r2")
+        #expect(history.first?.verdict == .fail && history.first?.artifactSha256 == "abc-r2")
         #expect(try ledger.run(id: "r2")?.status == "gate_failed")
     }
 
@@ -98,17 +90,18 @@ struct LedgerTests {
         #expect(try ledger.count(table: "gate_results") == 2 && ledger.count(table: "runs") == 1)
     }
 
-    static func state(_ runId: String, phase: String = "progressing", step: Int = 0, weight: Int = 10) -> RolloutRecord
+    static func state(_ runId: String, phase: RolloutPhase = .progressing, step: Int = 0, weight: Int = 10)
+        -> RolloutRecord
     {
         RolloutRecord(
-            runId: runId, router: "nginx", mode: "canary", phase: phase, stepIndex: step, weight: weight,
+            runId: runId, router: "nginx", mode: .canary, phase: phase, stepIndex: step, weight: weight,
             policySha256: "p", policyJSON: "{}", gateArtifactSha256: "abc-\(runId)", startedAt: "t0",
             stepStartedAt: "t0", updatedAt: "t\(step)", drainVersion: nil, drainDeadline: nil)
     }
 
     static func transition(_ runId: String, from: RolloutRecord?, to: RolloutRecord) -> TransitionRecord {
         TransitionRecord(
-            runId: runId, command: from == nil ? "start" : "advance", fromPhase: from?.phase, fromStep: from?.stepIndex,
+            runId: runId, command: from == nil ? .start : .advance, fromPhase: from?.phase, fromStep: from?.stepIndex,
             fromWeight: from?.weight, toPhase: to.phase, toStep: to.stepIndex, toWeight: to.weight, reason: "r",
             actor: "monitor", forced: false, evidenceSha256: nil, idempotencyKey: "k\(to.stepIndex)",
             configSha256: "c", applied: "not-requested", applyError: nil, createdAt: "t\(to.stepIndex)")

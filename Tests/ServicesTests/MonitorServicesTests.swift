@@ -4,6 +4,7 @@ import Artifacts
 import Foundation
 import TestSupport
 import Testing
+import Vocabulary
 
 /// The monitor against real components started on 127.0.0.1: Prometheus (Debian's `prometheus`, data loaded
 /// with `promtool tsdb create-blocks-from openmetrics`) and the HTML report in headless Chromium.

@@ -3,6 +3,7 @@ import JSONLines
 import Telemetry
 import TestSupport
 import Testing
+import Vocabulary
 
 @Suite("Native agent events")
 struct TelemetryTests {
