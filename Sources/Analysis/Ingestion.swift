@@ -3,6 +3,7 @@ import Artifacts
 import Foundation
 import Policy
 import RunLedger
+import Synchronization
 import Telemetry
 import Vocabulary
 
@@ -140,11 +141,12 @@ struct Ingestion {
         guard let split = lineStart(after: size / 2, in: file), split > 0, split < size else { return nil }
         let ranges = [0..<split, split..<size]
         // Safety: the two parts write `parts` and `failed` under `lock` only, and they are read after
-        // concurrentPerform returns. (A Mutex would need `Ingestion` to be Sendable, which its tables are not.)
+        // concurrentPerform returns. (The Mutex guards fields beside it: holding them would need `Ingestion` to
+        // be Sendable, which its tables are not.)
         final class Results: @unchecked Sendable {
             var parts: [Ingestion?]
             var failed = false
-            let lock = NSLock()
+            let lock = Mutex(())
             init(_ count: Int) { parts = Array(repeating: nil, count: count) }
         }
         let results = Results(ranges.count)
@@ -167,13 +169,9 @@ struct Ingestion {
                 if part.reader.skipped > 0 { throw CancellationError() }
                 // Sorted here, on this thread: the final check then merges two sorted runs.
                 part.events.optimisticKeys.sort()
-                results.lock.lock()
-                results.parts[index] = part
-                results.lock.unlock()
+                results.lock.withLock { _ in results.parts[index] = part }
             } catch {
-                results.lock.lock()
-                results.failed = true
-                results.lock.unlock()
+                results.lock.withLock { _ in results.failed = true }
             }
         }
         let parsed = Date()

@@ -1,5 +1,6 @@
 import AnalysisCore
 import Logging
+import NIOPosix
 import ServiceLifecycle
 import Synchronization
 import ToolContract
@@ -11,7 +12,8 @@ import Vocabulary
 ///
 /// A graceful shutdown (SIGTERM or SIGINT in ``watch(logger:)``) lets the look in progress finish, records it,
 /// and starts no other; the wait between looks ends at once. The clock is injected: tests run hours of
-/// intervals at once.
+/// intervals at once. A look reads files and the ledger, so it runs on NIO's blocking thread pool, never on the
+/// cooperative pool.
 package final class WatchService<WatchClock: Clock>: Service where WatchClock.Duration == Duration {
     /// What a look decided and did, as far as watching goes on or stops.
     package struct Step: Sendable, Equatable {
@@ -81,7 +83,8 @@ package final class WatchService<WatchClock: Clock>: Service where WatchClock.Du
         let deadline = clock.now.advanced(by: timeout)
         var looks = 0
         while !Task.isShuttingDownGracefully {
-            let step = try look()
+            let look = look
+            let step = try await NIOThreadPool.singleton.runIfActive { try look() }
             looks += 1
             if let status = Self.finalStatus(of: step, acting: acting) {
                 return finish(.decided(status, looks: looks))

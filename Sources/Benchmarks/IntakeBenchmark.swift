@@ -1,5 +1,6 @@
 import Foundation
 import JSONLines
+import Synchronization
 import Telemetry
 
 /// `agent-sim bench-intake`: the real `monitor serve` under load on this machine, load generator included.
@@ -21,7 +22,7 @@ package struct IntakeBenchmark {
     package init() {}
 
     /// One phase's figures.
-    struct Phase {
+    struct Phase: Sendable {
         var spans = 0
         var requests = 0
         var failures = 0
@@ -95,28 +96,26 @@ package struct IntakeBenchmark {
 
     /// The largest size a SQLite ledger's write-ahead log reaches while the benchmark runs (sampled every
     /// 50 ms); `nil` for PostgreSQL.
-    final class LogSize: @unchecked Sendable {
-        private let lock = NSLock()
-        private var largest: Int64 = 0
-        private var running = true
+    final class LogSize: Sendable {
+        private let state = Mutex((largest: Int64(0), running: true))
         private let path: String?
 
         init(path: String?) {
             self.path = path
             guard let path else { return }
             Thread { [self] in
-                while lock.withLock({ running }) {
+                while state.withLock({ $0.running }) {
                     let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int64) ?? 0
-                    lock.withLock { largest = max(largest, size) }
+                    state.withLock { $0.largest = max($0.largest, size) }
                     Thread.sleep(forTimeInterval: 0.05)
                 }
             }.start()
         }
 
         func stop() -> Int64? {
-            lock.withLock {
-                running = false
-                return path == nil ? nil : largest
+            state.withLock {
+                $0.running = false
+                return path == nil ? nil : $0.largest
             }
         }
     }
@@ -133,23 +132,22 @@ package struct IntakeBenchmark {
     static func phase(
         bodies: [[UInt8]], port: Int, connections: Int, seconds: Double, spansPerBody: Int, rate: Double?
     ) throws -> Phase {
-        final class Shared: @unchecked Sendable {
-            let lock = NSLock()
+        struct Shared {
             var next = 0
             var phase = Phase()
             var error: (any Error)?
         }
-        let shared = Shared()
+        let shared = Mutex(Shared())
         let start = Date()
         let deadline = start.addingTimeInterval(seconds)
         @Sendable func send() {
             do {
                 let connection = try HTTPConnection(port: port)
                 while true {
-                    shared.lock.lock()
-                    let index = shared.next
-                    shared.next += 1
-                    shared.lock.unlock()
+                    let index = shared.withLock {
+                        $0.next += 1
+                        return $0.next - 1
+                    }
                     guard index < bodies.count else { return }
                     var slot = Date()
                     if let rate {
@@ -161,20 +159,18 @@ package struct IntakeBenchmark {
                     let status = try connection.post(
                         "/v1/traces", body: bodies[index], contentType: "application/x-protobuf")
                     let latency = Date().timeIntervalSince(slot)
-                    shared.lock.lock()
-                    shared.phase.requests += 1
-                    if status == 200 {
-                        shared.phase.spans += spansPerBody
-                        shared.phase.latencies.append(latency)
-                    } else {
-                        shared.phase.failures += 1
+                    shared.withLock {
+                        $0.phase.requests += 1
+                        if status == 200 {
+                            $0.phase.spans += spansPerBody
+                            $0.phase.latencies.append(latency)
+                        } else {
+                            $0.phase.failures += 1
+                        }
                     }
-                    shared.lock.unlock()
                 }
             } catch {
-                shared.lock.lock()
-                shared.error = error
-                shared.lock.unlock()
+                shared.withLock { $0.error = error }
             }
         }
         // One thread per connection (concurrentPerform would run no more at once than there are cores).
@@ -187,8 +183,9 @@ package struct IntakeBenchmark {
             }.start()
         }
         finished.wait()
-        if let error = shared.error { throw error }
-        var phase = shared.phase
+        let (error, result) = shared.withLock { ($0.error, $0.phase) }
+        if let error { throw error }
+        var phase = result
         phase.elapsed = Date().timeIntervalSince(start)
         return phase
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The lines a step prints that GitHub Actions reads as workflow commands: any line of stdout or stderr that
 /// starts with `::` (or the older `##[`). A tool prints untrusted text — event ids, versions, reasons that quote
@@ -9,12 +10,11 @@ import Foundation
 /// line that would read as a command is printed between `::stop-commands::TOKEN` and `::TOKEN::`, GitHub's own
 /// way to print untrusted output verbatim, with a token nobody can guess.
 package enum WorkflowCommands {
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var issued: Set<String> = []
+    private static let issued = Mutex<Set<String>>([])
 
     /// Registers `lines` as commands this process issues, and returns them.
     static func issue(_ lines: [String]) -> [String] {
-        lock.withLock { issued.formUnion(lines) }
+        issued.withLock { $0.formUnion(lines) }
         return lines
     }
 
@@ -32,7 +32,7 @@ package enum WorkflowCommands {
         guard environment["GITHUB_ACTIONS"] == "true", text.contains("::") || text.contains("##[") else {
             return text
         }
-        let known = lock.withLock { issued }
+        let known = issued.withLock { $0 }
         var output: [String] = []
         var token: String?
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {

@@ -2,10 +2,9 @@ import Foundation
 
 /// Hands batches of items from the thread that produces them to a thread that consumes them, so the two
 /// stages overlap on two cores. At most ``capacity`` batches wait; the producer blocks beyond that.
-///
-/// Safety: `queue`, `closed` and `failure` are read and written with `condition` locked only; `consume` runs on
-/// the consuming thread alone, and ``finish()`` waits for that thread (`done`) before the producer reads a
-/// failure.
+// Safety: `queue`, `closed` and `failure` are read and written with `condition` locked only (a lock with a
+// condition variable, which Mutex lacks: both threads sleep on it); `consume` runs on the consuming thread
+// alone, and ``finish()`` waits for that thread (`done`) before the producer reads a failure.
 final class BatchPipeline<Item>: @unchecked Sendable {
     static var batchSize: Int { 512 }
     let capacity = 8

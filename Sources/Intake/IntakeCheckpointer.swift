@@ -1,47 +1,39 @@
-import Foundation
 import Logging
+import NIOPosix
 import RunLedger
+import ServiceLifecycle
 
-/// Checkpoints a SQLite ledger's write-ahead log on a queue and a connection of its own, every `interval`,
-/// so that little is left for the checkpoint inside ``IntakeWriter``'s commits (see
-/// ``Ledger/separateCheckpoints()``). A PASSIVE checkpoint waits for no one.
-final class IntakeCheckpointer: @unchecked Sendable {
-    private let ledger: Ledger
-    private let logger: Logger
-    let interval: TimeInterval
-    private let queue = DispatchQueue(label: "intake-checkpoints")
-    private let timer: any DispatchSourceTimer
-    /// Whether the last checkpoint failed (read and written on `queue`).
-    private var failing = false
+/// Checkpoints a SQLite ledger's write-ahead log on a connection of its own, every `interval`, so that little
+/// is left for the checkpoint inside ``IntakeWriter``'s commits (see ``Ledger/separateCheckpoints()``). A
+/// PASSIVE checkpoint waits for no one; it runs on NIO's blocking thread pool, off the cooperative pool.
+struct IntakeCheckpointer: Service {
+    let ledger: Ledger
+    let logger: Logger
+    let interval: Duration
+    let clock: any Clock<Duration>
 
-    init(ledger: Ledger, logger: Logger, interval: TimeInterval = 0.2) {
+    init(ledger: Ledger, logger: Logger, interval: Duration = .milliseconds(200), clock: any Clock<Duration>) {
         self.ledger = ledger
         self.logger = logger
         self.interval = interval
-        timer = DispatchSource.makeTimerSource(queue: queue)
+        self.clock = clock
     }
 
-    /// Starts checkpointing.
-    func start() {
-        timer.schedule(deadline: .now() + interval, repeating: interval)
-        timer.setEventHandler { [self] in checkpoint() }
-        timer.resume()
-    }
-
-    /// Stops, and returns once a checkpoint under way has finished.
-    func stop() {
-        timer.cancel()
-        queue.sync {}
-    }
-
-    private func checkpoint() {
-        do {
-            try ledger.checkpoint()
-            if failing { logger.info("checkpoints succeed again") }
-            failing = false
-        } catch {
-            if !failing { logger.error("checkpoint failed", metadata: ["reason": "\(error)"]) }
-            failing = true
+    func run() async throws {
+        var failing = false
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                _ = try await NIOThreadPool.singleton.runIfActive { [ledger] in try ledger.checkpoint() }
+                if failing { logger.info("checkpoints succeed again") }
+                failing = false
+            } catch is CancellationError {
+                return
+            } catch {
+                if !failing { logger.error("checkpoint failed", metadata: ["reason": "\(error)"]) }
+                failing = true
+            }
+            let (clock, interval) = (clock, interval)
+            try? await cancelWhenGracefulShutdown { try await clock.sleep(for: interval) }
         }
     }
 }

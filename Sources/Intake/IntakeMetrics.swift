@@ -1,5 +1,6 @@
 import Foundation
 import Prometheus
+import Synchronization
 import Telemetry
 import Vocabulary
 
@@ -90,7 +91,7 @@ final class IntakeMetrics: Sendable {
     }
 
     /// The live series of one agent and version.
-    struct Live {
+    struct Live: Sendable {
         let tasks: Counter
         let successes: Counter
         let errors: Counter
@@ -99,15 +100,20 @@ final class IntakeMetrics: Sendable {
         let latency: ValueHistogram
     }
 
-    private let lock = NSLock()
-    // Guarded by `lock`: the series made so far (the registry's own lookup costs a request a tenth of its time).
-    nonisolated(unsafe) private var live: [String: Live] = [:]
+    /// The series made so far (the registry's own lookup costs a request a tenth of its time).
+    private let live = Mutex<[String: Live]>([:])
 
     func live(agent: String, version: String) -> Live {
         let key = "\(agent)\u{0}\(version)"
-        lock.lock()
-        defer { lock.unlock() }
-        if let series = live[key] { return series }
+        return live.withLock { live in
+            if let series = live[key] { return series }
+            let series = makeLive(agent: agent, version: version)
+            live[key] = series
+            return series
+        }
+    }
+
+    private func makeLive(agent: String, version: String) -> Live {
         let labels = [("agent", agent), ("version", version)]
         func counter(_ metric: String, unit: String = "total", _ help: String) -> Counter {
             registry.makeCounter(descriptor: Self.name(metric, unit: unit, help: help), labels: labels)
@@ -121,7 +127,6 @@ final class IntakeMetrics: Sendable {
             latency: registry.makeValueHistogram(
                 descriptor: Self.name("live_task_latency", unit: "seconds", help: "Task latency."), labels: labels,
                 buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120]))
-        live[key] = series
         return series
     }
 

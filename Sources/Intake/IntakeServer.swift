@@ -85,13 +85,22 @@ package struct IntakeServer: Sendable {
     /// On SIGTERM the server stops taking connections and lets the requests in flight finish and commit, for at
     /// most `--drain-timeout`; then what is unfinished is dropped unacknowledged (its senders retry it), and the
     /// process returns.
-    package func run(listening: @escaping @Sendable (Int) -> Void) async throws {
-        let checkpointer = try writer.currentLedger.separateCheckpoints().map {
-            IntakeCheckpointer(ledger: $0, logger: self.logger)
+    ///
+    /// Every long-running part is a service of one group, shut down in the reverse of this order: the probe
+    /// server, the HTTP server (its requests finish and commit), pruning, checkpoints, and last the writer,
+    /// which commits anything still queued.
+    package func run(
+        listening: @escaping @Sendable (Int) -> Void, clock: any Clock<Duration> = ContinuousClock()
+    ) async throws {
+        var services: [any Service] = [writer]
+        if let checkpoints = try writer.currentLedger.separateCheckpoints() {
+            services.append(IntakeCheckpointer(ledger: checkpoints, logger: logger, clock: clock))
         }
-        checkpointer?.start()
-        defer { checkpointer?.stop() }
-        writer.start()
+        if let retain = configuration.retain {
+            services.append(
+                PruneService(ledger: { [writer] in writer.currentLedger }, retain: retain, logger: logger, clock: clock)
+            )
+        }
         let limits = configuration.limits
         let router = Router(context: IntakeRequestContext.self)
         router.post("/v1/traces") { request, context in await traces(request, context) }
@@ -111,7 +120,7 @@ package struct IntakeServer: Sendable {
                 listening(port)
             },
             logger: logger)
-        var services: [any Service] = [app]
+        services.append(app)
         if let probe = configuration.probe {
             let probes = Router(context: BasicRequestContext.self)
             addProbes(to: probes)
@@ -126,27 +135,13 @@ package struct IntakeServer: Sendable {
                     },
                     logger: logger))
         }
-        if let retain = configuration.retain {
-            services.append(PruneService(ledger: { [writer] in writer.currentLedger }, retain: retain, logger: logger))
-        }
         var group = ServiceGroupConfiguration(
             services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
         // Past the drain deadline the requests still in flight are cancelled: those waiting for a commit are
         // answered 503 at once, those still reading their body end with their connection.
         group.maximumGracefulShutdownDuration = limits.drainTimeout
-        do {
-            try await ServiceGroup(configuration: group).run()
-        } catch {
-            writer.drain(within: .seconds(2))
-            throw error
-        }
-        // The server has answered every request it took; commit anything still queued (none should be).
-        if writer.drain(within: .seconds(2)) {
-            logger.info("stopped: every acknowledged request is committed")
-        } else {
-            logger.warning("stopped before the ledger committed the last requests: they were not acknowledged")
-        }
+        try await ServiceGroup(configuration: group).run()
     }
 
     /// `GET /metrics` (Prometheus text), `/healthz` (the process runs) and `/readyz` (the ledger commits).

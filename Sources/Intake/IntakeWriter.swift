@@ -3,6 +3,8 @@ import Logging
 import NIOCore
 import Prometheus
 import RunLedger
+import ServiceLifecycle
+import Synchronization
 
 /// Commits the requests' records to the ledger on one thread of its own, in group commits: every batch waiting
 /// when a commit ends goes into the next one transaction, so many small requests cost one commit, and a request
@@ -18,7 +20,12 @@ import RunLedger
 /// failover). A commit that fails is tried once more on a new connection; should the first attempt have
 /// committed before the connection dropped, the second finds every key stored and the records count as
 /// retries (the ledger is right; the live metrics miss them).
-final class IntakeWriter: @unchecked Sendable {
+///
+/// It runs as a service of `monitor serve`'s group, shut down last: the commit thread starts with the service and
+/// drains when the HTTP server has answered its requests.
+// Safety: every mutable field is read and written under `condition` (a lock with a condition variable, which
+// Mutex lacks: the commit thread sleeps on it until a request or the retry interval comes).
+final class IntakeWriter: Service, @unchecked Sendable {
     /// Why a batch was not committed.
     enum Refusal: Error {
         /// The queue is full: the ledger is slower than the senders (429).
@@ -63,8 +70,25 @@ final class IntakeWriter: @unchecked Sendable {
         self.logger = logger
     }
 
+    /// Runs the commit thread until a graceful shutdown (or cancellation, past the drain deadline), then commits
+    /// what is still queued, at most two seconds: what the ledger has not committed by then was not
+    /// acknowledged, and its senders retry it. The wait is on a thread of its own, off the cooperative pool,
+    /// and goes on when the group is cancelled (the drain is bounded by its own deadline).
+    func run() async throws {
+        start()
+        try? await gracefulShutdown()
+        let drained = await withCheckedContinuation { continuation in
+            Thread { [self] in continuation.resume(returning: drain(within: .seconds(2))) }.start()
+        }
+        if drained {
+            logger.info("stopped: every acknowledged request is committed")
+        } else {
+            logger.warning("stopped before the ledger committed the last requests: they were not acknowledged")
+        }
+    }
+
     /// Starts the commit thread.
-    func start() {
+    private func start() {
         let thread = Thread { [self] in loop() }
         thread.name = "intake-writer"
         thread.start()
@@ -113,34 +137,36 @@ final class IntakeWriter: @unchecked Sendable {
     }
 
     /// A continuation resumed once, by the commit or by the request's cancellation, whichever comes first.
-    private final class Answer: @unchecked Sendable {
-        private let lock = NSLock()
-        private var continuation: CheckedContinuation<Result<[Bool], Refusal>, Never>?
-        private var early: Result<[Bool], Refusal>?
-        private var resumed = false
+    private final class Answer: Sendable {
+        private struct State {
+            var continuation: CheckedContinuation<Result<[Bool], Refusal>, Never>?
+            var early: Result<[Bool], Refusal>?
+            var resumed = false
+        }
+        private let state = Mutex(State())
 
         func set(_ continuation: CheckedContinuation<Result<[Bool], Refusal>, Never>) {
-            let early: Result<[Bool], Refusal>? = lock.withLock {
-                if let early = self.early {
-                    resumed = true
+            let early: Result<[Bool], Refusal>? = state.withLock {
+                if let early = $0.early {
+                    $0.resumed = true
                     return early
                 }
-                self.continuation = continuation
+                $0.continuation = continuation
                 return nil
             }
             if let early { continuation.resume(returning: early) }
         }
 
         func resume(_ result: Result<[Bool], Refusal>) {
-            let waiting: CheckedContinuation<Result<[Bool], Refusal>, Never>? = lock.withLock {
-                guard !resumed else { return nil }
-                guard let continuation else {
+            let waiting: CheckedContinuation<Result<[Bool], Refusal>, Never>? = state.withLock {
+                guard !$0.resumed else { return nil }
+                guard let continuation = $0.continuation else {
                     // Cancelled before the continuation was made: `set` resumes it.
-                    if early == nil { early = result }
+                    if $0.early == nil { $0.early = result }
                     return nil
                 }
-                resumed = true
-                self.continuation = nil
+                $0.resumed = true
+                $0.continuation = nil
                 return continuation
             }
             waiting?.resume(returning: result)

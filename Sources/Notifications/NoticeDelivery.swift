@@ -112,8 +112,8 @@ package struct NoticeDelivery: Sendable {
     }
 
     /// Keeps a response's status and `Retry-After`, and ends the request once its body passes `limit` bytes.
-    /// Safety: its fields are written on the request's event loop and read after the task's future completes,
-    /// which orders the two.
+    // Safety: its fields are written on the request's event loop and read after the task's future completes,
+    // which orders the two.
     final class ResponseHead: HTTPClientResponseDelegate, @unchecked Sendable {
         typealias Response = Void
         struct TooLong: Error {}

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Telemetry
 
 #if canImport(FoundationNetworking)
@@ -126,22 +127,19 @@ package struct FleetSender {
 
     /// One request: its status, body and `Retry-After` (seconds), or why it failed.
     static func exchange(_ request: URLRequest) -> (Int, Data, Double?, String?) {
-        final class Box: @unchecked Sendable {
-            var result: (Int, Data, Double?, String?) = (0, Data(), nil, nil)
-        }
-        let box = Box()
+        let box = Mutex<(Int, Data, Double?, String?)>((0, Data(), nil, nil))
         let done = DispatchSemaphore(value: 0)
         URLSession.shared.dataTask(with: request) { data, response, error in
             if let error {
-                box.result = (0, Data(), nil, error.localizedDescription)
+                box.withLock { $0 = (0, Data(), nil, error.localizedDescription) }
             } else if let http = response as? HTTPURLResponse {
                 let retryAfter = (http.value(forHTTPHeaderField: "Retry-After")).flatMap(Double.init)
-                box.result = (http.statusCode, data ?? Data(), retryAfter, nil)
+                box.withLock { $0 = (http.statusCode, data ?? Data(), retryAfter, nil) }
             }
             done.signal()
         }.resume()
         done.wait()
-        return box.result
+        return box.withLock { $0 }
     }
 
     /// The `rejected_spans` of an `ExportTraceServiceResponse`.
