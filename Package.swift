@@ -171,13 +171,13 @@ let package = Package(
             name: "Stages",
             dependencies: [
                 "Analysis", "AnalysisCore", "Artifacts", "CIOutput", "Rollout",
-                "Vocabulary", .product(name: "Logging", package: "swift-log"),
+                "StageRecording", "Vocabulary", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "CommandSupport",
             dependencies: [
-                "CIOutput", "RunLedger", "ToolContract",
+                "CIOutput", "RunLedger", "StageRecording", "ToolContract",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -194,7 +194,7 @@ let package = Package(
         .executableTarget(
             name: "canary-deploy",
             dependencies: [
-                "CIOutput", "CommandSupport", "Notifications", "Policy", "Rollout", "ToolContract",
+                "CIOutput", "CommandSupport", "Notifications", "Policy", "Rollout", "StageRecording", "ToolContract",
                 "Vocabulary", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -310,7 +310,8 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "Analysis", "AnalysisCore", "Artifacts", "BenchmarkResults", "CIOutput", "Datasets", "JSONLines",
-                "Notifications", "Policy", "PolicyFiles", "Rollout", "RunLedger", "Simulation", "Telemetry",
+                "Notifications", "Policy", "PolicyFiles", "Rollout", "RunLedger", "Simulation", "StageRecording",
+                "Telemetry",
                 "TestSupport", "ToolContract", "ToolFiles", "Vocabulary",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),

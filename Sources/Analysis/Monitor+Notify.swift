@@ -3,11 +3,12 @@ import Artifacts
 import Notifications
 import Policy
 import RunLedger
+import StageRecording
 import Vocabulary
 
 extension Monitor {
     /// Tells `targets` of a look's rollback or hold decision; returns one report per target.
-    func notify(
+    static func notify(
         _ artifact: AnalysisArtifact, view: RolloutView, targets: [NotifyTarget], request: LookRequest, ledger: Ledger
     ) -> [DeliveryReport] {
         let metrics = artifact.judgement.metrics.map { metric in
@@ -25,7 +26,8 @@ extension Monitor {
             actor: "monitor", reportURL: request.reportURL,
             idempotencyKey: "agent-canary:\(view.run.id):look:\(artifact.lookId)", createdAt: artifact.createdAt)
         let notifier = Notifier(
-            targets: targets, environment: request.environment, timeout: request.notifyTimeout, logger: logger)
+            targets: targets, environment: request.stage.environment, timeout: request.notifyTimeout,
+            logger: request.stage.logger)
         return notifier.send(notice, ledger: ledger)
     }
 }

@@ -9,7 +9,7 @@ import Vocabulary
 extension Monitor {
     /// Stages a look's outputs: `analysis.json`, the HTML report and the Prometheus text file when asked, and
     /// the CI report's files. Returns the artifact's SHA-256 and the CI report.
-    func stageOutputs(
+    static func stageOutputs(
         _ artifact: AnalysisArtifact, request: LookRequest, history: [LookRow], transitions: [TransitionRecord],
         phase: RolloutPhase?, recorder: StageRecorder
     ) throws -> (sha256: String, report: CIReport) {
@@ -27,7 +27,7 @@ extension Monitor {
             try recorder.stage(Data(text.utf8), at: path, kind: "metrics")
         }
         let report = AnalysisCIReport.make(artifact, artifactPath: request.outputPath)
-        try recorder.stage(report, to: request.ci)
+        try recorder.stage(report, to: request.stage.ci)
         return (sha, report)
     }
 }

@@ -2,6 +2,7 @@ import AnalysisCore
 import Foundation
 import Policy
 import RunLedger
+import StageRecording
 import Telemetry
 import Vocabulary
 
@@ -11,7 +12,7 @@ extension Monitor {
 
     /// A look's telemetry: what the ledger holds for the run, then what is new in the sources, accumulated and
     /// deduplicated, with the sample of successes drawn.
-    func read(
+    static func read(
         _ request: LookRequest, versions: (baseline: String, candidate: String), view: RolloutView?,
         step: StepContext, stepStart: Double?, monitor: MonitorSection, ledger: Ledger?, now: Date
     ) throws -> Ingestion {
@@ -54,12 +55,12 @@ extension Monitor {
 
     /// Reads every source into `template`: one large native file with nothing to store in two halves on two
     /// threads, anything else in one pass.
-    func ingest(
+    static func ingest(
         _ request: LookRequest, template: Ingestion, cursors: [String: TelemetryCursor], fastPath: Bool,
         parallel: Bool = true
     ) throws -> Ingestion {
         if fastPath, parallel, request.sources.count == 1, request.sources[0].format == .native,
-            ProcessInfo.processInfo.activeProcessorCount >= 2, request.environment["AGENT_CANARY_THREADS"] != "1",
+            ProcessInfo.processInfo.activeProcessorCount >= 2, request.stage.environment["AGENT_CANARY_THREADS"] != "1",
             let files = try? TelemetryReader.files(of: request.sources[0]), files.count == 1, files[0] != "-",
             let size = (try? FileManager.default.attributesOfItem(atPath: files[0])[.size]) as? Int,
             size >= Self.parallelThreshold,

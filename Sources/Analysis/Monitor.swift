@@ -32,10 +32,8 @@ package struct LookRequest: Sendable {
     package var act: Bool
     /// Where `--act` writes `rollout.json` and the routing configuration.
     package var deployOutDir: String
-    package var ci: CIDestinations
-    package var ledgerPath: String
-    package var arguments: [String]
-    package var environment: [String: String]
+    /// Where the stage runs: ledger, command line, environment, CI destinations and logger.
+    package var stage: StageContext
     /// The longest telemetry line read; a longer one is bad input naming its file and line.
     package var maxLineBytes = TelemetryReader.defaultMaxLineBytes
     /// The most one notification may take, retries included.
@@ -49,8 +47,7 @@ package struct LookRequest: Sendable {
     package init(
         runId: String?, baselineVersion: String?, candidateVersion: String?, policyPath: String?,
         sources: [SourceSpec], prometheusURL: String?, at: Date?, outputPath: String, reportPath: String?,
-        metricsPath: String?, act: Bool, deployOutDir: String, ci: CIDestinations, ledgerPath: String,
-        arguments: [String], environment: [String: String]
+        metricsPath: String?, act: Bool, deployOutDir: String, stage: StageContext
     ) {
         self.runId = runId
         self.baselineVersion = baselineVersion
@@ -64,10 +61,7 @@ package struct LookRequest: Sendable {
         self.metricsPath = metricsPath
         self.act = act
         self.deployOutDir = deployOutDir
-        self.ci = ci
-        self.ledgerPath = ledgerPath
-        self.arguments = arguments
-        self.environment = environment
+        self.stage = stage
     }
 }
 
@@ -84,22 +78,13 @@ package struct LookOutcome: Sendable {
 }
 
 /// `monitor`: one look at a canary, from telemetry to a recorded decision.
-package struct Monitor {
-    let logger: Logger
-
-    /// A monitor logging to `logger`.
-    package init(logger: Logger) {
-        self.logger = logger
-    }
-
+package enum Monitor {
     /// Reads the telemetry, judges and records the look with its outputs; what it then does (act, notify,
     /// publish) is ``finish(_:acted:)``'s, in the order `Stages.MonitorStage` runs them.
-    package func look(_ request: LookRequest) throws -> RecordedLook {
-        let recorder = StageRecorder(
-            tool: "monitor", ledgerPath: request.ledgerPath, arguments: request.arguments,
-            environment: request.environment, logger: logger)
+    package static func look(_ request: LookRequest) throws -> RecordedLook {
+        let (recorder, logger) = (request.stage.recorder(tool: "monitor"), request.stage.logger)
         let clock = Date()
-        let profile = request.environment["AGENT_CANARY_PROFILE"] == "1"
+        let profile = request.stage.environment["AGENT_CANARY_PROFILE"] == "1"
         func phase(_ name: String) {
             guard profile else { return }
             FileHandle.standardError.write(
@@ -212,7 +197,7 @@ package struct Monitor {
 
     /// Finishes a recorded look: tells the policy's targets of a rollback or hold the look did not act on (a
     /// transition it made, the rollout controller told already), and publishes the CI report to GitHub.
-    package func finish(_ look: RecordedLook, acted: RolloutAction?) throws -> LookOutcome {
+    package static func finish(_ look: RecordedLook, acted: RolloutAction?) throws -> LookOutcome {
         var notifications = acted?.notifications ?? []
         if acted == nil, look.artifact.judgement.decision == .rollback || look.artifact.judgement.decision == .hold,
             let view = look.view,
@@ -230,7 +215,7 @@ package struct Monitor {
     }
 
     /// Recomputes a stored look from its stored inputs.
-    package func rejudge(lookId: Int64, ledgerPath: String) throws -> (
+    package static func rejudge(lookId: Int64, ledgerPath: String, logger: Logger) throws -> (
         stored: Judgement, recomputed: Judgement, look: LookRow
     ) {
         guard let ledger = try Ledger.openExisting(at: ledgerPath, logger: logger) else {
@@ -249,7 +234,7 @@ package struct Monitor {
         }
     }
 
-    func queryPrometheus(
+    static func queryPrometheus(
         _ monitor: MonitorSection, url: String?, versions: PerArm<String>, at now: Date, windowSeconds: Int?,
         policyFile: String
     ) throws -> [String: PerArm<Double?>] {

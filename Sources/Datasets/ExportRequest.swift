@@ -1,6 +1,7 @@
 import CIOutput
 import Foundation
 import RunLedger
+import StageRecording
 import ToolContract
 
 /// What to export and where.
@@ -16,22 +17,18 @@ package struct ExportRequest: Sendable {
     package var sinceLast: Bool
     /// Only records whose event time is at or after this (seconds since 1970).
     package var since: Double? = nil
-    package var ledgerPath: String
-    package var environment: [String: String]
+    /// Where the stage runs: ledger, command line, environment, CI destinations and logger.
+    package var stage: StageContext
     /// The policy's own redaction patterns (name, ICU regular expression), after the built-in rules.
     package var redactionPatterns: [(name: String, pattern: String)] = []
     /// The input files to name in the manifest (the policy).
     package var inputs: [InputFile] = []
-    /// The command line, recorded with the stage in the ledger.
-    package var arguments: [String] = []
-    /// Where the CI report goes (`--junit`, `--summary`, `--dotenv`; GitHub Actions from the environment).
-    package var ci = CIDestinations()
 
     /// Makes a request.
     package init(
         runId: String?, agent: String?, kinds: Set<RecordKind>, arm: ArmSelection, format: DatasetFormat,
         outDir: String,
-        split: [(name: String, share: Double)], sinceLast: Bool, ledgerPath: String, environment: [String: String]
+        split: [(name: String, share: Double)], sinceLast: Bool, stage: StageContext
     ) {
         self.runId = runId
         self.agent = agent
@@ -41,7 +38,6 @@ package struct ExportRequest: Sendable {
         self.outDir = outDir
         self.split = split
         self.sinceLast = sinceLast
-        self.ledgerPath = ledgerPath
-        self.environment = environment
+        self.stage = stage
     }
 }

@@ -10,28 +10,21 @@ import ToolContract
 import ToolFiles
 
 /// `feedback-export`: canary evidence from the ledger as a dataset with a manifest.
-package struct FeedbackExport {
-    let logger: Logger
-
-    /// An exporter logging to `logger`.
-    package init(logger: Logger) {
-        self.logger = logger
-    }
-
+package enum FeedbackExport {
     /// Writes the dataset and records the export; returns the manifest.
-    package func export(_ request: ExportRequest) throws -> ExportOutcome {
-        let recorder = StageRecorder(
-            tool: "feedback-export", ledgerPath: request.ledgerPath, arguments: request.arguments,
-            environment: request.environment, logger: logger)
+    package static func export(_ request: ExportRequest) throws -> ExportOutcome {
+        let recorder = request.stage.recorder(tool: "feedback-export")
         let ledger = try recorder.existingLedger { ExportError.notFound("no ledger at \($0)") }
-        try Self.checkReplaceable(request.outDir, ledgerPath: request.ledgerPath)
+        try Self.checkReplaceable(request.outDir, ledgerPath: request.stage.ledgerPath)
         // An incremental export reads the watermark, writes the dataset and records the next watermark:
         // concurrent ones of any selection take turns, so each record is exported once per selection.
         guard request.sinceLast else { return try export(request, ledger: ledger, recorder: recorder) }
         return try ledger.withTurnLock { try export(request, ledger: ledger, recorder: recorder) }
     }
 
-    private func export(_ request: ExportRequest, ledger: Ledger, recorder: StageRecorder) throws -> ExportOutcome {
+    private static func export(_ request: ExportRequest, ledger: Ledger, recorder: StageRecorder) throws
+        -> ExportOutcome
+    {
         let runs = try ledger.runIds(run: request.runId, agent: request.agent)
         if let run = request.runId, runs.isEmpty { throw ExportError.notFound("run \(run) is not in the ledger") }
         let kinds = request.kinds
@@ -139,10 +132,10 @@ package struct FeedbackExport {
             let manifestSha = Digest.sha256(manifestData)
             let manifestPath = URL(fileURLWithPath: request.outDir).appendingPathComponent("manifest.json").path
             recorder.add(OutputFile(kind: "dataset-manifest", path: manifestPath, sha256: manifestSha))
-            try recorder.stage(report, to: request.ci)
+            try recorder.stage(report, to: request.stage.ci)
             // The dataset is a directory, renamed into place before the record (the CI files after it): a kill
             // in between leaves the new dataset unrecorded, which the next incremental export writes again.
-            Failpoint.hit("export.before-rename", environment: request.environment)
+            Failpoint.hit("export.before-rename", environment: request.stage.environment)
             try Self.replace(destination, with: staging)
             try recorder.commit(exitStatus: 0) { stage in
                 _ = try ledger.recordExport(

@@ -23,19 +23,16 @@ package struct GateRequest: Sendable {
     package var baselineVersion: String?
     /// Where `gate-result.json` goes.
     package var outputPath: String
-    package var ci: CIDestinations
-    package var ledgerPath: String
+    /// Where the stage runs: ledger, command line, environment, CI destinations and logger.
+    package var stage: StageContext
     /// The run to record under; a new one when `nil`.
     package var runId: String?
-    /// The command line, recorded with the stage.
-    package var arguments: [String]
-    package var environment: [String: String]
 
     /// Describes a request.
     package init(
         candidatePath: String, baselinePath: String?, baselineFromLedger: Bool, policyPath: String?, agent: String?,
-        candidateVersion: String?, baselineVersion: String?, outputPath: String, ci: CIDestinations,
-        ledgerPath: String, runId: String?, arguments: [String], environment: [String: String]
+        candidateVersion: String?, baselineVersion: String?, outputPath: String, runId: String?,
+        stage: StageContext
     ) {
         self.candidatePath = candidatePath
         self.baselinePath = baselinePath
@@ -45,11 +42,8 @@ package struct GateRequest: Sendable {
         self.candidateVersion = candidateVersion
         self.baselineVersion = baselineVersion
         self.outputPath = outputPath
-        self.ci = ci
-        self.ledgerPath = ledgerPath
+        self.stage = stage
         self.runId = runId
-        self.arguments = arguments
-        self.environment = environment
     }
 }
 
@@ -66,20 +60,11 @@ package struct GateOutcome: Sendable {
 }
 
 /// Runs the benchmark gate end to end: read, compare, write the artifact and CI files, record in the ledger.
-package struct BenchmarkGate {
-    let logger: Logger
-
-    /// A gate that logs to `logger`.
-    package init(logger: Logger) {
-        self.logger = logger
-    }
-
+package enum BenchmarkGate {
     /// Runs `request`. Nothing is written unless everything succeeds: output files are staged and moved into
     /// place only after the ledger transaction committed.
-    package func run(_ request: GateRequest) throws -> GateOutcome {
-        let recorder = StageRecorder(
-            tool: "benchmark-gate", ledgerPath: request.ledgerPath, arguments: request.arguments,
-            environment: request.environment, logger: logger)
+    package static func run(_ request: GateRequest) throws -> GateOutcome {
+        let (recorder, logger) = (request.stage.recorder(tool: "benchmark-gate"), request.stage.logger)
         let loaded = try PolicyLoader.load(path: request.policyPath, agentName: request.agent)
         let agent = loaded.policy.agent.name
         let gate = loaded.policy.gate
@@ -122,7 +107,7 @@ package struct BenchmarkGate {
             candidate: candidate.attempts, baseline: baseline.attempts, candidatePath: candidate.path,
             baselinePath: baseline.path, gate: gate)
 
-        let runId = request.runId ?? request.environment["AGENT_CANARY_RUN_ID"] ?? Self.newRunId()
+        let runId = request.runId ?? request.stage.environment["AGENT_CANARY_RUN_ID"] ?? Self.newRunId()
         var inputs = [
             InputFile(path: candidate.path, sha256: candidate.sha256, role: "candidate"),
             InputFile(path: baseline.path, sha256: baseline.sha256, role: "baseline"),
@@ -142,7 +127,7 @@ package struct BenchmarkGate {
 
         let report = GateReport.ciReport(result, artifactPath: request.outputPath, warnings: evaluation.warnings)
         try recorder.stage(try ArtifactCoding.encode(result), at: request.outputPath, kind: "gate-result")
-        try recorder.stage(report, to: request.ci)
+        try recorder.stage(report, to: request.stage.ci)
         let ledger = try recorder.ledger()
         try recorder.commit(exitStatus: exitStatus) { stage in
             try ledger.recordGate(
@@ -159,7 +144,7 @@ package struct BenchmarkGate {
             "gate recorded",
             metadata: [
                 "run": "\(runId)", "verdict": "\(result.verdict.rawValue)",
-                "ledger": "\(Ledger.displayName(request.ledgerPath))",
+                "ledger": "\(Ledger.displayName(request.stage.ledgerPath))",
             ])
         let commands = try recorder.publish(report)
         return GateOutcome(result: result, report: report, workflowCommands: commands, exitStatus: exitStatus)

@@ -10,10 +10,8 @@ package struct DeployContext: Sendable {
     package var outDir: String
     /// A shell command that receives the rendered configuration on stdin (`kubectl apply -f -`).
     package var apply: String?
-    package var ci: CIDestinations
-    package var ledgerPath: String
-    package var arguments: [String]
-    package var environment: [String: String]
+    /// Where the stage runs: ledger, command line, environment, CI destinations and logger.
+    package var stage: StageContext
     /// The whole time one notification may take, retries included (`--notify-timeout`).
     package var notifyTimeout: TimeInterval = 10
     /// The report a notification links to (`--report-url`).
@@ -21,30 +19,17 @@ package struct DeployContext: Sendable {
 
     /// Makes a context.
     package init(
-        outDir: String, apply: String?, ci: CIDestinations, ledgerPath: String, arguments: [String],
-        environment: [String: String]
+        outDir: String, apply: String?, stage: StageContext
     ) {
         self.outDir = outDir
         self.apply = apply
-        self.ci = ci
-        self.ledgerPath = ledgerPath
-        self.arguments = arguments
-        self.environment = environment
-    }
-
-    var now: Date { ArtifactClock.now(environment: environment) }
-
-    /// A recorder for one `canary-deploy` stage in this context.
-    func recorder(logger: Logger) -> StageRecorder {
-        StageRecorder(
-            tool: "canary-deploy", ledgerPath: ledgerPath, arguments: arguments, environment: environment,
-            logger: logger)
+        self.stage = stage
     }
 
     /// The person running the command: `$AGENT_CANARY_ACTOR`, `$GITHUB_ACTOR`, `$GITLAB_USER_LOGIN`, `$USER`.
     var person: String {
         for key in ["AGENT_CANARY_ACTOR", "GITHUB_ACTOR", "GITLAB_USER_LOGIN", "BUILD_USER_ID", "USER"] {
-            if let value = environment[key], !value.isEmpty { return value }
+            if let value = stage.environment[key], !value.isEmpty { return value }
         }
         return "person"
     }

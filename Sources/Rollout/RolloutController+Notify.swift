@@ -1,6 +1,7 @@
 import Notifications
 import Policy
 import RunLedger
+import StageRecording
 import Vocabulary
 
 /// Telling the policy's notify targets what a command did, once it is committed.
@@ -19,7 +20,7 @@ extension RolloutController {
             actor: transition.actor, reportURL: context.reportURL,
             idempotencyKey: "agent-canary:\(run.id):transition:\(id)", createdAt: transition.createdAt)
         let notifier = Notifier(
-            targets: targets, environment: context.environment, timeout: context.notifyTimeout, logger: logger)
+            targets: targets, environment: context.stage.environment, timeout: context.notifyTimeout, logger: logger)
         return notifier.send(notice, ledger: ledger)
     }
 }

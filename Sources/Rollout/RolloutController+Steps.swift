@@ -20,7 +20,7 @@ extension RolloutController {
         analysis: AnalysisEvidence? = nil
     ) throws -> DeployOutcome {
         let rollout = try rolloutSection(state)
-        let files = try render(state, rollout: rollout, run: run, now: context.now)
+        let files = try render(state, rollout: rollout, run: run, now: context.stage.now)
         let payload = files.filter { $0.validationKind != nil }.map(\.text)
             .joined(separator: files.allSatisfy { $0.name.hasSuffix(".yaml") } ? "---\n" : "\n")
         var record = transition
@@ -29,7 +29,8 @@ extension RolloutController {
         // Apply first: the ledger then says whether the configuration is in force.
         var applyFailure: RolloutError?
         if let command = context.apply {
-            let result = try ApplyCommand.run(command, input: Data(payload.utf8), environment: context.environment)
+            let result = try ApplyCommand.run(
+                command, input: Data(payload.utf8), environment: context.stage.environment)
             if result.status == 0 {
                 record?.applied = "applied"
             } else {
@@ -51,7 +52,7 @@ extension RolloutController {
         let createdAt = history.last?.createdAt ?? state.updatedAt
         let artifact = try artifact(
             state, rollout: rollout, run: run, history: history, files: files, outDir: context.outDir, inputs: inputs,
-            createdAt: transition == nil ? ArtifactClock.iso8601(context.now) : createdAt)
+            createdAt: transition == nil ? ArtifactClock.iso8601(context.stage.now) : createdAt)
         for file in files {
             let path = (context.outDir as NSString).appendingPathComponent(file.name)
             try recorder.stage(Data(file.text.utf8), at: path, kind: "routing-config")
@@ -59,7 +60,7 @@ extension RolloutController {
         let rolloutPath = (context.outDir as NSString).appendingPathComponent("rollout.json")
         try recorder.stage(try ArtifactCoding.encode(artifact), at: rolloutPath, kind: "rollout")
         let report = RolloutReport.ciReport(artifact, rolloutPath: rolloutPath)
-        try recorder.stage(report, to: context.ci)
+        try recorder.stage(report, to: context.stage.ci)
         let exitStatus: Int32 = applyFailure == nil ? 0 : ExitStatus.unavailable.rawValue
         // A plain retry changes nothing: the ledger gets no new row. A retry that applies again records the
         // attempt and the new apply status.

@@ -41,14 +41,14 @@ package struct RolloutController {
             throw RolloutError.otherAgent(path: gatePath, gateAgent: gate.agent, policyAgent: loaded.policy.agent.name)
         }
         let gateSha = Digest.sha256(gateData)
-        let recorder = context.recorder(logger: logger)
+        let recorder = context.stage.recorder(tool: "canary-deploy")
         let opened =
             try force
-            ? Ledger(path: context.ledgerPath, logger: logger)
-            : Ledger.openExisting(at: context.ledgerPath, logger: logger)
+            ? Ledger(path: context.stage.ledgerPath, logger: logger)
+            : Ledger.openExisting(at: context.stage.ledgerPath, logger: logger)
         guard let ledger = opened else {
             throw RolloutError.gateNotPassed(
-                path: gatePath, reason: "the ledger \(Ledger.displayName(context.ledgerPath)) does not exist")
+                path: gatePath, reason: "the ledger \(Ledger.displayName(context.stage.ledgerPath)) does not exist")
         }
         return try ledger.withTurnLock { () throws -> DeployOutcome in
             let recorded = try ledger.gate(artifactSha256: gateSha)
@@ -74,7 +74,7 @@ package struct RolloutController {
             }
             let runId = recorded?.runId ?? gate.runId
             try recorder.rollForward(in: ledger, runId: runId)
-            let now = ArtifactClock.iso8601(context.now)
+            let now = ArtifactClock.iso8601(context.stage.now)
             let machine = RolloutMachine(steps: loaded.policy.rollout.steps)
             var section = loaded.policy.rollout
             section.notify = loaded.policy.notify
@@ -124,7 +124,7 @@ package struct RolloutController {
         _ command: RolloutCommand, runId: String?, analysisPath: String?, force: Bool, reason: String?,
         context: DeployContext
     ) throws -> DeployOutcome {
-        let recorder = context.recorder(logger: logger)
+        let recorder = context.stage.recorder(tool: "canary-deploy")
         let ledger = try recorder.existingLedger { _ in RolloutError.noRollout(runId: runId) }
         return try ledger.withTurnLock { () throws -> DeployOutcome in
             guard let current = try (runId.map { try ledger.rollout(runId: $0) } ?? ledger.latestRollout()) else {
@@ -163,8 +163,8 @@ package struct RolloutController {
             if let analysisPath, command == .advance || command == .promote, current.stepIndex < rollout.steps.count {
                 // The monitor judges the sample; the step's minimum duration is the rollout's own to enforce.
                 let minimum = rollout.steps[current.stepIndex].minDurationSeconds
-                let started = ISO8601DateFormatter().date(from: current.stepStartedAt) ?? context.now
-                let elapsed = Int(context.now.timeIntervalSince(started))
+                let started = ISO8601DateFormatter().date(from: current.stepStartedAt) ?? context.stage.now
+                let elapsed = Int(context.stage.now.timeIntervalSince(started))
                 if elapsed < minimum {
                     throw RolloutError.decisionRefused(
                         path: analysisPath,
@@ -173,7 +173,7 @@ package struct RolloutController {
                             + "(--force --reason overrides)")
                 }
             }
-            let now = ArtifactClock.iso8601(context.now)
+            let now = ArtifactClock.iso8601(context.stage.now)
             var state = current
             state.phase = next.phase
             state.stepIndex = next.step
@@ -183,7 +183,7 @@ package struct RolloutController {
             if next.phase == .promoted || next.phase == .rolledBack {
                 state.drainVersion = next.phase == .promoted ? run.baselineVersion : run.candidateVersion
                 state.drainDeadline = ArtifactClock.iso8601(
-                    context.now.addingTimeInterval(TimeInterval(rollout.drainTimeoutSeconds)))
+                    context.stage.now.addingTimeInterval(TimeInterval(rollout.drainTimeoutSeconds)))
             }
             let actor = evidence != nil ? "monitor" : force ? "forced" : context.person
             let transition = TransitionRecord(
@@ -206,7 +206,7 @@ package struct RolloutController {
 
     /// Renders the current state again (dropping drain routes past their deadline) and applies it.
     package func reconcile(runId: String?, context: DeployContext) throws -> DeployOutcome {
-        let recorder = context.recorder(logger: logger)
+        let recorder = context.stage.recorder(tool: "canary-deploy")
         let ledger = try recorder.existingLedger { _ in RolloutError.noRollout(runId: runId) }
         return try ledger.withTurnLock { () throws -> DeployOutcome in
             guard let current = try (runId.map { try ledger.rollout(runId: $0) } ?? ledger.latestRollout()),
@@ -221,7 +221,7 @@ package struct RolloutController {
 
     /// The rollout's state and history as `rollout.json` would hold them, without writing anything.
     package func status(runId: String?, context: DeployContext) throws -> RolloutArtifact {
-        let recorder = context.recorder(logger: logger)
+        let recorder = context.stage.recorder(tool: "canary-deploy")
         let ledger = try recorder.existingLedger { _ in RolloutError.noRollout(runId: runId) }
         guard let current = try (runId.map { try ledger.rollout(runId: $0) } ?? ledger.latestRollout()),
             let run = try ledger.run(id: current.runId)
@@ -229,7 +229,7 @@ package struct RolloutController {
         // Writes nothing of its own, but finishes what an interrupted command left undone.
         try ledger.withTurnLock { try recorder.rollForward(in: ledger, runId: current.runId) }
         let rollout = try rolloutSection(current)
-        let files = try render(current, rollout: rollout, run: run, now: context.now)
+        let files = try render(current, rollout: rollout, run: run, now: context.stage.now)
         return try artifact(
             current, rollout: rollout, run: run, history: ledger.transitions(runId: current.runId), files: files,
             outDir: context.outDir,

@@ -54,13 +54,12 @@ struct Compare: ParsableCommand {
 
     func run() throws {
         try ToolRunner.run {
-            let outcome = try BenchmarkGate(logger: ToolRunner.logger(label: "benchmark-gate")).run(
+            let outcome = try BenchmarkGate.run(
                 GateRequest(
                     candidatePath: candidate, baselinePath: baseline, baselineFromLedger: baselineFromLedger,
                     policyPath: policy, agent: agent, candidateVersion: candidateVersion,
-                    baselineVersion: baselineVersion, outputPath: output, ci: ci.destinations, ledgerPath: ledger.path,
-                    runId: runId, arguments: Array(CommandLine.arguments.dropFirst()),
-                    environment: ProcessInfo.processInfo.environment))
+                    baselineVersion: baselineVersion, outputPath: output, runId: runId,
+                    stage: .invocation(tool: "benchmark-gate", ledger: ledger, ci: ci)))
             ToolRunner.printResult(GateSummaryText.render(outcome))
             return outcome.exitStatus
         }

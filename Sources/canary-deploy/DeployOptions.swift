@@ -19,8 +19,7 @@ struct DeployOptions: ParsableArguments {
 
     var context: DeployContext {
         var context = DeployContext(
-            outDir: outDir, apply: apply, ci: ci.destinations, ledgerPath: ledger.path,
-            arguments: Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)
+            outDir: outDir, apply: apply, stage: .invocation(tool: "canary-deploy", ledger: ledger, ci: ci))
         context.notifyTimeout = notify.timeout
         context.reportURL = notify.resolvedReportURL
         return context

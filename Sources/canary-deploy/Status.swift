@@ -3,6 +3,7 @@ import CIOutput
 import CommandSupport
 import Foundation
 import Rollout
+import StageRecording
 import ToolContract
 
 struct Status: ParsableCommand {
@@ -13,9 +14,9 @@ struct Status: ParsableCommand {
 
     func run() throws {
         try ToolRunner.run {
-            let context = DeployContext(
-                outDir: "canary-out", apply: nil, ci: .init(), ledgerPath: ledger.path, arguments: [],
-                environment: ProcessInfo.processInfo.environment)
+            var stage = StageContext.invocation(tool: "canary-deploy", ledger: ledger, ci: nil)
+            stage.arguments = []
+            let context = DeployContext(outDir: "canary-out", apply: nil, stage: stage)
             let artifact = try RolloutController(logger: ToolRunner.logger(label: "canary-deploy"))
                 .status(runId: target.runID, context: context)
             ToolRunner.printResult(

@@ -87,14 +87,12 @@ struct Export: ParsableCommand {
                 runId: runID, agent: agent,
                 kinds: kind.contains("all") ? Set(RecordKind.allCases) : Set(kind.compactMap(RecordKind.init)),
                 arm: ArmSelection(rawValue: arm) ?? .both, format: DatasetFormat(rawValue: format) ?? .native,
-                outDir: outDir, split: try parsedSplit(), sinceLast: sinceLast, ledgerPath: ledger.path,
-                environment: ProcessInfo.processInfo.environment)
+                outDir: outDir, split: try parsedSplit(), sinceLast: sinceLast,
+                stage: .invocation(tool: "feedback-export", ledger: ledger, ci: ci))
             request.since = since.flatMap(Timestamp.parse)
             request.redactionPatterns = loaded?.policy.export?.redact.map { ($0.name, $0.pattern) } ?? []
             request.inputs = loaded?.source.map { [$0] } ?? []
-            request.arguments = Array(CommandLine.arguments.dropFirst())
-            request.ci = ci.destinations
-            let outcome = try FeedbackExport(logger: ToolRunner.logger(label: "feedback-export")).export(request)
+            let outcome = try FeedbackExport.export(request)
             let manifest = outcome.manifest
             for command in outcome.workflowCommands { ToolRunner.printResult(command) }
             ToolRunner.printResult(ExportText.summary(manifest, outDir: outDir))

@@ -11,8 +11,7 @@ struct Analyze: ParsableCommand {
 
     func run() throws {
         try ToolRunner.run {
-            let outcome = try MonitorStage(logger: ToolRunner.logger(label: "monitor")).run(
-                look.request(ledger: ledger, ci: ci))
+            let outcome = try MonitorStage.run(look.request(ledger: ledger, ci: ci))
             try look.show(outcome)
             return outcome.exitStatus
         }

@@ -111,8 +111,7 @@ struct LookOptions: ParsableArguments {
                 + otlp.map { SourceSpec(path: $0, format: .otlp) },
             prometheusURL: prometheus, at: at.flatMap(Timestamp.parse).map { Date(timeIntervalSince1970: $0) },
             outputPath: output, reportPath: report, metricsPath: metricsFile, act: act, deployOutDir: outDir,
-            ci: ci.destinations, ledgerPath: ledger.path, arguments: Array(CommandLine.arguments.dropFirst()),
-            environment: ProcessInfo.processInfo.environment)
+            stage: .invocation(tool: "monitor", ledger: ledger, ci: ci))
         request.agentName = agent
         request.intake = intake
         request.maxLineBytes = maxLineBytes

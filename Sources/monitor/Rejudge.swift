@@ -15,8 +15,8 @@ struct Rejudge: ParsableCommand {
 
     func run() throws {
         try ToolRunner.run {
-            let (stored, recomputed, row) = try Monitor(logger: ToolRunner.logger(label: "monitor"))
-                .rejudge(lookId: look, ledgerPath: ledger.path)
+            let (stored, recomputed, row) = try Monitor.rejudge(
+                lookId: look, ledgerPath: ledger.path, logger: ToolRunner.logger(label: "monitor"))
             if json {
                 ToolRunner.printResult(String(decoding: try ArtifactCoding.encode(recomputed), as: UTF8.self))
             }

@@ -33,14 +33,13 @@ struct Watch: AsyncParsableCommand {
 
     func run() async throws {
         let logger = ToolRunner.logger(label: "monitor")
-        let stage = MonitorStage(logger: logger)
         let request = look.request(ledger: ledger, ci: ci)
         let (json, output) = (look.json, look.output)
         let service = WatchService(
             interval: DurationArgument.parse(interval) ?? .seconds(60),
             timeout: DurationArgument.parse(timeout) ?? .seconds(7200), acting: look.act, clock: ContinuousClock()
         ) {
-            let outcome = try stage.run(request)
+            let outcome = try MonitorStage.run(request)
             try LookOptions.show(outcome, json: json, output: output)
             return WatchService.Step(decision: outcome.artifact.judgement.decision, action: outcome.action)
         }

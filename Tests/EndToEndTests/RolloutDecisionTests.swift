@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Rollout
 import RunLedger
+import StageRecording
 import TestSupport
 import Testing
 import ToolContract
@@ -27,8 +28,10 @@ struct RolloutDecisionTests {
         #expect(gate.status == 0)
         try directory.write("canary.yaml", "agent:\n  name: support-agent\nrollout:\n  steps: \(steps)\n")
         let context = DeployContext(
-            outDir: directory.path("out"), apply: nil, ci: .init(), ledgerPath: directory.path("ledger.sqlite"),
-            arguments: [], environment: ["SOURCE_DATE_EPOCH": "1795651200", "USER": "ana"])
+            outDir: directory.path("out"), apply: nil,
+            stage: StageContext(
+                ledgerPath: directory.path("ledger.sqlite"), arguments: [],
+                environment: ["SOURCE_DATE_EPOCH": "1795651200", "USER": "ana"], logger: Logger(label: "test")))
         let deploy = RolloutController(logger: Logger(label: "test"))
         let outcome = try deploy.start(
             gatePath: directory.path("gate.json"), policyPath: directory.path("canary.yaml"), router: "istio",
@@ -99,7 +102,7 @@ struct RolloutDecisionTests {
                 .advance, runId: runId, analysisPath: path, force: false, reason: nil, context: context)
         }
         var later = context
-        later.environment["SOURCE_DATE_EPOCH"] = "1795651801"
+        later.stage.environment["SOURCE_DATE_EPOCH"] = "1795651801"
         let outcome = try deploy.transition(
             .advance, runId: runId, analysisPath: path, force: false, reason: nil, context: later)
         #expect(outcome.artifact.weight == 50)
