@@ -65,9 +65,7 @@ let package = Package(
         .target(
             name: "Datasets",
             dependencies: [
-                "Artifacts", "CIOutput", "JSONLines", "Redaction", "RunLedger", "StageRecording", "ToolContract",
-                "ToolFiles",
-                "Vocabulary", .product(name: "Logging", package: "swift-log"),
+                "Artifacts", "CIOutput", "JSONLines", "RunLedger", "ToolContract", "Vocabulary",
             ]
         ),
         .target(name: "Statistics"),
@@ -114,20 +112,12 @@ let package = Package(
             ]
         ),
         .target(name: "CIOutput", dependencies: ["ToolContract", "ToolFiles"]),
-        // The stage recorder: the clock, staged outputs, CI files and stage record every stage writes, in order.
-        .target(
-            name: "StageRecording",
-            dependencies: [
-                "CIOutput", "RunLedger", "ToolContract", "ToolFiles", .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
         .target(name: "BenchmarkResults", dependencies: ["JSONLines", "ToolContract", "ToolFiles"]),
         .target(
             name: "Gate",
             dependencies: [
-                "Artifacts", "BenchmarkResults", "CIOutput", "Policy", "PolicyFiles", "RunLedger", "StageRecording",
-                "Statistics", "ToolContract",
-                "Vocabulary", .product(name: "Logging", package: "swift-log"),
+                "Artifacts", "BenchmarkResults", "CIOutput", "Policy", "Statistics", "ToolContract",
+                "Vocabulary",
             ]
         ),
         .target(
@@ -144,8 +134,8 @@ let package = Package(
         .target(
             name: "Analysis",
             dependencies: [
-                "AnalysisCore", "Artifacts", "CIOutput", "JSONLines", "Notifications", "Policy", "PolicyFiles",
-                "RunLedger", "StageRecording", "Telemetry", "ToolContract",
+                "AnalysisCore", "Artifacts", "CIOutput", "JSONLines", "Policy", "RunLedger", "Telemetry",
+                "ToolContract",
                 "Vocabulary", .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -161,23 +151,26 @@ let package = Package(
         .target(
             name: "Rollout",
             dependencies: [
-                "Artifacts", "CIOutput", "Notifications", "Policy", "PolicyFiles", "Routing", "RunLedger",
-                "StageRecording", "ToolContract", "ToolFiles",
-                "Vocabulary", .product(name: "Logging", package: "swift-log"),
+                "Artifacts", "CIOutput", "Policy", "PolicyFiles", "Routing", "ToolContract",
+                "ToolFiles", "Vocabulary",
             ]
         ),
-        // The stage layer: where a tool's stages meet (the monitor's look and the rollout's transition).
+        // The stage layer, over the domain modules: the four stages (the gate, a rollout command, a look, an
+        // export), each asked for with a request carrying a StageContext, the recorder that writes them in one
+        // order, and the monitor's look composed with a transition (--act).
         .target(
             name: "Stages",
             dependencies: [
-                "Analysis", "AnalysisCore", "Artifacts", "CIOutput", "Rollout",
-                "StageRecording", "Vocabulary", .product(name: "Logging", package: "swift-log"),
+                "Analysis", "AnalysisCore", "Artifacts", "BenchmarkResults", "CIOutput", "Datasets", "Gate",
+                "JSONLines", "Notifications", "Policy", "PolicyFiles",
+                "Redaction", "Rollout", "Routing", "RunLedger", "Telemetry", "ToolContract",
+                "ToolFiles", "Vocabulary", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "CommandSupport",
             dependencies: [
-                "CIOutput", "RunLedger", "StageRecording", "ToolContract",
+                "CIOutput", "RunLedger", "Stages", "ToolContract",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -187,14 +180,14 @@ let package = Package(
         .executableTarget(
             name: "benchmark-gate",
             dependencies: [
-                "CommandSupport", "Gate", "RunLedger", "ToolContract",
+                "CommandSupport", "Gate", "RunLedger", "Stages", "ToolContract",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "canary-deploy",
             dependencies: [
-                "CIOutput", "CommandSupport", "Notifications", "Policy", "Rollout", "StageRecording", "ToolContract",
+                "CIOutput", "CommandSupport", "Notifications", "Policy", "Rollout", "Stages", "ToolContract",
                 "Vocabulary", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -210,7 +203,8 @@ let package = Package(
         .executableTarget(
             name: "feedback-export",
             dependencies: [
-                "CommandSupport", "Datasets", "Policy", "PolicyFiles", "RunLedger", "Telemetry", "ToolContract",
+                "CommandSupport", "Datasets", "Policy", "PolicyFiles", "RunLedger", "Stages", "Telemetry",
+                "ToolContract",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -310,8 +304,8 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "Analysis", "AnalysisCore", "Artifacts", "BenchmarkResults", "CIOutput", "Datasets", "JSONLines",
-                "Notifications", "Policy", "PolicyFiles", "Rollout", "RunLedger", "Simulation", "StageRecording",
-                "Telemetry",
+                "Notifications", "Policy", "PolicyFiles", "Rollout", "RunLedger", "Simulation",
+                "Stages", "Telemetry",
                 "TestSupport", "ToolContract", "ToolFiles", "Vocabulary",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),

@@ -18,7 +18,7 @@ package enum HTMLReport {
         var metrics: [MetricResult]
 
         /// A stored look.
-        init(row: LookRow) {
+        package init(row: LookRow) {
             label = row.createdAt
             weight = row.weight
             decision = row.decision
@@ -28,7 +28,7 @@ package enum HTMLReport {
         }
 
         /// The look being written.
-        init(artifact: AnalysisArtifact) {
+        package init(artifact: AnalysisArtifact) {
             label = artifact.createdAt
             weight = artifact.weight
             decision = artifact.judgement.decision
@@ -41,6 +41,13 @@ package enum HTMLReport {
         var at: String
         var command: RolloutCommand
         var weight: Int
+
+        /// A transition at `at` to `weight` %.
+        package init(at: String, command: RolloutCommand, weight: Int) {
+            self.at = at
+            self.command = command
+            self.weight = weight
+        }
     }
 
     static let keyMetrics = [

@@ -14,7 +14,7 @@ extension Ingestion {
     /// earlier ones are looked up by trace id). A span arriving after that, read by an earlier look, is still
     /// attributed to its task when it is an unauthorized tool call: it becomes a violation of the task. A record
     /// that cannot be read is counted as skipped, with its error among the warnings, and the look goes on.
-    mutating func ingestIntake(ledger: Ledger, agent: String, since: Double, cursor: TelemetryCursor?) throws {
+    package mutating func ingestIntake(ledger: Ledger, agent: String, since: Double, cursor: TelemetryCursor?) throws {
         var this = self
         defer { self = this }
         // What the server stored passed its admission check; a record a look still cannot use (stored by an

@@ -9,20 +9,20 @@ import Vocabulary
 
 /// One pass over telemetry sources into an accumulator: version to arm, deduplication, the fast path for
 /// native task lines when nothing is stored, and the rows a run keeps.
-struct Ingestion {
-    var accumulator: Accumulator
-    var events: LookEvents
-    var reader: TelemetryReader
+package struct Ingestion {
+    package var accumulator: Accumulator
+    package var events: LookEvents
+    package var reader: TelemetryReader
     let failOnUnknown: Bool
     let baselineVersion: String
     let candidateVersion: String
     let baselineBytes: [UInt8]
     let candidateBytes: [UInt8]
-    var unknownSkipped = 0
-    var sources: [SourceSummary] = []
-    var cursors: [TelemetryCursor] = []
+    package var unknownSkipped = 0
+    package var sources: [SourceSummary] = []
+    package var cursors: [TelemetryCursor] = []
 
-    init(
+    package init(
         accumulator: Accumulator, events: LookEvents, monitor: MonitorSection, incremental: Bool, maxLineBytes: Int,
         now: Double? = nil
     ) {
@@ -40,7 +40,7 @@ struct Ingestion {
     }
 
     /// Reads `file` (from its cursor, or only `range` of it); `fastPath` when nothing is stored.
-    mutating func ingest(
+    package mutating func ingest(
         file: String, format: SourceFormat, cursor: TelemetryCursor?, range: Range<Int>? = nil, fastPath: Bool
     ) throws {
         var this = self
@@ -135,7 +135,7 @@ struct Ingestion {
 
     /// Reads one large native file in two halves on two threads when nothing is stored, merging the
     /// results; falls back to one pass when a half fails or the halves interact.
-    static func parallel(
+    package static func parallel(
         file: String, size: Int, template: Ingestion
     ) throws -> Ingestion? {
         guard let split = lineStart(after: size / 2, in: file), split > 0, split < size else { return nil }

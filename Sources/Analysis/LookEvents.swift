@@ -13,7 +13,7 @@ import Vocabulary
 /// A run's new rows go to a ``TelemetrySpill`` in batches as they come, so memory does not grow with the
 /// file: what stays in memory is 8 bytes per event (its key, for deduplication), the stable version's tool
 /// sequence per request (two hashes, for shadow agreement), the tasks that a violation names, and the sample.
-struct LookEvents {
+package struct LookEvents {
     let runId: String?
     let stepIndex: Int?
     let retainSuccesses: Int
@@ -25,9 +25,9 @@ struct LookEvents {
     /// Fast-path keys collected for one check at the end (see ``admit(hash:)``).
     var optimisticKeys: [UInt64] = []
     /// Deduplicate every event at once (a run's look, or a second pass after a duplicate was found).
-    var exact = false
-    var newEvents = 0
-    var duplicates = 0
+    package var exact = false
+    package var newEvents = 0
+    package var duplicates = 0
     var tasks: [TelemetryTaskRow] = []
     var feedback: [TelemetryFeedbackRow] = []
     var violations: [TelemetryViolationRow] = []
@@ -41,7 +41,7 @@ struct LookEvents {
     var pendingShadow: [(key: String, request: UInt64, sequence: UInt64)] = []
     var shadowAgreements: [String: Bool] = [:]
 
-    init(runId: String?, stepIndex: Int?, retainSuccesses: Int, spill: TelemetrySpill? = nil) {
+    package init(runId: String?, stepIndex: Int?, retainSuccesses: Int, spill: TelemetrySpill? = nil) {
         self.runId = runId
         self.stepIndex = stepIndex
         self.retainSuccesses = retainSuccesses
@@ -75,7 +75,7 @@ struct LookEvents {
     static func sequence(_ calls: [ToolCall]) -> UInt64 { stableHash(calls.map(\.name).joined(separator: "\u{1}")) }
 
     /// Feeds one row of the run's stored telemetry to `accumulator`.
-    mutating func load(_ stored: StoredTelemetryRow, into accumulator: inout Accumulator) {
+    package mutating func load(_ stored: StoredTelemetryRow, into accumulator: inout Accumulator) {
         switch stored {
         case .task(let row):
             _ = seen.insert(stableHash(row.eventKey))
@@ -146,7 +146,7 @@ struct LookEvents {
     }
 
     /// Whether the collected keys hold no duplicate, among themselves or with the events deduplicated exactly.
-    mutating func optimisticKeysAreUnique() -> Bool {
+    package mutating func optimisticKeysAreUnique() -> Bool {
         optimisticKeys.sort()
         for index in optimisticKeys.indices.dropFirst() where optimisticKeys[index] == optimisticKeys[index - 1] {
             return false
@@ -242,7 +242,7 @@ struct LookEvents {
     /// The sample is the `retainSuccesses` candidates per arm with the smallest (sample key, event key), among
     /// the stored sample and the new successes without unauthorized calls that no violation names; kept as a
     /// bounded list, pruned to `retainSuccesses` whenever it doubles.
-    mutating func finishSample() throws {
+    package mutating func finishSample() throws {
         guard runId != nil else { return }
         try flush()
         guard let spill else { return }
@@ -283,7 +283,7 @@ struct LookEvents {
         }
     }
 
-    func fill(_ write: inout LookWrite) {
+    package func fill(_ write: inout LookWrite) {
         write.tasks = tasks
         write.feedback = feedback
         write.violations = violations

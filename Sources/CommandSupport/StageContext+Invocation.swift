@@ -1,6 +1,6 @@
 import CIOutput
 import Foundation
-import StageRecording
+import Stages
 
 extension StageContext {
     /// This process's stage: the `--ledger` it was given, its command line and environment, its CI options (none

@@ -5,8 +5,8 @@ import Foundation
 // Safety: `queue`, `closed` and `failure` are read and written with `condition` locked only (a lock with a
 // condition variable, which Mutex lacks: both threads sleep on it); `consume` runs on the consuming thread
 // alone, and ``finish()`` waits for that thread (`done`) before the producer reads a failure.
-final class BatchPipeline<Item>: @unchecked Sendable {
-    static var batchSize: Int { 512 }
+package final class BatchPipeline<Item>: @unchecked Sendable {
+    package static var batchSize: Int { 512 }
     let capacity = 8
     private let condition = NSCondition()
     private var queue: [[Item]] = []
@@ -16,7 +16,7 @@ final class BatchPipeline<Item>: @unchecked Sendable {
     private let consume: ([Item]) throws -> Void
 
     /// Starts the consuming thread.
-    init(consume: @escaping ([Item]) throws -> Void) {
+    package init(consume: @escaping ([Item]) throws -> Void) {
         self.consume = consume
         let thread = Thread { [self] in run() }
         thread.start()
@@ -48,7 +48,7 @@ final class BatchPipeline<Item>: @unchecked Sendable {
     }
 
     /// Queues a batch; `false` when the consumer has failed (stop producing).
-    func push(_ batch: [Item]) -> Bool {
+    package func push(_ batch: [Item]) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         while queue.count >= capacity && failure == nil { condition.wait() }
@@ -59,7 +59,7 @@ final class BatchPipeline<Item>: @unchecked Sendable {
     }
 
     /// Waits until every queued batch is consumed; the consumer's error, if it failed.
-    func finish() throws {
+    package func finish() throws {
         condition.lock()
         closed = true
         condition.broadcast()

@@ -5,38 +5,46 @@ import ToolContract
 import Vocabulary
 
 /// A retained record with its content and labels redacted.
-struct CleanRecord {
+package struct CleanRecord {
     var record: RetainedRecord
     var input: String?
     var output: String?
+
+    /// A record whose content and labels are redacted already.
+    package init(record: RetainedRecord, input: String?, output: String?) {
+        self.record = record
+        self.input = input
+        self.output = output
+    }
 }
 
 /// The writing stage of an export: content hashes and duplicates, the format's lines, the split files and the
 /// counts for the manifest. Used by one thread at a time.
-final class RecordSink {
-    let request: ExportRequest
-    let writers: SplitWriters
+package final class RecordSink {
+    let format: DatasetFormat
+    let shares: [(name: String, share: Double)]
+    package let writers: SplitWriters
     var seen: Set<UInt128> = []
     var taskIds: Set<String> = []
-    var duplicates = 0
-    var withoutContent = 0
-    var notUsed = 0
-    var countsByKind: [String: Int] = [:]
-    var countsBySplit: [String: Int] = [:]
-    var countsByArm: [String: Int] = [:]
-    var countsByVersion: [String: Int] = [:]
+    package var duplicates = 0
+    package var withoutContent = 0
+    package var notUsed = 0
+    package var countsByKind: [String: Int] = [:]
+    package var countsBySplit: [String: Int] = [:]
+    package var countsByArm: [String: Int] = [:]
+    package var countsByVersion: [String: Int] = [:]
     var forPairs: [(record: RetainedRecord, input: String?, output: String?)] = []
 
-    init(request: ExportRequest, staging: URL) throws {
-        self.request = request
+    package init(format: DatasetFormat, split shares: [(name: String, share: Double)], staging: URL) throws {
+        self.format = format
+        self.shares = shares
         writers = try SplitWriters(
-            directory: staging, splits: request.split.isEmpty ? ["all"] : request.split.map(\.name),
-            fileExtension: request.format == .csv ? "csv" : "jsonl",
-            header: request.format == .csv ? FeedbackExport.csvHeader : nil)
+            directory: staging, splits: shares.isEmpty ? ["all"] : shares.map(\.name),
+            fileExtension: format == .csv ? "csv" : "jsonl", header: format == .csv ? DatasetLines.csvHeader : nil)
     }
 
     /// Writes one record (or keeps it for pairing) unless it is a duplicate or the format cannot use it.
-    func take(_ item: CleanRecord) throws {
+    package func take(_ item: CleanRecord) throws {
         let record = item.record
         let (input, output) = (item.input, item.output)
         let (contentHash, key) = Digest.sha256Keyed(parts: [
@@ -48,16 +56,16 @@ final class RecordSink {
             return
         }
         if input == nil && output == nil { withoutContent += 1 }
-        let split = FeedbackExport.split(of: record.conversationId, request.split)
-        switch request.format {
+        let split = DatasetLines.split(of: record.conversationId, shares)
+        switch format {
         case .native:
             try writers.write(split: writers.index(of: split)) {
-                FeedbackExport.appendNativeLine(
+                DatasetLines.appendNativeLine(
                     record, input: input, output: output, labels: record.labels, hash: contentHash, to: &$0)
             }
         case .csv:
             try writers.write(
-                FeedbackExport.csvLine(record, input: input, output: output, labels: record.labels), split: split)
+                DatasetLines.csvLine(record, input: input, output: output, labels: record.labels), split: split)
         case .openaiSFT:
             // Only successes the monitor sampled: a task with negative feedback or a rogue action is not
             // something to learn, even when it ended in success.
@@ -70,7 +78,7 @@ final class RecordSink {
             try writers.write(sft, split: split)
         case .benchmarkTasks:
             guard record.kind != .successes, record.kind != .shadowDisagreements,
-                let task = FeedbackExport.benchmarkTaskLine(record, input: input, output: output)
+                let task = DatasetLines.benchmarkTaskLine(record, input: input, output: output)
             else {
                 notUsed += 1
                 return
@@ -92,15 +100,15 @@ final class RecordSink {
     }
 
     /// Writes the preference pairs of the records kept for pairing; the evidence of each, for the manifest.
-    func writePairs() throws -> [[String: String]] {
+    package func writePairs() throws -> [[String: String]] {
         let pairs = TrainingFormats.pairs(forPairs)
         notUsed += max(0, forPairs.count - pairs.count * 2)
         var evidence: [[String: String]] = []
         for (index, pair) in pairs.enumerated() {
             // A pair's split follows its prompt, so the same prompt never trains and evaluates.
-            let split = FeedbackExport.split(of: TrainingFormats.render(.array(pair.prompt)), request.split)
+            let split = DatasetLines.split(of: TrainingFormats.render(.array(pair.prompt)), shares)
             try writers.write(
-                request.format == .openaiDPO ? TrainingFormats.dpoLine(pair) : TrainingFormats.trlLine(pair),
+                format == .openaiDPO ? TrainingFormats.dpoLine(pair) : TrainingFormats.trlLine(pair),
                 split: split)
             var item = pair.evidence
             item["pair"] = String(index + 1)

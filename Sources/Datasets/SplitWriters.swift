@@ -4,7 +4,7 @@ import JSONLines
 import ToolContract
 
 /// One output file per split, written as lines arrive (buffered), checksummed when finished.
-final class SplitWriters {
+package final class SplitWriters {
     let directory: URL
     let fileExtension: String
     let order: [String]
@@ -53,7 +53,7 @@ final class SplitWriters {
     }
 
     /// Flushes and closes every file; their manifest entries.
-    func finish() throws -> [ManifestFile] {
+    package func finish() throws -> [ManifestFile] {
         var files: [ManifestFile] = []
         for (index, split) in order.enumerated() {
             if !buffers[index].isEmpty {

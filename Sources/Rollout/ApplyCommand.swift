@@ -1,13 +1,13 @@
 import Foundation
 
 /// Runs the `--apply` command with the rendered configuration on its standard input.
-enum ApplyCommand {
-    struct Result {
-        var status: Int32
-        var stderr: String
+package enum ApplyCommand {
+    package struct Result {
+        package var status: Int32
+        package var stderr: String
     }
 
-    static func run(_ command: String, input: Data, environment: [String: String]) throws -> Result {
+    package static func run(_ command: String, input: Data, environment: [String: String]) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", command]

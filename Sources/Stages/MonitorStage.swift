@@ -4,7 +4,6 @@ import Artifacts
 import CIOutput
 import Logging
 import Rollout
-import StageRecording
 import Vocabulary
 
 /// The monitor's stage: one look and, with `--act`, its decision carried out by the rollout controller, with

@@ -2,6 +2,7 @@ import ArgumentParser
 import CommandSupport
 import Foundation
 import Gate
+import Stages
 
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(

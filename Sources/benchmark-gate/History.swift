@@ -2,6 +2,7 @@ import ArgumentParser
 import CommandSupport
 import Gate
 import RunLedger
+import Stages
 
 struct History: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the gates recorded for an agent, newest first.")

@@ -3,6 +3,7 @@ import CommandSupport
 import Foundation
 import Notifications
 import Rollout
+import Stages
 import Vocabulary
 
 /// The options every state-changing command shares.
@@ -54,7 +55,7 @@ enum DeployPrinter {
     static func run(_ body: (RolloutController) throws -> DeployOutcome) throws {
         try ToolRunner.run {
             let outcome = try body(RolloutController(logger: ToolRunner.logger(label: "canary-deploy")))
-            ToolRunner.printResult(RolloutText.render(outcome))
+            ToolRunner.printResult(outcome.text)
             for report in outcome.notifications { ToolRunner.printResult("notified \(report.text)") }
             return 0
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CommandSupport
 import Rollout
+import Stages
 
 struct Start: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,7 +3,7 @@ import CIOutput
 import CommandSupport
 import Foundation
 import Rollout
-import StageRecording
+import Stages
 import ToolContract
 
 struct Status: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CommandSupport
 import Rollout
+import Stages
 import Vocabulary
 
 /// `--analysis FILE` or `--force --reason TEXT`.

@@ -5,6 +5,7 @@ import Foundation
 import Policy
 import PolicyFiles
 import RunLedger
+import Stages
 import Telemetry
 import ToolContract
 

@@ -3,6 +3,7 @@ import ArgumentParser
 import CommandSupport
 import Foundation
 import RunLedger
+import Stages
 import Telemetry
 import ToolContract
 

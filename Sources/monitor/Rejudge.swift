@@ -3,6 +3,7 @@ import AnalysisCore
 import ArgumentParser
 import CommandSupport
 import RunLedger
+import Stages
 import ToolContract
 import Vocabulary
 

@@ -4,7 +4,7 @@ import Foundation
 import Logging
 import Rollout
 import RunLedger
-import StageRecording
+import Stages
 import TestSupport
 import Testing
 import ToolContract

@@ -2,11 +2,11 @@ import Artifacts
 import BenchmarkResults
 import CIOutput
 import Foundation
+import Gate
 import Logging
 import Policy
 import PolicyFiles
 import RunLedger
-import StageRecording
 import ToolContract
 import Vocabulary
 
@@ -45,18 +45,6 @@ package struct GateRequest: Sendable {
         self.stage = stage
         self.runId = runId
     }
-}
-
-/// What a gate invocation produced.
-package struct GateOutcome: Sendable {
-    /// The artifact.
-    package var result: GateResult
-    /// The CI report (also the text printed on stdout).
-    package var report: CIReport
-    /// GitHub workflow commands to print, when under GitHub Actions.
-    package var workflowCommands: [String]
-    /// The exit status the verdict calls for: 0, or 1 when the verdict blocks.
-    package var exitStatus: Int32
 }
 
 /// Runs the benchmark gate end to end: read, compare, write the artifact and CI files, record in the ledger.

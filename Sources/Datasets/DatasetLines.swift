@@ -4,10 +4,12 @@ import RunLedger
 import ToolContract
 import Vocabulary
 
-extension FeedbackExport {
+/// One record as a line of each dataset format: native JSON lines, CSV, a benchmark task; and the split a
+/// conversation falls in.
+package enum DatasetLines {
     /// The split of a conversation: the first 8 bytes of the SHA-256 of its id as a fraction, against the
     /// cumulative shares.
-    static func split(of conversation: String, _ split: [(name: String, share: Double)]) -> String {
+    package static func split(of conversation: String, _ split: [(name: String, share: Double)]) -> String {
         guard !split.isEmpty else { return "all" }
         let hex = Digest.sha256(Data(conversation.utf8)).prefix(13)
         let fraction = Double(UInt64(hex, radix: 16) ?? 0) / Double(1 << 52)
@@ -19,14 +21,14 @@ extension FeedbackExport {
         return split[split.count - 1].name
     }
 
-    static func jsonOrString(_ text: String?) -> String {
+    package static func jsonOrString(_ text: String?) -> String {
         var bytes: [UInt8] = []
         bytes.appendJSONOrString(text)
         return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Appends a record in the native format (members in name order, so equal records are equal bytes).
-    static func appendNativeLine(
+    package static func appendNativeLine(
         _ record: RetainedRecord, input: String?, output: String?, labels: [String: String], hash: String,
         to line: inout [UInt8]
     ) {
@@ -72,7 +74,7 @@ extension FeedbackExport {
     /// A regression task: the prompt of a task that failed (or acted without authorization, or was rated
     /// badly) as a row of the native benchmark format, its id derived from the prompt so the same prompt is
     /// the same task in every export. The row records the observed failure; `input` is what the harness runs.
-    static func benchmarkTaskLine(_ record: RetainedRecord, input: String?, output: String?) -> (
+    package static func benchmarkTaskLine(_ record: RetainedRecord, input: String?, output: String?) -> (
         id: String, line: String
     )? {
         guard let input else { return nil }
@@ -91,14 +93,16 @@ extension FeedbackExport {
         return (id, "{" + fields.sorted { $0.0 < $1.0 }.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}")
     }
 
-    static let csvHeader =
+    package static let csvHeader =
         "kind,run_id,look_id,step,arm,version,conversation_id,task_id,request_id,event_id,trace_id,span_id,ts,outcome,"
         + "decision,category,cost_usd,cost_source,latency_ms,input_tokens,output_tokens,steps,judge_score,tool_calls,"
         + "input,output,labels"
 
     /// A CSV row (RFC 4180 quoting). Free-text cells that a spreadsheet would run as a formula (starting with
     /// `=`, `+`, `-`, `@`, tab or carriage return) get a leading `'`, as OWASP advises for CSV exports.
-    static func csvLine(_ record: RetainedRecord, input: String?, output: String?, labels: [String: String]) -> String {
+    package static func csvLine(_ record: RetainedRecord, input: String?, output: String?, labels: [String: String])
+        -> String
+    {
         func cell(_ text: String?) -> String {
             guard let text else { return "" }
             guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }

@@ -1,7 +1,7 @@
 import CIOutput
 import Foundation
 import Logging
-import StageRecording
+import Rollout
 import ToolContract
 
 /// Where a state-changing command writes and how it applies the configuration.

@@ -5,9 +5,9 @@ import Logging
 import Notifications
 import Policy
 import PolicyFiles
+import Rollout
 import Routing
 import RunLedger
-import StageRecording
 import ToolContract
 import ToolFiles
 import Vocabulary

@@ -1,7 +1,7 @@
 import Notifications
 import Policy
+import Rollout
 import RunLedger
-import StageRecording
 import Vocabulary
 
 /// Telling the policy's notify targets what a command did, once it is committed.

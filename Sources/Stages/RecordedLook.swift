@@ -1,9 +1,9 @@
+import Analysis
 import Artifacts
 import CIOutput
 import Notifications
 import Policy
 import RunLedger
-import StageRecording
 import Vocabulary
 
 /// A look recorded in the ledger with its outputs, before it acts, notifies or publishes (see

@@ -1,4 +1,5 @@
 import Artifacts
+import Gate
 import RunLedger
 
 extension GateRow {

@@ -1,9 +1,9 @@
+import Analysis
 import AnalysisCore
 import Artifacts
 import Notifications
 import Policy
 import RunLedger
-import StageRecording
 import Vocabulary
 
 extension Monitor {

@@ -1,3 +1,4 @@
+import Analysis
 import AnalysisCore
 import Artifacts
 import CIOutput
@@ -7,7 +8,6 @@ import Notifications
 import Policy
 import PolicyFiles
 import RunLedger
-import StageRecording
 import Telemetry
 import ToolContract
 import Vocabulary
@@ -63,18 +63,6 @@ package struct LookRequest: Sendable {
         self.deployOutDir = deployOutDir
         self.stage = stage
     }
-}
-
-/// What a look produced.
-package struct LookOutcome: Sendable {
-    package var artifact: AnalysisArtifact
-    /// The rollout transition `--act` carried out, if any.
-    package var action: String?
-    package var warnings: [String]
-    package var workflowCommands: [String]
-    package var exitStatus: Int32
-    /// How each notification of the look (or of the transition it made) went, one line per target.
-    package var notifications: [String] = []
 }
 
 /// `monitor`: one look at a canary, from telemetry to a recorded decision.

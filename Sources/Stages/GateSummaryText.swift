@@ -1,6 +1,7 @@
 import Artifacts
 import CIOutput
 import Foundation
+import Gate
 import RunLedger
 import Vocabulary
 

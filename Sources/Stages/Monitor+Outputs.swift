@@ -1,8 +1,8 @@
+import Analysis
 import Artifacts
 import CIOutput
 import Foundation
 import RunLedger
-import StageRecording
 import ToolContract
 import Vocabulary
 

@@ -1,4 +1,5 @@
 import Artifacts
+import Datasets
 import Foundation
 import RunLedger
 import ToolContract

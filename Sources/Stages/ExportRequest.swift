@@ -1,7 +1,7 @@
 import CIOutput
+import Datasets
 import Foundation
 import RunLedger
-import StageRecording
 import ToolContract
 
 /// What to export and where.

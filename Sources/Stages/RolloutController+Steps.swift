@@ -4,9 +4,9 @@ import Foundation
 import Logging
 import Notifications
 import Policy
+import Rollout
 import Routing
 import RunLedger
-import StageRecording
 import ToolContract
 import ToolFiles
 import Vocabulary

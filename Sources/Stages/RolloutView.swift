@@ -1,8 +1,8 @@
+import Analysis
 import AnalysisCore
 import Foundation
 import Policy
 import RunLedger
-import StageRecording
 import ToolContract
 import Vocabulary
 

@@ -1,11 +1,11 @@
 import Artifacts
 import CIOutput
+import Datasets
 import Foundation
 import JSONLines
 import Logging
 import Redaction
 import RunLedger
-import StageRecording
 import ToolContract
 import ToolFiles
 
@@ -60,7 +60,7 @@ package enum FeedbackExport {
         }
         let sink: RecordSink
         do {
-            sink = try RecordSink(request: request, staging: staging)
+            sink = try RecordSink(format: request.format, split: request.split, staging: staging)
         } catch {
             try? FileManager.default.removeItem(at: staging)
             throw error
