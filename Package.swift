@@ -316,7 +316,7 @@ let package = Package(
         .testTarget(
             name: "ServicesTests",
             dependencies: [
-                "Analysis", "AnalysisCore", "Artifacts", "Intake", "RunLedger", "TestSupport", "ToolContract",
+                "Analysis", "AnalysisCore", "Artifacts", "RunLedger", "TestSupport", "ToolContract",
                 // The tests run these binaries; depending on them makes `swift test` build them.
                 "benchmark-gate", "canary-deploy", "monitor", "feedback-export", "agent-sim", "Vocabulary",
             ]

@@ -66,6 +66,11 @@ package struct TelemetryReader {
         if warnings.count < 20 { warnings.append("skipped: \(error)") }
     }
 
+    /// Keeps a warning for the look's output.
+    mutating func note(_ warning: String) {
+        if warnings.count < 20 { warnings.append(warning) }
+    }
+
     /// Counts a complete trace of `spans` spans that gave no task.
     mutating func noteUnusable(_ reason: UnusableReason, spans: Int) {
         unusable.add(reason, spans: spans)

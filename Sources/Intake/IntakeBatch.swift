@@ -1,20 +1,25 @@
 import RunLedger
 import Telemetry
 
-/// What one request's body held: the records to commit, the tasks and violations among them for the live
-/// metrics, and what was rejected and why.
+/// What one request's body held, decoded and checked but not yet committed: the native events it brought, the
+/// spans (or evaluation log records) of each trace, and what was rejected and why.
 struct IntakeBatch: Sendable {
-    /// A task or violation of the batch, with its agent and the record it came from.
-    struct Fact: Sendable {
+    /// The spans one request brought of one trace.
+    struct TracePart: Sendable {
+        var traceId: String
         var agent: String
-        var record: Int
-        var event: AgentEvent
+        var spans: [OTLPSpan]
+        /// The trace's events when the request brought its opening span, built from the request's spans on the
+        /// request's own thread; the commit builds them again only when earlier requests brought spans of the
+        /// trace too.
+        var built: TraceTasks?
     }
 
-    var records: [IntakeRecord] = []
-    var facts: [Fact] = []
-    /// Unauthorized tool calls whose root is not in this request (the record, its trace), for the live metrics.
-    var rogueCalls: [(record: Int, trace: String)] = []
+    /// Native events received as they are (`POST /v1/events`), and each parsed.
+    var events: [IntakeRecord] = []
+    var parsed: [AgentEvent] = []
+    /// The traces' spans, in the order of their first span in the body.
+    var traces: [TracePart] = []
     /// Spans, log records or events refused, by the reason's label (`malformed`).
     var rejected: [String: Int] = [:]
     /// Log records acknowledged but not kept: not an outcome signal a task can use.
@@ -22,20 +27,40 @@ struct IntakeBatch: Sendable {
     /// The first refusal, in words (the response's `error_message`).
     var firstError: String?
 
-    /// Traces completed in this request whose spans here gave no task (they are kept; a look counts them too).
-    var unusable: [(trace: String, agent: String, reason: UnusableReason, spans: Int)] = []
-    /// Traces with a possible task span in this request but not their opening span: a later request's
-    /// opening span completes a trace whose task came here.
-    var taskSpanTraces: Set<String> = []
-
     var rejectedCount: Int { rejected.values.reduce(0, +) }
 
-    mutating func noteUnusable(_ reason: UnusableReason, trace: String, agent: String, spans: Int) {
-        unusable.append((trace, agent, reason, spans))
+    /// The records the request brought and the commit counts: events, spans and log records.
+    var recordCount: Int { events.count + traces.reduce(0) { $0 + $1.spans.count } }
+
+    /// About the bytes the batch holds until its commit (a span's attributes cost more than its wire bytes).
+    var heldBytes: Int {
+        events.reduce(0) { $0 + $1.body.utf8.count } + traces.reduce(0) { $0 + $1.spans.count * 512 }
     }
 
     mutating func reject(_ reason: String, _ error: TelemetryError) {
         rejected[reason, default: 0] += 1
         if firstError == nil { firstError = error.description }
+    }
+}
+
+/// What the commit of one request did: its records new or retried, the tasks and violations it stored (for the
+/// live metrics), and the traces it completed that gave no task.
+struct IntakeOutcome: Sendable {
+    /// A task or violation stored for the first time, with its agent.
+    struct Fact: Sendable {
+        var agent: String
+        var event: AgentEvent
+    }
+
+    var accepted = 0
+    var duplicates = 0
+    var facts: [Fact] = []
+    var unusable: [(trace: String, agent: String, reason: UnusableReason, spans: Int)] = []
+    /// Traces whose spans did not give valid events (a fact out of range), by error: stored as complete with no
+    /// event, as a look over files skips them.
+    var invalid: [TelemetryError] = []
+
+    mutating func count(new: Bool) {
+        if new { accepted += 1 } else { duplicates += 1 }
     }
 }

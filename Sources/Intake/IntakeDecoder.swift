@@ -47,7 +47,7 @@ struct IntakeDecoder: Sendable {
     let defaultAgent: String
     /// The longest body taken, before and after decompression.
     let maxBodyBytes: Int
-    /// How spans become tasks (for the live metrics; a look builds its own).
+    /// How spans become tasks (the policy's `monitor.otlp` and `monitor.prices`).
     let options: OTLPOptions
 
     /// The media type of a `Content-Type` header, lowercased, without its parameters (such as `charset`).
@@ -99,66 +99,44 @@ struct IntakeDecoder: Sendable {
             throw .badRequest(String(describing: error))
         }
         let builder = OTLPTaskBuilder(options: options)
-        // The request's spans of each trace, by their place in `spans` (a root's task reads its trace's).
-        var byTrace: [String: [Int]] = [:]
+        // The request's spans of each trace, in the order of each trace's first span.
+        var order: [String] = []
+        var byTrace: [String: [OTLPSpan]] = [:]
         byTrace.reserveCapacity(spans.count)
-        for (index, span) in spans.enumerated() { byTrace[span.traceId, default: []].append(index) }
+        for span in spans {
+            if byTrace[span.traceId] == nil { order.append(span.traceId) }
+            byTrace[span.traceId, default: []].append(span)
+        }
+        spans = []
         // One admission rule: a trace is refused whole (in partial_success, never stored) when a look would
         // refuse it, by a span's own facts or, for a trace that completes here, by the tasks it gives.
-        var refused: [String: TelemetryError] = [:]
-        var traced: [String: TraceTasks] = [:]
-        for (trace, members) in byTrace {
-            for index in members {
-                if let (field, reason) = builder.refusal(of: spans[index]) {
-                    refused[trace] = .malformedEvent(
-                        file: "request", line: 1, field: field, reason: "span \(spans[index].spanId): \(reason)")
+        batch.traces.reserveCapacity(order.count)
+        for trace in order {
+            let members = byTrace[trace] ?? []
+            var refusal: TelemetryError?
+            for span in members {
+                if let (field, reason) = builder.refusal(of: span) {
+                    refusal = .malformedEvent(
+                        file: "request", line: 1, field: field, reason: "span \(span.spanId): \(reason)")
                     break
                 }
             }
-            guard refused[trace] == nil, members.contains(where: { spans[$0].opensTrace }) else { continue }
-            do {
-                traced[trace] = try builder.checkedTasks(
-                    spans: members.map { spans[$0] }, file: "request", line: 1)
-            } catch {
-                refused[trace] = error
+            var built: TraceTasks?
+            if refusal == nil, members.contains(where: \.opensTrace) {
+                do {
+                    built = try builder.checkedTasks(spans: members, file: "request", line: 1)
+                } catch {
+                    refusal = error
+                }
             }
-        }
-        batch.records.reserveCapacity(spans.count)
-        var judged = Set<String>()
-        for span in spans {
-            if let error = refused[span.traceId] {
-                batch.reject("invalid", error)
+            if let refusal {
+                for _ in members { batch.reject("invalid", refusal) }
                 continue
             }
-            let agent = span.resource["service.name"]?.stringValue ?? defaultAgent
-            let opens = span.opensTrace
-            if opens {
-                // The live task, from the request's spans of the trace. A trace that gives none (no task span, no
-                // version) is kept, counted and logged: a look reads every span of the trace, which may name
-                // what this request's part does not, and reports it by reason if it still gives none.
-                if judged.insert(span.traceId).inserted, let tasks = traced[span.traceId] {
-                    if let reason = tasks.unusable {
-                        batch.noteUnusable(
-                            reason, trace: span.traceId, agent: agent, spans: byTrace[span.traceId]?.count ?? 0)
-                    }
-                    for event in tasks.all {
-                        switch event {
-                        case .task, .violation:
-                            batch.facts.append(.init(agent: agent, record: batch.records.count, event: event))
-                        case .feedback, .shadow: break
-                        }
-                    }
-                }
-            } else if traced[span.traceId] == nil {
-                if builder.unauthorizedTool(span) != nil {
-                    batch.rogueCalls.append((batch.records.count, span.traceId))
-                }
-                if builder.mayBeTaskSpan(span) { batch.taskSpanTraces.insert(span.traceId) }
-            }
-            batch.records.append(
-                IntakeRecord(
-                    key: "span:\(span.traceId):\(span.spanId)", kind: .span, agent: agent, traceId: span.traceId,
-                    isRoot: opens, timestamp: span.endNanos / 1e9, body: span.tracesDataLine))
+            let agent =
+                members.first { $0.opensTrace }?.resource["service.name"]?.stringValue
+                ?? members[0].resource["service.name"]?.stringValue ?? defaultAgent
+            batch.traces.append(.init(traceId: trace, agent: agent, spans: members, built: built))
         }
         return batch
     }
@@ -186,17 +164,22 @@ struct IntakeDecoder: Sendable {
             throw .badRequest(String(describing: error))
         }
         let builder = OTLPTaskBuilder(options: options)
+        var places: [String: Int] = [:]
         for annotation in annotations {
             if let (field, reason) = builder.refusal(of: annotation) {
                 batch.reject("invalid", .malformedEvent(file: "request", line: 1, field: field, reason: reason))
                 continue
             }
-            batch.records.append(
-                IntakeRecord(
-                    key: "log:\(annotation.traceId):\(annotation.spanId)", kind: .span,
-                    agent: annotation.resource["service.name"]?.stringValue ?? defaultAgent,
-                    traceId: annotation.traceId, isRoot: false, timestamp: annotation.endNanos / 1e9,
-                    body: annotation.logsDataLine))
+            if let place = places[annotation.traceId] {
+                batch.traces[place].spans.append(annotation)
+            } else {
+                places[annotation.traceId] = batch.traces.count
+                batch.traces.append(
+                    .init(
+                        traceId: annotation.traceId,
+                        agent: annotation.resource["service.name"]?.stringValue ?? defaultAgent, spans: [annotation],
+                        built: nil))
+            }
         }
         return batch
     }
@@ -212,16 +195,11 @@ struct IntakeDecoder: Sendable {
                 (number: Int, line: UnsafeBufferPointer<UInt8>) throws(Never) -> Void in
                 do throws(TelemetryError) {
                     let event = try parser.event(line, line: number)
-                    switch event {
-                    case .task, .violation:
-                        batch.facts.append(.init(agent: agent, record: batch.records.count, event: event))
-                    case .feedback, .shadow: break
-                    }
-                    batch.records.append(
+                    batch.events.append(
                         IntakeRecord(
-                            key: "event:\(agent):\(event.eventId)", kind: .event, agent: agent, traceId: nil,
-                            isRoot: false, timestamp: event.timestamp,
-                            body: String(decoding: line, as: UTF8.self)))
+                            key: "event:\(agent):\(event.eventId)", agent: agent, traceId: nil,
+                            timestamp: event.timestamp, body: String(decoding: line, as: UTF8.self)))
+                    batch.parsed.append(event)
                 } catch {
                     batch.reject("malformed", error)
                 }

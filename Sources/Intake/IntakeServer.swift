@@ -20,7 +20,7 @@ package struct IntakeConfiguration: Sendable {
     package var maxBodyBytes: Int
     package var maxQueuedRecords: Int
     package var tokenFile: String?
-    /// How spans become tasks (the policy's `monitor.otlp` and prices), for the live metrics.
+    /// How spans become tasks (the policy's `monitor.otlp` and prices): the events stored and the live metrics.
     package var options: OTLPOptions
     /// With `--retain`: how long raw intake is kept, and how often it is pruned.
     package var retain: Duration?
@@ -57,10 +57,9 @@ package struct IntakeServer: Sendable {
     let logger: Logger
     let token: BearerToken?
     let decoder: IntakeDecoder
-    let metrics = IntakeMetrics()
-    let traces = LiveTraces()
+    let metrics: IntakeMetrics
     /// Warnings of traces that gave no task and of refused spans, at most one a minute per agent and reason.
-    let unusableLog = LogThrottle(interval: 60)
+    let unusableLog: LogThrottle
     let rejectionLog = LogThrottle(interval: 60)
     let writer: IntakeWriter
     let held: HeldBytes
@@ -73,9 +72,15 @@ package struct IntakeServer: Sendable {
         decoder = IntakeDecoder(
             defaultAgent: configuration.defaultAgent, maxBodyBytes: configuration.maxBodyBytes,
             options: configuration.options)
+        let metrics = IntakeMetrics()
+        self.metrics = metrics
+        let unusableLog = LogThrottle(interval: 60)
+        self.unusableLog = unusableLog
         writer = IntakeWriter(
-            ledger: ledger, maxQueuedRecords: configuration.maxQueuedRecords,
-            minFreeBytes: configuration.maxBodyBytes, metrics: metrics, logger: logger)
+            ledger: ledger, assembler: IntakeAssembler(options: configuration.options),
+            maxQueuedRecords: configuration.maxQueuedRecords, minFreeBytes: configuration.maxBodyBytes,
+            metrics: metrics, logger: logger,
+            swept: { outcome in Self.count(outcome, metrics: metrics, unusableLog: unusableLog, logger: logger) })
         held = HeldBytes(limit: configuration.limits.maxHeldBytes)
     }
 
@@ -207,7 +212,7 @@ package struct IntakeServer: Sendable {
             return refuse(endpoint, Self.status(of: error), error.message, encoding: encoding, bytes: received)
         }
         // The records wait for their commit.
-        guard holding.take(batch.records.reduce(0) { $0 + $1.body.utf8.count }) else {
+        guard holding.take(batch.heldBytes) else {
             return overHeld(endpoint, encoding: encoding, bytes: received)
         }
         if let response = await commit(&batch, kind: kind, endpoint: endpoint, encoding: encoding, bytes: received) {
@@ -243,7 +248,7 @@ package struct IntakeServer: Sendable {
         if let response = await commit(&batch, kind: "events", endpoint: "events", encoding: .json, bytes: body.count) {
             return response
         }
-        var object: [String: Any] = ["accepted": batch.records.count, "rejected": batch.rejectedCount]
+        var object: [String: Any] = ["accepted": batch.events.count, "rejected": batch.rejectedCount]
         if let message = batch.firstError { object["error_message"] = message }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         return answer("events", .ok, data, contentType: "application/json", bytes: body.count)
@@ -253,9 +258,9 @@ package struct IntakeServer: Sendable {
     func commit(_ batch: inout IntakeBatch, kind: String, endpoint: String, encoding: TraceEncoding, bytes: Int)
         async -> Response?
     {
-        let fresh: [Bool]
+        let outcome: IntakeOutcome
         do {
-            fresh = try await writer.commit(batch.records)
+            outcome = try await writer.commit(batch)
         } catch {
             switch error {
             case .overloaded:
@@ -266,25 +271,29 @@ package struct IntakeServer: Sendable {
                 return refuse(endpoint, 503, reason, encoding: encoding, bytes: bytes, retryAfter: 5)
             }
         }
-        let accepted = fresh.filter { $0 }.count
         metrics.records(
-            kind, accepted: accepted, duplicates: fresh.count - accepted, rejected: batch.rejected,
+            kind, accepted: outcome.accepted, duplicates: outcome.duplicates, rejected: batch.rejected,
             dropped: batch.dropped)
-        for fact in batch.facts where fresh[fact.record] {
-            metrics.fact(fact.event, agent: fact.agent)
-            if case .task(let task) = fact.event, let trace = task.traceId {
-                let earlier = traces.root(trace: trace, .init(agent: fact.agent, version: task.version))
-                if earlier > 0 { metrics.rogue(agent: fact.agent, version: task.version, count: earlier) }
-            }
+        Self.count(outcome, metrics: metrics, unusableLog: unusableLog, logger: logger)
+        for (reason, count) in batch.rejected.sorted(by: { $0.key < $1.key }) where rejectionLog.admits(reason) {
+            logger.warning(
+                "spans refused",
+                metadata: ["reason": "\(reason)", "spans": "\(count)", "first": "\(batch.firstError ?? "")"])
         }
-        for call in batch.rogueCalls where fresh[call.record] {
-            if let root = traces.rogueCall(trace: call.trace) {
-                metrics.rogue(agent: root.agent, version: root.version, count: 1)
-            }
-        }
-        for trace in batch.taskSpanTraces { traces.taskSpan(trace: trace) }
-        // A trace whose task span came in an earlier request is left to the looks, which read all its spans.
-        for entry in batch.unusable where !traces.hadTaskSpan(trace: entry.trace) {
+        logger.debug(
+            "committed",
+            metadata: [
+                "endpoint": "\(endpoint)", "accepted": "\(outcome.accepted)", "duplicates": "\(outcome.duplicates)",
+                "rejected": "\(batch.rejectedCount)",
+            ])
+        return nil
+    }
+
+    /// Counts what a commit stored in the live metrics: its new tasks and violations, and its traces that gave
+    /// no task (logged, at most once a minute per agent and reason) or no valid event.
+    static func count(_ outcome: IntakeOutcome, metrics: IntakeMetrics, unusableLog: LogThrottle, logger: Logger) {
+        for fact in outcome.facts { metrics.fact(fact.event, agent: fact.agent) }
+        for entry in outcome.unusable {
             metrics.unusable(agent: entry.agent, reason: entry.reason, traces: 1, spans: entry.spans)
             if unusableLog.admits("\(entry.agent)/\(entry.reason.rawValue)") {
                 logger.warning(
@@ -295,18 +304,9 @@ package struct IntakeServer: Sendable {
                     ])
             }
         }
-        for (reason, count) in batch.rejected.sorted(by: { $0.key < $1.key }) where rejectionLog.admits(reason) {
-            logger.warning(
-                "spans refused",
-                metadata: ["reason": "\(reason)", "spans": "\(count)", "first": "\(batch.firstError ?? "")"])
+        for error in outcome.invalid.prefix(1) where unusableLog.admits("invalid") {
+            logger.warning("a trace completed by several requests gave no valid event", metadata: ["error": "\(error)"])
         }
-        logger.debug(
-            "committed",
-            metadata: [
-                "endpoint": "\(endpoint)", "accepted": "\(accepted)", "duplicates": "\(fresh.count - accepted)",
-                "rejected": "\(batch.rejectedCount)",
-            ])
-        return nil
     }
 
     /// A response that refuses a request, as a `google.rpc.Status` in the request's encoding.

@@ -35,14 +35,19 @@ final class IntakeWriter: Service, @unchecked Sendable {
     }
 
     private struct Waiting {
-        var records: [IntakeRecord]
-        var done: @Sendable (Result<[Bool], Refusal>) -> Void
+        var batch: IntakeBatch
+        var count: Int
+        var done: @Sendable (Result<IntakeOutcome, Refusal>) -> Void
     }
 
     /// Written on the commit thread only, under `condition`.
     private var ledger: Ledger
     private let logger: Logger
     private let metrics: IntakeMetrics
+    /// Builds the traces' events inside each commit.
+    private let assembler: IntakeAssembler
+    /// What a sweep stored (traces whose evaluation wait ended), for the live metrics.
+    private let swept: @Sendable (IntakeOutcome) -> Void
     let maxQueuedRecords: Int
     /// The room a SQLite ledger's disk needs for the service to be ready: the largest request it takes.
     let minFreeBytes: Int
@@ -50,6 +55,8 @@ final class IntakeWriter: Service, @unchecked Sendable {
     let maxCommitRecords = 20_000
     /// How often a failing ledger is tried again while no request comes.
     let retryInterval: TimeInterval
+    /// How often the traces whose evaluation wait ended are built (``sweep()``).
+    let sweepInterval: TimeInterval = 1
     // Guarded by `condition`.
     private let condition = NSCondition()
     private var waiting = CircularBuffer<Waiting>()
@@ -59,10 +66,12 @@ final class IntakeWriter: Service, @unchecked Sendable {
     private var lastFailure: String?
 
     init(
-        ledger: Ledger, maxQueuedRecords: Int, minFreeBytes: Int, metrics: IntakeMetrics, logger: Logger,
-        retryInterval: TimeInterval = 2
+        ledger: Ledger, assembler: IntakeAssembler, maxQueuedRecords: Int, minFreeBytes: Int, metrics: IntakeMetrics,
+        logger: Logger, retryInterval: TimeInterval = 2, swept: @escaping @Sendable (IntakeOutcome) -> Void
     ) {
         self.ledger = ledger
+        self.assembler = assembler
+        self.swept = swept
         self.minFreeBytes = minFreeBytes
         self.maxQueuedRecords = maxQueuedRecords
         self.retryInterval = retryInterval
@@ -118,17 +127,19 @@ final class IntakeWriter: Service, @unchecked Sendable {
         return nil
     }
 
-    /// Commits `records`; returns, for each, whether it was new (not a retry of one already stored).
+    /// Commits `batch`: its events, and its spans (building the traces they complete); returns what the commit
+    /// did.
     ///
     /// A request cancelled while it waits (the drain deadline passed) is answered as unavailable at once; its
     /// records may still commit, and a retry of them counts once.
-    func commit(_ records: [IntakeRecord]) async throws(Refusal) -> [Bool] {
-        if records.isEmpty { return [] }
+    func commit(_ batch: IntakeBatch) async throws(Refusal) -> IntakeOutcome {
+        let count = batch.recordCount
+        if count == 0 { return IntakeOutcome() }
         let answer = Answer()
-        let result: Result<[Bool], Refusal> = await withTaskCancellationHandler {
+        let result: Result<IntakeOutcome, Refusal> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 answer.set(continuation)
-                enqueue(records) { answer.resume($0) }
+                enqueue(batch, count: count) { answer.resume($0) }
             }
         } onCancel: {
             answer.resume(.failure(.unavailable("the service is stopping")))
@@ -139,14 +150,14 @@ final class IntakeWriter: Service, @unchecked Sendable {
     /// A continuation resumed once, by the commit or by the request's cancellation, whichever comes first.
     private final class Answer: Sendable {
         private struct State {
-            var continuation: CheckedContinuation<Result<[Bool], Refusal>, Never>?
-            var early: Result<[Bool], Refusal>?
+            var continuation: CheckedContinuation<Result<IntakeOutcome, Refusal>, Never>?
+            var early: Result<IntakeOutcome, Refusal>?
             var resumed = false
         }
         private let state = Mutex(State())
 
-        func set(_ continuation: CheckedContinuation<Result<[Bool], Refusal>, Never>) {
-            let early: Result<[Bool], Refusal>? = state.withLock {
+        func set(_ continuation: CheckedContinuation<Result<IntakeOutcome, Refusal>, Never>) {
+            let early: Result<IntakeOutcome, Refusal>? = state.withLock {
                 if let early = $0.early {
                     $0.resumed = true
                     return early
@@ -157,8 +168,8 @@ final class IntakeWriter: Service, @unchecked Sendable {
             if let early { continuation.resume(returning: early) }
         }
 
-        func resume(_ result: Result<[Bool], Refusal>) {
-            let waiting: CheckedContinuation<Result<[Bool], Refusal>, Never>? = state.withLock {
+        func resume(_ result: Result<IntakeOutcome, Refusal>) {
+            let waiting: CheckedContinuation<Result<IntakeOutcome, Refusal>, Never>? = state.withLock {
                 guard !$0.resumed else { return nil }
                 guard let continuation = $0.continuation else {
                     // Cancelled before the continuation was made: `set` resumes it.
@@ -173,7 +184,9 @@ final class IntakeWriter: Service, @unchecked Sendable {
         }
     }
 
-    private func enqueue(_ records: [IntakeRecord], done: @escaping @Sendable (Result<[Bool], Refusal>) -> Void) {
+    private func enqueue(
+        _ batch: IntakeBatch, count: Int, done: @escaping @Sendable (Result<IntakeOutcome, Refusal>) -> Void
+    ) {
         condition.lock()
         if stopping {
             condition.unlock()
@@ -185,13 +198,13 @@ final class IntakeWriter: Service, @unchecked Sendable {
             done(.failure(.unavailable(failure)))
             return
         }
-        if queued > 0, queued + records.count > maxQueuedRecords {
+        if queued > 0, queued + count > maxQueuedRecords {
             condition.unlock()
             done(.failure(.overloaded))
             return
         }
-        waiting.append(Waiting(records: records, done: done))
-        queued += records.count
+        waiting.append(Waiting(batch: batch, count: count, done: done))
+        queued += count
         metrics.queueDepth.set(Int64(queued))
         condition.signal()
         condition.unlock()
@@ -214,11 +227,17 @@ final class IntakeWriter: Service, @unchecked Sendable {
     }
 
     private func loop() {
+        var lastSweep = Date.distantPast
         while true {
             condition.lock()
             while waiting.isEmpty, !stopping {
                 if lastFailure == nil {
-                    condition.wait()
+                    if !condition.wait(until: lastSweep.addingTimeInterval(sweepInterval)), waiting.isEmpty {
+                        condition.unlock()
+                        sweep()
+                        lastSweep = Date()
+                        condition.lock()
+                    }
                 } else if !condition.wait(until: Date().addingTimeInterval(retryInterval)), waiting.isEmpty {
                     condition.unlock()
                     recover()
@@ -234,23 +253,24 @@ final class IntakeWriter: Service, @unchecked Sendable {
             // One transaction takes whole requests, up to maxCommitRecords (at least one request).
             var group: [Waiting] = []
             var count = 0
-            while let next = waiting.first, group.isEmpty || count + next.records.count <= maxCommitRecords {
+            while let next = waiting.first, group.isEmpty || count + next.count <= maxCommitRecords {
                 group.append(waiting.removeFirst())
-                count += next.records.count
+                count += next.count
             }
             condition.unlock()
             commit(group, count: count)
+            if Date().timeIntervalSince(lastSweep) >= sweepInterval {
+                sweep()
+                lastSweep = Date()
+            }
         }
     }
 
     private func commit(_ group: [Waiting], count: Int) {
         let began = ContinuousClock.now
-        var records: [IntakeRecord] = []
-        records.reserveCapacity(count)
-        for request in group { records.append(contentsOf: request.records) }
-        let result: Result<[Bool], Refusal>
+        let result: Result<[IntakeOutcome], Refusal>
         do {
-            result = .success(try store(records))
+            result = .success(try store(group.map(\.batch)))
         } catch {
             result = .failure(.unavailable("the ledger did not commit: \(error)"))
         }
@@ -263,23 +283,50 @@ final class IntakeWriter: Service, @unchecked Sendable {
         case .success: succeeded()
         case .failure(let refusal): if case .unavailable(let reason) = refusal { failed(reason) }
         }
-        var offset = 0
-        for request in group {
-            let slice = result.map { Array($0[offset..<offset + request.records.count]) }
-            offset += request.records.count
-            request.done(slice)
+        for (index, request) in group.enumerated() {
+            request.done(result.map { $0[index] })
         }
     }
 
-    /// Stores `records`; when that fails on a PostgreSQL ledger, once more on a new connection.
-    private func store(_ records: [IntakeRecord]) throws(LedgerError) -> [Bool] {
+    /// Stores `batches` in one transaction; when that fails on a PostgreSQL ledger, once more on a new
+    /// connection.
+    private func store(_ batches: [IntakeBatch]) throws(LedgerError) -> [IntakeOutcome] {
         let receivedAt = Date().timeIntervalSince1970
+        let assembler = self.assembler
+        let body = { (transaction: IntakeTransaction) in
+            try assembler.commit(batches, in: transaction, now: receivedAt)
+        }
         do {
-            return try ledger.storeIntake(records, receivedAt: receivedAt)
+            return try ledger.intakeCommit(receivedAt: receivedAt, body)
         } catch {
             guard let fresh = try ledger.reconnected() else { throw error }
             replace(with: fresh)
-            return try fresh.storeIntake(records, receivedAt: receivedAt)
+            return try fresh.intakeCommit(receivedAt: receivedAt, body)
+        }
+    }
+
+    /// Builds the traces whose wait for their evaluations has ended, in transactions of a few hundred traces,
+    /// between the requests' commits; a failure is left for the next sweep (the retry of a failed commit
+    /// reports the ledger).
+    private func sweep() {
+        let assembler = self.assembler
+        var more = true
+        while more {
+            let now = Date().timeIntervalSince1970
+            // A read first: a sweep with nothing to build takes no write lock.
+            guard (try? ledger.hasReadyIntakeTraces(now: now)) == true else { return }
+            do {
+                let (outcome, next) = try ledger.intakeCommit(receivedAt: now) { try assembler.sweep($0, now: now) }
+                swept(outcome)
+                more = next
+            } catch {
+                logger.debug("sweep failed", metadata: ["reason": "\(error)"])
+                return
+            }
+            condition.lock()
+            let busy = !waiting.isEmpty
+            condition.unlock()
+            if busy { return }
         }
     }
 

@@ -1,36 +1,25 @@
 import Foundation
 
-/// One record `monitor serve` received: a native event, or one OTLP span, as a file would hold it.
+/// One event `monitor serve` committed for the looks: a native event it received, or an event of a complete
+/// trace it built (a task, a violation, feedback, a shadow proposal), as a native event line.
 package struct IntakeRecord: Sendable, Equatable {
-    /// What the record is.
-    package enum Kind: String, Sendable {
-        case event
-        case span
-    }
-
-    /// What makes a retried record count once: `event:<agent>:<event id>` or `span:<trace id>:<span id>`.
+    /// What makes a retried record count once: `event:<agent>:<event id>` for a received event,
+    /// `trace:<trace id>:<event id>` for one built from a trace.
     package var key: String
-    package var kind: Kind
     /// The agent the record belongs to (a look reads its run's agent only).
     package var agent: String
-    /// The span's trace (`nil` for an event).
+    /// The trace the event was built from (`nil` for a received event).
     package var traceId: String?
-    /// Whether the span is a task's root (an `invoke_agent` span without a parent).
-    package var isRoot: Bool
-    /// The record's own time (an event's `ts`, a span's end), Unix seconds.
+    /// The event's own time, Unix seconds, exactly (the line says it to the microsecond).
     package var timestamp: Double
-    /// A native event line, or one span as an OTLP/JSON `TracesData` line.
+    /// The native event line.
     package var body: String
 
     /// Makes a record.
-    package init(
-        key: String, kind: Kind, agent: String, traceId: String?, isRoot: Bool, timestamp: Double, body: String
-    ) {
+    package init(key: String, agent: String, traceId: String?, timestamp: Double, body: String) {
         self.key = key
-        self.kind = kind
         self.agent = agent
         self.traceId = traceId
-        self.isRoot = isRoot
         self.timestamp = timestamp
         self.body = body
     }
@@ -41,56 +30,228 @@ package struct StoredIntakeRecord: Sendable, Equatable {
     /// The order of arrival (a look's cursor reads after it).
     package var id: Int64
     package var record: IntakeRecord
+    /// The fingerprint of the settings that built the event from its trace (`nil` for a received event).
+    package var builtWith: String?
 }
 
 extension StoredIntakeRecord {
     /// The columns of `intake_records` a stored record reads.
     enum Column: Int, LedgerColumns {
-        case id, recordKey, kind, agent, traceId, isRoot, ts, body
+        case id, recordKey, agent, traceId, ts, body, builtWith
     }
 
     init(row: SQLRow) throws {
-        let kind: String = try row[Column.kind]
         self.init(
             id: try row[Column.id],
             record: IntakeRecord(
-                key: try row[Column.recordKey], kind: IntakeRecord.Kind(rawValue: kind) ?? .event,
-                agent: try row[Column.agent], traceId: try row[Column.traceId], isRoot: try row[Column.isRoot],
-                timestamp: try row[Column.ts], body: try row[Column.body]))
+                key: try row[Column.recordKey], agent: try row[Column.agent], traceId: try row[Column.traceId],
+                timestamp: try row[Column.ts], body: try row[Column.body]),
+            builtWith: try row[Column.builtWith])
+    }
+}
+
+/// A span of a trace that is not complete yet (its opening span has not arrived, or its tasks wait for their
+/// evaluation), kept as one OTLP/JSON line until the trace is built.
+package struct PendingSpan: Sendable, Equatable {
+    /// `span:<trace id>:<span id>`, or `log:<trace id>:<span id>` for an evaluation result sent as a log record.
+    package var key: String
+    package var agent: String
+    package var traceId: String
+    /// Whether the span opens its trace.
+    package var isRoot: Bool
+    /// The span's end, Unix seconds.
+    package var timestamp: Double
+    /// The OTLP/JSON `TracesData` (or `LogsData`) line of the span.
+    package var body: String
+
+    /// Makes a pending span.
+    package init(key: String, agent: String, traceId: String, isRoot: Bool, timestamp: Double, body: String) {
+        self.key = key
+        self.agent = agent
+        self.traceId = traceId
+        self.isRoot = isRoot
+        self.timestamp = timestamp
+        self.body = body
+    }
+}
+
+extension PendingSpan {
+    enum Column: Int, LedgerColumns {
+        case recordKey, agent, traceId, isRoot, ts, body
+    }
+
+    init(row: SQLRow) throws {
+        self.init(
+            key: try row[Column.recordKey], agent: try row[Column.agent], traceId: try row[Column.traceId],
+            isRoot: try row[Column.isRoot], timestamp: try row[Column.ts], body: try row[Column.body])
+    }
+}
+
+/// A complete trace as the ledger remembers it once its events are built: which spans it had and the task each
+/// belongs to (``summary``, written and read by the intake), never its spans.
+package struct CompletedTrace: Sendable, Equatable {
+    package var traceId: String
+    /// The opening spans the part was built from (a trace has one part per process that ran part of it).
+    package var part: String
+    package var agent: String
+    package var summary: String
+
+    /// Makes a completed trace.
+    package init(traceId: String, part: String, agent: String, summary: String) {
+        self.traceId = traceId
+        self.part = part
+        self.agent = agent
+        self.summary = summary
+    }
+}
+
+/// The statements of one intake commit, inside the ledger's write transaction: a commit reads the pending spans
+/// and completed traces of its traces, then stores events, pending spans and traces, all or nothing.
+package struct IntakeTransaction {
+    let session: any LedgerSession
+    let receivedAt: Double
+
+    /// The pending spans of `traces`, in the order they arrived.
+    package func pendingSpans(ofTraces traces: [String]) throws -> [PendingSpan] {
+        var found: [PendingSpan] = []
+        try Self.inSlices(traces) { marks, values in
+            try session.forEachRow(
+                "SELECT \(PendingSpan.Column.selectList()) FROM intake_pending WHERE trace_id IN (\(marks)) ORDER BY id",
+                values: values
+            ) { row in
+                found.append(try PendingSpan(row: row))
+                return true
+            }
+        }
+        return found
+    }
+
+    /// The built parts of `traces`.
+    package func completedTraces(_ traces: [String]) throws -> [CompletedTrace] {
+        var found: [CompletedTrace] = []
+        try Self.inSlices(traces) { marks, values in
+            try session.forEachRow(
+                "SELECT trace_id, part, agent, summary FROM intake_traces WHERE trace_id IN (\(marks))",
+                values: values
+            ) { row in
+                found.append(
+                    CompletedTrace(
+                        traceId: try row.value(at: 0, named: "trace_id"), part: try row.value(at: 1, named: "part"),
+                        agent: try row.value(at: 2, named: "agent"), summary: try row.value(at: 3, named: "summary")))
+                return true
+            }
+        }
+        return found
+    }
+
+    /// Stores `events` built with the settings `builtWith` (`nil` for received events); returns, for each,
+    /// whether it was new (a key stored already, or earlier in `events`, is kept as it was).
+    package func storeEvents(_ events: [IntakeRecord], builtWith: String?) throws -> [Bool] {
+        let columns = ["record_key", "kind", "agent", "trace_id", "is_root", "ts", "received_at", "body", "built_with"]
+        return try Self.insertOnce(events, key: \.key) { record in
+            [
+                .text(record.key), .text("event"), .text(record.agent), record.traceId.map(SQLValue.text) ?? .null,
+                .integer(0), .real(record.timestamp), .real(receivedAt), .text(record.body),
+                builtWith.map(SQLValue.text) ?? .null,
+            ]
+        } insert: { rows in
+            try session.insertNewRows(into: "intake_records", columns: columns, rows: rows, key: 0)
+        }
+    }
+
+    /// Stores spans of traces not complete yet; returns, for each, whether it was new.
+    package func storePending(_ spans: [PendingSpan]) throws -> [Bool] {
+        let columns = ["record_key", "agent", "trace_id", "is_root", "ts", "received_at", "body"]
+        return try Self.insertOnce(spans, key: \.key) { span in
+            [
+                .text(span.key), .text(span.agent), .text(span.traceId), .integer(span.isRoot ? 1 : 0),
+                .real(span.timestamp), .real(receivedAt), .text(span.body),
+            ]
+        } insert: { rows in
+            try session.insertNewRows(into: "intake_pending", columns: columns, rows: rows, key: 0)
+        }
+    }
+
+    /// Marks `trace` as waiting for its tasks' evaluations until `until` (Unix seconds).
+    package func wait(trace: String, until: Double) throws {
+        try session.execute(
+            "UPDATE intake_pending SET wait_until = ? WHERE trace_id = ? AND is_root = 1", arguments: [until, trace])
+    }
+
+    /// Records a built part of a trace and forgets the pending spans it was built from (by their keys).
+    package func complete(_ trace: CompletedTrace, removing keys: [String]) throws {
+        try session.insertRows(
+            into: "intake_traces", columns: ["trace_id", "part", "agent", "received_at", "summary"],
+            rows: [
+                [.text(trace.traceId), .text(trace.part), .text(trace.agent), .real(receivedAt), .text(trace.summary)]
+            ],
+            ignoringConflicts: true)
+        try Self.inSlices(keys) { marks, values in
+            try session.execute("DELETE FROM intake_pending WHERE record_key IN (\(marks))", values: values)
+        }
+    }
+
+    /// The pending traces whose opening span has arrived and whose wait has ended at `now` (or that never
+    /// waited: spans an earlier server stored), at most `limit`, oldest first.
+    package func readyTraces(now: Double, limit: Int) throws -> [String] {
+        try session.rows(
+            "SELECT trace_id FROM intake_pending WHERE is_root = 1 AND (wait_until IS NULL OR wait_until <= ?) "
+                + "ORDER BY id LIMIT \(limit)", arguments: [now]
+        ).map { try $0.value(at: 0, named: "trace_id") }
+    }
+
+    /// Inserts `items` once each (a key repeated within `items` is inserted the first time) and returns, for
+    /// each, whether it was new.
+    static func insertOnce<Item>(
+        _ items: [Item], key: KeyPath<Item, String>, row: (Item) -> [SQLValue],
+        insert: ([[SQLValue]]) throws -> [Bool]
+    ) throws -> [Bool] {
+        guard !items.isEmpty else { return [] }
+        var seen = Set<String>()
+        var rows: [[SQLValue]] = []
+        var places: [Int?] = []
+        rows.reserveCapacity(items.count)
+        for item in items {
+            guard seen.insert(item[keyPath: key]).inserted else {
+                places.append(nil)
+                continue
+            }
+            places.append(rows.count)
+            rows.append(row(item))
+        }
+        let inserted = try insert(rows)
+        return places.map { $0.map { inserted[$0] } ?? false }
+    }
+
+    /// Calls `body` with the placeholders and values of `values` in slices, so a statement's placeholders stay
+    /// within both stores' limits.
+    static func inSlices(_ values: [String], _ body: (String, [SQLValue]) throws -> Void) throws {
+        for start in stride(from: 0, to: values.count, by: 500) {
+            let slice = values[start..<min(values.count, start + 500)]
+            try body(Array(repeating: "?", count: slice.count).joined(separator: ", "), slice.map(SQLValue.text))
+        }
     }
 }
 
 extension Ledger {
-    /// Commits `records` in one transaction, received at `receivedAt` (Unix seconds); a record whose key is
-    /// stored already (a retried request), or comes earlier in `records`, is kept as it was. Returns, for each
-    /// record, whether it was new. When this returns, the records survive a crash of the process.
-    package func storeIntake(_ records: [IntakeRecord], receivedAt: Double) throws(LedgerError) -> [Bool] {
-        guard !records.isEmpty else { return [] }
-        let columns = ["record_key", "kind", "agent", "trace_id", "is_root", "ts", "received_at", "body"]
-        return try write { session in
-            // A key twice in `records` (two requests of one group commit) is inserted once, the first time.
-            var seen = Set<String>()
-            var rows: [[SQLValue]] = []
-            var places: [Int?] = []
-            rows.reserveCapacity(records.count)
-            for record in records {
-                guard seen.insert(record.key).inserted else {
-                    places.append(nil)
-                    continue
-                }
-                places.append(rows.count)
-                rows.append([
-                    .text(record.key), .text(record.kind.rawValue), .text(record.agent),
-                    record.traceId.map(SQLValue.text) ?? .null, .integer(record.isRoot ? 1 : 0),
-                    .real(record.timestamp), .real(receivedAt), .text(record.body),
-                ])
-            }
-            let inserted = try session.insertNewRows(into: "intake_records", columns: columns, rows: rows, key: 0)
-            return places.map { $0.map { inserted[$0] } ?? false }
+    /// Runs `body` in one write transaction of the intake, received at `receivedAt` (Unix seconds): when this
+    /// returns, what `body` stored survives a crash of the process; when `body` throws, nothing of it is stored.
+    package func intakeCommit<T>(receivedAt: Double, _ body: (IntakeTransaction) throws -> T) throws(LedgerError)
+        -> T
+    {
+        try write { session in try body(IntakeTransaction(session: session, receivedAt: receivedAt)) }
+    }
+
+    /// Whether a pending trace is ready to be built at `now` (``IntakeTransaction/readyTraces(now:limit:)``).
+    package func hasReadyIntakeTraces(now: Double) throws(LedgerError) -> Bool {
+        try read { session in
+            try session.row(
+                "SELECT 1 FROM intake_pending WHERE is_root = 1 AND (wait_until IS NULL OR wait_until <= ?) LIMIT 1",
+                arguments: [now]) != nil
         }
     }
 
-    /// Calls `body` with every record of `agent` after `cursor` (an id) whose own time is at least `since`, in
+    /// Calls `body` with every event of `agent` after `cursor` (an id) whose own time is at least `since`, in
     /// the order they arrived, from a cursor (memory does not grow with the intake); `body` returns `false` to
     /// stop. Returns the last id read (`cursor` when there was none).
     package func forEachIntakeRecord(
@@ -100,7 +261,7 @@ extension Ledger {
             var last = cursor
             try session.forEachRow(
                 "SELECT \(StoredIntakeRecord.Column.selectList()) FROM intake_records "
-                    + "WHERE agent = ? AND id > ? AND ts >= ? ORDER BY id",
+                    + "WHERE agent = ? AND id > ? AND ts >= ? AND kind = 'event' ORDER BY id",
                 values: [.text(agent), .integer(cursor), .real(since)]
             ) { row in
                 let record = try StoredIntakeRecord(row: row)
@@ -111,39 +272,37 @@ extension Ledger {
         }
     }
 
-    /// The spans of `traces` that arrived at or before `cursor` (an id), in the order they arrived: what an
-    /// earlier look read of the traces new spans belong to.
-    package func intakeSpans(ofTraces traces: [String], upTo cursor: Int64) throws(LedgerError)
-        -> [StoredIntakeRecord]
-    {
-        guard !traces.isEmpty else { return [] }
-        return try read { session in
-            var found: [StoredIntakeRecord] = []
-            // In slices, so a statement's placeholders stay within both stores' limits.
-            for start in stride(from: 0, to: traces.count, by: 500) {
-                let slice = traces[start..<min(traces.count, start + 500)]
-                let marks = Array(repeating: "?", count: slice.count).joined(separator: ", ")
-                try session.forEachRow(
-                    "SELECT \(StoredIntakeRecord.Column.selectList()) FROM intake_records "
-                        + "WHERE trace_id IN (\(marks)) AND id <= ? AND kind = 'span'",
-                    values: slice.map(SQLValue.text) + [.integer(cursor)]
-                ) { row in
-                    found.append(try StoredIntakeRecord(row: row))
-                    return true
-                }
-            }
-            return found.sorted { $0.id < $1.id }
+    /// The intake's size: its events, pending spans and completed traces, and the bytes their rows hold
+    /// (the text of each column, not the store's pages).
+    package func intakeSize() throws(LedgerError) -> (events: Int, pending: Int, traces: Int, bytes: Int) {
+        try read { session in
+            func count(_ sql: String) throws -> Int { try session.scalar(sql) ?? 0 }
+            return (
+                try count("SELECT count(*) FROM intake_records"), try count("SELECT count(*) FROM intake_pending"),
+                try count("SELECT count(*) FROM intake_traces"),
+                try count(
+                    "SELECT coalesce(sum(length(record_key) + length(agent) + length(body) "
+                        + "+ coalesce(length(trace_id), 0) + coalesce(length(built_with), 0) + 28), 0) "
+                        + "FROM intake_records")
+                    + count(
+                        "SELECT coalesce(sum(length(record_key) + length(agent) + length(trace_id) + length(body) "
+                            + "+ 36), 0) FROM intake_pending")
+                    + count(
+                        "SELECT coalesce(sum(length(trace_id) + length(part) + length(agent) + length(summary) + 8), 0) "
+                            + "FROM intake_traces")
+            )
         }
     }
 
-    /// Deletes the records received before `cutoff` (Unix seconds) that nothing still needs, and returns how many.
+    /// Deletes what the intake received before `cutoff` (Unix seconds) that nothing still needs, and returns how
+    /// many rows went.
     ///
-    /// - Of an agent with a run in its canary: the native events at or before the lowest intake cursor of its
-    ///   canary runs (none while one of them has not looked yet). Its spans stay until the run ends: a trace's
-    ///   opening span may still be on its way (its other spans wait for it), and a tool call arriving after the
-    ///   trace was judged is attributed to its task from the trace's stored spans, however late it comes.
-    /// - Of any other agent: its events, and its traces as a whole — the spans of a trace go once every span of
-    ///   it was received before `cutoff`, so a trace is never cut in two.
+    /// - Of an agent with a run in its canary: the events at or before the lowest intake cursor of its canary
+    ///   runs (none while one of them has not looked yet). Its pending spans and completed traces stay until the
+    ///   run ends: a trace's opening span may still be on its way, and a tool call arriving after its trace was
+    ///   built is attributed to its task from the trace's summary, however late it comes.
+    /// - Of any other agent: its events and completed traces, and its pending traces as a whole — the spans of a
+    ///   trace go once every span of it was received before `cutoff`, so a trace is never cut in two.
     ///
     /// What looks stored for their runs (tasks, feedback, violations, shadow proposals) stays: `rejudge` and the
     /// exports read those. The ids of what is deleted are never given again (the counter is the table's, and
@@ -162,22 +321,27 @@ extension Ledger {
                 let offset: Int64? = try row.value(at: 1, named: "offset")
                 floors[agent] = min(floors[agent] ?? Int64.max, offset ?? 0)
             }
-            let before: Int = try session.scalar("SELECT count(*) FROM intake_records") ?? 0
+            func total() throws -> Int {
+                try ["intake_records", "intake_pending", "intake_traces"].reduce(0) {
+                    $0 + (try session.scalar("SELECT count(*) FROM \($1)") ?? 0)
+                }
+            }
+            let before = try total()
+            let idle = "agent NOT IN (SELECT agent FROM runs WHERE status = 'canary')"
+            try session.execute("DELETE FROM intake_records WHERE received_at < ? AND \(idle)", arguments: [cutoff])
+            try session.execute("DELETE FROM intake_traces WHERE received_at < ? AND \(idle)", arguments: [cutoff])
             try session.execute(
                 """
-                DELETE FROM intake_records WHERE received_at < ?
-                AND agent NOT IN (SELECT agent FROM runs WHERE status = 'canary')
-                AND (kind = 'event' OR trace_id NOT IN (
-                    SELECT trace_id FROM intake_records WHERE kind = 'span' AND received_at >= ?))
+                DELETE FROM intake_pending WHERE received_at < ? AND \(idle)
+                AND trace_id NOT IN (SELECT trace_id FROM intake_pending WHERE received_at >= ?)
                 """,
                 arguments: [cutoff, cutoff])
             for (agent, floor) in floors.sorted(by: { $0.key < $1.key }) where floor > 0 {
                 try session.execute(
-                    "DELETE FROM intake_records WHERE received_at < ? AND agent = ? AND id <= ? AND kind = 'event'",
+                    "DELETE FROM intake_records WHERE received_at < ? AND agent = ? AND id <= ?",
                     arguments: [cutoff, agent, floor])
             }
-            let after: Int = try session.scalar("SELECT count(*) FROM intake_records") ?? 0
-            return before - after
+            return before - (try total())
         }
     }
 

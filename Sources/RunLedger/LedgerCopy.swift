@@ -20,11 +20,11 @@ extension Ledger {
         ("telemetry_sources", ["run_id", "source"]), ("telemetry_tasks", ["run_id", "event_key"]),
         ("telemetry_feedback", ["run_id", "event_key"]), ("telemetry_violations", ["run_id", "event_key"]),
         ("telemetry_shadow", ["run_id", "event_key"]), ("exports", ["id"]), ("notifications", ["id"]),
-        ("intake_records", ["id"]),
+        ("intake_records", ["id"]), ("intake_pending", ["id"]), ("intake_traces", ["trace_id", "part"]),
     ]
     /// The tables retention deletes from (`ledger prune`): a target may hold rows of them that the source no
     /// longer does, and a copy into it stays incremental.
-    static let prunedTables: Set<String> = ["intake_records"]
+    static let prunedTables: Set<String> = ["intake_records", "intake_pending", "intake_traces"]
     /// The views a copy checks.
     static let copiedViews = ["run_summary", "gate_history", "rollout_history", "monitor_history"]
 

@@ -415,6 +415,50 @@ enum LedgerMigrations {
                 -- which would cost every span its own insert.
                 CREATE INDEX intake_by_trace ON intake_records(trace_id);
                 """),
+        LedgerMigration(
+            identifier: "v7-parsed-intake",
+            sql: """
+                -- Parse once: monitor serve turns a trace into its tasks' native event lines when the trace
+                -- is complete, in the transaction that commits its last part, and keeps no span of it.
+                -- intake_records then holds events only (kind 'event'); built_with is the fingerprint of
+                -- the monitor.otlp and monitor.prices settings that built a trace's events (NULL for an
+                -- event received as one), which a look compares with its own policy's.
+                ALTER TABLE intake_records ADD COLUMN built_with TEXT;
+                -- The spans of traces not complete yet: their opening span has not arrived, or every task
+                -- of the trace waits for its success evaluation (wait_until, on the opening span, is when
+                -- the wait ends). record_key makes a retried span count once.
+                CREATE TABLE intake_pending (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    record_key TEXT NOT NULL UNIQUE,
+                    agent TEXT NOT NULL,
+                    trace_id TEXT NOT NULL,
+                    is_root INTEGER NOT NULL,
+                    ts REAL NOT NULL,
+                    received_at REAL NOT NULL,
+                    wait_until REAL,
+                    body TEXT NOT NULL
+                );
+                CREATE INDEX intake_pending_by_trace ON intake_pending(trace_id);
+                CREATE INDEX intake_pending_ready ON intake_pending(wait_until) WHERE is_root = 1;
+                -- One row per built part of a trace (the spans under its opening spans, named by their
+                -- ids): its span ids and the task each belongs to, so that a span arriving after its trace
+                -- was built (a retry, a late tool call) is known without the trace's spans. Never
+                -- updated; retention deletes it with its agent's other records.
+                CREATE TABLE intake_traces (
+                    trace_id TEXT NOT NULL,
+                    part TEXT NOT NULL,
+                    agent TEXT NOT NULL,
+                    received_at REAL NOT NULL,
+                    summary TEXT NOT NULL,
+                    PRIMARY KEY (trace_id, part)
+                );
+                -- The spans earlier servers stored wait to be built like any pending trace.
+                INSERT INTO intake_pending (record_key, agent, trace_id, is_root, ts, received_at, body)
+                    SELECT record_key, agent, trace_id, is_root, ts, received_at, body FROM intake_records
+                    WHERE kind = 'span' AND trace_id IS NOT NULL ORDER BY id;
+                DELETE FROM intake_records WHERE kind = 'span';
+                DROP INDEX intake_by_trace;
+                """),
     ]
 
     /// The identifiers of the migrations applied, in the order they were defined.

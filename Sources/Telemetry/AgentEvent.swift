@@ -141,11 +141,29 @@ package enum AgentEvent: Sendable, Equatable {
 
     /// When the event happened (seconds since 1970).
     package var timestamp: Double {
-        switch self {
-        case .task(let event): event.timestamp
-        case .feedback(let event): event.timestamp
-        case .violation(let event): event.timestamp
-        case .shadow(let event): event.timestamp
+        get {
+            switch self {
+            case .task(let event): event.timestamp
+            case .feedback(let event): event.timestamp
+            case .violation(let event): event.timestamp
+            case .shadow(let event): event.timestamp
+            }
+        }
+        set {
+            switch self {
+            case .task(var event):
+                event.timestamp = newValue
+                self = .task(event)
+            case .feedback(var event):
+                event.timestamp = newValue
+                self = .feedback(event)
+            case .violation(var event):
+                event.timestamp = newValue
+                self = .violation(event)
+            case .shadow(var event):
+                event.timestamp = newValue
+                self = .shadow(event)
+            }
         }
     }
 

@@ -65,7 +65,7 @@ private struct EventFields {
 
     static let stringFields: Set<String> = [
         "type", "ts", "event_id", "version", "conversation_id", "task_id", "request_id", "outcome", "category",
-        "thumbs", "comment", "action", "severity", "policy",
+        "thumbs", "comment", "action", "severity", "policy", "trace_id", "span_id", "cost_source",
     ]
     static let numberFields: Set<String> = [
         "cost_usd", "latency_ms", "input_tokens", "output_tokens", "steps", "rating", "judge_score",
@@ -167,14 +167,19 @@ private struct EventFields {
             if let calls = toolCalls, let index = calls.firstIndex(where: { $0.authorized == nil }) {
                 throw fail("tool_calls[\(index)].authorized", "required field is missing")
             }
-            let task = TaskEvent(
+            var task = TaskEvent(
                 timestamp: timestamp, eventId: eventId, version: version,
                 conversationId: try required("conversation_id"), taskId: try required("task_id"),
                 requestId: strings["request_id"], outcome: outcome, costUSD: numbers["cost_usd"],
                 latencyMs: numbers["latency_ms"], inputTokens: numbers["input_tokens"],
                 outputTokens: numbers["output_tokens"], steps: numbers["steps"], toolCalls: toolCalls ?? [],
                 category: strings["category"], input: content["input"], output: content["output"],
-                judgeScore: numbers["judge_score"])
+                judgeScore: numbers["judge_score"], traceId: strings["trace_id"], spanId: strings["span_id"])
+            switch strings["cost_source"] {
+            case nil, "reported": break
+            case "price_table": task.costFromPrices = true
+            case let other?: throw fail("cost_source", "'\(other)' is not one of: reported, price_table")
+            }
             if let (fact, value) = task.invalidFact { throw fail(fact.nativeField, fact.refusal(value)) }
             return .task(task)
         case "feedback":

@@ -1,4 +1,6 @@
+import Foundation
 import JSONLines
+import ToolContract
 
 /// How OTLP spans become tasks (from the policy's `monitor.otlp` and `monitor.prices`).
 package struct OTLPOptions: Sendable {
@@ -41,5 +43,25 @@ package struct OTLPOptions: Sendable {
         self.authorizationAttribute = authorizationAttribute
         self.categoryAttribute = categoryAttribute
         self.prices = prices
+    }
+}
+
+extension OTLPOptions {
+    /// The settings that decide which events a trace gives, as 16 hex digits: `monitor serve` stores it with the
+    /// events it builds, and a look whose policy gives another fingerprint says that those events were built
+    /// under other settings than its own. (``evaluationWait`` decides only when a trace is built, not what it
+    /// gives, and is left out.)
+    package var fingerprint: String {
+        let fields: [String] =
+            [
+                "success=\(successEvaluation ?? "")", "authorization=\(authorizationAttribute)",
+                "category=\(categoryAttribute)", "task_span=\(taskSpan ?? "")",
+                "conversation=\(conversationAttribute ?? "")", "version=\(versionAttribute ?? "")",
+                "approval=\(approvalRequired.sorted().joined(separator: ","))", "judge=\(judgeEvaluation ?? "")",
+                "satisfaction=\(satisfactionEvaluation ?? "")", "shadow=\(shadowAttribute ?? ""):\(shadowValue ?? "")",
+                "request=\(requestAttribute ?? "")",
+            ]
+            + prices.sorted { $0.key < $1.key }.map { "price=\($0.key):\($0.value.input):\($0.value.output)" }
+        return String(Digest.sha256(Data(fields.joined(separator: "\n").utf8)).prefix(16))
     }
 }

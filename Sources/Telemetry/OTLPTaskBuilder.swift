@@ -87,6 +87,25 @@ package struct OTLPTaskBuilder {
         return task(in: TaskScope(root, in: trace))?.task
     }
 
+    /// For every span of a complete trace, the span id of the task it belongs to, as
+    /// ``task(containing:in:)`` finds it for one span (a task span belongs to itself); empty when the trace has
+    /// no task. What the intake remembers of a trace, so that a span arriving after the trace was built finds
+    /// its task without the trace's spans.
+    package func owners(spans: [OTLPSpan]) -> [String: String] {
+        let trace = TraceTree(spans)
+        let taskSpans = trace.outermost { isTaskSpan($0, in: trace) }
+        guard let first = taskSpans.first else { return [:] }
+        let isTask = Set(taskSpans)
+        var owners: [String: String] = [:]
+        owners.reserveCapacity(trace.spans.count)
+        for index in trace.spans.indices {
+            let owner =
+                isTask.contains(index) ? index : trace.ancestors(of: index).first(where: isTask.contains) ?? first
+            owners[trace.spans[index].spanId] = trace.spans[owner].spanId
+        }
+        return owners
+    }
+
     /// Whether span `index` can be a task: the policy's task span, else an agent or workflow span, or an
     /// OpenInference `CHAIN` with no OpenInference span above it (LangGraph's outermost span, under whatever
     /// span the application opened).

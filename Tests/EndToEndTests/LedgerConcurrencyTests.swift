@@ -29,7 +29,7 @@ struct LedgerConcurrencyTests {
         #expect(try ledger.count(table: "stages") == 6)
         #expect(try ledger.gateHistory(agent: "agent-0").count == 3)
         #expect(try ledger.integrityProblems().isEmpty)
-        #expect(try ledger.appliedMigrations().count == 6)
+        #expect(try ledger.appliedMigrations().count == 7)
     }
 
     /// The process is stopped inside the ledger transaction (`AGENT_CANARY_FAILPOINT`) and killed with

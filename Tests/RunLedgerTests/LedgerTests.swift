@@ -41,7 +41,7 @@ struct LedgerTests {
         #expect(
             try ledger.appliedMigrations() == [
                 "v1-runs-stages-artifacts-gates", "v2-rollouts", "v3-monitor", "v4-exports", "v5-notifications",
-                "v6-intake",
+                "v6-intake", "v7-parsed-intake",
             ])
         #expect(try ledger.integrityProblems().isEmpty)
     }
@@ -190,10 +190,9 @@ struct LedgerTests {
         let checkpointer = try #require(try ledger.separateCheckpoints())
         let records = (0..<2_000).map { n in
             IntakeRecord(
-                key: "event:a:\(n)", kind: .event, agent: "a", traceId: nil, isRoot: false, timestamp: 1,
-                body: String(repeating: "x", count: 200))
+                key: "event:a:\(n)", agent: "a", traceId: nil, timestamp: 1, body: String(repeating: "x", count: 200))
         }
-        _ = try ledger.storeIntake(records, receivedAt: 1)
+        _ = try ledger.intakeCommit(receivedAt: 1) { try $0.storeEvents(records, builtWith: nil) }
         let wal = try #require(FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int)
         #expect(wal > 400_000)
         let (frames, copied) = try checkpointer.checkpoint()

@@ -46,7 +46,7 @@ struct HostileIntakeTests {
                 "parentSpanId":"\(rootId)","name":"execute_tool refund","kind":1,\
                 "startTimeUnixNano":"\(now - 1_000_000_000)","endTimeUnixNano":"\(now - 500_000_000)",\
                 "attributes":[\(attribute("gen_ai.operation.name", "{\"stringValue\":\"execute_tool\"}")),\
-                \(attribute("agent_canary.tool.authorized", "{\"boolValue\":\(!rogue)}"))]}
+                \(attribute("agent_canary.tool.authorized", "{\"boolValue\":\(!rogue)}"))\(root ? "" : pad)]}
                 """)
         }
         return Data(
@@ -65,7 +65,7 @@ struct HostileIntakeTests {
         return try Data(contentsOf: URL(fileURLWithPath: directory.path("\(name).gz")))
     }
 
-    /// The intake records the ledger holds.
+    /// The intake records the ledger holds: the events of complete traces (a trace's spans are not kept).
     static func intakeRows(_ directory: TemporaryDirectory) throws -> Int {
         let result = try runCommand(
             try ExternalTool.sqlite3.require(),
@@ -123,7 +123,8 @@ struct HostileIntakeTests {
         let gzip = [Self.json, "Content-Encoding: gzip"]
         let whole = try Self.post(server, twoMembers, headers: gzip, in: directory)
         #expect(whole.status == 200, "\(whole.body)")
-        #expect(try Self.intakeRows(directory) == 2)
+        // The trace's task.
+        #expect(try Self.intakeRows(directory) == 1)
         // A member followed by bytes that are not another member: refused, nothing stored.
         let trailing = try Self.gzip(Self.trace(2), in: directory) + Data("garbage".utf8)
         let refused = try Self.post(server, trailing, headers: gzip, in: directory)
@@ -131,7 +132,7 @@ struct HostileIntakeTests {
         #expect(refused.body.contains("after the end of the gzip stream"))
         let truncated = try Self.gzip(Self.trace(3), in: directory) + Self.gzip(Self.trace(4), in: directory).prefix(12)
         #expect(try Self.post(server, truncated, headers: gzip, in: directory).status == 400)
-        #expect(try Self.intakeRows(directory) == 2)
+        #expect(try Self.intakeRows(directory) == 1)
         #expect(server.terminate().status == 0)
     }
 
@@ -154,14 +155,13 @@ struct HostileIntakeTests {
         let metrics = try IntakeServiceTests.get("\(server.base)/metrics").body
         #expect(metrics.contains("agent_canary_intake_spans_total{result=\"rejected\",reason=\"invalid\"} 4"))
         // A record an older server stored without the check: reported and passed, never a wall.
-        let old = String(decoding: Self.trace(12, inputTokens: -1), as: UTF8.self).replacingOccurrences(
-            of: "'", with: "''")
+        let old = #"{"type":"task","event_id":"old","ts":"yesterday","version":"1.5.0","outcome":"success"}"#
         let inserted = try runCommand(
             try ExternalTool.sqlite3.require(),
             [
                 directory.path("ledger.sqlite"),
                 "INSERT INTO intake_records (record_key, kind, agent, trace_id, is_root, ts, received_at, body) "
-                    + "VALUES ('span:old', 'span', 'support-agent', '\(String(format: "%032x", 13))', 1, "
+                    + "VALUES ('event:support-agent:old', 'event', 'support-agent', NULL, 0, "
                     + "\(Date().timeIntervalSince1970), \(Date().timeIntervalSince1970), '\(old)')",
             ])
         #expect(inserted.status == 0, "\(inserted.output)")
@@ -297,7 +297,8 @@ struct HostileIntakeTests {
         let filler = try runCommand(
             try #require(Services.which("dd")), ["if=/dev/zero", "of=\(disk)/filler", "bs=64k"])
         _ = filler
-        let large = Self.trace(2, tool: false, padding: 300 << 10)
+        // A large span whose trace's opening span has not come: kept as it is until the trace is complete.
+        let large = Self.trace(2, root: false, padding: 300 << 10)
         #expect(try Self.post(server, large, in: directory).status == 503)
         // The empty transaction of old succeeded here; the probe now writes, and the disk has no room.
         for _ in 0..<3 {
@@ -318,7 +319,7 @@ struct HostileIntakeTests {
     }
 
     @Test(
-        "retention keeps a judged trace's spans while its run is open, so a late rogue call finds its task; 0.9s",
+        "retention keeps a built trace's summary while its run is open, so a late rogue call finds its task; 0.9s",
         .requires(.curl, .sqlite3))
     func retentionKeepsWhatLooksNeed() throws {
         let directory = try TemporaryDirectory()
@@ -336,7 +337,8 @@ struct HostileIntakeTests {
             return pruned.stdout
         }
         Thread.sleep(forTimeInterval: 1.1)
-        #expect(try prune("0.9s").hasPrefix("pruned 0 intake records"))
+        // The two tasks' events the look read go; the traces' summaries stay.
+        #expect(try prune("0.9s").hasPrefix("pruned 2 intake records"))
         // The task's unauthorized tool call comes after the look and the prune.
         let late = Self.trace(1, root: false, rogue: true)
         let lateRogue = String(decoding: late, as: UTF8.self).replacingOccurrences(
@@ -354,7 +356,8 @@ struct HostileIntakeTests {
         #expect(String(decoding: events.body, as: UTF8.self).contains("\"accepted\":1"))
         #expect(try prune("0.9s").hasPrefix("pruned 0 intake records"))
         Thread.sleep(forTimeInterval: 1.0)
-        #expect(try prune("0.9s").hasPrefix("pruned 1 intake records"))
+        // The other agent's event, and the violation the second look read.
+        #expect(try prune("0.9s").hasPrefix("pruned 2 intake records"))
         #expect(server.terminate().status == 0)
     }
 

@@ -92,6 +92,13 @@ struct IntakeServiceTests {
         return sender
     }
 
+    /// One number the ledger's `sqlite3` answers.
+    static func scalar(_ sql: String, in directory: TemporaryDirectory) throws -> Int {
+        let result = try runCommand(try ExternalTool.sqlite3.require(), [directory.path("ledger.sqlite"), sql])
+        #expect(result.status == 0, "\(result.output)")
+        return Int(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    }
+
     static func get(_ url: String) throws -> (status: Int, body: String) {
         let result = try runCommand(try ExternalTool.curl.require(), ["-s", "-w", "\n%{http_code}", url])
         let lines = result.output.split(separator: "\n", omittingEmptySubsequences: false)
@@ -183,8 +190,12 @@ struct IntakeServiceTests {
         #expect(again.ingestion.newEvents == 0)
         #expect(again.judgement.sample.candidateTasks == candidate.tasks)
 
-        // Retention during the canary: the agent's spans stay (a late tool call must find its task), and the next
-        // look counts what no look had read yet.
+        // No span of a complete trace is kept: the ledger holds the tasks' events and one summary per trace.
+        #expect(try Self.scalar("SELECT count(*) FROM intake_pending", in: directory) == 0)
+        #expect(try Self.scalar("SELECT count(*) FROM intake_traces", in: directory) == 300)
+
+        // Retention during the canary: the events the run's looks read go, the trace summaries stay (a late tool
+        // call must find its task), and the next look counts what no look had read yet.
         let more = try Self.sendWithSDK(to: server.base, traces: 30, extra: ["--seed", "2"], in: directory)
         #expect(more["failed_batches"] as? Int == 0)
         Thread.sleep(forTimeInterval: 1.2)
@@ -194,15 +205,22 @@ struct IntakeServiceTests {
             #expect(pruned.status == 0, "\(pruned.stderr)")
             return pruned.stdout
         }
-        #expect(try prune().hasPrefix("pruned 0 intake records"))
+        let read = try Self.scalar(
+            "SELECT count(*) FROM intake_records WHERE id <= (SELECT \"offset\" FROM telemetry_sources "
+                + "WHERE source = 'intake')", in: directory)
+        #expect(read >= 300)
+        #expect(try prune().hasPrefix("pruned \(read) intake records"))
         let later = try Self.intakeLook(runId, in: directory, output: "later.json")
         #expect(later.judgement.sample.candidateTasks + later.judgement.sample.baselineTasks == 330)
-        // Once the run has ended, its agent's traces go, each as a whole.
+        // Once the run has ended, its agent's records go: the rest of its events and every trace summary.
         let ended = try runCommand(
             try ExternalTool.sqlite3.require(),
             [directory.path("ledger.sqlite"), "UPDATE runs SET status = 'promoted' WHERE id = '\(runId)'"])
         #expect(ended.status == 0, "\(ended.output)")
-        #expect(try prune().hasPrefix("pruned 990 intake records"))
+        let rest = try Self.scalar(
+            "SELECT (SELECT count(*) FROM intake_records) + (SELECT count(*) FROM intake_traces)", in: directory)
+        #expect(rest >= 330)
+        #expect(try prune().hasPrefix("pruned \(rest) intake records"))
 
         let stopped = server.terminate()
         #expect(stopped.status == 0, "\(stopped.stderr)")

@@ -166,7 +166,7 @@ struct PostgresLedgerTests {
             #expect(try ledger.count(table: table) == rows, "\(table)")
         }
         #expect(try ledger.gateHistory(agent: "agent-1").count == 4)
-        #expect(try ledger.appliedMigrations().count == 6)
+        #expect(try ledger.appliedMigrations().count == 7)
         #expect(try ledger.integrityProblems().isEmpty)
     }
 
