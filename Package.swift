@@ -123,7 +123,8 @@ let package = Package(
         .target(
             name: "Simulation", dependencies: ["JSONLines", "Statistics", "Telemetry", "ToolContract", "Vocabulary"]),
         // The benchmark drivers: the real binaries timed against reference tools, for the README's figures.
-        .target(name: "Benchmarks", dependencies: ["JSONLines", "Simulation", "Telemetry", "ToolContract"]),
+        .target(
+            name: "Benchmarks", dependencies: ["JSONLines", "RunLedger", "Simulation", "Telemetry", "ToolContract"]),
         // The analysis core: accumulation, look inputs and the judge, with no I/O, ledger or rollout.
         .target(name: "AnalysisCore", dependencies: ["Policy", "Statistics", "Telemetry", "Vocabulary"]),
         // The artifacts the tools pass one another, each in its envelope.

@@ -29,13 +29,19 @@ extension Ingestion {
         let fingerprint = this.reader.otlp.fingerprint
         var records = 0
         var otherSettings = 0
-        // A failure inside the ledger's read (an unknown version, say) is kept as it is, not as a ledger error.
-        var failure: (any Error)?
-        let last = try ledger.forEachIntakeRecord(agent: agent, after: start, since: since) { stored in
-            records += 1
-            let line = Int(stored.id)
-            if let built = stored.builtWith, built != fingerprint { otherSettings += 1 }
-            do {
+        var last = start
+        // In pages, each read whole before its events are counted: counting may spill rows into the ledger's
+        // temporary tables, which the connection cannot do while it reads.
+        while true {
+            var page: [StoredIntakeRecord] = []
+            last = try ledger.forEachIntakeRecord(agent: agent, after: last, since: since) { stored in
+                page.append(stored)
+                return page.count < Self.intakePage
+            }
+            for stored in page {
+                records += 1
+                let line = Int(stored.id)
+                if let built = stored.builtWith, built != fingerprint { otherSettings += 1 }
                 if let problem = try Self.malformed(
                     skip: skip,
                     {
@@ -48,13 +54,9 @@ extension Ingestion {
                 {
                     this.reader.noteSkipped(problem)
                 }
-            } catch {
-                failure = error
-                return false
             }
-            return true
+            if page.count < Self.intakePage { break }
         }
-        if let failure { throw failure }
         if otherSettings > 0 {
             this.reader.note(
                 "\(otherSettings) intake events were built by monitor serve under other monitor.otlp or monitor.prices "
@@ -64,6 +66,9 @@ extension Ingestion {
             SourceSummary(path: source, format: "intake", fromOffset: Int(start), toOffset: Int(last), lines: records))
         this.cursors.append(TelemetryCursor(source: Ledger.intakeSource, identity: source, offset: Int(last), line: 0))
     }
+
+    /// The intake records read at once (about 10 MB of lines).
+    static let intakePage = 10_000
 
     /// Runs `body`; returns the error of a malformed record when the policy skips those (`malformed: skip`).
     static func malformed(skip: Bool, _ body: () throws -> Void) throws -> TelemetryError? {

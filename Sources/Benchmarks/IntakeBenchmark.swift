@@ -53,19 +53,8 @@ package struct IntakeBenchmark {
         report(
             "batches: \(bodies.count), \(bytes / bodies.count) bytes each (protobuf); server: \(binary) on \(ledger)")
 
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: binary)
-        server.arguments = ["serve", "--listen", "127.0.0.1:0", "--ledger", ledger]
-        let output = Pipe()
-        server.standardOutput = output
-        server.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try server.run()
-        defer { if server.isRunning { server.terminate() } }
-        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
-        guard let address = line.range(of: "127.0.0.1:"),
-            let port = Int(line[address.upperBound...].prefix { $0.isNumber })
-        else { throw BenchFailure("monitor serve did not start: \(line)") }
-
+        let server = try ServeProcess(binary: binary, ledger: ledger)
+        let port = server.port
         let log = LogSize(path: ledger.contains("://") ? nil : ledger + "-wal")
         let full = try Self.phase(
             bodies: Array(bodies[0..<count]), port: port, connections: connections, seconds: seconds,
@@ -85,13 +74,13 @@ package struct IntakeBenchmark {
         if let largest = log.stop() {
             report(String(format: "the ledger's write-ahead log: at most %.0f MiB", Double(largest) / 1_048_576))
         }
-        let peak = Self.peakResidentMiB(of: server.processIdentifier)
-        server.terminate()
-        server.waitUntilExit()
+        let peak = Self.peakResidentMiB(of: server.process.processIdentifier)
+        server.process.terminate()
+        server.process.waitUntilExit()
         report(
             String(
                 format: "monitor serve: peak RSS %.0f MiB; exit status %d after SIGTERM", peak,
-                server.terminationStatus))
+                server.process.terminationStatus))
     }
 
     /// The largest size a SQLite ledger's write-ahead log reaches while the benchmark runs (sampled every

@@ -9,6 +9,6 @@ struct AgentSimCommand: ParsableCommand {
         version: agentCanaryVersion,
         subcommands: [
             Suite.self, TelemetryCommand.self, BenchGate.self, BenchMonitor.self, BenchExport.self, BenchLedger.self,
-            BenchIntake.self, Evaluate.self, Send.self,
+            BenchIntake.self, BenchIntakeLook.self, Evaluate.self, Send.self,
         ])
 }
