@@ -222,6 +222,9 @@ package struct TelemetryReader {
                 }
             }
             consumed += lineStart
+            if format == .otlp {
+                try readSettled(&otlpState, before: consumed - Self.otlpWindow, file: path, event: event)
+            }
             if lineStart > 0 {
                 memmove(storage, storage + lineStart, filled - lineStart)
                 filled -= lineStart
@@ -240,6 +243,11 @@ package struct TelemetryReader {
             where try !readTrace(spans, file: path, line: number, event: event) {
                 otlpState.waiting.insert(trace)
             }
+            if otlpState.late > 0 {
+                note(
+                    "\(otlpState.late) spans came more than \(Self.otlpWindow >> 20) MiB after their trace's opening span, "
+                        + "once the trace was read, and were not counted")
+            }
             // Spans of traces whose opening span has not arrived, or whose tasks wait for their evaluation, are
             // read again next time; their tasks are deduplicated by the task span's id.
             if let resume = otlpState.earliestPending {
@@ -257,20 +265,74 @@ package struct TelemetryReader {
     }
 }
 
+extension TelemetryReader {
+    /// How much of an OTLP file is read past a trace's opening span before the trace is read (its late spans,
+    /// written in later export batches, come within it): what bounds a file look's memory, whatever the file's
+    /// size.
+    static let otlpWindow = 16 << 20
+
+    /// Reads the traces whose opening span came before `offset` and forgets their spans (a trace whose tasks
+    /// wait for their evaluation stays, for the end of the file).
+    mutating func readSettled(
+        _ state: inout OTLPState, before offset: Int, file: String, event: (AgentEvent, Int) throws -> Void
+    ) throws {
+        guard offset > 0, let oldest = state.oldestOpening, oldest < offset else { return }
+        var done = Set<String>()
+        for trace in state.traceOrder {
+            guard let opened = state.openedAt[trace], opened < offset, !state.waiting.contains(trace) else { continue }
+            if try readTrace(
+                state.spansByTrace[trace] ?? [], file: file, line: state.firstLine[trace]?.line ?? 0,
+                event: event)
+            {
+                done.insert(trace)
+            } else {
+                state.waiting.insert(trace)
+            }
+        }
+        state.forget(done)
+    }
+}
+
 /// Spans collected from an OTLP file, grouped by trace.
 struct OTLPState {
     var spansByTrace: [String: [OTLPSpan]] = [:]
     var traceOrder: [String] = []
     var firstLine: [String: (offset: Int, line: Int)] = [:]
+    /// Where each trace's first opening span was read (the offset of its line).
+    var openedAt: [String: Int] = [:]
+    /// The traces read and forgotten, by ``stableHash(_:)`` of their id.
+    var read = HashSet64()
+    /// Spans of traces read and forgotten: not counted.
+    var late = 0
+
+    /// The earliest offset at which a trace not yet read was opened.
+    var oldestOpening: Int? { openedAt.values.min() }
 
     mutating func add(_ spans: [OTLPSpan], lineStart: Int, line: Int) {
         for span in spans {
+            if read.count > 0, read.contains(stableHash(span.traceId)) {
+                late += 1
+                continue
+            }
             if spansByTrace[span.traceId] == nil {
                 traceOrder.append(span.traceId)
                 firstLine[span.traceId] = (lineStart, line)
             }
             spansByTrace[span.traceId, default: []].append(span)
+            if span.opensTrace, openedAt[span.traceId] == nil { openedAt[span.traceId] = lineStart }
         }
+    }
+
+    /// Forgets the spans of `traces`, which were read.
+    mutating func forget(_ traces: Set<String>) {
+        guard !traces.isEmpty else { return }
+        for trace in traces {
+            spansByTrace[trace] = nil
+            firstLine[trace] = nil
+            openedAt[trace] = nil
+            _ = read.insert(stableHash(trace))
+        }
+        traceOrder.removeAll { traces.contains($0) }
     }
 
     /// Complete traces whose tasks wait for their evaluation result.

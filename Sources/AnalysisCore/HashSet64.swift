@@ -40,6 +40,18 @@ package struct HashSet64 {
         }
     }
 
+    /// Whether `key` is in the set.
+    @inlinable package func contains(_ raw: UInt64) -> Bool {
+        let key = Self.normalise(raw)
+        var index = slot(key)
+        while true {
+            let current = keys[index]
+            if current == key { return true }
+            if current == 0 { return false }
+            index = (index + 1) & mask
+        }
+    }
+
     /// Every key (in table order).
     package var elements: [UInt64] { keys.filter { $0 != 0 } }
 
