@@ -32,20 +32,17 @@ struct IntakeAssembler: Sendable {
     func commit(_ batches: [IntakeBatch], in transaction: IntakeTransaction, now: Double) throws -> [IntakeOutcome] {
         var state = try State(
             traces: Array(Set(batches.flatMap { $0.traces.map(\.traceId) })), transaction: transaction)
-        var outcomes: [IntakeOutcome] = []
-        outcomes.reserveCapacity(batches.count)
-        for batch in batches {
-            var outcome = IntakeOutcome()
-            let fresh = try transaction.storeEvents(batch.events, builtWith: nil)
-            for ((record, event), new) in zip(zip(batch.events, batch.parsed), fresh) {
-                outcome.count(new: new)
-                if new { note(event, agent: record.agent, in: &outcome) }
+        var outcomes = [IntakeOutcome](repeating: IntakeOutcome(), count: batches.count)
+        for (index, batch) in batches.enumerated() {
+            state.batch = index
+            for (record, event) in zip(batch.events, batch.parsed) {
+                state.writes.received.append((record, event, index))
             }
             for part in batch.traces {
-                try add(part, state: &state, transaction: transaction, now: now, outcome: &outcome)
+                try add(part, state: &state, transaction: transaction, now: now, outcome: &outcomes[index])
             }
-            outcomes.append(outcome)
         }
+        try flush(state, transaction, into: &outcomes)
         return outcomes
     }
 
@@ -53,17 +50,52 @@ struct IntakeAssembler: Sendable {
     /// server left as spans), at most `limit` of them; returns what was stored, and whether more are ready.
     func sweep(_ transaction: IntakeTransaction, now: Double, limit: Int = 500) throws -> (IntakeOutcome, Bool) {
         let ready = try transaction.readyTraces(now: now, limit: limit)
-        var outcome = IntakeOutcome()
-        guard !ready.isEmpty else { return (outcome, false) }
+        var outcomes = [IntakeOutcome()]
+        guard !ready.isEmpty else { return (outcomes[0], false) }
         var state = try State(traces: ready, transaction: transaction)
         for trace in ready {
             let pending = state.pending[trace] ?? []
             guard let agent = pending.first(where: \.opensTrace).flatMap({ state.agents[$0.spanId] }) else { continue }
             try build(
                 trace, agent: agent, spans: pending, built: nil, force: true, state: &state,
-                transaction: transaction, now: now, outcome: &outcome)
+                transaction: transaction, now: now, outcome: &outcomes[0])
         }
-        return (outcome, ready.count == limit)
+        try flush(state, transaction, into: &outcomes)
+        return (outcomes[0], ready.count == limit)
+    }
+
+    /// What a commit stores, gathered over its requests and written at its end, a statement per table (on
+    /// PostgreSQL, a round trip each rather than a few per trace).
+    struct Writes {
+        /// Events received as they are, and those built from traces, each with its request.
+        var received: [(record: IntakeRecord, event: AgentEvent, batch: Int)] = []
+        var built: [(record: IntakeRecord, event: AgentEvent, batch: Int)] = []
+        var pending: [PendingSpan] = []
+        var completed: [CompletedTrace] = []
+        /// The keys of pending spans built.
+        var removing = Set<String>()
+        var waits: [String: Double] = [:]
+    }
+
+    /// Writes what the commit gathered, and counts each request's new events.
+    private func flush(_ state: State, _ transaction: IntakeTransaction, into outcomes: inout [IntakeOutcome]) throws {
+        let writes = state.writes
+        // A span that arrived and was built within this commit is neither stored nor deleted.
+        _ = try transaction.storePending(writes.pending.filter { !writes.removing.contains($0.key) })
+        try transaction.removePending(writes.removing.filter(state.storedKeys.contains).sorted())
+        for (trace, until) in writes.waits.sorted(by: { $0.key < $1.key }) {
+            try transaction.wait(trace: trace, until: until)
+        }
+        let received = try transaction.storeEvents(writes.received.map(\.record), builtWith: nil)
+        for (entry, new) in zip(writes.received, received) {
+            outcomes[entry.batch].count(new: new)
+            if new { note(entry.event, agent: entry.record.agent, in: &outcomes[entry.batch]) }
+        }
+        let built = try transaction.storeEvents(writes.built.map(\.record), builtWith: fingerprint)
+        for (entry, new) in zip(writes.built, built) where new {
+            note(entry.event, agent: entry.record.agent, in: &outcomes[entry.batch])
+        }
+        try transaction.complete(writes.completed)
     }
 
     // MARK: - One trace
@@ -80,11 +112,17 @@ struct IntakeAssembler: Sendable {
         var tasks: [String: [String: TraceSummary.Task]] = [:]
         /// When the trace the last ``build`` left waiting stops waiting for its evaluations.
         var waitUntil: Double?
+        /// The keys of the pending spans the ledger held when the commit began.
+        var storedKeys = Set<String>()
+        /// The request being added, and what the commit will write.
+        var batch = 0
+        var writes = Writes()
 
         init(traces: [String], transaction: IntakeTransaction) throws {
             guard !traces.isEmpty else { return }
             for stored in try transaction.pendingSpans(ofTraces: traces) {
                 pendingKeys.insert(stored.key)
+                storedKeys.insert(stored.key)
                 var body = stored.body
                 // A pending span was parsed when it arrived; one that no longer parses is dropped.
                 guard let spans = try? body.withUTF8({ try OTLPTraceParser(file: "intake").spans($0, line: 1) })
@@ -121,18 +159,19 @@ struct IntakeAssembler: Sendable {
         let late = new.filter(isLate)
         if !late.isEmpty {
             new.removeAll(where: isLate)
-            try self.late(
-                late, trace: trace, agent: part.agent, state: state, transaction: transaction, outcome: &outcome)
+            self.late(late, trace: trace, agent: part.agent, state: &state)
         }
         let earlier = state.pending[trace] ?? []
         let opens = new.contains(where: \.opensTrace) || earlier.contains(where: \.opensTrace)
-        let pending = new.map { span in
-            PendingSpan(
-                key: Self.key(of: span), agent: part.agent, traceId: trace, isRoot: span.opensTrace,
-                timestamp: span.endNanos / 1e9, body: span.isAnnotation ? span.logsDataLine : span.tracesDataLine)
+        // Encoded only for spans that wait.
+        var pending: [PendingSpan] {
+            new.map { span in
+                PendingSpan(
+                    key: Self.key(of: span), agent: part.agent, traceId: trace, isRoot: span.opensTrace,
+                    timestamp: span.endNanos / 1e9, body: span.isAnnotation ? span.logsDataLine : span.tracesDataLine)
+            }
         }
         guard opens else {
-            _ = try transaction.storePending(pending)
             remember(new, pending, state: &state)
             return
         }
@@ -142,13 +181,13 @@ struct IntakeAssembler: Sendable {
             trace, agent: part.agent, spans: earlier + new, built: reuse, force: false, state: &state,
             transaction: transaction, now: now, outcome: &outcome)
         if !done {
-            _ = try transaction.storePending(pending)
             remember(new, pending, state: &state)
-            if let until = state.waitUntil { try transaction.wait(trace: trace, until: until) }
+            if let until = state.waitUntil { state.writes.waits[trace] = until }
         }
     }
 
     private func remember(_ spans: [OTLPSpan], _ pending: [PendingSpan], state: inout State) {
+        state.writes.pending += pending
         for (span, stored) in zip(spans, pending) {
             state.pending[span.traceId, default: []].append(span)
             state.pendingKeys.insert(stored.key)
@@ -159,25 +198,28 @@ struct IntakeAssembler: Sendable {
     /// Builds a trace from `spans`; returns `false` (storing nothing) when its tasks wait for their evaluations.
     @discardableResult
     private func build(
-        _ trace: String, agent: String, spans: [OTLPSpan], built: TraceTasks?, force: Bool, state: inout State,
+        _ trace: String, agent: String, spans: [OTLPSpan], built: BuiltTrace?, force: Bool, state: inout State,
         transaction: IntakeTransaction, now: Double, outcome: inout IntakeOutcome
     ) throws -> Bool {
         state.waitUntil = nil
-        let builder = OTLPTaskBuilder(options: options)
-        let tasks: TraceTasks
-        do throws(TelemetryError) {
-            if let built {
-                tasks = built
-            } else {
-                tasks = try builder.checkedTasks(spans: spans, file: "trace \(trace)", line: 1)
+        let prepared: BuiltTrace
+        if let built {
+            prepared = built
+        } else {
+            do throws(TelemetryError) {
+                let tasks = try OTLPTaskBuilder(options: options).checkedTasks(
+                    spans: spans, file: "trace \(trace)", line: 1)
+                prepared = prepare(trace, agent: agent, spans: spans, tasks: tasks)
+            } catch {
+                outcome.invalid.append(error)
+                let empty = TraceTasks(tasks: [], unusable: nil)
+                try finish(
+                    prepare(trace, agent: agent, spans: spans, tasks: empty), trace: trace, agent: agent,
+                    state: &state, transaction: transaction, outcome: &outcome)
+                return true
             }
-        } catch {
-            outcome.invalid.append(error)
-            try finish(
-                trace, agent: agent, spans: spans, tasks: [], events: [], state: &state, transaction: transaction,
-                outcome: &outcome)
-            return true
         }
+        let tasks = prepared.tasks
         if !force, tasks.awaitingEvaluation, now < tasks.endedAt + options.evaluationWait {
             state.waitUntil = tasks.endedAt + options.evaluationWait
             return false
@@ -185,43 +227,57 @@ struct IntakeAssembler: Sendable {
         if let reason = tasks.unusable {
             outcome.unusable.append((trace, agent, reason, spans.filter { !$0.isAnnotation }.count))
         }
-        try finish(
-            trace, agent: agent, spans: spans, tasks: tasks.tasks, events: tasks.all, state: &state,
-            transaction: transaction, outcome: &outcome)
+        try finish(prepared, trace: trace, agent: agent, state: &state, transaction: transaction, outcome: &outcome)
         return true
     }
 
-    /// Stores a built trace's events and its summary, and forgets the spans it was built from.
-    private func finish(
-        _ trace: String, agent: String, spans: [OTLPSpan], tasks: [TaskEvent], events: [AgentEvent],
-        state: inout State, transaction: IntakeTransaction, outcome: inout IntakeOutcome
-    ) throws {
-        let records = events.map { event in
-            IntakeRecord(
-                key: "trace:\(trace):\(event.eventId)", agent: agent, traceId: trace, timestamp: event.timestamp,
-                body: String(decoding: event.nativeLine, as: UTF8.self))
-        }
-        for (event, new) in zip(events, try transaction.storeEvents(records, builtWith: fingerprint)) where new {
-            note(event, agent: agent, in: &outcome)
-        }
-        // The spans under the opening spans are done with; others (below an opening span still to come, in
-        // another process's part of the trace) keep waiting.
+    /// A trace's events, summary and spans done with, ready to store: made on the request's own thread for a
+    /// trace a request brings whole, so that the commit only stores it.
+    struct BuiltTrace: Sendable {
+        var tasks: TraceTasks
+        var records: [IntakeRecord]
+        var summary: TraceSummary
+        /// The opening spans of the part built (``CompletedTrace/part``).
+        var part: String
+        /// The keys of the spans done with, and the spans that keep waiting.
+        var done: [String]
+        var waiting: [OTLPSpan]
+    }
+
+    /// Prepares a built trace: its events as native event lines, and the summary of the spans under its opening
+    /// spans (the others, below an opening span still to come in another process's part of the trace, keep
+    /// waiting).
+    func prepare(_ trace: String, agent: String, spans: [OTLPSpan], tasks: TraceTasks) -> BuiltTrace {
+        let records = tasks.all.map { Self.record($0, trace: trace, agent: agent) }
         let (done, waiting) = Self.partition(spans)
         var summary = TraceSummary()
         summary.owners = OTLPTaskBuilder(options: options).owners(spans: done)
-        for task in tasks {
+        for task in tasks.tasks {
             guard let span = task.spanId else { continue }
             summary.tasks[span] = .init(taskId: task.taskId, version: task.version, conversationId: task.conversationId)
         }
         // Spans that belong to no task still count as received: remember them all.
         for span in done where summary.owners[span.spanId] == nil { summary.owners[span.spanId] = "" }
-        let part = done.filter(\.opensTrace).map(\.spanId).sorted().joined(separator: ",")
-        try transaction.complete(
-            CompletedTrace(traceId: trace, part: part, agent: agent, summary: summary.text),
-            removing: done.map(Self.key(of:)))
-        state.pending[trace] = waiting.isEmpty ? nil : waiting
-        state.owners[trace, default: [:]].merge(summary.owners) { first, _ in first }
-        state.tasks[trace, default: [:]].merge(summary.tasks) { first, _ in first }
+        return BuiltTrace(
+            tasks: tasks, records: records, summary: summary,
+            part: done.filter(\.opensTrace).map(\.spanId).sorted().joined(separator: ","),
+            done: done.map(Self.key(of:)), waiting: waiting)
+    }
+
+    /// Stores a built trace's events and its summary, and forgets the spans it was built from.
+    private func finish(
+        _ built: BuiltTrace, trace: String, agent: String, state: inout State, transaction: IntakeTransaction,
+        outcome: inout IntakeOutcome
+    ) throws {
+        for (record, event) in zip(built.records, built.tasks.all) {
+            state.writes.built.append((record, event, state.batch))
+        }
+        state.writes.completed.append(
+            CompletedTrace(traceId: trace, part: built.part, agent: agent, summary: built.summary.text))
+        state.writes.removing.formUnion(built.done.filter(state.pendingKeys.contains))
+        state.pending[trace] = built.waiting.isEmpty ? nil : built.waiting
+        state.owners[trace, default: [:]].merge(built.summary.owners) { first, _ in first }
+        state.tasks[trace, default: [:]].merge(built.summary.tasks) { first, _ in first }
     }
 
     /// The spans under a trace's opening spans (with the evaluation results for them, or for spans that never
@@ -249,14 +305,10 @@ struct IntakeAssembler: Sendable {
     }
 
     /// Spans of a trace built already: an unauthorized tool call is a violation of the task it belongs to.
-    private func late(
-        _ spans: [OTLPSpan], trace: String, agent: String, state: State, transaction: IntakeTransaction,
-        outcome: inout IntakeOutcome
-    ) throws {
+    private func late(_ spans: [OTLPSpan], trace: String, agent: String, state: inout State) {
         let builder = OTLPTaskBuilder(options: options)
         let owners = state.owners[trace] ?? [:]
         let tasks = state.tasks[trace] ?? [:]
-        var events: [AgentEvent] = []
         for span in spans {
             guard let action = builder.unauthorizedTool(span) else { continue }
             // The task of the span above it, else the trace's first task.
@@ -264,21 +316,20 @@ struct IntakeAssembler: Sendable {
             guard let task = owner.flatMap({ tasks[$0] }) ?? tasks.values.min(by: { $0.taskId < $1.taskId }) else {
                 continue
             }
-            events.append(
-                .violation(
-                    ViolationEvent(
-                        timestamp: span.endNanos / 1e9, eventId: "span:\(span.spanId)", version: task.version,
-                        taskId: task.taskId, conversationId: task.conversationId, action: action, severity: .high,
-                        policy: "unauthorized tool call after the task's root")))
+            let event = AgentEvent.violation(
+                ViolationEvent(
+                    timestamp: span.endNanos / 1e9, eventId: "span:\(span.spanId)", version: task.version,
+                    taskId: task.taskId, conversationId: task.conversationId, action: action, severity: .high,
+                    policy: "unauthorized tool call after the task's root"))
+            state.writes.built.append((Self.record(event, trace: trace, agent: agent), event, state.batch))
         }
-        let records = events.map { event in
-            IntakeRecord(
-                key: "trace:\(trace):\(event.eventId)", agent: agent, traceId: trace, timestamp: event.timestamp,
-                body: String(decoding: event.nativeLine, as: UTF8.self))
-        }
-        for (event, new) in zip(events, try transaction.storeEvents(records, builtWith: fingerprint)) where new {
-            note(event, agent: agent, in: &outcome)
-        }
+    }
+
+    /// A built event as the intake stores it.
+    static func record(_ event: AgentEvent, trace: String, agent: String) -> IntakeRecord {
+        IntakeRecord(
+            key: "trace:\(trace):\(event.eventId)", agent: agent, traceId: trace, timestamp: event.timestamp,
+            body: String(decoding: event.nativeLine, as: UTF8.self))
     }
 
     private func note(_ event: AgentEvent, agent: String, in outcome: inout IntakeOutcome) {

@@ -12,7 +12,7 @@ struct IntakeBatch: Sendable {
         /// The trace's events when the request brought its opening span, built from the request's spans on the
         /// request's own thread; the commit builds them again only when earlier requests brought spans of the
         /// trace too.
-        var built: TraceTasks?
+        var built: IntakeAssembler.BuiltTrace?
     }
 
     /// Native events received as they are (`POST /v1/events`), and each parsed.

@@ -49,6 +49,8 @@ struct IntakeDecoder: Sendable {
     let maxBodyBytes: Int
     /// How spans become tasks (the policy's `monitor.otlp` and `monitor.prices`).
     let options: OTLPOptions
+    /// Prepares the traces a request brings whole.
+    var assembler: IntakeAssembler { IntakeAssembler(options: options) }
 
     /// The media type of a `Content-Type` header, lowercased, without its parameters (such as `charset`).
     static func mediaType(of contentType: String?) -> String {
@@ -99,6 +101,7 @@ struct IntakeDecoder: Sendable {
             throw .badRequest(String(describing: error))
         }
         let builder = OTLPTaskBuilder(options: options)
+        let assembler = self.assembler
         // The request's spans of each trace, in the order of each trace's first span.
         var order: [String] = []
         var byTrace: [String: [OTLPSpan]] = [:]
@@ -121,10 +124,10 @@ struct IntakeDecoder: Sendable {
                     break
                 }
             }
-            var built: TraceTasks?
+            var tasks: TraceTasks?
             if refusal == nil, members.contains(where: \.opensTrace) {
                 do {
-                    built = try builder.checkedTasks(spans: members, file: "request", line: 1)
+                    tasks = try builder.checkedTasks(spans: members, file: "request", line: 1)
                 } catch {
                     refusal = error
                 }
@@ -136,6 +139,8 @@ struct IntakeDecoder: Sendable {
             let agent =
                 members.first { $0.opensTrace }?.resource["service.name"]?.stringValue
                 ?? members[0].resource["service.name"]?.stringValue ?? defaultAgent
+            // The trace's events and summary, made here on the request's thread: the commit only stores them.
+            let built = tasks.map { assembler.prepare(trace, agent: agent, spans: members, tasks: $0) }
             batch.traces.append(.init(traceId: trace, agent: agent, spans: members, built: built))
         }
         return batch

@@ -178,14 +178,18 @@ package struct IntakeTransaction {
             "UPDATE intake_pending SET wait_until = ? WHERE trace_id = ? AND is_root = 1", arguments: [until, trace])
     }
 
-    /// Records a built part of a trace and forgets the pending spans it was built from (by their keys).
-    package func complete(_ trace: CompletedTrace, removing keys: [String]) throws {
+    /// Records built parts of traces.
+    package func complete(_ traces: [CompletedTrace]) throws {
         try session.insertRows(
             into: "intake_traces", columns: ["trace_id", "part", "agent", "received_at", "summary"],
-            rows: [
-                [.text(trace.traceId), .text(trace.part), .text(trace.agent), .real(receivedAt), .text(trace.summary)]
-            ],
+            rows: traces.map {
+                [.text($0.traceId), .text($0.part), .text($0.agent), .real(receivedAt), .text($0.summary)]
+            },
             ignoringConflicts: true)
+    }
+
+    /// Forgets pending spans (by their keys): their trace was built.
+    package func removePending(_ keys: [String]) throws {
         try Self.inSlices(keys) { marks, values in
             try session.execute("DELETE FROM intake_pending WHERE record_key IN (\(marks))", values: values)
         }

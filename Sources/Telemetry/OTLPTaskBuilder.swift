@@ -13,6 +13,13 @@ package struct TraceTasks: Sendable {
     package var awaitingEvaluation = false
     package var endedAt = 0.0
 
+    /// A trace's tasks and other events.
+    package init(tasks: [TaskEvent], events: [AgentEvent] = [], unusable: UnusableReason? = nil) {
+        self.tasks = tasks
+        self.events = events
+        self.unusable = unusable
+    }
+
     /// The tasks, then their other events, as a look reads them.
     package var all: [AgentEvent] {
         tasks.map(AgentEvent.task) + events
