@@ -5,8 +5,8 @@ import Telemetry
 
 /// `agent-sim bench-intake`: the real `monitor serve` under load on this machine, load generator included.
 ///
-/// Pre-builds OTLP/HTTP protobuf batches (`traces` traces of an `invoke_agent` root, a `chat` and an
-/// `execute_tool` span, every id distinct), posts them over `connections` keep-alive connections as fast as
+/// Pre-builds OTLP/HTTP protobuf batches (`traces` traces of an `invoke_agent` root with tokens and an evaluation
+/// result event, a `chat` and an `execute_tool` span, every id distinct), posts them over `connections` keep-alive connections as fast as
 /// the server answers for `seconds`, then again paced at half that rate; prints the spans per second the
 /// server acknowledged (each 200 after its records' durable commit), the request latencies (p50, p99) of both
 /// phases, and the server's peak resident memory (VmHWM).
@@ -15,6 +15,8 @@ package struct IntakeBenchmark {
     package var monitor: String?
     /// The ledger: a path (default a new SQLite file in a temporary directory) or a `postgresql://` URL.
     package var ledger: String?
+    /// A PostgreSQL ledger (a new database) to measure after the first, in the same run.
+    package var postgres: String?
     package var seconds = 10.0
     package var connections = 4
     package var traces = 100
@@ -43,16 +45,28 @@ package struct IntakeBenchmark {
         defer { try? FileManager.default.removeItem(at: work) }
         let binary =
             monitor ?? URL(fileURLWithPath: tools).deletingLastPathComponent().appendingPathComponent("monitor").path
-        let ledger = self.ledger ?? work.appendingPathComponent("ledger.sqlite").path
         let spansPerBody = traces * 3
         // Enough bodies for 100,000 spans a second over the first phase, and half of that for the second.
         let count = max(20, Int(100_000 * seconds) / spansPerBody)
         report("building \(count + count / 2) batches of \(traces) traces (\(spansPerBody) spans) …")
         let bodies = (0..<(count + count / 2)).map { Self.body(index: $0, traces: traces) }
         let bytes = bodies.reduce(0) { $0 + $1.count }
-        report(
-            "batches: \(bodies.count), \(bytes / bodies.count) bytes each (protobuf); server: \(binary) on \(ledger)")
+        report("batches: \(bodies.count), \(bytes / bodies.count) bytes each (protobuf); server: \(binary)")
+        // The same requests on each ledger in turn: SQLite, then PostgreSQL when given.
+        for ledger in [self.ledger ?? work.appendingPathComponent("ledger.sqlite").path] + (postgres.map { [$0] } ?? [])
+        {
+            let name = ledger.contains("://") ? "PostgreSQL" : "SQLite"
+            report("\(name):")
+            try measure(ledger: ledger, binary: binary, bodies: bodies, count: count, spansPerBody: spansPerBody) {
+                report("  " + $0)
+            }
+        }
+    }
 
+    /// The two phases on one ledger.
+    func measure(
+        ledger: String, binary: String, bodies: [[UInt8]], count: Int, spansPerBody: Int, report: (String) -> Void
+    ) throws {
         let server = try ServeProcess(binary: binary, ledger: ledger)
         let port = server.port
         let log = LogSize(path: ledger.contains("://") ? nil : ledger + "-wal")
@@ -211,14 +225,23 @@ package struct IntakeBenchmark {
                         "gen_ai.operation.name": .string("execute_tool"), "gen_ai.tool.name": .string("lookup_order"),
                         "agent_canary.tool.authorized": .bool(true),
                     ]))
-            spans.append(
-                span(
-                    1, "invoke_agent bench-agent", parent: "",
-                    [
-                        "gen_ai.operation.name": .string("invoke_agent"), "gen_ai.agent.name": .string("bench-agent"),
-                        "gen_ai.agent.version": .string(version),
-                        "gen_ai.conversation.id": .string("c-\(index)-\(trace / 2)"),
-                    ]))
+            var agent = span(
+                1, "invoke_agent bench-agent", parent: "",
+                [
+                    "gen_ai.operation.name": .string("invoke_agent"), "gen_ai.agent.name": .string("bench-agent"),
+                    "gen_ai.agent.version": .string(version),
+                    "gen_ai.conversation.id": .string("c-\(index)-\(trace / 2)"),
+                    "gen_ai.request.model": .string("gpt-4o"), "gen_ai.usage.input_tokens": .number(1200),
+                    "gen_ai.usage.output_tokens": .number(240),
+                ])
+            // The outcome as the GenAI conventions send it: an evaluation result event on the agent's span.
+            let evaluation: [String: JSONValue] = [
+                "gen_ai.evaluation.name": .string("task_success"),
+                "gen_ai.evaluation.score.value": .number(trace % 7 == 0 ? 0 : 1),
+                "gen_ai.evaluation.score.label": .string(trace % 7 == 0 ? "fail" : "pass"),
+            ]
+            agent.events = [("gen_ai.evaluation.result", evaluation)]
+            spans.append(agent)
         }
         return [UInt8](OTLPProtobufWriter.request(spans))
     }
@@ -233,10 +256,6 @@ package struct IntakeBenchmark {
 
     /// A process's peak resident set size (VmHWM) in MiB, from `/proc`.
     static func peakResidentMiB(of pid: Int32) -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
-        else { return .nan }
-        let kib = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? .nan
-        return kib / 1024
+        PeakPoller.peakKiB(of: pid).map { Double($0) / 1024 } ?? .nan
     }
 }
