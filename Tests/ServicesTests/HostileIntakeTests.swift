@@ -361,6 +361,33 @@ struct HostileIntakeTests {
         #expect(server.terminate().status == 0)
     }
 
+    @Test(
+        "a trace waits for its evaluation as spans, and is built once evaluation_wait has passed without it",
+        .requires(.curl, .sqlite3))
+    func evaluationWaitEnds() throws {
+        let directory = try TemporaryDirectory()
+        let runId = try LoopFixtures.startedRun(
+            in: directory,
+            policy: IntakeServiceTests.policy
+                + "monitor:\n  otlp: {success_evaluation: task_success, evaluation_wait: 1s}\n")
+        let server = try Server(directory)
+        // The task has no task_success result yet: its spans wait, and no event is stored.
+        #expect(try Self.post(server, Self.trace(1), in: directory).status == 200)
+        #expect(try IntakeServiceTests.scalar("SELECT count(*) FROM intake_pending", in: directory) == 2)
+        #expect(try IntakeServiceTests.scalar("SELECT count(*) FROM intake_records", in: directory) == 0)
+        // The server builds it once the wait has passed (it looks every second), and forgets its spans.
+        var built = 0
+        for _ in 0..<50 where built == 0 {
+            Thread.sleep(forTimeInterval: 0.2)
+            built = try IntakeServiceTests.scalar("SELECT count(*) FROM intake_records", in: directory)
+        }
+        #expect(built == 1)
+        #expect(try IntakeServiceTests.scalar("SELECT count(*) FROM intake_pending", in: directory) == 0)
+        let look = try IntakeServiceTests.intakeLook(runId, in: directory)
+        #expect(look.judgement.sample.candidateTasks == 1)
+        #expect(server.terminate().status == 0)
+    }
+
     /// Native task events of `support-agent`, one per number, of `version`.
     static func events(_ numbers: Range<Int>, version: String) -> Data {
         let now = ISO8601DateFormatter().string(from: Date())
