@@ -7,9 +7,9 @@ import Vocabulary
 /// What `GET /metrics` serves: the fleet's tasks as they are committed, per agent and version, and the service's
 /// own requests, records, bytes, commits and queue (Prometheus text, through swift-prometheus).
 ///
-/// A task counts once, when its root span (or native task event) is first committed; its unauthorized tool
-/// calls count for its version whichever request brought them (``LiveTraces``). Tokens and cost count from the
-/// children in the root's own request; these are live figures, and the looks are the verdict.
+/// A task counts once, when its event is first stored: a native task event as it arrives, a trace's task when
+/// the trace is built (``IntakeAssembler``); a late unauthorized tool call counts for its task's version when it
+/// arrives. The looks read the same events.
 final class IntakeMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     let queueDepth: Gauge
