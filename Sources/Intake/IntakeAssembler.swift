@@ -112,8 +112,10 @@ struct IntakeAssembler: Sendable {
         var tasks: [String: [String: TraceSummary.Task]] = [:]
         /// When the trace the last ``build`` left waiting stops waiting for its evaluations.
         var waitUntil: Double?
-        /// The keys of the pending spans the ledger held when the commit began.
+        /// The keys of the pending rows the ledger held when the commit began, and the row each span came from
+        /// (by the span's key: a row an earlier server stored may name it otherwise).
         var storedKeys = Set<String>()
+        var rows: [String: String] = [:]
         /// The request being added, and what the commit will write.
         var batch = 0
         var writes = Writes()
@@ -121,13 +123,16 @@ struct IntakeAssembler: Sendable {
         init(traces: [String], transaction: IntakeTransaction) throws {
             guard !traces.isEmpty else { return }
             for stored in try transaction.pendingSpans(ofTraces: traces) {
-                pendingKeys.insert(stored.key)
                 storedKeys.insert(stored.key)
                 var body = stored.body
                 // A pending span was parsed when it arrived; one that no longer parses is dropped.
                 guard let spans = try? body.withUTF8({ try OTLPTraceParser(file: "intake").spans($0, line: 1) })
                 else { continue }
-                for span in spans { agents[span.spanId] = stored.agent }
+                for span in spans {
+                    agents[span.spanId] = stored.agent
+                    rows[IntakeAssembler.key(of: span)] = stored.key
+                    pendingKeys.insert(IntakeAssembler.key(of: span))
+                }
                 pending[stored.traceId, default: []].append(contentsOf: spans)
             }
             for trace in try transaction.completedTraces(traces) {
@@ -274,7 +279,7 @@ struct IntakeAssembler: Sendable {
         }
         state.writes.completed.append(
             CompletedTrace(traceId: trace, part: built.part, agent: agent, summary: built.summary.text))
-        state.writes.removing.formUnion(built.done.filter(state.pendingKeys.contains))
+        state.writes.removing.formUnion(built.done.filter(state.pendingKeys.contains).map { state.rows[$0] ?? $0 })
         state.pending[trace] = built.waiting.isEmpty ? nil : built.waiting
         state.owners[trace, default: [:]].merge(built.summary.owners) { first, _ in first }
         state.tasks[trace, default: [:]].merge(built.summary.tasks) { first, _ in first }

@@ -388,6 +388,38 @@ struct HostileIntakeTests {
         #expect(server.terminate().status == 0)
     }
 
+    @Test(
+        "spans an earlier server stored (moved to intake_pending by the v7 migration) are built by the next one",
+        .requires(.curl, .sqlite3))
+    func earlierSpansAreBuilt() throws {
+        let directory = try TemporaryDirectory()
+        let runId = try LoopFixtures.startedRun(in: directory, policy: IntakeServiceTests.policy)
+        // What the migration leaves of a trace an earlier server stored span by span: its lines, no wait.
+        let body = String(decoding: Self.trace(1, rogue: true), as: UTF8.self).replacingOccurrences(of: "'", with: "''")
+        let now = Date().timeIntervalSince1970
+        let inserted = try runCommand(
+            try ExternalTool.sqlite3.require(),
+            [
+                directory.path("ledger.sqlite"),
+                "INSERT INTO intake_pending (record_key, agent, trace_id, is_root, ts, received_at, body) VALUES "
+                    + "('span:old', 'support-agent', '\(String(format: "%032x", 2))', 1, \(now), \(now), '\(body)')",
+            ])
+        #expect(inserted.status == 0, "\(inserted.output)")
+        let server = try Server(directory)
+        var built = 0
+        for _ in 0..<50 where built == 0 {
+            Thread.sleep(forTimeInterval: 0.2)
+            built = try IntakeServiceTests.scalar("SELECT count(*) FROM intake_pending", in: directory) == 0 ? 1 : 0
+        }
+        #expect(built == 1)
+        // A baseline task sent now, so that the candidate's rate is judged.
+        #expect(try Self.post(server, Self.trace(2, version: "1.4.0"), in: directory).status == 200)
+        let look = try IntakeServiceTests.intakeLook(runId, in: directory)
+        #expect(look.judgement.sample.candidateTasks == 1)
+        #expect(IntakeServiceTests.count(look, "rogue_action_rate", candidate: true) == 1)
+        #expect(server.terminate().status == 0)
+    }
+
     /// Native task events of `support-agent`, one per number, of `version`.
     static func events(_ numbers: Range<Int>, version: String) -> Data {
         let now = ISO8601DateFormatter().string(from: Date())
