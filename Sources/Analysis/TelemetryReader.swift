@@ -40,7 +40,12 @@ package struct TelemetryReader {
     package private(set) var warnings: [String] = []
     /// The traces read that gave no task, by reason.
     package private(set) var unusable = UnusableTally()
-    static let chunkSize = 1 << 20
+    /// The bytes read at a time (1 MiB).
+    package var chunkSize = 1 << 20
+    /// How much of an OTLP file is read past a trace's opening span before the trace is read (its late spans,
+    /// written in later export batches, come within it): what bounds a file look's memory, whatever the file's
+    /// size (16 MiB).
+    package var otlpWindow = 16 << 20
     /// The default of ``maxLineBytes`` (`monitor --max-line-bytes`): 64 MiB, far above an OTLP export batch.
     package static let defaultMaxLineBytes = 64 << 20
 
@@ -80,10 +85,14 @@ package struct TelemetryReader {
     /// `line` (its first line) name it in an error. Returns `false`, reading nothing, when an incremental look
     /// leaves the trace for a later one: a task has no success evaluation yet and the policy's
     /// `evaluation_wait` since it ended has not passed (the result may still arrive as a log record).
+    ///
+    /// While `settling` (a trace read before the end of its file), a trace whose tasks have no success
+    /// evaluation yet is left for the end of the file, where its result may still be.
     mutating func readTrace(
-        _ spans: [OTLPSpan], file: String, line: Int, event: (AgentEvent, Int) throws -> Void
+        _ spans: [OTLPSpan], file: String, line: Int, settling: Bool = false, event: (AgentEvent, Int) throws -> Void
     ) throws -> Bool {
         let traced = try OTLPTaskBuilder(options: otlp).checkedTasks(spans: spans, file: file, line: line)
+        if settling, traced.awaitingEvaluation { return false }
         if incremental, let now, traced.awaitingEvaluation, now < traced.endedAt + otlp.evaluationWait {
             return false
         }
@@ -183,12 +192,12 @@ package struct TelemetryReader {
         }
 
         // One buffer, read into directly; the incomplete last line moves to its front before the next read.
-        var capacity = Self.chunkSize * 2
+        var capacity = chunkSize * 2
         var storage = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
         defer { storage.deallocate() }
         var filled = 0
         while !ended {
-            if capacity - filled < Self.chunkSize {
+            if capacity - filled < chunkSize {
                 // A line longer than the buffer: grow it.
                 let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
                 grown.update(from: storage, count: filled)
@@ -223,7 +232,7 @@ package struct TelemetryReader {
             }
             consumed += lineStart
             if format == .otlp {
-                try readSettled(&otlpState, before: consumed - Self.otlpWindow, file: path, event: event)
+                try readSettled(&otlpState, before: consumed - otlpWindow, file: path, event: event)
             }
             if lineStart > 0 {
                 memmove(storage, storage + lineStart, filled - lineStart)
@@ -245,7 +254,7 @@ package struct TelemetryReader {
             }
             if otlpState.late > 0 {
                 note(
-                    "\(otlpState.late) spans came more than \(Self.otlpWindow >> 20) MiB after their trace's opening span, "
+                    "\(otlpState.late) spans came more than \(otlpWindow) bytes after their trace's opening span, "
                         + "once the trace was read, and were not counted")
             }
             // Spans of traces whose opening span has not arrived, or whose tasks wait for their evaluation, are
@@ -266,11 +275,6 @@ package struct TelemetryReader {
 }
 
 extension TelemetryReader {
-    /// How much of an OTLP file is read past a trace's opening span before the trace is read (its late spans,
-    /// written in later export batches, come within it): what bounds a file look's memory, whatever the file's
-    /// size.
-    static let otlpWindow = 16 << 20
-
     /// Reads the traces whose opening span came before `offset` and forgets their spans (a trace whose tasks
     /// wait for their evaluation stays, for the end of the file).
     mutating func readSettled(
@@ -282,7 +286,7 @@ extension TelemetryReader {
             guard let opened = state.openedAt[trace], opened < offset, !state.waiting.contains(trace) else { continue }
             if try readTrace(
                 state.spansByTrace[trace] ?? [], file: file, line: state.firstLine[trace]?.line ?? 0,
-                event: event)
+                settling: true, event: event)
             {
                 done.insert(trace)
             } else {
@@ -302,19 +306,25 @@ struct OTLPState {
     var openedAt: [String: Int] = [:]
     /// The traces read and forgotten, by ``stableHash(_:)`` of their id.
     var read = HashSet64()
-    /// Spans of traces read and forgotten: not counted.
-    var late = 0
+    /// Traces read and forgotten whose spans came again: another process's part of the trace (a shadow's, built
+    /// when its own opening span comes), or spans later than the window (counted in ``late`` at the end).
+    var reopened = Set<String>()
+
+    /// The spans of reopened traces that no opening span came for: not counted.
+    var late: Int {
+        reopened.reduce(0) { total, trace in
+            let spans = spansByTrace[trace] ?? []
+            return spans.contains(where: \.opensTrace) ? total : total + spans.count
+        }
+    }
 
     /// The earliest offset at which a trace not yet read was opened.
     var oldestOpening: Int? { openedAt.values.min() }
 
     mutating func add(_ spans: [OTLPSpan], lineStart: Int, line: Int) {
         for span in spans {
-            if read.count > 0, read.contains(stableHash(span.traceId)) {
-                late += 1
-                continue
-            }
             if spansByTrace[span.traceId] == nil {
+                if read.count > 0, read.contains(stableHash(span.traceId)) { reopened.insert(span.traceId) }
                 traceOrder.append(span.traceId)
                 firstLine[span.traceId] = (lineStart, line)
             }
@@ -330,6 +340,7 @@ struct OTLPState {
             spansByTrace[trace] = nil
             firstLine[trace] = nil
             openedAt[trace] = nil
+            reopened.remove(trace)
             _ = read.insert(stableHash(trace))
         }
         traceOrder.removeAll { traces.contains($0) }
@@ -350,8 +361,10 @@ struct OTLPState {
     /// The earliest line holding spans of a trace whose opening span has not arrived yet, or whose tasks wait
     /// for their evaluation.
     var earliestPending: (offset: Int, line: Int)? {
+        // Spans later than the window, of a trace read already, are not read again.
         traceOrder.filter { trace in
-            waiting.contains(trace) || !(spansByTrace[trace] ?? []).contains(where: \.opensTrace)
+            waiting.contains(trace)
+                || (!reopened.contains(trace) && !(spansByTrace[trace] ?? []).contains(where: \.opensTrace))
         }
         .compactMap { firstLine[$0] }.min { $0.offset < $1.offset }
     }
