@@ -21,10 +21,14 @@ import Synchronization
 /// committed before the connection dropped, the second finds every key stored and the records count as
 /// retries (the ledger is right; the live metrics miss them).
 ///
+/// Each commit builds the traces its requests complete (``IntakeAssembler``); between commits, once a second
+/// (``sweepInterval``), it builds the traces whose evaluation wait has ended, and only reads the ledger when none
+/// has.
+///
 /// It runs as a service of `monitor serve`'s group, shut down last: the commit thread starts with the service and
 /// drains when the HTTP server has answered its requests.
 // Safety: every mutable field is read and written under `condition` (a lock with a condition variable, which
-// Mutex lacks: the commit thread sleeps on it until a request or the retry interval comes).
+// Mutex lacks: the commit thread sleeps on it until a request, the retry interval or the sweep interval comes).
 final class IntakeWriter: Service, @unchecked Sendable {
     /// Why a batch was not committed.
     enum Refusal: Error {
