@@ -168,6 +168,18 @@ let package = Package(
                 "ToolFiles", "Vocabulary", .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The decisions rollout controllers ask monitor serve for: its own API, Kayenta's and Flagger's webhooks.
+        .target(
+            name: "Decisions",
+            dependencies: [
+                "AnalysisCore", "Analysis", "Artifacts", "Intake", "RunLedger", "Stages", "ToolContract", "Vocabulary",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "CommandSupport",
             dependencies: [
@@ -195,7 +207,8 @@ let package = Package(
         .executableTarget(
             name: "monitor",
             dependencies: [
-                "Analysis", "AnalysisCore", "Artifacts", "CommandSupport", "Intake", "Policy", "PolicyFiles",
+                "Analysis", "AnalysisCore", "Artifacts", "CommandSupport", "Decisions", "Intake", "Policy",
+                "PolicyFiles",
                 "RunLedger", "Stages", "Telemetry", "ToolContract",
                 "Vocabulary", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -29,6 +29,8 @@ package struct IntakeConfiguration: Sendable {
     /// With `--probe-listen`: a second port serving only `/healthz`, `/readyz` and `/metrics`, outside the intake
     /// port's connection limit, so the probes are answered when the fleet's connections fill it.
     package var probe: (host: String, port: Int)?
+    /// Endpoints other modules serve on the intake port (the decisions API), behind the same token.
+    package var routes: [any ServedRoutes] = []
 
     /// Makes a configuration.
     package init(
@@ -111,6 +113,8 @@ package struct IntakeServer: Sendable {
         router.post("/v1/traces") { request, context in await traces(request, context) }
         router.post("/v1/events") { request, context in await events(request, context) }
         router.post("/v1/logs") { request, context in await logs(request, context) }
+        let support = RouteSupport(token: token, metrics: metrics)
+        for routes in configuration.routes { routes.add(to: router, support: support) }
         addProbes(to: router)
         let logger = logger
         let http = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .init(limits.idleTimeout)))

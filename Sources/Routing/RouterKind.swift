@@ -26,6 +26,9 @@ package enum RouterKind: String, CaseIterable, Sendable {
     case nginx
     case awsALB = "aws-alb"
     case gcp
+    /// A controller outside AgentCanary (Argo Rollouts, Flagger, Spinnaker) moves the traffic and asks
+    /// `monitor serve` for the decisions: nothing is rendered.
+    case external
 
     /// Parses a router name.
     package static func named(_ name: String) throws(RoutingError) -> RouterKind {
@@ -44,6 +47,7 @@ package enum RouterKind: String, CaseIterable, Sendable {
         case .apisix: try APISIXRenderer.render(plan)
         case .awsALB: try AWSALBRenderer.render(plan)
         case .gcp: try GCPRenderer.render(plan)
+        case .external: []
         }
     }
 }

@@ -276,6 +276,26 @@ extension Ledger {
         }
     }
 
+    /// The rollouts of `agent` still progressing or paused, the most recently updated first.
+    package func activeRollouts(agent: String) throws(LedgerError) -> [RolloutRecord] {
+        try read { session in
+            try session.rows(
+                """
+                SELECT \(RolloutRecord.Column.selectList(alias: "o")) FROM rollouts o JOIN runs r ON r.id = o.run_id
+                WHERE r.agent = ? AND o.phase IN ('progressing', 'paused')
+                ORDER BY o.updated_at DESC, o.\(session.dialect.arrivalOrder) DESC
+                """, arguments: [agent]
+            ).map(RolloutRecord.init)
+        }
+    }
+
+    /// The agents that have a run, by name.
+    package func agents() throws(LedgerError) -> [String] {
+        try read { session in
+            try session.rows("SELECT DISTINCT agent FROM runs ORDER BY agent").map { row -> String in try row.scalar() }
+        }
+    }
+
     /// The transitions of a run, oldest first.
     package func transitions(runId: String) throws(LedgerError) -> [TransitionRecord] {
         try read { session in

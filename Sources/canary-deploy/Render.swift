@@ -9,7 +9,10 @@ struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Render the routing configuration for a weight, without changing any state.")
     @Option(help: ArgumentHelp("The release policy.", valueName: "file")) var policy: String
-    @Option(help: ArgumentHelp("istio, gateway-api, kong, apisix, nginx, aws-alb or gcp.", valueName: "router"))
+    @Option(
+        help: ArgumentHelp(
+            "istio, gateway-api, kong, apisix, nginx, aws-alb, gcp, or external (Argo Rollouts, Flagger or Spinnaker moves the traffic and asks monitor serve).",
+            valueName: "router"))
     var router: String
     @Option(help: "Share of new conversations on the candidate (percent).") var weight: Int
     @Option(help: "canary, shadow, dark or ab (default: the policy's).") var mode: String?

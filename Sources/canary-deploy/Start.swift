@@ -11,7 +11,10 @@ struct Start: ParsableCommand {
     var gate: String
     @Option(help: ArgumentHelp("The release policy.", valueName: "file"))
     var policy: String
-    @Option(help: ArgumentHelp("istio, gateway-api, kong, apisix, nginx, aws-alb or gcp.", valueName: "router"))
+    @Option(
+        help: ArgumentHelp(
+            "istio, gateway-api, kong, apisix, nginx, aws-alb, gcp, or external (Argo Rollouts, Flagger or Spinnaker moves the traffic and asks monitor serve).",
+            valueName: "router"))
     var router: String
     @Flag(help: "Start without a recorded passing gate (needs --reason; recorded as forced).")
     var force = false

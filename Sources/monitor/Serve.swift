@@ -1,6 +1,7 @@
 import Analysis
 import ArgumentParser
 import CommandSupport
+import Decisions
 import Foundation
 import Intake
 import Logging
@@ -22,7 +23,10 @@ struct Serve: AsyncParsableCommand {
             --max-body-bytes, 415 another content type, 429 with Retry-After when the ledger is behind or the \
             requests in flight hold --max-held-bytes, 503 with Retry-After while the ledger fails. GET /metrics \
             (Prometheus text), /healthz, /readyz (also on --probe-listen). Looks read what it stored with \
-            monitor analyze --run ID --intake. SIGTERM or SIGINT: the requests in flight finish and commit \
+            monitor analyze --run ID --intake, or ask the server: POST /v1/runs/RUN/looks (?act=true carries the \
+            decision out), GET /v1/runs/RUN/decision, GET /v1/agents/AGENT/runs/current (404 unknown, 409 not \
+            progressing); the Kayenta API under /kayenta/ (Argo Rollouts' kayenta provider, Spinnaker) and \
+            Flagger's webhooks under /flagger/ answer from the same looks. SIGTERM or SIGINT: the requests in flight finish and commit \
             within --drain-timeout (the rest are dropped unacknowledged), exit 0. Exit status: 64 usage error, 65 bad policy, 66 missing token file, 69 cannot listen or \
             reach the ledger, 70 internal error.
             """)
@@ -97,6 +101,20 @@ struct Serve: AsyncParsableCommand {
             valueName: "duration"))
     var retain: String?
 
+    @Option(
+        name: .customLong("out-dir"),
+        help: ArgumentHelp(
+            "Where the looks controllers ask for write each run's analysis.json (and rollout.json): <dir>/<run>/.",
+            valueName: "dir"))
+    var outDir = "agent-canary-out/serve"
+
+    @Flag(
+        name: .customLong("open-controller-hooks"),
+        help: ArgumentHelp(
+            "Serve /kayenta/ and /flagger/ without the bearer token: Argo's kayenta provider, Spinnaker and Flagger "
+                + "send none. The /v1/ API keeps it."))
+    var openControllerHooks = false
+
     @OptionGroup var ledger: LedgerOptions
 
     func validate() throws {
@@ -146,6 +164,14 @@ struct Serve: AsyncParsableCommand {
             configuration.limits.readTimeout = DurationArgument.parse(readTimeout) ?? .seconds(30)
             configuration.limits.drainTimeout = DurationArgument.parse(drainTimeout) ?? .seconds(20)
             configuration.probe = probeListen.flatMap(Self.address)
+            let desk = DecisionDesk(
+                settings: DecisionSettings(
+                    ledgerPath: ledger.path, policyPath: policy, outDir: outDir,
+                    environment: ProcessInfo.processInfo.environment, logger: logger))
+            configuration.routes = [
+                DecisionRoutes(desk: desk), KayentaRoutes(desk: desk, open: openControllerHooks),
+                FlaggerRoutes(desk: desk, open: openControllerHooks, logger: logger),
+            ]
             let server = try IntakeServer(configuration: configuration, ledger: opened, logger: logger)
             do {
                 try await server.run { bound in

@@ -44,7 +44,7 @@ package enum LoopFixtures {
     package static func startedRun(
         in directory: TemporaryDirectory,
         policy: String = "agent: {name: support-agent}\nrollout:\n  steps: [{weight: 50}]\n", runId: String? = nil,
-        policyFile: String = "canary.yaml", outDir: String = "out"
+        policyFile: String = "canary.yaml", outDir: String = "out", router: String = "nginx"
     ) throws -> String {
         let gate = try Tool.run(
             "benchmark-gate",
@@ -58,7 +58,7 @@ package enum LoopFixtures {
         let start = try Tool.run(
             "canary-deploy",
             [
-                "start", "--gate", "gate.json", "--policy", policyFile, "--router", "nginx", "--ledger",
+                "start", "--gate", "gate.json", "--policy", policyFile, "--router", router, "--ledger",
                 "ledger.sqlite", "--out-dir", outDir,
             ], environment: environment, in: directory.url)
         #expect(start.status == 0, "\(start.stderr)")
