@@ -72,6 +72,16 @@ struct ExternalValidationTests {
             ("github-workflow", ["pipelines/github/agent-canary-release.yml"]),
             ("gitlab-ci", ["pipelines/gitlab/.gitlab-ci.yml"]),
             ("datadog-dashboard", ["pipelines/datadog/agent-canary-dashboard.json"]),
+            (
+                "argo-analysistemplate",
+                [
+                    "pipelines/argo-rollouts/analysis-template.yaml",
+                    "pipelines/argo-rollouts/kayenta-analysis-template.yaml",
+                ]
+            ),
+            ("argo-rollout", ["pipelines/argo-rollouts/rollout.yaml", "pipelines/argo-rollouts/rollout-kayenta.yaml"]),
+            ("flagger-canary", ["pipelines/flagger/canary.yaml"]),
+            ("flagger-metrictemplate", ["pipelines/flagger/metric-template.yaml"]),
         ] {
             let result = try Validator.check(kind, files.map(Repository.path))
             #expect(result.status == 0, "\(kind): \(result.output)")
@@ -132,6 +142,18 @@ struct ExternalValidationTests {
         Mutation(
             kind: "datadog-dashboard", file: "pipelines/datadog/agent-canary-dashboard.json",
             replace: "\"type\": \"toplist\",", with: "\"type\": \"toplist\", \"sort_by\": \"value\","),
+        Mutation(
+            kind: "argo-analysistemplate", file: "pipelines/argo-rollouts/analysis-template.yaml",
+            replace: "          jsonPath:", with: "          jsonpath: \"{$.decision}\"\n          jsonPath:"),
+        Mutation(
+            kind: "argo-rollout", file: "pipelines/argo-rollouts/rollout.yaml", replace: "        startingStep: 1\n",
+            with: "        startingStep: 1\n        backgroundAnalysis: true\n"),
+        Mutation(
+            kind: "flagger-canary", file: "pipelines/flagger/canary.yaml", replace: "    stepWeight: 10\n",
+            with: "    stepWeight: 10\n    stepInterval: 1m\n"),
+        Mutation(
+            kind: "flagger-metrictemplate", file: "pipelines/flagger/metric-template.yaml",
+            replace: "    type: prometheus\n", with: "    type: prometheus\n    timeout: 5s\n"),
     ]
 
     @Test("each validator accepts the file and refuses it with one unknown field", arguments: mutations)
