@@ -26,6 +26,8 @@ package enum RouterKind: String, CaseIterable, Sendable {
     case nginx
     case awsALB = "aws-alb"
     case gcp
+    /// OpenFeature flagd: the agent's code evaluates a flag whose variants are the versions.
+    case flagd
     /// A controller outside AgentCanary (Argo Rollouts, Flagger, Spinnaker) moves the traffic and asks
     /// `monitor serve` for the decisions: nothing is rendered.
     case external
@@ -47,6 +49,7 @@ package enum RouterKind: String, CaseIterable, Sendable {
         case .apisix: try APISIXRenderer.render(plan)
         case .awsALB: try AWSALBRenderer.render(plan)
         case .gcp: try GCPRenderer.render(plan)
+        case .flagd: try FlagdRenderer.render(plan)
         case .external: []
         }
     }

@@ -12,6 +12,19 @@ package enum NewConversations: Equatable, Sendable {
     case match([MatchRule])
 }
 
+/// New conversations from a time on (a rollout transition) and where they went.
+package struct ConversationPeriod: Equatable, Sendable {
+    /// When the period began (Unix seconds).
+    package var startedAt: Int
+    package var newConversations: NewConversations
+
+    /// Makes a period.
+    package init(startedAt: Int, newConversations: NewConversations) {
+        self.startedAt = startedAt
+        self.newConversations = newConversations
+    }
+}
+
 /// What a router must do, independent of the router: the input of every renderer.
 package struct RoutingPlan: Equatable, Sendable {
     /// The agent's name, used to name routes and upstreams.
@@ -47,6 +60,10 @@ package struct RoutingPlan: Equatable, Sendable {
     /// Pins of a version that takes no new conversations are honoured until this time (ISO-8601), shown
     /// in the rendered configuration.
     package var drainDeadline: String?
+    /// Where new conversations went since the rollout started, oldest first: a router that assigns a
+    /// conversation by when it started (flagd) keeps each one where its period sent it. Empty without a ledger
+    /// (a preview): then only ``newConversations`` is known.
+    package var periods: [ConversationPeriod] = []
 
     /// The version of an arm.
     package func version(_ arm: Arm) -> String { versions[arm] ?? arm.rawValue }

@@ -20,7 +20,9 @@ extension RolloutController {
         analysis: AnalysisEvidence? = nil
     ) throws -> DeployOutcome {
         let rollout = try rolloutSection(state)
-        let files = try render(state, rollout: rollout, run: run, now: context.stage.now)
+        var transitions = try ledger.transitions(runId: state.runId)
+        if let transition, retryOf == nil { transitions.append(transition) }
+        let files = try render(state, rollout: rollout, run: run, transitions: transitions, now: context.stage.now)
         let payload = files.filter { $0.validationKind != nil }.map(\.text)
             .joined(separator: files.allSatisfy { $0.name.hasSuffix(".yaml") } ? "---\n" : "\n")
         var record = transition
@@ -89,15 +91,20 @@ extension RolloutController {
         try ArtifactCoding.makeDecoder().decode(RolloutSection.self, from: Data(state.policyJSON.utf8))
     }
 
-    func render(_ state: RolloutRecord, rollout: RolloutSection, run: RunRecord, now: Date) throws -> [RenderedFile] {
+    /// The routing configuration of `state`; `transitions` (oldest first) give the periods of new conversations
+    /// a router that assigns conversations by their start time keeps (flagd).
+    func render(
+        _ state: RolloutRecord, rollout: RolloutSection, run: RunRecord, transitions: [TransitionRecord], now: Date
+    ) throws -> [RenderedFile] {
         var drainDeadline = state.drainDeadline
         if let deadline = drainDeadline, deadline <= ArtifactClock.iso8601(now) { drainDeadline = nil }
         let draining: Arm? =
             state.drainVersion == nil ? nil : state.drainVersion == run.candidateVersion ? .candidate : .baseline
-        let plan = RoutingPlan.make(
+        var plan = RoutingPlan.make(
             agent: run.agent, baselineVersion: run.baselineVersion, candidateVersion: run.candidateVersion,
             rollout: rollout, mode: state.mode, weight: state.weight,
             phase: state.phase, drainingArm: drainDeadline == nil ? nil : draining, drainDeadline: drainDeadline)
+        plan = RoutingPlan.withPeriods(plan, of: transitions, mode: state.mode, rollout: rollout, run: run)
         return try RouterKind.named(state.router).render(plan)
     }
 
@@ -187,5 +194,29 @@ extension RolloutController {
         if rollout.mode == .ab, rollout.abMatches.isEmpty {
             throw RolloutError.invalidPolicy(path: path, reason: "mode ab needs rollout.ab_match rules")
         }
+    }
+}
+
+extension RoutingPlan {
+    /// `plan` with the periods of new conversations `transitions` started: each transition's phase and weight,
+    /// from its time, consecutive equal periods merged.
+    static func withPeriods(
+        _ plan: RoutingPlan, of transitions: [TransitionRecord], mode: RolloutMode, rollout: RolloutSection,
+        run: RunRecord
+    ) -> RoutingPlan {
+        var plan = plan
+        let formatter = ISO8601DateFormatter()
+        for transition in transitions {
+            guard let time = formatter.date(from: transition.createdAt) else { continue }
+            let conversations = RoutingPlan.make(
+                agent: run.agent, baselineVersion: run.baselineVersion, candidateVersion: run.candidateVersion,
+                rollout: rollout, mode: mode, weight: transition.toWeight, phase: transition.toPhase,
+                drainingArm: nil, drainDeadline: nil
+            ).newConversations
+            if plan.periods.last?.newConversations == conversations { continue }
+            plan.periods.append(
+                ConversationPeriod(startedAt: Int(time.timeIntervalSince1970), newConversations: conversations))
+        }
+        return plan
     }
 }

@@ -229,9 +229,10 @@ package struct RolloutController {
         // Writes nothing of its own, but finishes what an interrupted command left undone.
         try ledger.withTurnLock { try recorder.rollForward(in: ledger, runId: current.runId) }
         let rollout = try rolloutSection(current)
-        let files = try render(current, rollout: rollout, run: run, now: context.stage.now)
+        let history = try ledger.transitions(runId: current.runId)
+        let files = try render(current, rollout: rollout, run: run, transitions: history, now: context.stage.now)
         return try artifact(
-            current, rollout: rollout, run: run, history: ledger.transitions(runId: current.runId), files: files,
+            current, rollout: rollout, run: run, history: history, files: files,
             outDir: context.outDir,
             inputs: [], createdAt: current.updatedAt)
     }

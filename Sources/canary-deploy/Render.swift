@@ -11,7 +11,7 @@ struct Render: ParsableCommand {
     @Option(help: ArgumentHelp("The release policy.", valueName: "file")) var policy: String
     @Option(
         help: ArgumentHelp(
-            "istio, gateway-api, kong, apisix, nginx, aws-alb, gcp, or external (Argo Rollouts, Flagger or Spinnaker moves the traffic and asks monitor serve).",
+            "istio, gateway-api, kong, apisix, nginx, aws-alb, gcp, flagd (an OpenFeature flag the agent evaluates), or external (Argo Rollouts, Flagger or Spinnaker moves the traffic and asks monitor serve).",
             valueName: "router"))
     var router: String
     @Option(help: "Share of new conversations on the candidate (percent).") var weight: Int

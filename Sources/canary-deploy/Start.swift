@@ -13,7 +13,7 @@ struct Start: ParsableCommand {
     var policy: String
     @Option(
         help: ArgumentHelp(
-            "istio, gateway-api, kong, apisix, nginx, aws-alb, gcp, or external (Argo Rollouts, Flagger or Spinnaker moves the traffic and asks monitor serve).",
+            "istio, gateway-api, kong, apisix, nginx, aws-alb, gcp, flagd (an OpenFeature flag the agent evaluates), or external (Argo Rollouts, Flagger or Spinnaker moves the traffic and asks monitor serve).",
             valueName: "router"))
     var router: String
     @Flag(help: "Start without a recorded passing gate (needs --reason; recorded as forced).")

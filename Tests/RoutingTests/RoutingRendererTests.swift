@@ -27,7 +27,7 @@ struct RoutingRendererTests {
     func golden(router: RouterKind) throws {
         for mode in Self.modes {
             let plan = try Self.plan(mode)
-            let unsupported = (router == .kong || router == .awsALB) && mode == .shadow
+            let unsupported = (router == .kong || router == .awsALB || router == .flagd) && mode == .shadow
             if unsupported {
                 #expect(throws: RoutingError.self) { try router.render(plan) }
                 continue
@@ -118,7 +118,7 @@ struct RoutingValidationTests {
             for (index, (mode, weight, phase)) in cases.enumerated() {
                 let plan = try RoutingRendererTests.plan(mode, weight: weight, phase: phase)
                 guard let files = try? router.render(plan) else {
-                    #expect((router == .kong || router == .awsALB) && mode == .shadow)
+                    #expect((router == .kong || router == .awsALB || router == .flagd) && mode == .shadow)
                     continue
                 }
                 for file in files {
@@ -128,7 +128,7 @@ struct RoutingValidationTests {
                 }
             }
         }
-        #expect(byKind.keys.count == 8)
+        #expect(byKind.keys.count == 9)
         for (kind, paths) in byKind.sorted(by: { $0.key < $1.key }) {
             let result = try Validator.check(kind, paths)
             #expect(result.status == 0, "\(kind): \(result.output)")
