@@ -21,6 +21,9 @@ package struct DecisionSettings: Sendable {
     package var environment: [String: String]
     package var logger: Logger
 
+    /// The variables through which a stage publishes to GitHub Actions.
+    static let ciPublishing: Set<String> = ["GITHUB_ACTIONS", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY"]
+
     /// Makes the settings.
     package init(
         ledgerPath: String, policyPath: String?, outDir: String, environment: [String: String], logger: Logger
@@ -28,7 +31,8 @@ package struct DecisionSettings: Sendable {
         self.ledgerPath = ledgerPath
         self.policyPath = policyPath
         self.outDir = outDir
-        self.environment = environment
+        // A server's looks publish nothing to a CI job it may have been started from (outputs, step summary).
+        self.environment = environment.filter { !Self.ciPublishing.contains($0.key) }
         self.logger = logger
     }
 }

@@ -88,6 +88,33 @@ struct ExternalValidationTests {
         }
     }
 
+    @Test(
+        "Flagger's metric template is PromQL that Prometheus parses, over counters monitor serve exports",
+        .requires(.promtool))
+    func flaggerQuery() throws {
+        let template = try String(
+            contentsOfFile: Repository.path("pipelines/flagger/metric-template.yaml"), encoding: .utf8)
+        let query = try #require(template.components(separatedBy: "query: |\n").last)
+        // Flagger's own substitutions, as it makes them before querying.
+        let expression = query.replacingOccurrences(of: "{{ variables.agent }}", with: "support-agent")
+            .replacingOccurrences(of: "{{ variables.version }}", with: "1.5.0")
+            .replacingOccurrences(of: "{{ interval }}", with: "1m")
+            .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        #expect(!expression.contains("{{"))
+        let directory = try TemporaryDirectory()
+        let rules = try directory.write(
+            "rules.yaml",
+            "groups:\n  - name: flagger\n    rules:\n      - record: agent_canary:rogue_rate\n        expr: '\(expression)'\n"
+        )
+        let checked = try runCommand(try ExternalTool.promtool.require(), ["check", "rules", rules])
+        #expect(checked.status == 0, "\(checked.output)")
+        // The counters it reads are the ones monitor serve's /metrics names (IntakeMetrics).
+        let metrics = try String(contentsOfFile: Repository.path("Sources/Intake/IntakeMetrics.swift"), encoding: .utf8)
+        for name in ["live_rogue_actions", "live_tasks"] {
+            #expect(expression.contains("agent_canary_\(name)_total") && metrics.contains("counter(\"\(name)\""))
+        }
+    }
+
     /// A valid file, and the same file with one field its consumer does not know (or one broken line).
     struct Mutation: Sendable, CustomTestStringConvertible {
         let kind: String

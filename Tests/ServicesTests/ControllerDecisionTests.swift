@@ -119,6 +119,14 @@ struct ControllerDecisionTests {
         #expect(latest?["step"] as? Int == 1 && latest?["weight"] as? Int == 50)
         #expect(latest?["more_candidate_tasks_needed"] as? Int == 0)
         #expect((latest?["reasons"] as? [String])?.isEmpty == false)
+        // A look taken over HTTP is evidence as any look is: the promote decision advances the run.
+        let advance = try Tool.run(
+            "canary-deploy",
+            [
+                "advance", "--run", runId, "--analysis", "agent-canary-out/serve/\(runId)/analysis.json", "--ledger",
+                "ledger.sqlite", "--out-dir", "out",
+            ], in: directory.url)
+        #expect(advance.status == 0, "\(advance.stderr)")
         // The look is the ledger's: rejudged from what it stored, the same judgement.
         let rejudged = try Tool.run(
             "monitor", ["rejudge", "--look", "\(lookIds.last ?? 0)", "--ledger", "ledger.sqlite"], in: directory.url)
