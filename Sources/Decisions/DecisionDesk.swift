@@ -184,13 +184,21 @@ package actor DecisionDesk {
         return (run, rollout)
     }
 
+    /// The run's directory under `--out-dir`: its id, or a digest of it when the id could leave the directory
+    /// (run ids are free text: `benchmark-gate --run-id`).
+    static func directoryName(_ runId: String) -> String {
+        let plain = runId.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
+        guard !plain || runId.isEmpty || runId.hasPrefix(".") else { return runId }
+        return "run-" + Digest.sha256(Data(runId.utf8)).prefix(16)
+    }
+
     /// One look, as `monitor analyze --run RUN --intake [--act]` takes it, with the server's policy.
     static func takeLook(runId: String, act: Bool, settings: DecisionSettings) throws -> AnalysisArtifact {
         guard let ledger = try Ledger.openExisting(at: settings.ledgerPath, logger: settings.logger) else {
             throw DecisionRefusal.notFound("no ledger at \(Ledger.displayName(settings.ledgerPath))")
         }
         _ = try progressing(runId, ledger: ledger)
-        let directory = (settings.outDir as NSString).appendingPathComponent(runId)
+        let directory = (settings.outDir as NSString).appendingPathComponent(directoryName(runId))
         var request = LookRequest(
             runId: runId, baselineVersion: nil, candidateVersion: nil, policyPath: settings.policyPath, sources: [],
             prometheusURL: nil, at: nil,

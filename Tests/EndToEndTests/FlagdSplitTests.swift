@@ -53,6 +53,20 @@ struct FlagdSplitTests {
         return answers
     }
 
+    /// A directory whose ledger holds a passing gate of the support agent, recorded at `time`.
+    static func gated(at time: Int) throws -> TemporaryDirectory {
+        let directory = try TemporaryDirectory()
+        let gate = try Tool.run(
+            "benchmark-gate",
+            [
+                "--candidate", Repository.path("Tests/Fixtures/native/pass/candidate.jsonl"), "--baseline",
+                Repository.path("Tests/Fixtures/native/pass/baseline.jsonl"), "--agent", "support-agent", "--output",
+                "gate.json", "--ledger", "ledger.sqlite",
+            ], environment: ["SOURCE_DATE_EPOCH": String(time)], in: directory.url)
+        #expect(gate.status == 0, "\(gate.stderr)")
+        return directory
+    }
+
     /// Runs a `canary-deploy` command at `time` (SOURCE_DATE_EPOCH) and keeps the flags it wrote as `name`.
     static func deploy(_ arguments: [String], at time: Int, keep name: String, in directory: TemporaryDirectory)
         throws -> String
@@ -73,15 +87,7 @@ struct FlagdSplitTests {
         "20,000 conversations through start, advance, advance, then promote or roll back: sticky until the drain ends, each step split at its weight, as flagd buckets",
         .requires(.pythonEnvironment))
     func rollout() throws {
-        let directory = try TemporaryDirectory()
-        let gate = try Tool.run(
-            "benchmark-gate",
-            [
-                "--candidate", Repository.path("Tests/Fixtures/native/pass/candidate.jsonl"), "--baseline",
-                Repository.path("Tests/Fixtures/native/pass/baseline.jsonl"), "--agent", "support-agent", "--output",
-                "gate.json", "--ledger", "ledger.sqlite",
-            ], environment: ["SOURCE_DATE_EPOCH": String(Self.t0 - 3600)], in: directory.url)
-        #expect(gate.status == 0, "\(gate.stderr)")
+        let directory = try Self.gated(at: Self.t0 - 3600)
         _ = try directory.write(
             "canary.yaml",
             "agent: {name: support-agent}\nrollout:\n  steps: [{weight: 10}, {weight: 25}, {weight: 50}]\n  drain_timeout: 30m\n"
@@ -206,15 +212,7 @@ struct FlagdSplitTests {
 
     @Test("shadow mode is refused with what flagd cannot do, and nothing is written")
     func shadowRefused() throws {
-        let directory = try TemporaryDirectory()
-        let gate = try Tool.run(
-            "benchmark-gate",
-            [
-                "--candidate", Repository.path("Tests/Fixtures/native/pass/candidate.jsonl"), "--baseline",
-                Repository.path("Tests/Fixtures/native/pass/baseline.jsonl"), "--agent", "support-agent", "--output",
-                "gate.json", "--ledger", "ledger.sqlite",
-            ], environment: LoopFixtures.environment, in: directory.url)
-        #expect(gate.status == 0)
+        let directory = try Self.gated(at: Self.t0 - 3600)
         _ = try directory.write(
             "canary.yaml", "agent: {name: support-agent}\nrollout:\n  mode: shadow\n  steps: [{weight: 10}]\n")
         let start = try Tool.run(
