@@ -75,8 +75,9 @@ package actor DecisionDesk {
         self.settings = settings
     }
 
-    /// Takes a look at `runId` (or joins the one under way) and answers its artifact. With `act`, the look's
-    /// decision is carried out as `--act` does (advance, promote after the last step, roll back).
+    /// Takes a look at `runId` (or joins the one under way, whether or not that one acts) and answers its
+    /// artifact. With `act`, the look's decision is carried out as `--act` does (advance, promote after the last
+    /// step, roll back). Looks are joined within one server; replicas on one ledger each take their own.
     package func look(runId: String, act: Bool) async -> Result<AnalysisArtifact, DecisionRefusal> {
         if let task = underWay[runId] { return await task.value }
         let settings = settings
@@ -94,12 +95,6 @@ package actor DecisionDesk {
         let result = await task.value
         underWay[runId] = nil
         return result
-    }
-
-    /// The run `runId` and its rollout, or the refusal: 404 when the ledger has no such run, 409 when its
-    /// rollout is not progressing.
-    package func progressingRun(_ runId: String) async -> Result<(RunRecord, RolloutRecord), DecisionRefusal> {
-        await read { ledger in try Self.progressing(runId, ledger: ledger) }
     }
 
     /// The latest look of `runId`, or 404 when the run is unknown or has none.
@@ -140,13 +135,12 @@ package actor DecisionDesk {
         }
     }
 
-    /// The most recently updated rollout of `agent`, whatever its phase.
-    package func latestRollout(agent: String) async -> Result<RolloutRecord, DecisionRefusal> {
+    /// The run of `agent` whose rollout was updated last, whatever its phase.
+    package func latestRun(agent: String) async -> Result<(RunRecord, RolloutRecord), DecisionRefusal> {
         await read { ledger in
-            guard let rollout = try ledger.latestRollout(agent: agent) else {
-                throw DecisionRefusal.notFound("agent \(agent) has no rollout")
-            }
-            return rollout
+            guard let rollout = try ledger.latestRollout(agent: agent), let run = try ledger.run(id: rollout.runId)
+            else { throw DecisionRefusal.notFound("agent \(agent) has no rollout") }
+            return (run, rollout)
         }
     }
 

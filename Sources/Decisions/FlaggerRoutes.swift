@@ -82,10 +82,11 @@ package struct FlaggerRoutes: ServedRoutes {
         case .success(let found): run = found.0
         case .failure(let refusal):
             if rollback, refusal.status == 404,
-                case .success(let ended) = await desk.latestRollout(agent: payload.agent),
-                ended.phase == .rolledBack
+                case .success(let (ended, rollout)) = await desk.latestRun(agent: payload.agent),
+                rollout.phase == .rolledBack,
+                payload.candidateVersion == nil || payload.candidateVersion == ended.candidateVersion
             {
-                return (200, "roll back: run \(ended.runId) was rolled back in AgentCanary\n")
+                return (200, "roll back: run \(ended.id) was rolled back in AgentCanary\n")
             }
             return (refusal.status, refusal.message + "\n")
         }

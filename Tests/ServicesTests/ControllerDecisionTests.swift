@@ -83,7 +83,7 @@ struct ControllerDecisionTests {
     }
 
     @Test(
-        "Argo's web provider drives a run over HTTP: continue, continue, promote; one look for concurrent requests",
+        "Argo's web provider drives a run over HTTP: continue, continue, promote; one look for concurrent requests; a look that acts",
         .requires(.curl, .sqlite3))
     func argoWebProvider() throws {
         let (directory, runId, server) = try Self.started()
@@ -103,7 +103,9 @@ struct ControllerDecisionTests {
         var lookIds: [Int] = []
         for index in Self.batches.indices {
             try Self.send(batch: index, to: server, in: directory)
-            let look = try Self.request("POST", "\(server.base)/v1/runs/\(runId)/looks")
+            // The last look also acts, as `monitor analyze --act` would.
+            let act = index == Self.batches.count - 1 ? "?act=true" : ""
+            let look = try Self.request("POST", "\(server.base)/v1/runs/\(runId)/looks\(act)")
             #expect(look.status == 200, "\(look.text)")
             let analysis = look.json as? [String: Any]
             decisions.append(analysis?["decision"] as? String ?? "")
@@ -116,17 +118,26 @@ struct ControllerDecisionTests {
         let decision = try Self.request("GET", "\(server.base)/v1/runs/\(runId)/decision")
         let latest = decision.json as? [String: Any]
         #expect(latest?["decision"] as? String == "promote" && latest?["look_id"] as? Int == lookIds.last)
-        #expect(latest?["step"] as? Int == 1 && latest?["weight"] as? Int == 50)
+        #expect(latest?["step"] as? Int == 1 && latest?["weight"] as? Int == 50)  // judged at the step it acted on
         #expect(latest?["more_candidate_tasks_needed"] as? Int == 0)
         #expect((latest?["reasons"] as? [String])?.isEmpty == false)
-        // A look taken over HTTP is evidence as any look is: the promote decision advances the run.
-        let advance = try Tool.run(
+        // The acting look advanced the run, by the monitor, with rollout.json beside its analysis; the same
+        // analysis is no evidence for another transition.
+        let rollout =
+            try JSONSerialization.jsonObject(
+                with: Data(
+                    contentsOf: URL(fileURLWithPath: directory.path("agent-canary-out/serve/\(runId)/rollout.json"))))
+            as? [String: Any]
+        #expect(rollout?["phase"] as? String == "progressing" && rollout?["weight"] as? Int == 100)
+        let last = (rollout?["history"] as? [[String: Any]])?.last
+        #expect(last?["command"] as? String == "advance" && last?["actor"] as? String == "monitor")
+        let again = try Tool.run(
             "canary-deploy",
             [
-                "advance", "--run", runId, "--analysis", "agent-canary-out/serve/\(runId)/analysis.json", "--ledger",
+                "promote", "--run", runId, "--analysis", "agent-canary-out/serve/\(runId)/analysis.json", "--ledger",
                 "ledger.sqlite", "--out-dir", "out",
             ], in: directory.url)
-        #expect(advance.status == 0, "\(advance.stderr)")
+        #expect(again.status == 1, "\(again.stderr)")
         // The look is the ledger's: rejudged from what it stored, the same judgement.
         let rejudged = try Tool.run(
             "monitor", ["rejudge", "--look", "\(lookIds.last ?? 0)", "--ledger", "ledger.sqlite"], in: directory.url)
@@ -306,6 +317,8 @@ struct ControllerDecisionTests {
         #expect(rollback.status == 0, "\(rollback.stderr)")
         let rolledBack = try hook("rollback")
         #expect(rolledBack.0 == 200 && rolledBack.1.contains("was rolled back"), "\(rolledBack)")
+        // Another release of the agent is not this run.
+        #expect(try hook("rollback", metadata: #"{"candidate_version": "9.9.9"}"#).0 == 404)
         #expect(try hook("confirm-traffic-increase").0 == 404)
         #expect(server.terminate().status == 0)
     }
