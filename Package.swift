@@ -301,7 +301,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StatisticsTests",
-            dependencies: ["Statistics"]
+            dependencies: ["Statistics", "TestSupport"]
         ),
         .testTarget(
             name: "TelemetryTests",
