@@ -20,9 +20,6 @@ package struct RouteSupport: Sendable {
         token?.admits(request.headers[.authorization]) ?? true
     }
 
-    /// Whether `monitor serve` was started with a token.
-    package var requiresToken: Bool { token != nil }
-
     /// A response of `status` with `body`, counted under `endpoint` in `agent_canary_intake_requests_total`.
     package func answer(
         _ endpoint: String, _ status: HTTPResponse.Status, _ body: Data, contentType: String = "application/json"
