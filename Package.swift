@@ -242,7 +242,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AnalysisCoreTests",
-            dependencies: ["AnalysisCore", "Policy", "Telemetry", "Vocabulary"]
+            dependencies: ["AnalysisCore", "Policy", "Statistics", "Telemetry", "Vocabulary"]
         ),
         .testTarget(
             name: "AnalysisTests",

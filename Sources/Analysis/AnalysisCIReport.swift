@@ -14,7 +14,9 @@ package enum AnalysisCIReport {
         let headline =
             "**\(decision)** (\(where_)) — \(artifact.judgement.sample.candidateTasks) candidate and "
             + "\(artifact.judgement.sample.baselineTasks) baseline tasks; \(artifact.judgement.sample.requiredCandidateTasks) candidate tasks needed. "
-            + "Always-valid intervals (mSPRT), α = \(Judge.format(artifact.method.alpha)) over all looks."
+            + (artifact.method.sequential.hasPrefix("group-sequential")
+                ? "Group-sequential promotion (Lan–DeMets) and always-valid harm tests (mSPRT)"
+                : "Always-valid intervals (mSPRT)") + ", α = \(Judge.format(artifact.method.alpha)) over all looks."
         var sections: [CISection] = []
         if !artifact.judgement.reasons.isEmpty {
             sections.append(CISection(title: "Why", lines: artifact.judgement.reasons.map { "- \($0)" }))

@@ -321,7 +321,8 @@ package struct Accumulator {
             rogue: RareCounts(
                 baselineEvents: rogueByArm[0], baselineTasks: taskCount[0], candidateEvents: rogueByArm[1],
                 candidateTasks: taskCount[1]),
-            toolMix: toolMix, stepsMix: stepsMix, segments: monitor.segments ? segments : [],
+            toolMix: toolMix, stepsMix: stepsMix,
+            segments: monitor.segments || monitor.adjustFor != nil ? segments : [],
             stepConversations: PerArm(indexed: stepConversations), conversations: PerArm(indexed: conversationsPerArm),
             tasks: PerArm(indexed: taskCount), stepTasks: PerArm(indexed: stepTaskCount),
             mixedConversations: mixed, mixedExamples: mixedExamples.sorted(), criticalViolations: critical,

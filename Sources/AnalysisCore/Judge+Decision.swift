@@ -63,7 +63,25 @@ extension Judge {
             let primaries = results.filter {
                 policies[$0.name]?.role == .primary && (mode != .shadow || $0.name == "shadow_agreement")
             }
-            if !enough {
+            // A group-sequential boundary crossed is the evidence itself: the mixture's minimum sample does not
+            // apply to it.
+            let shownBefore = Set(inputs.sequentiallyShown ?? [])
+            let crossed =
+                !primaries.isEmpty
+                && primaries.allSatisfy {
+                    $0.status == .nonInferior && ($0.sequential != nil || shownBefore.contains($0.name))
+                }
+            let exhausted = primaries.filter {
+                $0.status != .nonInferior && $0.sequential?.final == true && $0.sequential?.boundary == nil
+            }
+            if !exhausted.isEmpty {
+                decision = .hold
+                for result in exhausted {
+                    reasons.append(
+                        "primary metric \(result.name): the group-sequential design's final analysis has passed "
+                            + "without showing non-inferiority (\(describe(result))): a person decides")
+                }
+            } else if !enough && !crossed {
                 decision = .continue
                 // Spans that arrived but are no task say why before the count of tasks does.
                 if inputs.tasks.baseline + inputs.tasks.candidate == 0, let unusable = inputs.unusable,
@@ -91,7 +109,7 @@ extension Judge {
                 )
             }
             let unproven = primaries.filter { $0.status != .nonInferior }
-            if !unproven.isEmpty {
+            if !unproven.isEmpty, decision != .hold {
                 decision = .continue
                 for result in unproven {
                     reasons.append("primary metric \(result.name) not yet shown non-inferior: \(describe(result))")

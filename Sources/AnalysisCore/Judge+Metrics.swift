@@ -11,7 +11,13 @@ extension Judge {
     static func evaluate(_ metric: MetricPolicy, inputs: LookInputs, alpha: Double) -> MetricResult {
         switch metric.name {
         case "task_success_rate", "error_rate", "user_satisfaction", "judge_score":
-            return difference(metric, inputs.ratios[metric.name] ?? Self.noSums, alpha: alpha, clustered: true)
+            let design = SequentialDesign(metric, inputs: inputs)
+            var result = difference(
+                metric, inputs.ratios[metric.name] ?? Self.noSums, alpha: alpha, clustered: true, sequential: design)
+            if design == nil, SequentialDesign.applies(metric, inputs: inputs) {
+                result.method += " (\(outsideRunNote))"
+            }
+            return result
         case "cost_per_task", "tokens_per_task", "steps_per_task":
             return ratio(metric, inputs.ratios[metric.name] ?? Self.noSums, alpha: alpha, clustered: true)
         case "rogue_action_rate":
@@ -53,9 +59,10 @@ extension Judge {
     }
 
     /// A rate or mean per task: the difference of two delta-method ratios, always-valid interval.
-    static func difference(_ metric: MetricPolicy, _ sums: PerArm<ClusterSums>, alpha: Double, clustered: Bool)
-        -> MetricResult
-    {
+    static func difference(
+        _ metric: MetricPolicy, _ sums: PerArm<ClusterSums>, alpha: Double, clustered: Bool,
+        sequential: SequentialDesign? = nil
+    ) -> MetricResult {
         let method =
             clustered
             ? "difference of ratio means, delta method over conversations, one-sided mSPRT bounds"
@@ -95,7 +102,55 @@ extension Judge {
         result.status = status(
             rejected: pValue <= alpha, low: theta - half, high: theta + half, limit: limit,
             direction: metric.direction)
+        if let sequential, metric.margin > 0 {
+            applySequential(sequential, to: &result, theta: theta, variance: variance, metric: metric, alpha: alpha)
+        }
         return result
+    }
+
+    /// Non-inferiority by the group-sequential boundary instead of the mixture bound; a regression stays the
+    /// always-valid test's. The interval reported is the repeated confidence bound at the look's boundary.
+    static func applySequential(
+        _ design: SequentialDesign, to result: inout MetricResult, theta: Double, variance: Double,
+        metric: MetricPolicy, alpha: Double
+    ) {
+        let (theta, variance, adjustment) = design.adjusted(theta: theta, variance: variance)
+        let se = variance.squareRoot()
+        let statistic = metric.direction == .higher ? (theta + metric.margin) / se : (metric.margin - theta) / se
+        result.method =
+            "difference of ratio means, delta method over conversations; non-inferiority by Lan–DeMets "
+            + "\(design.spending.rawValue) spending"
+            + (adjustment.map { " post-stratified on \($0.covariate)" } ?? "") + ", harm by one-sided mSPRT"
+        let look = sequentialLook(
+            design, statistic: statistic, information: 1 / variance, margin: metric.margin, alpha: alpha)
+        result.sequential = look.map {
+            var look = $0
+            look.adjustment = adjustment
+            return look
+        }
+        if let boundary = look?.boundary {
+            result.ciLow = theta - boundary * se
+            result.ciHigh = theta + boundary * se
+        }
+        guard result.status != .regressed else { return }
+        if design.shownBefore {
+            result.status = .nonInferior
+            result.note = "shown non-inferior at an earlier look (the group-sequential design stopped there)"
+        } else if let look {
+            if let boundary = look.boundary, statistic >= boundary {
+                result.status = .nonInferior
+            } else {
+                result.status = .inconclusive
+                if look.final, look.boundary == nil {
+                    result.note = "the final analysis has passed without showing non-inferiority"
+                }
+            }
+        } else {
+            result.status = .inconclusive
+            result.note =
+                "not yet shown non-inferior; the next group-sequential look comes with "
+                + "\(Int((designIncrement * 100).rounded())) % more of the planned information"
+        }
     }
 
     /// The mixing variances, as multiples of each metric's τ² (its margin²): the margin itself, for the small

@@ -118,6 +118,8 @@ package enum Judge {
     /// The segments, reported and not judged: the policy's margins and minimum samples, as signals.
     static func segments(_ inputs: LookInputs) -> [SegmentResult] {
         let monitor = inputs.monitor
+        // Segments that arrived only for the covariate adjustment are not reported.
+        guard monitor.segments else { return [] }
         func segmentPolicy(_ name: String) -> MetricPolicy? {
             guard var metric = monitor.metrics.first(where: { $0.name == name }) ?? MonitorSection.builtIn(name) else {
                 return nil

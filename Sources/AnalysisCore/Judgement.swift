@@ -32,6 +32,47 @@ package struct MetricResult: Codable, Equatable, Sendable {
     package var alpha: Double
     package var method: String
     package var note: String?
+    /// The group-sequential look of a primary metric (`monitor.method: group-sequential`).
+    package var sequential: SequentialLook? = nil
+}
+
+/// A primary metric's look in a group-sequential design: where the look stands in the planned information and
+/// the boundary its statistic had to reach. The next look reads `information` back from the ledger.
+package struct SequentialLook: Codable, Equatable, Sendable {
+    /// 1 for the run's first look at this metric.
+    package var look: Int
+    /// The look's information, 1 / the variance of the estimate (on the test's scale).
+    package var information: Double
+    /// The information a fixed-horizon test of the margin needs at the metric's α and the policy's power.
+    package var fixedInformation: Double
+    /// The information the design plans: the fixed design's, times the spending function's inflation.
+    package var plannedInformation: Double
+    /// `information / plannedInformation`; at 1 or more the look is the final analysis.
+    package var informationFraction: Double
+    /// The standardized distance from the margin: (estimate − limit) / standard error, in the good direction.
+    package var statistic: Double
+    /// The boundary the statistic must reach at this look; `nil` once the final analysis has passed (no α left).
+    package var boundary: Double?
+    /// The α the design has spent up to this look.
+    package var alphaSpent: Double
+    /// Whether this or an earlier look was the final analysis.
+    package var final: Bool
+    /// The covariate adjustment the statistic and information include (`monitor.adjust_for`), if any.
+    package var adjustment: CovariateAdjustment?
+}
+
+/// A look's adjustment for a covariate known before each task's outcome (post-stratification).
+package struct CovariateAdjustment: Codable, Equatable, Sendable {
+    /// The policy's covariate (`category`).
+    package var covariate: String
+    /// The strata used, after sparse ones were pooled (tasks without the covariate are a stratum).
+    package var strata: Int
+    /// The adjusted difference, candidate − baseline, that the statistic uses.
+    package var difference: Double
+    /// The plain difference, as the metric reports it.
+    package var unadjustedDifference: Double
+    /// 1 − adjusted variance / plain variance: the share of the estimate's variance the covariate removed.
+    package var varianceReduction: Double
 }
 
 /// The sample-ratio check.

@@ -37,6 +37,13 @@ package struct SegmentSums: Codable, Equatable, Sendable {
     package var name: String
     package var success: PerArm<ClusterSums>
     package var cost: PerArm<ClusterSums>
+
+    /// Makes a segment's sums.
+    package init(name: String, success: PerArm<ClusterSums>, cost: PerArm<ClusterSums>) {
+        self.name = name
+        self.success = success
+        self.cost = cost
+    }
 }
 
 /// Where the rollout stood at the look.
@@ -107,4 +114,10 @@ package struct LookInputs: Codable, Equatable, Sendable {
     package var lastEventAt: Double?
     /// The traces this look read but could not make tasks of, by reason (absent in looks stored before it).
     package var unusable: [UnusableTelemetry]? = nil
+    /// With `monitor.method: group-sequential`: each primary metric's information at the run's earlier looks,
+    /// oldest first, as those looks recorded it (the spending state; absent otherwise).
+    package var earlierInformation: [String: [Double]]? = nil
+    /// With `monitor.method: group-sequential`: the primary metrics whose boundary an earlier look crossed (the
+    /// design stopped there: they stay shown non-inferior unless a regression shows).
+    package var sequentiallyShown: [String]? = nil
 }

@@ -130,6 +130,29 @@ package struct OTLPMapping: Codable, Equatable, Sendable {
     }
 }
 
+/// How a look shows the primary metrics non-inferior (the evidence to promote).
+package enum MonitorMethod: String, Codable, Sendable, CaseIterable {
+    /// Always-valid mixture bounds: any number of looks at any time, no plan.
+    case msprt
+    /// Error spending over the information the design plans (Lan–DeMets), with a final analysis when it is
+    /// reached. Guardrails and rare events keep their always-valid tests.
+    case groupSequential = "group-sequential"
+}
+
+/// The α-spending function of the group-sequential method.
+package enum SpendingFunction: String, Codable, Sendable, CaseIterable {
+    /// O'Brien–Fleming type: little α early, nearly the fixed-horizon boundary at the end.
+    case obrienFleming = "obrien-fleming"
+    /// Pocock type: α spent evenly over the information.
+    case pocock
+}
+
+/// A covariate known before each task's outcome, which the group-sequential test of task success adjusts for.
+package enum Covariate: String, Codable, Sendable, CaseIterable {
+    /// The task's category (post-stratification on it).
+    case category
+}
+
 /// The `monitor` section: what the monitor measures and how it decides.
 package struct MonitorSection: Codable, Equatable, Sendable {
     /// The chance of a false rollback over all looks of a canary (split over the rollback metrics).
@@ -160,6 +183,14 @@ package struct MonitorSection: Codable, Equatable, Sendable {
     package var prices: [String: ModelPrice] = [:]
     /// Where each look's metrics and decision go as DogStatsD datagrams (`host:port`, UDP); `nil` for nowhere.
     package var statsd: String?
+    /// How primary metrics are shown non-inferior: group-sequential for a new policy (the decision benchmark's
+    /// choice, README "Decision quality"); `nil`, which a policy stored before the choice decodes to, is `msprt`,
+    /// so that its looks are rejudged as they were made.
+    package var method: MonitorMethod? = .groupSequential
+    /// The group-sequential method's spending function; `nil` is O'Brien–Fleming type.
+    package var spending: SpendingFunction?
+    /// The covariate the group-sequential test of task success is adjusted for; `nil` for none.
+    package var adjustFor: Covariate?
 
     /// The defaults.
     package init() {}

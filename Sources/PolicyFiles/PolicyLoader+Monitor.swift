@@ -7,7 +7,8 @@ extension PolicyLoader {
     static func readMonitor(_ node: PolicyNode) throws(PolicyError) -> MonitorSection {
         let fields = try node.members(allowed: [
             "alpha", "power", "srm_p_value", "malformed", "unknown_versions", "retain_successes",
-            "rogue_action_budget", "segments", "metrics", "prometheus", "otlp", "prices", "statsd",
+            "rogue_action_budget", "segments", "metrics", "prometheus", "otlp", "prices", "statsd", "method",
+            "spending", "adjust_for",
         ])
         var monitor = MonitorSection()
         if let value = fields["alpha"] { monitor.alpha = try value.double(in: 0.0001...0.5) }
@@ -18,6 +19,9 @@ extension PolicyLoader {
         if let value = fields["retain_successes"] { monitor.retainSuccesses = try value.int(in: 0...1_000_000) }
         if let value = fields["rogue_action_budget"] { monitor.rogueActionBudget = try value.int(in: 0...1_000_000) }
         if let value = fields["segments"] { monitor.segments = try value.bool() }
+        if let value = fields["method"] { monitor.method = try value.oneOf(MonitorMethod.self) }
+        if let value = fields["spending"] { monitor.spending = try value.oneOf(SpendingFunction.self) }
+        if let value = fields["adjust_for"] { monitor.adjustFor = try value.oneOf(Covariate.self) }
         if let value = fields["statsd"] { monitor.statsd = try statsdAddress(value) }
         if let value = fields["metrics"] { monitor.metrics = try readMetrics(value) }
         if let value = fields["prometheus"] {

@@ -120,6 +120,10 @@ package enum Monitor {
             prometheus: prometheus)
         let unusable = pass.reader.unusable.list
         if !unusable.isEmpty { inputs.unusable = unusable }
+        if monitor.method == .groupSequential, let runLedger, let view {
+            (inputs.earlierInformation, inputs.sequentiallyShown) = try sequentialState(
+                runId: view.run.id, ledger: runLedger)
+        }
         phase("inputs")
         let judgement = Judge.judge(inputs)
         phase("judged")
@@ -202,6 +206,26 @@ package enum Monitor {
             exitStatus: look.exitStatus, notifications: notifications.map(\.text))
     }
 
+    /// Each primary metric's information at the run's earlier looks, oldest first, as they recorded it, and the
+    /// metrics whose boundary one of them crossed: the group-sequential design's state, which the look stores in
+    /// its inputs.
+    static func sequentialState(runId: String, ledger: Ledger) throws -> ([String: [Double]], [String]) {
+        let decoder = ArtifactCoding.makeDecoder()
+        var information: [String: [Double]] = [:]
+        var shown: Set<String> = []
+        for look in try ledger.looks(runId: runId) {
+            guard let judgement = try? decoder.decode(Judgement.self, from: Data(look.judgementJSON.utf8)) else {
+                throw MonitorError.corruptLook(id: look.id, reason: "its judgement cannot be read back")
+            }
+            for metric in judgement.metrics {
+                guard let sequential = metric.sequential else { continue }
+                information[metric.name, default: []].append(sequential.information)
+                if metric.status == .nonInferior { shown.insert(metric.name) }
+            }
+        }
+        return (information, shown.sorted())
+    }
+
     /// Recomputes a stored look from its stored inputs.
     package static func rejudge(lookId: Int64, ledgerPath: String, logger: Logger) throws -> (
         stored: Judgement, recomputed: Judgement, look: LookRow
@@ -263,9 +287,15 @@ package enum Monitor {
             Judge.applicable(inputs.monitor.metrics, mode: inputs.step.mode)
             + inputs.monitor.prometheusMetrics.map(\.metric)
         let rollback = metrics.filter(Judge.rollsBack).count
+        let mixture = "normal-mixture mSPRT confidence sequences; conditional binomial mixture for rare events"
+        let grouped =
+            inputs.monitor.method == .groupSequential && inputs.earlierInformation != nil && inputs.step.mode != .shadow
+        let spending = (inputs.monitor.spending ?? .obrienFleming).rawValue
         return AnalysisMethod(
-            sequential:
-                "always-valid inference: normal-mixture mSPRT confidence sequences; conditional binomial mixture for rare events",
+            sequential: grouped
+                ? "group-sequential non-inferiority for the primary metrics (Lan–DeMets \(spending) spending over the "
+                    + "planned information); always-valid inference for harm: \(mixture)"
+                : "always-valid inference: \(mixture)",
             alpha: inputs.monitor.alpha, rollbackMetrics: rollback, signalMetrics: metrics.count - rollback,
             reference: Judge.reference)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Group-sequential boundaries by error spending (Lan and DeMets 1983): a one-sided upper boundary for a
 /// standardized statistic looked at several times, at information fractions known only when each look is taken.
@@ -38,13 +39,56 @@ package enum GroupSequential {
     /// that `P(Z₁ < c₁, …, Zₖ₋₁ < cₖ₋₁, Zₖ ≥ cₖ) = α(tₖ) − α(tₖ₋₁)` under the null. A look that spends nothing
     /// (past the plan) has `+∞`.
     package static func boundaries(fractions: [Double], alpha: Double, spending: Spending) -> [Double] {
+        var state = Progress()
+        return fractions.map { state.next(fraction: $0, alpha: alpha, spending: spending) }
+    }
+
+    /// The same boundaries, remembering the walk of each sequence of looks so that the next look of a run (its
+    /// looks so far and one more) costs one step of the recursion, not one per look: a monitor looking every
+    /// minute asks for ever longer sequences. Equal to ``boundaries(fractions:alpha:spending:)``.
+    package static func cachedBoundaries(fractions: [Double], alpha: Double, spending: Spending) -> [Double] {
+        guard let last = fractions.last else { return [] }
+        let key = CacheKey(fractions: Array(fractions.dropLast()), alpha: alpha, spending: spending)
+        var state: Progress
+        if let known = walks.withLock({ $0[key] }) {
+            state = known
+            _ = state.next(fraction: last, alpha: alpha, spending: spending)
+        } else {
+            state = Progress()
+            for t in fractions { _ = state.next(fraction: t, alpha: alpha, spending: spending) }
+        }
+        remember(state, fractions: fractions, alpha: alpha, spending: spending)
+        return state.boundaries
+    }
+
+    static func remember(_ state: Progress, fractions: [Double], alpha: Double, spending: Spending) {
+        walks.withLock { cache in
+            if cache.count >= 1024 { cache.removeAll(keepingCapacity: true) }
+            cache[CacheKey(fractions: fractions, alpha: alpha, spending: spending)] = state
+        }
+    }
+
+    struct CacheKey: Hashable {
+        var fractions: [Double]
+        var alpha: Double
+        var spending: Spending
+    }
+
+    static let walks = Mutex<[CacheKey: Progress]>([:])
+
+    /// The spending so far and the walk over the looks so far.
+    struct Progress: Sendable {
         var walk = BoundaryWalk()
         var spent = 0.0
-        return fractions.map { t in
+        var boundaries: [Double] = []
+
+        mutating func next(fraction t: Double, alpha: Double, spending: Spending) -> Double {
             let total = spending.spent(t, alpha: alpha)
             let increment = max(0, total - spent)
             spent = max(spent, total)
-            return walk.next(fraction: t, crossing: increment)
+            let boundary = walk.next(fraction: t, crossing: increment)
+            boundaries.append(boundary)
+            return boundary
         }
     }
 
@@ -76,7 +120,7 @@ package enum GroupSequential {
 
     /// The recursion over the looks: the sub-density of the score `S(tₖ)` on the paths that have not crossed,
     /// on a grid; before the first look, all the mass sits at 0.
-    struct BoundaryWalk {
+    struct BoundaryWalk: Sendable {
         /// Grid points per standard deviation of the increment: 20 keeps the boundaries within 1e-7 of 40.
         static let pointsPerSD = 20.0
         /// The grid reaches this many standard deviations below the mean; the mass left out is below 1e-15.
@@ -113,11 +157,29 @@ package enum GroupSequential {
         func crossingProbability(score b: Double, delta: Double) -> Double {
             let sd = delta.squareRoot()
             let shift = drift * delta
+            // Points more than `kernelReach` SDs below b cross with probability under 1e-19: skip them (the
+            // points ascend).
+            var index = Self.firstIndex(in: points, atLeast: b - shift - Self.kernelReach * sd)
             var total = 0.0
-            for (point, mass) in zip(points, weighted) {
-                total += mass * (1 - Distributions.normalCDF((b - point - shift) / sd))
+            while index < points.count {
+                total += weighted[index] * (1 - Distributions.normalCDF((b - points[index] - shift) / sd))
+                index += 1
             }
             return total
+        }
+
+        /// How far (in SDs of the increment) the normal kernel is summed: beyond it the density is below 1e-19.
+        static let kernelReach = 9.0
+
+        /// The first index of ascending `values` at or above `bound`.
+        static func firstIndex(in values: [Double], atLeast bound: Double) -> Int {
+            var low = 0
+            var high = values.count
+            while low < high {
+                let middle = (low + high) / 2
+                if values[middle] < bound { low = middle + 1 } else { high = middle }
+            }
+            return low
         }
 
         /// The Z boundary whose crossing probability is `crossing`, by bisection on the S scale.
@@ -154,12 +216,19 @@ package enum GroupSequential {
             var newWeighted: [Double] = []
             newPoints.reserveCapacity(intervals + 1)
             newWeighted.reserveCapacity(intervals + 1)
+            // The old points within `kernelReach` SDs of each new point: a window that moves up with it.
+            var first = 0
+            var end = 0
+            let reach = Self.kernelReach * sd
             for index in 0...intervals {
                 let s = bottom + Double(index) * h
                 let simpson = (index == 0 || index == intervals) ? 1.0 : (index % 2 == 1 ? 4.0 : 2.0)
+                while first < points.count, points[first] + shift < s - reach { first += 1 }
+                end = max(end, first)
+                while end < points.count, points[end] + shift <= s + reach { end += 1 }
                 var sum = 0.0
-                for (point, mass) in zip(points, weighted) {
-                    sum += mass * Self.normalDensity((s - point - shift) / sd)
+                for old in first..<end {
+                    sum += weighted[old] * Self.normalDensity((s - points[old] - shift) / sd)
                 }
                 newPoints.append(s)
                 newWeighted.append(sum / sd * simpson * h / 3)

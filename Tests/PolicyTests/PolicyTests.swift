@@ -78,6 +78,28 @@ struct PolicyTests {
         #expect(String(decoding: try encoder.encode(decoded), as: UTF8.self) == old)
     }
 
+    @Test("the monitor's method, spending function and covariate are read; a stored policy without them is mSPRT")
+    func sequentialMethod() throws {
+        let policy = try PolicyLoader.parse(
+            """
+            agent: {name: a}
+            monitor: {method: group-sequential, spending: pocock, adjust_for: category}
+            """, file: "canary.yaml")
+        #expect(policy.monitor.method == .groupSequential)
+        #expect(policy.monitor.spending == .pocock)
+        #expect(policy.monitor.adjustFor == .category)
+        // A new policy is group-sequential; one stored before the choice has no method and stays mSPRT.
+        #expect(MonitorSection().method == .groupSequential)
+        var old = MonitorSection()
+        old.method = nil
+        let stored = try JSONDecoder().decode(MonitorSection.self, from: JSONEncoder().encode(old))
+        #expect(stored.method == nil && stored.spending == nil && stored.adjustFor == nil)
+        #expect(
+            throws: PolicyError.invalidField(
+                file: "p.yaml", line: 2, field: "monitor.adjust_for", reason: "'tier' is not one of: category")
+        ) { try PolicyLoader.parse("agent: {name: a}\nmonitor: {adjust_for: tier}\n", file: "p.yaml") }
+    }
+
     @Test("JSON policies are read too")
     func json() throws {
         let policy = try PolicyLoader.parse(#"{"agent": {"name": "a"}, "gate": {"pass_k": 4}}"#, file: "p.json")

@@ -67,6 +67,18 @@ struct GroupSequentialTests {
         }
     }
 
+    @Test("the cached boundaries of a growing sequence of looks are the boundaries computed afresh")
+    func cached() {
+        // Each call extends the cached walk of the one before by a look; the last one holds every boundary.
+        var fractions: [Double] = []
+        var cached: [Double] = []
+        for index in 1...15 {
+            fractions.append(Double(index) * 0.075)
+            cached = GroupSequential.cachedBoundaries(fractions: fractions, alpha: 0.05, spending: .obrienFleming)
+        }
+        #expect(cached == GroupSequential.boundaries(fractions: fractions, alpha: 0.05, spending: .obrienFleming))
+    }
+
     @Test("one look spends all of α: the fixed-horizon boundary; looks past the plan spend nothing")
     func ends() {
         let single = GroupSequential.boundaries(fractions: [1], alpha: 0.05, spending: .obrienFleming)
