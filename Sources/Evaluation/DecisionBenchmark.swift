@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Policy
 import Simulation
 import Statistics
 import Synchronization
@@ -35,6 +36,9 @@ package struct BenchmarkRow: Sendable, Codable {
     package var medianExposure: Estimate
     package var medianMinutesToPromote: Estimate
     package var medianTasksToPromote: Estimate
+    /// The candidate tasks a fixed-horizon test of the scenario's design needs (``FixedHorizonProbe``), the
+    /// median over its canaries: the same on every row of a scenario.
+    package var fixedHorizonTasks: Estimate
 }
 
 /// The benchmark's output: every row, and the settings at which the other rules matched the monitor's false
@@ -55,7 +59,8 @@ struct RuleSet: Sendable {
         var rules: [any DecisionRule] = []
         if let defaults {
             rules += [
-                MonitorRule(), FlaggerRule(thresholds: defaults), ArgoRule(thresholds: defaults), KayentaRule(),
+                MonitorRule(method: .msprt), MonitorRule(method: .groupSequential), FlaggerRule(thresholds: defaults),
+                ArgoRule(thresholds: defaults), KayentaRule(),
                 NaivePeekingRule(),
             ]
         }
@@ -87,18 +92,24 @@ package struct DecisionBenchmark {
     package init() {}
 
     /// The methods at their default settings, in table order.
-    package static let methods = ["AgentCanary monitor", "Flagger", "Argo Rollouts", "Kayenta", "naive peeking"]
+    package static let methods = [
+        MonitorRule.name(.msprt), MonitorRule.name(.groupSequential), "Flagger", "Argo Rollouts", "Kayenta",
+        "naive peeking",
+    ]
 
-    /// Runs one canary of `scenario` through every rule of `rules`.
+    /// Runs one canary of `scenario` through every rule of `rules`, and its scheduled intervals through the
+    /// fixed-horizon probe.
     static func canary(
         _ scenario: EvaluationScenario, seed: UInt64, schedule: EvaluationSchedule, rules ruleSet: RuleSet
-    ) -> [CanaryOutcome] {
+    ) -> (outcomes: [CanaryOutcome], fixedHorizonTasks: Double?) {
         let stream = CanaryStream(scenario: scenario, schedule: schedule, seed: seed)
         var rules = ruleSet.make()
         var outcomes: [CanaryOutcome?] = Array(repeating: nil, count: rules.count)
+        var probe = FixedHorizonProbe()
         var candidateTasks = 0
         for index in 0..<schedule.maxIntervals {
             let interval = stream.interval(index)
+            probe.observe(interval, schedule: schedule)
             let before = candidateTasks
             candidateTasks += interval.arms[1].totalTasks
             for position in rules.indices where outcomes[position] == nil {
@@ -112,15 +123,16 @@ package struct DecisionBenchmark {
                         * schedule.intervalSeconds / 60,
                     candidateTasks: served, exposure: Double(served) * scenario.harmPerTask)
             }
-            if outcomes.allSatisfy({ $0 != nil }) { break }
+            if outcomes.allSatisfy({ $0 != nil }), index + 1 >= schedule.scheduledIntervals { break }
         }
-        return outcomes.map {
+        let ended = outcomes.map {
             $0
                 ?? CanaryOutcome(
                     verdict: RuleVerdict.undecided.rawValue,
                     minutes: Double(schedule.maxIntervals) * schedule.intervalSeconds / 60,
                     candidateTasks: candidateTasks, exposure: Double(candidateTasks) * scenario.harmPerTask)
         }
+        return (ended, probe.candidateTasks)
     }
 
     /// The seed of scenario number `number`'s first canary (the others follow it).
@@ -131,11 +143,14 @@ package struct DecisionBenchmark {
         let count = scenario.isRegression ? canaries : aaCanaries
         let schedule = self.schedule
         let base = firstSeed(number)
-        let outcomes = parallelMap(count) { index in
+        let canaries = parallelMap(count) { index in
             Self.canary(scenario, seed: base &+ UInt64(index), schedule: schedule, rules: rules)
         }
+        let fixedHorizon = Self.median(canaries.compactMap(\.fixedHorizonTasks))
         return rules.make().enumerated().map { position, rule in
-            Self.row(method: rule.name, scenario: scenario, outcomes.map { $0[position] })
+            var row = Self.row(method: rule.name, scenario: scenario, canaries.map { $0.outcomes[position] })
+            row.fixedHorizonTasks = fixedHorizon
+            return row
         }
     }
 
@@ -183,7 +198,8 @@ package struct DecisionBenchmark {
             medianExposure: scenario.isRegression
                 ? median(exposures) : Estimate(value: nil, low: nil, high: nil, count: 0),
             medianMinutesToPromote: median(promoted.map(\.minutes)),
-            medianTasksToPromote: median(promoted.map { Double($0.candidateTasks) }))
+            medianTasksToPromote: median(promoted.map { Double($0.candidateTasks) }),
+            fixedHorizonTasks: Estimate(value: nil, low: nil, high: nil, count: 0))
     }
 
     /// A proportion with its Wilson 95 % interval.
@@ -245,11 +261,11 @@ package struct DecisionBenchmark {
         }
         func table(_ rows: [BenchmarkRow]) -> [String] {
             [
-                "| scenario | method | canaries | rolled back | promoted | median candidate tasks to rollback | median exposure (bad tasks) | median minutes to promote | median candidate tasks to promote |",
-                "|---|---|---|---|---|---|---|---|---|",
+                "| scenario | method | canaries | rolled back | promoted | median candidate tasks to rollback | median exposure (bad tasks) | median minutes to promote | median candidate tasks to promote | fixed-horizon candidate tasks |",
+                "|---|---|---|---|---|---|---|---|---|---|",
             ]
                 + rows.map { row in
-                    "| \(row.scenario) | \(row.method) | \(row.canaries) | \(percent(row.rollbackRate)) | \(percent(row.promotedRate)) | \(number(row.medianTasksToRollback)) | \(number(row.medianExposure, "%.1f")) | \(number(row.medianMinutesToPromote)) | \(number(row.medianTasksToPromote)) |"
+                    "| \(row.scenario) | \(row.method) | \(row.canaries) | \(percent(row.rollbackRate)) | \(percent(row.promotedRate)) | \(number(row.medianTasksToRollback)) | \(number(row.medianExposure, "%.1f")) | \(number(row.medianMinutesToPromote)) | \(number(row.medianTasksToPromote)) | \(number(row.fixedHorizonTasks)) |"
                 }
         }
         let matchedRow = { (row: BenchmarkRow) in row.method.hasSuffix(MatchedCalibration.suffix) }
@@ -259,13 +275,13 @@ package struct DecisionBenchmark {
             "",
             String(
                 format:
-                    "At the monitor's false rollback rate (%.1f %% of the %d A/A canaries above): each other rule tuned, on those same canaries, to the most permissive setting that rolls back that share, or the next step above where its rate jumps over it — thresholds read at α %.4f instead of 0.05 (%.1f %%), Kayenta's confidence %.4f instead of 0.98 (%.1f %%), naive peeking's α per test %.5f instead of 0.05 (%.1f %%); the regressions below are other canaries:",
+                    "At the monitor's false rollback rate (%.1f %% of the %d A/A canaries above, mSPRT's; the group-sequential method's harm tests are the same): each other rule tuned, on those same canaries, to the most permissive setting that rolls back that share, or the next step above where its rate jumps over it — thresholds read at α %.4f instead of 0.05 (%.1f %%), Kayenta's confidence %.4f instead of 0.98 (%.1f %%), naive peeking's α per test %.5f instead of 0.05 (%.1f %%); the regressions below are other canaries:",
                 settings.target * 100, settings.calibrationCanaries, settings.operatorAlpha,
                 settings.operatorRate * 100, settings.kayentaConfidence, settings.kayentaRate * 100,
                 settings.naiveAlpha, settings.naiveRate * 100),
             "",
         ]
-        lines += table(report.rows.filter { matchedRow($0) || $0.method == methods[0] })
+        lines += table(report.rows.filter { matchedRow($0) || methods[0...1].contains($0.method) })
         // The floors follow the scenarios: their success drops and their rogue rate.
         let scenarios = EvaluationScenario.all()
         let drops = scenarios.filter { $0.fleet.successShift < 0 }

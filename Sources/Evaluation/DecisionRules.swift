@@ -264,14 +264,32 @@ package struct NaivePeekingRule: DecisionRule {
 /// interval once the schedule is complete (the rollout's steps set when traffic may grow); undecided when the
 /// time limit comes first.
 package struct MonitorRule: DecisionRule {
-    package let name = "AgentCanary monitor"
+    package let name: String
     var accumulator = Accumulator(
         baselineVersion: "1.4.0", candidateVersion: "1.5.0", stepStartedAt: nil, shadowMode: false)
-    let policy = MonitorSection()
+    let policy: MonitorSection
     var stepStart = CanaryStream.origin
     package private(set) var decisionBucket: Int?
+    /// The group-sequential design's state, as the ledger would keep it between looks.
+    var earlierInformation: [String: [Double]] = [:]
+    var shown: Set<String> = []
 
-    package init() {}
+    /// The monitor with the default policy and `method` (and its spending function).
+    package init(method: MonitorMethod, spending: SpendingFunction? = nil) {
+        var policy = MonitorSection()
+        policy.method = method
+        policy.spending = spending
+        self.policy = policy
+        name = Self.name(method, spending: spending)
+    }
+
+    /// The rule's row in the table.
+    package static func name(_ method: MonitorMethod, spending: SpendingFunction? = nil) -> String {
+        switch method {
+        case .msprt: "AgentCanary monitor (mSPRT)"
+        case .groupSequential: "AgentCanary monitor (group-sequential, \((spending ?? .obrienFleming).rawValue))"
+        }
+    }
 
     package mutating func observe(_ interval: CanaryInterval, schedule: EvaluationSchedule) -> RuleVerdict {
         if interval.index < schedule.scheduledIntervals, interval.index % schedule.intervalsPerStep == 0 {
@@ -292,9 +310,20 @@ package struct MonitorRule: DecisionRule {
                 mode: .canary, stepIndex: schedule.step(at: interval.index), stepCount: schedule.weights.count,
                 weight: interval.weight, minTasks: 0, minDurationSeconds: 0,
                 elapsedSeconds: Int(end - stepStart), phase: .progressing)
-            let inputs = accumulator.inputs(
+            var inputs = accumulator.inputs(
                 agent: "support-agent", runId: nil, step: step, monitor: policy, policySha256: "", prometheus: [:])
-            let decision = Judge.judge(inputs).decision
+            if policy.method == .groupSequential {
+                // The run's earlier looks, as the ledger would give them.
+                inputs.earlierInformation = earlierInformation
+                inputs.sequentiallyShown = shown.sorted()
+            }
+            let judgement = Judge.judge(inputs)
+            for metric in judgement.metrics {
+                guard let sequential = metric.sequential else { continue }
+                earlierInformation[metric.name, default: []].append(sequential.information)
+                if metric.status == .nonInferior { shown.insert(metric.name) }
+            }
+            let decision = judgement.decision
             decisionBucket = bucket
             if decision == .rollback { return .rollback }
             guard last else { continue }

@@ -10,14 +10,14 @@ import Vocabulary
 @Suite("Decision benchmark (small)", .tags(.slow), .notInFastPath)
 struct DecisionBenchmarkTests {
     @Test("the monitor keeps A/A false rollbacks within α and detects the regressions")
-    func monitorProperties() {
+    func monitorProperties() throws {
         var benchmark = DecisionBenchmark()
         benchmark.canaries = 30
         benchmark.aaCanaries = 60
         benchmark.seed = 7
         let report = benchmark.run()
         let rows = report.rows
-        func rate(_ scenario: String, _ method: String = "AgentCanary monitor") -> Double {
+        func rate(_ scenario: String, _ method: String = DecisionBenchmark.methods[0]) -> Double {
             rows.first { $0.scenario == scenario && $0.method == method }?.rollbackRate.value ?? -1
         }
         let aaBound = 0.05 + 2 * (0.05 * 0.95 / 60).squareRoot()
@@ -37,7 +37,7 @@ struct DecisionBenchmarkTests {
         // full run shows it by more than its Monte Carlo error and this small run does too (small drops, which
         // they mostly promote; cost, which the monitor stops within the first interval). The latency spread and
         // the 8-point drop are below in the full run but within the small run's noise.
-        func exposure(_ scenario: String, _ method: String = "AgentCanary monitor") -> Double {
+        func exposure(_ scenario: String, _ method: String = DecisionBenchmark.methods[0]) -> Double {
             rows.first { $0.scenario == scenario && $0.method == method }?.medianExposure.value ?? .nan
         }
         for scenario in regressions {
@@ -71,8 +71,24 @@ struct DecisionBenchmarkTests {
                 #expect(exposure(scenario) < exposure(scenario, method), "\(scenario) against \(method)")
             }
         }
+        // The group-sequential method: the same harm tests, so false rollbacks within the same bound and the
+        // large regressions detected; healthy releases promoted at the schedule's end, near the fixed-horizon n
+        // the benchmark computes for the design (the full run's goal is 1.3 × it).
+        let sequential = DecisionBenchmark.methods[1]
+        #expect(rate("A/A", sequential) <= aaBound, "A/A false rollbacks \(rate("A/A", sequential))")
+        for scenario in ["success −4 points", "success −8 points", "cost +20 %", "latency spread ×1.5"] {
+            #expect(rate(scenario, sequential) >= detectionFloor, "\(scenario): detected \(rate(scenario, sequential))")
+        }
+        let aa = try #require(rows.first { $0.scenario == "A/A" && $0.method == sequential })
+        let promotedFloor = 0.8 - 2 * (0.8 * 0.2 / 60).squareRoot()
+        #expect((aa.promotedRate.value ?? 0) >= promotedFloor)
+        #expect(aa.medianMinutesToPromote.value == 90)
+        let fixedHorizon = try #require(aa.fixedHorizonTasks.value)
+        #expect(fixedHorizon > 2_800 && fixedHorizon < 4_500, "fixed-horizon n \(fixedHorizon)")
+        #expect((aa.medianTasksToPromote.value ?? .infinity) <= 1.3 * fixedHorizon)
         // Every method saw the same canaries: one row per method and scenario, at both settings.
         #expect(rows.count == (DecisionBenchmark.methods.count + tuned.count) * 9)
+        #expect(Set(rows.map(\.fixedHorizonTasks.value)).count > 1, "the fixed-horizon n is each scenario's")
         // The absolute-threshold rules were calibrated to about 5 % A/A false rollbacks, naive peeking is not
         // protected against repeated looks.
         #expect(rate("A/A", "naive peeking") > rate("A/A"))
