@@ -60,17 +60,10 @@ extension Judge {
             }
         }
         if decision == .promote {
-            let primaries = results.filter {
-                policies[$0.name]?.role == .primary && (mode != .shadow || $0.name == "shadow_agreement")
-            }
+            let primaries = primaries(results, policies: policies, mode: mode)
             // A group-sequential boundary crossed is the evidence itself: the mixture's minimum sample does not
             // apply to it.
-            let shownBefore = Set(inputs.sequentiallyShown ?? [])
-            let crossed =
-                !primaries.isEmpty
-                && primaries.allSatisfy {
-                    $0.status == .nonInferior && ($0.sequential != nil || shownBefore.contains($0.name))
-                }
+            let crossed = crossedBoundaries(inputs, primaries: primaries)
             let exhausted = primaries.filter {
                 $0.status != .nonInferior && $0.sequential?.final == true && $0.sequential?.boundary == nil
             }
@@ -123,5 +116,21 @@ extension Judge {
             }
         }
         return (decision, reasons)
+    }
+
+    /// The primary results a look's promotion rests on (in shadow mode, the agreement only).
+    static func primaries(_ results: [MetricResult], policies: [String: MetricPolicy], mode: RolloutMode)
+        -> [MetricResult]
+    {
+        results.filter { policies[$0.name]?.role == .primary && (mode != .shadow || $0.name == "shadow_agreement") }
+    }
+
+    /// Whether every primary metric has crossed its group-sequential boundary, at this look or an earlier one.
+    static func crossedBoundaries(_ inputs: LookInputs, primaries: [MetricResult]) -> Bool {
+        let shownBefore = Set(inputs.sequentiallyShown ?? [])
+        return !primaries.isEmpty
+            && primaries.allSatisfy {
+                $0.status == .nonInferior && ($0.sequential != nil || shownBefore.contains($0.name))
+            }
     }
 }

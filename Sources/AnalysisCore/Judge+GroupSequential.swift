@@ -102,9 +102,8 @@ extension Judge {
     static func sequentialLook(
         _ design: SequentialDesign, statistic: Double, information: Double, margin: Double, alpha: Double
     ) -> SequentialLook? {
-        let fixed = pow(
-            (Distributions.normalQuantile(1 - alpha) + Distributions.normalQuantile(design.power)) / margin, 2)
-        let planned = fixed * inflation(looks: design.plannedLooks, alpha: alpha, power: design.power, design.spending)
+        let (fixed, planned) = plan(
+            alpha: alpha, power: design.power, margin: margin, looks: design.plannedLooks, spending: design.spending)
         let fraction = information / planned
         let number = design.earlier.count + 1
         if design.earlier.contains(where: { $0 >= planned }) {
@@ -123,6 +122,18 @@ extension Judge {
             look: number, information: information, fixedInformation: fixed, plannedInformation: planned,
             informationFraction: fraction, statistic: statistic, boundary: boundary.isFinite ? boundary : nil,
             alphaSpent: design.spending.spent(min(1, fractions.max() ?? 0), alpha: alpha), final: fraction >= 1)
+    }
+
+    /// The metrics measured as a difference, which the design judges (the others keep the mixture).
+    static let sequentialMetrics: Set = ["task_success_rate", "error_rate", "user_satisfaction", "judge_score"]
+
+    /// The information a fixed-horizon test of `margin` needs at `alpha` and `power`, and the design's plan: that
+    /// times the spending function's inflation over `looks` equally spaced looks.
+    static func plan(alpha: Double, power: Double, margin: Double, looks: Int, spending: GroupSequential.Spending)
+        -> (fixed: Double, planned: Double)
+    {
+        let fixed = pow((Distributions.normalQuantile(1 - alpha) + Distributions.normalQuantile(power)) / margin, 2)
+        return (fixed, fixed * inflation(looks: looks, alpha: alpha, power: power, spending))
     }
 
     /// The spending function's inflation for `looks` equally spaced looks, computed once per design.

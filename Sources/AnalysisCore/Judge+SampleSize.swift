@@ -10,9 +10,13 @@ extension Judge {
     /// h is the confidence sequence's half-width and V(n) the variance of the difference with n candidate
     /// tasks and r·n baseline tasks (r: the observed baseline/candidate ratio, else the step's split), scaled
     /// from the observed variance (so conversation clustering counts) or from a prior before data.
-    static func requirement(_ inputs: LookInputs, metrics: [MetricPolicy], alpha: (MetricPolicy) -> Double)
-        -> SampleRequirement
-    {
+    ///
+    /// Under the group-sequential design a primary difference metric needs instead the candidate tasks at which
+    /// its information reaches the plan (the final analysis, the most it can need), and nothing more once every
+    /// primary metric has crossed its boundary (`crossed`).
+    static func requirement(
+        _ inputs: LookInputs, metrics: [MetricPolicy], alpha: (MetricPolicy) -> Double, crossed: Bool = false
+    ) -> SampleRequirement {
         let monitor = inputs.monitor
         let zPower = Distributions.normalQuantile(monitor.power)
         var allocation = 1.0
@@ -58,6 +62,17 @@ extension Judge {
             guard margin > 0 else { continue }
             let arms = metric.name == "shadow_agreement" ? 1.0 : 1 + 1 / allocation
             let a = alpha(metric)
+            if crossed { continue }
+            if SequentialDesign.applies(metric, inputs: inputs), inputs.earlierInformation != nil,
+                Self.sequentialMetrics.contains(metric.name)
+            {
+                let planned = plan(
+                    alpha: a, power: monitor.power, margin: margin, looks: max(1, inputs.step.stepCount ?? 1),
+                    spending: inputs.monitor.spending == .pocock ? .pocock : .obrienFleming
+                ).planned
+                powerN = max(powerN, Int((planned * arms * unitVariance).rounded(.up)))
+                continue
+            }
             func enough(_ n: Int) -> Bool {
                 let variance = arms * unitVariance / Double(n)
                 let half = SequentialTests.oneSidedHalfWidth(

@@ -60,9 +60,10 @@ package enum Judge {
                 evaluatePrometheus(
                     entry.metric, values: inputs.prometheus[entry.metric.name], alpha: alpha(entry.metric)))
         }
-        let sample = requirement(inputs, metrics: metrics, alpha: alpha)
-        let health = health(inputs, sample: sample)
         let policies = Dictionary(uniqueKeysWithValues: (metrics + prometheus).map { ($0.name, $0) })
+        let crossed = crossedBoundaries(inputs, primaries: primaries(results, policies: policies, mode: mode))
+        let sample = requirement(inputs, metrics: metrics, alpha: alpha, crossed: crossed)
+        let health = health(inputs, sample: sample)
         let (decision, reasons) = decide(inputs, results: results, policies: policies, health: health, sample: sample)
         var shadow: ShadowSummary?
         if mode == .shadow {

@@ -30,6 +30,7 @@ struct GroupSequentialJudgeTests {
         #expect(Judge.judge(mixture).decision == .continue)
         let judgement = Judge.judge(Self.inputs(tasks: 2000))
         #expect(judgement.decision == .promote, "\(judgement.reasons)")
+        #expect(judgement.sample.moreCandidateTasksNeeded == 0)
         let look = try #require(Self.success(judgement)?.sequential)
         #expect(look.look == 1 && look.informationFraction > 0.6 && look.informationFraction < 0.7)
         #expect(look.statistic >= (look.boundary ?? .infinity))
@@ -55,6 +56,8 @@ struct GroupSequentialJudgeTests {
     func beforeAndAfter() throws {
         let early = Judge.judge(Self.inputs(tasks: 600))
         #expect(early.decision == .continue)
+        // The sample the design needs is its plan, about 3,100 candidate tasks here, not the mixture's.
+        #expect(early.sample.requiredCandidateTasks > 2_900 && early.sample.requiredCandidateTasks < 3_300)
         #expect(Self.success(early)?.status == .inconclusive)
         var exhausted = Self.inputs(tasks: 600)
         exhausted.earlierInformation = ["task_success_rate": [5_000, 20_000]]

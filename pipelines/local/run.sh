@@ -153,7 +153,7 @@ for scenario in "${scenarios[@]}"; do
     set -e
     [ $status -le 1 ] || { echo "error: monitor failed with exit status $status" >&2; cat "$out/look-$look.md" >&2; exit $status; }
     phase=$(field phase "$out/deploy/rollout.json")
-    headline=$(grep -m1 '^\*\*' "$out/look-$look.md" | sed 's/\*\*//g; s/ Always-valid intervals.*//')
+    headline=$(grep -m1 '^\*\*' "$out/look-$look.md" | sed 's/\*\*//g; s/ \(Always-valid intervals\|Group-sequential promotion\).*//')
     acted=$(grep -m1 '^\*\*Acted:\*\*' "$out/look-$look.md" | sed 's/\*\*Acted:\*\* */ → /' || true)
     echo "look $look at $(iso "$now"), weight $weight %: $headline$acted" >&2
   done
