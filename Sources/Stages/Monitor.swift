@@ -121,8 +121,11 @@ package enum Monitor {
         let unusable = pass.reader.unusable.list
         if !unusable.isEmpty { inputs.unusable = unusable }
         if monitor.method == .groupSequential, let runLedger, let view {
-            (inputs.earlierInformation, inputs.sequentiallyShown) = try sequentialState(
-                runId: view.run.id, ledger: runLedger)
+            if let (information, shown) = try sequentialState(runId: view.run.id, ledger: runLedger) {
+                (inputs.earlierInformation, inputs.sequentiallyShown) = (information, shown)
+            } else {
+                inputs.monitor.method = .msprt
+            }
         }
         phase("inputs")
         let judgement = Judge.judge(inputs)
@@ -206,17 +209,27 @@ package enum Monitor {
             exitStatus: look.exitStatus, notifications: notifications.map(\.text))
     }
 
-    /// Each primary metric's information at the run's earlier looks, oldest first, as they recorded it, and the
-    /// metrics whose boundary one of them crossed: the group-sequential design's state, which the look stores in
-    /// its inputs.
-    static func sequentialState(runId: String, ledger: Ledger) throws -> ([String: [Double]], [String]) {
+    /// The group-sequential design's state, which the look stores in its inputs: each primary metric's
+    /// information at the run's earlier looks, oldest first, as they recorded it, and the metrics whose boundary
+    /// one of them crossed; `nil` when an earlier look of the run judged promotion by the mixture (a run begun
+    /// before the policy chose group-sequential keeps the mixture: its looks spent no α of the design's, and two
+    /// tests each at α would together be at up to 2α).
+    static func sequentialState(runId: String, ledger: Ledger) throws -> ([String: [Double]], [String])? {
+        /// The part of a stored look's inputs that says how it judged promotion.
+        struct StoredMethod: Decodable {
+            struct Section: Decodable { var method: MonitorMethod? }
+            var monitor: Section
+        }
         let decoder = ArtifactCoding.makeDecoder()
         var information: [String: [Double]] = [:]
         var shown: Set<String> = []
         for look in try ledger.looks(runId: runId) {
-            guard let judgement = try? decoder.decode(Judgement.self, from: Data(look.judgementJSON.utf8)) else {
+            guard let judgement = try? decoder.decode(Judgement.self, from: Data(look.judgementJSON.utf8)),
+                let stored = try? decoder.decode(StoredMethod.self, from: Data(look.inputsJSON.utf8))
+            else {
                 throw MonitorError.corruptLook(id: look.id, reason: "its judgement cannot be read back")
             }
+            if stored.monitor.method != .groupSequential, look.mode != .shadow { return nil }
             for metric in judgement.metrics {
                 guard let sequential = metric.sequential else { continue }
                 information[metric.name, default: []].append(sequential.information)

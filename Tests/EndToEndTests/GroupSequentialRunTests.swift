@@ -81,4 +81,31 @@ struct GroupSequentialRunTests {
         #expect(success.sequential == nil)
         #expect(success.method.contains("needs a run's earlier looks"))
     }
+
+    @Test("a run begun under the mixture keeps it when its policy turns group-sequential", .requires(.sqlite3))
+    func methodKeptWithinRun() throws {
+        let directory = try TemporaryDirectory()
+        let run = try LoopFixtures.startedRun(
+            in: directory, policy: Self.policy.replacingOccurrences(of: "group-sequential", with: "msprt"))
+        var methods: [String] = []
+        for batch in 0..<2 {
+            try LoopFixtures.simulate(
+                [
+                    "--scenario", "good", "--conversations", "1000", "--weight", "50", "--start",
+                    "2026-11-26T0\(batch):00:00Z", "--id-prefix", "m\(batch)", "--out", "events.jsonl",
+                ] + (batch > 0 ? ["--append"] : []), in: directory)
+            // The second look's policy file says group-sequential (the default for a policy without a method).
+            if batch == 1 { try directory.write("canary.yaml", "agent: {name: support-agent}\n") }
+            let result = try LoopFixtures.monitor(
+                ["analyze", "--run", run, "--policy", "canary.yaml", "--events", "events.jsonl", "--output", "m.json"],
+                in: directory)
+            #expect(result.status == 0, "\(result.stderr)")
+            let artifact = try LoopFixtures.analysis(directory.path("m.json"))
+            methods.append(artifact.method.sequential)
+            #expect(artifact.judgement.metrics.allSatisfy { $0.sequential == nil })
+        }
+        #expect(methods.allSatisfy { $0.hasPrefix("always-valid") }, "\(methods)")
+        let rejudge = try LoopFixtures.monitor(["rejudge", "--look", "2"], in: directory)
+        #expect(rejudge.status == 0 && rejudge.stdout.contains("identical"), "\(rejudge.stderr)")
+    }
 }
