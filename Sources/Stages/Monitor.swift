@@ -211,9 +211,11 @@ package enum Monitor {
 
     /// The group-sequential design's state, which the look stores in its inputs: each primary metric's
     /// information at the run's earlier looks, oldest first, as they recorded it, and the metrics whose boundary
-    /// one of them crossed; `nil` when an earlier look of the run judged promotion by the mixture (a run begun
-    /// before the policy chose group-sequential keeps the mixture: its looks spent no α of the design's, and two
-    /// tests each at α would together be at up to 2α).
+    /// one of them crossed; `nil` when the run's first look judged promotion by the mixture (a run keeps the
+    /// method of its first look: a run begun before the policy chose group-sequential spent no α of the
+    /// design's, and two tests each at α would together be at up to 2α). Only that look's inputs are read for
+    /// it: every look's would nearly double the JSON each look decodes (a look's inputs are about as large as
+    /// its judgement), over hundreds of looks in a run looked at every minute.
     static func sequentialState(runId: String, ledger: Ledger) throws -> ([String: [Double]], [String])? {
         /// The part of a stored look's inputs that says how it judged promotion.
         struct StoredMethod: Decodable {
@@ -223,13 +225,17 @@ package enum Monitor {
         let decoder = ArtifactCoding.makeDecoder()
         var information: [String: [Double]] = [:]
         var shown: Set<String> = []
-        for look in try ledger.looks(runId: runId) {
-            guard let judgement = try? decoder.decode(Judgement.self, from: Data(look.judgementJSON.utf8)),
-                let stored = try? decoder.decode(StoredMethod.self, from: Data(look.inputsJSON.utf8))
-            else {
+        let looks = try ledger.looks(runId: runId)
+        if let first = looks.first(where: { $0.mode != .shadow }) {
+            guard let stored = try? decoder.decode(StoredMethod.self, from: Data(first.inputsJSON.utf8)) else {
+                throw MonitorError.corruptLook(id: first.id, reason: "its inputs cannot be read back")
+            }
+            if stored.monitor.method != .groupSequential { return nil }
+        }
+        for look in looks {
+            guard let judgement = try? decoder.decode(Judgement.self, from: Data(look.judgementJSON.utf8)) else {
                 throw MonitorError.corruptLook(id: look.id, reason: "its judgement cannot be read back")
             }
-            if stored.monitor.method != .groupSequential, look.mode != .shadow { return nil }
             for metric in judgement.metrics {
                 guard let sequential = metric.sequential else { continue }
                 information[metric.name, default: []].append(sequential.information)
