@@ -120,8 +120,17 @@ let package = Package(
                 "Vocabulary",
             ]
         ),
+        // One blocking HTTP request on AsyncHTTPClient: Foundation's URLSession would link libcurl into the tools.
         .target(
-            name: "Simulation", dependencies: ["JSONLines", "Statistics", "Telemetry", "ToolContract", "Vocabulary"]),
+            name: "HTTPRequests",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
+        .target(
+            name: "Simulation",
+            dependencies: ["HTTPRequests", "JSONLines", "Statistics", "Telemetry", "ToolContract", "Vocabulary"]),
         // The benchmark drivers: the real binaries timed against reference tools, for the README's figures.
         .target(
             name: "Benchmarks", dependencies: ["JSONLines", "RunLedger", "Simulation", "Telemetry", "ToolContract"]),
@@ -135,8 +144,8 @@ let package = Package(
         .target(
             name: "Analysis",
             dependencies: [
-                "AnalysisCore", "Artifacts", "CIOutput", "JSONLines", "Policy", "RunLedger", "Telemetry",
-                "ToolContract",
+                "AnalysisCore", "Artifacts", "CIOutput", "HTTPRequests", "JSONLines", "Policy", "RunLedger",
+                "Telemetry", "ToolContract",
                 "Vocabulary", .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

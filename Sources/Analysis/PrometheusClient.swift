@@ -1,10 +1,6 @@
 import Foundation
+import HTTPRequests
 import JSONLines
-import Synchronization
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// A minimal client of the Prometheus HTTP API's instant queries (`/api/v1/query`).
 package struct PrometheusClient: Sendable {
@@ -34,25 +30,15 @@ package struct PrometheusClient: Sendable {
         guard let url = components?.url else {
             throw MonitorError.prometheusUnavailable(url: baseURL, reason: "not a valid URL")
         }
-        var request = URLRequest(url: url)
-        request.timeoutInterval = timeout
-        let box = ResultBox()
-        let semaphore = DispatchSemaphore(value: 0)
-        let task = URLSession.shared.dataTask(with: request) { data, response, error in
-            box.set(data, (response as? HTTPURLResponse)?.statusCode, error)
-            semaphore.signal()
+        let response: BlockingHTTPRequest.Response
+        do {
+            response = try BlockingHTTPRequest(url: url, timeout: timeout).send()
+        } catch {
+            throw MonitorError.prometheusUnavailable(url: baseURL, reason: error.description)
         }
-        task.resume()
-        if semaphore.wait(timeout: .now() + timeout + 1) == .timedOut {
-            task.cancel()
-            throw MonitorError.prometheusUnavailable(url: baseURL, reason: "no answer in \(Int(timeout)) s")
-        }
-        let (data, status, error) = box.get()
-        if let error {
-            throw MonitorError.prometheusUnavailable(url: baseURL, reason: error.localizedDescription)
-        }
-        guard let data, let body = try? JSONParser.parse([UInt8](data)) else {
-            throw MonitorError.prometheusUnavailable(url: baseURL, reason: "HTTP \(status ?? 0) without a JSON body")
+        guard let body = try? JSONParser.parse([UInt8](response.body)) else {
+            throw MonitorError.prometheusUnavailable(
+                url: baseURL, reason: "HTTP \(response.status) without a JSON body")
         }
         if body["status"]?.stringValue == "error" {
             let message = body["error"]?.stringValue ?? "unknown error"
@@ -72,17 +58,5 @@ package struct PrometheusClient: Sendable {
             return .value(Double(text).flatMap { $0.isFinite ? $0 : nil })
         }
         return .value(nil)
-    }
-}
-
-private final class ResultBox: Sendable {
-    private let state = Mutex<(data: Data?, status: Int?, error: (any Error)?)>((nil, nil, nil))
-
-    func set(_ data: Data?, _ status: Int?, _ error: (any Error)?) {
-        state.withLock { $0 = (data, status, error) }
-    }
-
-    func get() -> (Data?, Int?, (any Error)?) {
-        state.withLock { ($0.data, $0.status, $0.error) }
     }
 }

@@ -1,10 +1,6 @@
 import Foundation
-import Synchronization
+import HTTPRequests
 import Telemetry
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// Plays a fleet's OTLP/JSON traces file into `monitor serve` over OTLP/HTTP, as an SDK's exporter does: batches
 /// of traces as protobuf (or each line as JSON), retried on 429, 503 and connection failures after the server's
@@ -97,18 +93,18 @@ package struct FleetSender {
     }
 
     func post(_ body: Data, spans: Int, into summary: inout Summary) throws {
-        var request = URLRequest(url: tracesURL)
-        request.httpMethod = "POST"
-        request.httpBody = body
-        request.timeoutInterval = 30
-        request.setValue(
-            encoding == .protobuf ? "application/x-protobuf" : "application/json", forHTTPHeaderField: "Content-Type")
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        var headers = [("Content-Type", encoding == .protobuf ? "application/x-protobuf" : "application/json")]
+        if let token { headers.append(("Authorization", "Bearer \(token)")) }
+        let request = BlockingHTTPRequest(url: tracesURL, method: "POST", headers: headers, body: body, timeout: 30)
         let deadline = Date().addingTimeInterval(retryFor)
         var delay = 0.2
         while true {
             summary.requests += 1
-            let (status, data, retryAfter, failure) = Self.exchange(request)
+            var answer: BlockingHTTPRequest.Response?
+            var failure: String?
+            do { answer = try request.send() } catch { failure = error.description }
+            let status = answer?.status ?? 0
+            let data = answer?.body ?? Data()
             if status == 200 {
                 summary.spans += spans
                 summary.rejected += Self.rejected(data, encoding: encoding)
@@ -120,26 +116,9 @@ package struct FleetSender {
                 throw Failure.refused(status: status, message: String(decoding: data.prefix(300), as: UTF8.self))
             }
             summary.retries += 1
-            Thread.sleep(forTimeInterval: min(retryAfter ?? delay, max(0, deadline.timeIntervalSinceNow)))
+            Thread.sleep(forTimeInterval: min(answer?.retryAfter ?? delay, max(0, deadline.timeIntervalSinceNow)))
             delay = min(delay * 2, 5)
         }
-    }
-
-    /// One request: its status, body and `Retry-After` (seconds), or why it failed.
-    static func exchange(_ request: URLRequest) -> (Int, Data, Double?, String?) {
-        let box = Mutex<(Int, Data, Double?, String?)>((0, Data(), nil, nil))
-        let done = DispatchSemaphore(value: 0)
-        URLSession.shared.dataTask(with: request) { data, response, error in
-            if let error {
-                box.withLock { $0 = (0, Data(), nil, error.localizedDescription) }
-            } else if let http = response as? HTTPURLResponse {
-                let retryAfter = (http.value(forHTTPHeaderField: "Retry-After")).flatMap(Double.init)
-                box.withLock { $0 = (http.statusCode, data ?? Data(), retryAfter, nil) }
-            }
-            done.signal()
-        }.resume()
-        done.wait()
-        return box.withLock { $0 }
     }
 
     /// The `rejected_spans` of an `ExportTraceServiceResponse`.
