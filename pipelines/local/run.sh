@@ -10,8 +10,10 @@
 #   ./pipelines/local/run.sh --format otlp         # the fleet's telemetry as OTLP/JSON traces (GenAI names)
 #   ./pipelines/local/run.sh --format otlp-http    # the fleet exports OTLP/HTTP to monitor serve; looks --intake
 #   ./pipelines/local/run.sh --ledger postgresql://canary@db.internal/canary   # the shared ledger
+#   ./pipelines/local/run.sh --tools DIR           # the tools in DIR, no build (a release archive's bin/)
 #
-# Run from a fresh clone: it builds the tools (release) first. Everything goes to agent-canary-out/<scenario>/
+# Run from a fresh clone: it builds the tools (release, Swift's runtime linked in) first. From an unpacked
+# release archive it runs the archive's bin/ and builds nothing. Everything goes to agent-canary-out/<scenario>/
 # (its own SQLite ledger, the gate's and the monitor's artifacts, the HTML report, the rendered nginx
 # configuration, the datasets). With --ledger (or AGENT_CANARY_LEDGER) every scenario records into that ledger
 # instead, a PostgreSQL database or a file, under run ids of their own (run-local-<scenario>-<time>-<pid>).
@@ -19,6 +21,7 @@
 # and takes seconds, not hours. Exit status: 0 when every scenario ended as expected
 # (good promoted; regressed and rogue rolled back), 1 otherwise, other statuses as the tools' own.
 set -euo pipefail
+caller=$PWD
 cd "$(dirname "$0")/../.."
 
 scenarios=(good regressed rogue)
@@ -29,7 +32,8 @@ while [ $# -gt 0 ]; do
     --format) format=$2; shift 2 ;;
     --out) out_root=$2; shift 2 ;;
     --ledger) shared_ledger=$2; shift 2 ;;
-    -h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --tools) case $2 in /*) tools=$2 ;; *) tools=$caller/$2 ;; esac; shift 2 ;;
+    -h | --help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown argument '$1' (try --help)" >&2; exit 64 ;;
   esac
 done
@@ -53,25 +57,38 @@ if [ "$format" = otlp-http ] && [ -n "$shared_ledger" ] && [ ${#scenarios[@]} -g
   exit 64
 fi
 
-# GRDB builds over the system SQLite, monitor serve over the system zlib: install their headers when they are
-# missing and we may.
-headers=()
-[ -f /usr/include/sqlite3.h ] || headers+=(libsqlite3-dev)
-[ -f /usr/include/zlib.h ] || headers+=(zlib1g-dev)
-if [ ${#headers[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    apt-get update -qq && apt-get install -y -qq "${headers[@]}" >/dev/null
-  elif command -v sudo >/dev/null && command -v apt-get >/dev/null; then
-    sudo apt-get update -qq && sudo apt-get install -y -qq "${headers[@]}" >/dev/null
-  else
-    echo "error: headers are missing; install them (Debian: sudo apt-get install ${headers[*]})" >&2
-    exit 69
+# An unpacked release archive holds its tools in bin/ beside pipelines/ and no Package.swift.
+if [ -z "${tools:-}" ] && [ ! -f Package.swift ] && [ -x bin/monitor ]; then tools=bin; fi
+if [ -n "${tools:-}" ]; then
+  for tool in benchmark-gate canary-deploy monitor feedback-export agent-sim; do
+    [ -x "$tools/$tool" ] || { echo "error: --tools $tools has no executable $tool" >&2; exit 66; }
+  done
+  bin=$(cd "$tools" && pwd)
+else
+  # GRDB builds over the system SQLite, monitor serve over the system zlib: install their headers when they
+  # are missing and we may.
+  headers=()
+  [ -f /usr/include/sqlite3.h ] || headers+=(libsqlite3-dev)
+  [ -f /usr/include/zlib.h ] || headers+=(zlib1g-dev)
+  if [ ${#headers[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      apt-get update -qq && apt-get install -y -qq "${headers[@]}" >/dev/null
+    elif command -v sudo >/dev/null && command -v apt-get >/dev/null; then
+      sudo apt-get update -qq && sudo apt-get install -y -qq "${headers[@]}" >/dev/null
+    else
+      echo "error: headers are missing; install them (Debian: sudo apt-get install ${headers[*]})" >&2
+      exit 69
+    fi
   fi
-fi
 
-echo "==> building the tools (release; the first build takes a few minutes)" >&2
-swift build -c release >&2
-bin=$(swift build -c release --show-bin-path)
+  # The same build as pipelines/release/build.sh's, so that the release archive reuses it (product by product:
+  # the package's test support is no part of a release).
+  echo "==> building the tools (release; the first build takes a few minutes)" >&2
+  for product in benchmark-gate canary-deploy monitor feedback-export agent-sim; do
+    swift build -c release --static-swift-stdlib --product "$product" >&2
+  done
+  bin=$(swift build -c release --static-swift-stdlib --show-bin-path)
+fi
 
 example=pipelines/local/example
 policy=$example/canary.yaml
