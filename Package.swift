@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // `swift package generate-documentation`: the DocC catalogs of Stages and RunLedger (build-time only).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
         // Shared libraries: each holds one concern of the four tools.
@@ -131,7 +133,7 @@ let package = Package(
         .target(
             name: "Simulation",
             dependencies: ["HTTPRequests", "JSONLines", "Statistics", "Telemetry", "ToolContract", "Vocabulary"]),
-        // The benchmark drivers: the real binaries timed against reference tools, for the README's figures.
+        // The benchmark drivers: the real binaries timed against reference tools, for the Performance article.
         .target(
             name: "Benchmarks", dependencies: ["JSONLines", "RunLedger", "Simulation", "Telemetry", "ToolContract"]),
         // The analysis core: accumulation, look inputs and the judge, with no I/O, ledger or rollout.

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// Wall time and peak memory of a child process, for the README's benchmarks.
+/// Wall time and peak memory of a child process, for the benchmarks of the "Performance" article.
 package struct ProcessMeasurement: Sendable {
     /// The median of benchmark timings as the benchmarks report it: the middle value (the upper middle of an
     /// even count).

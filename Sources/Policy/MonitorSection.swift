@@ -184,7 +184,7 @@ package struct MonitorSection: Codable, Equatable, Sendable {
     /// Where each look's metrics and decision go as DogStatsD datagrams (`host:port`, UDP); `nil` for nowhere.
     package var statsd: String?
     /// How primary metrics are shown non-inferior: group-sequential for a new policy (the decision benchmark's
-    /// choice, README "Decision quality"); `nil`, which a policy stored before the choice decodes to, is `msprt`,
+    /// choice, the Stages documentation's "Decision quality"); `nil`, which a policy stored before the choice decodes to, is `msprt`,
     /// so that its looks are rejudged as they were made.
     package var method: MonitorMethod? = .groupSequential
     /// The group-sequential method's spending function; `nil` is O'Brien–Fleming type.

@@ -17,7 +17,7 @@ package struct RolloutPosition: Equatable, Sendable {
     }
 }
 
-/// The rollout state machine (README, "The rollout life cycle").
+/// The rollout state machine (the Stages documentation, canary-deploy: "The rollout life cycle").
 ///
 ///     start → progressing(0) ─advance→ progressing(i+1) … ─promote→ promoted
 ///               │  ↑ resume                                   rollback from any live phase → rolled_back

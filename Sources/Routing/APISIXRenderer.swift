@@ -7,7 +7,7 @@ import Vocabulary
 /// too, for validation against the plugin's schema.
 ///
 /// `traffic-split` cannot set a response header per upstream, so the pin comes from the agent: it answers
-/// with `x-agent-version` and `Set-Cookie: agent-version=…` (README, "Stickiness").
+/// with `x-agent-version` and `Set-Cookie: agent-version=…` (the Stages documentation, canary-deploy: "Stickiness").
 enum APISIXRenderer {
     static func render(_ plan: RoutingPlan) throws(RoutingError) -> [RenderedFile] {
         func upstream(_ arm: Arm) -> Manifest {

@@ -12,9 +12,9 @@ struct Evaluate: ParsableCommand {
             2,000 tasks, latency spread ×1.5, low traffic, a sample-ratio fault) on the same simulated streams: \
             10 → 25 → 50 % in three 10-minute intervals per step. The monitor is the real judge with the default \
             policy, looking every minute (monitor watch's default); the others check once per interval with their \
-            published rules and the thresholds in README. The A/A canaries run first; the other rules are then \
-            also tuned, on those canaries, to roll back as many of them as the monitor did (never fewer), and \
-            every other scenario is run at both settings (exposure compared at equal false rollback rate). \
+            published rules and the thresholds "Decision quality" names. The A/A canaries run first; the other \
+            rules are then also tuned, on those canaries, to roll back as many of them as the monitor did (never \
+            fewer), and every other scenario is run at both settings (exposure compared at equal false rollback rate). \
             Prints the tables and writes decision-benchmark.json and decision-benchmark.md to --out-dir.
             """)
 

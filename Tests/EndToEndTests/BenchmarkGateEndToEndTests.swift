@@ -140,14 +140,14 @@ struct BenchmarkGateEndToEndTests {
         #expect(named.status == 0, "\(named.stderr)")
     }
 
-    /// The first example of README's `benchmark-gate` section, run line by line as written.
-    @Test("the README's first gate example runs as written on files agent-sim suite makes")
-    func readmeExample() throws {
-        let readme = try String(contentsOfFile: Repository.path("README.md"), encoding: .utf8)
-        let section = try #require(readme.range(of: "### `benchmark-gate`"))
-        let block = try #require(readme[section.upperBound...].range(of: "```sh\n"))
-        let end = try #require(readme[block.upperBound...].range(of: "```"))
-        let lines = readme[block.upperBound..<end.lowerBound].split(separator: "\n").map {
+    /// The first example of the `benchmark-gate` article, run line by line as written.
+    @Test("the benchmark-gate article's first example runs as written on files agent-sim suite makes")
+    func articleExample() throws {
+        let article = try String(
+            contentsOfFile: Repository.path("Sources/Stages/Stages.docc/BenchmarkGate.md"), encoding: .utf8)
+        let block = try #require(article.range(of: "```sh\n"))
+        let end = try #require(article[block.upperBound...].range(of: "```"))
+        let lines = article[block.upperBound..<end.lowerBound].split(separator: "\n").map {
             String($0.prefix { $0 != "#" }).split(separator: " ").map(String.init)
         }.filter { !$0.isEmpty }
         #expect(lines.map(\.first) == ["agent-sim", "benchmark-gate"])
